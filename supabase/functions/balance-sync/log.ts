@@ -1,0 +1,78 @@
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+export type LogFields = Record<string, unknown>;
+
+/** Receives one finished JSON line. */
+export type LogSink = (line: string, level: LogLevel) => void;
+
+export interface Logger {
+  readonly level: LogLevel;
+  enabled(level: LogLevel): boolean;
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  /** A logger that adds `fields` (e.g. run_id) to every line. */
+  child(fields: LogFields): Logger;
+}
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  sink?: LogSink;
+  /** Values that must never appear in a line (keys, secrets); replaced by "[redacted]". */
+  redact?: readonly string[];
+  now?: () => Date;
+}
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** Supabase's log explorer maps console.warn/error to its own severities. */
+export const consoleSink: LogSink = (line, level) => {
+  if (level === "error") console.error(line);
+  else if (level === "warn") console.warn(line);
+  else console.log(line);
+};
+
+function replacer(_key: string, value: unknown): unknown {
+  if (typeof value === "bigint") return value.toString();
+  if (value instanceof Error) return { name: value.name, message: value.message };
+  return value;
+}
+
+export function createLogger(options: LoggerOptions = {}, base: LogFields = {}): Logger {
+  const level = options.level ?? "info";
+  const sink = options.sink ?? consoleSink;
+  const now = options.now ?? (() => new Date());
+  // Short values would redact ordinary words; real keys and secrets are long.
+  // A secret with quotes or backslashes appears JSON-escaped inside a line.
+  const redact = [
+    ...new Set(
+      (options.redact ?? []).filter((s) => s.length >= 8).flatMap((s) => [
+        s,
+        JSON.stringify(s).slice(1, -1),
+      ]),
+    ),
+  ];
+
+  const write = (lineLevel: LogLevel, msg: string, fields?: LogFields) => {
+    if (RANK[lineLevel] < RANK[level]) return;
+    let line = JSON.stringify(
+      { level: lineLevel, time: now().toISOString(), msg, ...base, ...fields },
+      replacer,
+    );
+    for (const secret of redact) {
+      if (line.includes(secret)) line = line.replaceAll(secret, "[redacted]");
+    }
+    sink(line, lineLevel);
+  };
+
+  return {
+    level,
+    enabled: (l) => RANK[l] >= RANK[level],
+    debug: (msg, fields) => write("debug", msg, fields),
+    info: (msg, fields) => write("info", msg, fields),
+    warn: (msg, fields) => write("warn", msg, fields),
+    error: (msg, fields) => write("error", msg, fields),
+    child: (fields) => createLogger(options, { ...base, ...fields }),
+  };
+}

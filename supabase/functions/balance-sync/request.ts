@@ -1,0 +1,150 @@
+/** Which rows a forced run claims; exactly one key, as `balance_sync_claim`'s p_filter takes it. */
+export type ForcedFilter =
+  | { wallet_id: string }
+  | { wallet_balance_ids: string[] }
+  | { asset_on_chain_id: string }
+  | { chain_id: string };
+
+export type RunRequest =
+  | { kind: "scheduled" }
+  | { kind: "forced"; filter: ForcedFilter };
+
+/** The body cannot be accepted; the message says exactly why (answer 400). */
+export class BadRequest extends Error {
+  override name = "BadRequest";
+  constructor(message: string, readonly field?: string) {
+    super(message);
+  }
+}
+
+export interface ParseOptions {
+  maxIds: number;
+  /** Largest body accepted, in bytes. */
+  maxBytes?: number;
+}
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+const FILTER_KEYS = ["wallet_id", "wallet_balance_ids", "asset_on_chain_id", "chain_id"] as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const isUuid = (value: unknown): value is string =>
+  typeof value === "string" && UUID.test(value);
+
+const describe = (value: unknown): string =>
+  value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
+
+/** Reads at most maxBytes, so an oversized body is refused without being buffered whole. */
+async function readBody(request: Request, maxBytes: number): Promise<Uint8Array> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && Number(declared) > maxBytes) {
+    await request.body?.cancel().catch(() => {});
+    throw new BadRequest(`body is larger than ${maxBytes} bytes`);
+  }
+  if (request.body === null) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body.getReader();
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new BadRequest(`body is larger than ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    body.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return body;
+}
+
+function uuidField(key: string, value: unknown): string {
+  if (typeof value !== "string") {
+    throw new BadRequest(`${key} must be a uuid string, got ${describe(value)}`, key);
+  }
+  if (!UUID.test(value)) throw new BadRequest(`${key} is not a valid uuid`, key);
+  return value.toLowerCase();
+}
+
+function idList(value: unknown, maxIds: number): string[] {
+  const key = "wallet_balance_ids";
+  if (!Array.isArray(value)) {
+    throw new BadRequest(`${key} must be an array of uuid strings, got ${describe(value)}`, key);
+  }
+  if (value.length === 0) throw new BadRequest(`${key} must not be empty`, key);
+  if (value.length > maxIds) {
+    throw new BadRequest(`${key} holds ${value.length} ids; at most ${maxIds} are allowed`, key);
+  }
+  const ids = new Set<string>();
+  value.forEach((id, i) => {
+    if (typeof id !== "string") {
+      throw new BadRequest(`${key}[${i}] must be a uuid string, got ${describe(id)}`, key);
+    }
+    if (!UUID.test(id)) throw new BadRequest(`${key}[${i}] is not a valid uuid`, key);
+    ids.add(id.toLowerCase());
+  });
+  return [...ids];
+}
+
+/** Turns a parsed JSON body into a run request. */
+export function interpretBody(body: unknown, options: ParseOptions): RunRequest {
+  if (body === null || typeof body !== "object" || Array.isArray(body)) {
+    throw new BadRequest(`body must be a JSON object, got ${describe(body)}`);
+  }
+  const keys = Object.keys(body);
+  const unknown = keys.filter((k) => !(FILTER_KEYS as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    throw new BadRequest(
+      `unknown field${unknown.length > 1 ? "s" : ""} ${
+        unknown.map((k) => JSON.stringify(k.slice(0, 64))).join(", ")
+      }; allowed: ${FILTER_KEYS.join(", ")}`,
+    );
+  }
+  if (keys.length === 0) return { kind: "scheduled" };
+  if (keys.length > 1) {
+    throw new BadRequest(`give exactly one of ${FILTER_KEYS.join(", ")}; got ${keys.join(", ")}`);
+  }
+  const record = body as Record<string, unknown>;
+  const key = keys[0] as typeof FILTER_KEYS[number];
+  switch (key) {
+    case "wallet_balance_ids":
+      return {
+        kind: "forced",
+        filter: { wallet_balance_ids: idList(record.wallet_balance_ids, options.maxIds) },
+      };
+    case "wallet_id":
+      return { kind: "forced", filter: { wallet_id: uuidField(key, record[key]) } };
+    case "asset_on_chain_id":
+      return { kind: "forced", filter: { asset_on_chain_id: uuidField(key, record[key]) } };
+    case "chain_id":
+      return { kind: "forced", filter: { chain_id: uuidField(key, record[key]) } };
+  }
+}
+
+/** No body (or only whitespace) is a scheduled run; anything else must be a valid filter. */
+export async function parseRunRequest(
+  request: Request,
+  options: ParseOptions,
+): Promise<RunRequest> {
+  const bytes = await readBody(request, options.maxBytes ?? MAX_BODY_BYTES);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new BadRequest("body is not valid UTF-8");
+  }
+  if (text.trim() === "") return { kind: "scheduled" };
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new BadRequest("body is not valid JSON");
+  }
+  return interpretBody(body, options);
+}
