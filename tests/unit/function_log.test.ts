@@ -34,6 +34,7 @@ Deno.test("logger drops lines below its level", () => {
   const { log, lines } = capture("warn");
   log.debug("a");
   log.info("b");
+  log.notice("n");
   log.warn("c");
   log.error("d");
   assert.deepEqual(lines.map((l) => [l.level, JSON.parse(l.line).msg]), [["warn", "c"], [
@@ -41,6 +42,10 @@ Deno.test("logger drops lines below its level", () => {
     "d",
   ]]);
   assert.equal(log.enabled("info"), false);
+  const quiet = capture("notice");
+  quiet.log.info("row");
+  quiet.log.notice("summary");
+  assert.deepEqual(quiet.lines.map((l) => JSON.parse(l.line).level), ["notice"]);
   assert.equal(log.enabled("error"), true);
 });
 

@@ -41,7 +41,7 @@ export const DEFAULTS = {
   storeTimeoutMs: 10_000,
 } as const;
 
-const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
+const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "notice", "warn", "error"];
 
 type Env = (name: string) => string | undefined;
 

@@ -1,4 +1,5 @@
-export type LogLevel = "debug" | "info" | "warn" | "error";
+/** `notice` sits between info and warn: the run summary, so that a quiet setting still shows one line per run. */
+export type LogLevel = "debug" | "info" | "notice" | "warn" | "error";
 
 export type LogFields = Record<string, unknown>;
 
@@ -10,6 +11,7 @@ export interface Logger {
   enabled(level: LogLevel): boolean;
   debug(msg: string, fields?: LogFields): void;
   info(msg: string, fields?: LogFields): void;
+  notice(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
   error(msg: string, fields?: LogFields): void;
   /** A logger that adds `fields` (e.g. run_id) to every line. */
@@ -24,7 +26,7 @@ export interface LoggerOptions {
   now?: () => Date;
 }
 
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, notice: 25, warn: 30, error: 40 };
 
 /** Supabase's log explorer maps console.warn/error to its own severities. */
 export const consoleSink: LogSink = (line, level) => {
@@ -71,6 +73,7 @@ export function createLogger(options: LoggerOptions = {}, base: LogFields = {}):
     enabled: (l) => RANK[l] >= RANK[level],
     debug: (msg, fields) => write("debug", msg, fields),
     info: (msg, fields) => write("info", msg, fields),
+    notice: (msg, fields) => write("notice", msg, fields),
     warn: (msg, fields) => write("warn", msg, fields),
     error: (msg, fields) => write("error", msg, fields),
     child: (fields) => createLogger(options, { ...base, ...fields }),

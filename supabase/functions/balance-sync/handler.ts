@@ -1,0 +1,102 @@
+import { type Authenticator, createAuthenticator } from "./auth.ts";
+import type { Config } from "./config.ts";
+import { createLogger, type LogSink } from "./log.ts";
+import { BadRequest, parseRunRequest } from "./request.ts";
+import { type Store, StoreUnavailable } from "./store.ts";
+import { type ReaderRegistry, runSync } from "./sync.ts";
+
+export interface HandlerDeps {
+  config: Config;
+  store: Store;
+  readers: ReaderRegistry;
+  toHuman: (raw: bigint, decimals: number) => string;
+  env?: (name: string) => string | undefined;
+  logSink?: LogSink;
+  newRunId?: () => string;
+  /** Defaults to one built from the config's keys and secret. */
+  authenticate?: Authenticator;
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", "cache-control": "no-store", ...headers },
+  });
+
+/** The HTTP shell: method, auth, body, status codes. The run itself lives in sync.ts. */
+export function createHandler(deps: HandlerDeps): (request: Request) => Promise<Response> {
+  const { config } = deps;
+  const rootLog = createLogger({
+    level: config.logLevel,
+    sink: deps.logSink,
+    redact: [
+      config.serviceRoleKey,
+      ...config.secretKeys,
+      ...(config.syncSecret ? [config.syncSecret] : []),
+    ],
+  });
+  const authenticate: Promise<Authenticator> = deps.authenticate
+    ? Promise.resolve(deps.authenticate)
+    : createAuthenticator({
+      serviceRoleKey: config.serviceRoleKey,
+      secretKeys: config.secretKeys,
+      syncSecret: config.syncSecret,
+    });
+  const newRunId = deps.newRunId ?? (() => crypto.randomUUID());
+
+  return async (request) => {
+    if (request.method !== "POST") {
+      await request.body?.cancel().catch(() => {});
+      return json(405, { error: `method ${request.method} not allowed; use POST` }, {
+        allow: "POST",
+      });
+    }
+    const credential = await (await authenticate)(request.headers);
+    if (credential === null) {
+      await request.body?.cancel().catch(() => {});
+      rootLog.warn("Rejected a request without a valid credential");
+      return json(401, { error: "unauthorized" }, { "www-authenticate": "Bearer" });
+    }
+
+    const runId = newRunId();
+    const log = rootLog.child({ run_id: runId });
+    let runRequest;
+    try {
+      runRequest = await parseRunRequest(request, { maxIds: config.maxForcedIds });
+    } catch (error) {
+      if (error instanceof BadRequest) {
+        log.warn("Rejected a malformed request", { error: error.message });
+        return json(400, {
+          error: error.message,
+          ...(error.field ? { field: error.field } : {}),
+          run_id: runId,
+        });
+      }
+      throw error;
+    }
+
+    try {
+      const summary = await runSync(
+        { store: deps.store, readers: deps.readers, toHuman: deps.toHuman, env: deps.env, log },
+        config,
+        {
+          runId,
+          filter: runRequest.kind === "forced" ? runRequest.filter : null,
+        },
+      );
+      return json(200, summary);
+    } catch (error) {
+      if (error instanceof StoreUnavailable) {
+        log.error("Database unavailable", {
+          operation: error.operation,
+          code: error.code,
+          status: error.status,
+          error: error.message,
+        });
+        return json(503, { error: "database unavailable", run_id: runId });
+      }
+      log.error("Run failed", { error: (error as Error)?.message ?? String(error) });
+      return json(500, { error: "internal error", run_id: runId });
+    }
+  };
+}

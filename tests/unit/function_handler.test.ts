@@ -1,0 +1,179 @@
+import assert from "node:assert/strict";
+import { loadConfig } from "../../supabase/functions/balance-sync/config.ts";
+import { createHandler } from "../../supabase/functions/balance-sync/handler.ts";
+import { StoreUnavailable } from "../../supabase/functions/balance-sync/store.ts";
+import { chain, FakeReaders, FakeStore, plainToHuman, row } from "./function_fakes.ts";
+
+const SERVICE_ROLE = "eyJhbGciOiJIUzI1NiJ9.c2VydmljZV9yb2xl.sig-service-role";
+const ANON = "eyJhbGciOiJIUzI1NiJ9.YW5vbg.sig-anon-key-0000";
+const SECRET_KEY = "sb_secret_0123456789abcdefghij";
+const SYNC = "sync-secret-0123456789abcdef";
+const RUN = "5d9b3e0a-7c1f-4a2b-9d3e-6f7a8b9c0d1e";
+
+function setup(env: Record<string, string> = {}) {
+  const config = loadConfig((name) =>
+    ({
+      SUPABASE_URL: "http://127.0.0.1:1",
+      SUPABASE_SERVICE_ROLE_KEY: SERVICE_ROLE,
+      SUPABASE_SECRET_KEYS: JSON.stringify({ default: SECRET_KEY }),
+      BALANCE_SYNC_SECRET: SYNC,
+      BALANCE_SYNC_LOG_LEVEL: "debug",
+      ...env,
+    })[name]
+  );
+  const evm = chain("bsc", "evm");
+  const wallet = "40000000-0000-4000-8000-00000000000a";
+  const rows = [row("bsc", { address: "0xa", walletId: wallet }), row("bsc", { address: "0xb" })];
+  const store = new FakeStore([evm], rows);
+  const readers = new FakeReaders();
+  readers.behaviour.set("bsc", {
+    kind: "balances",
+    balances: new Map([["0xa", 5n], ["0xb", 6n]]),
+  });
+  const logs: string[] = [];
+  const handler = createHandler({
+    config,
+    store,
+    readers: readers.registry,
+    toHuman: plainToHuman,
+    logSink: (line) => logs.push(line),
+    newRunId: () => RUN,
+  });
+  return { handler, store, logs, wallet, rows };
+}
+
+const request = (
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+) =>
+  new Request("http://function.local/functions/v1/balance-sync", {
+    method: init.method ?? "POST",
+    headers: init.headers ?? { authorization: `Bearer ${SERVICE_ROLE}` },
+    body: init.body,
+  });
+
+function assertNoSecrets(text: string) {
+  for (const secret of [SERVICE_ROLE, SECRET_KEY, SYNC, ANON]) {
+    assert.ok(!text.includes(secret), "a secret leaked");
+  }
+}
+
+Deno.test("handler answers a scheduled run with its JSON summary", async () => {
+  const { handler, store, logs } = setup();
+  const response = await handler(request());
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("content-type"), "application/json");
+  const summary = await response.json();
+  assert.equal(summary.run_id, RUN);
+  assert.equal(summary.kind, "scheduled");
+  assert.equal(summary.claimed, 2);
+  assert.equal(summary.synced, 2);
+  assert.equal(summary.chains.bsc.rows, 2);
+  assert.equal(store.rows.filter((r) => r.raw !== null).length, 2);
+  assert.ok(logs.every((l) => JSON.parse(l).run_id === RUN || !("run_id" in JSON.parse(l))));
+});
+
+Deno.test("handler answers a forced run with every row's balance", async () => {
+  const { handler, wallet, rows } = setup();
+  const response = await handler(request({
+    headers: { apikey: SECRET_KEY },
+    body: JSON.stringify({ wallet_id: wallet }),
+  }));
+  assert.equal(response.status, 200);
+  const summary = await response.json();
+  assert.equal(summary.kind, "forced");
+  assert.deepEqual(summary.rows.map((r: { id: string; raw: string }) => [r.id, r.raw]), [[
+    rows[0].id,
+    "5",
+  ]]);
+});
+
+Deno.test("handler refuses methods other than POST with 405 and an Allow header", async () => {
+  const { handler, store } = setup();
+  for (const method of ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"]) {
+    const response = await handler(request({ method }));
+    assert.equal(response.status, 405, method);
+    assert.equal(response.headers.get("allow"), "POST");
+    await response.body?.cancel();
+  }
+  assert.equal(store.calls.length, 0);
+});
+
+Deno.test("handler answers 401 to every request without an accepted credential", async () => {
+  const { handler, store, logs } = setup();
+  const refused: Record<string, string>[] = [
+    {},
+    { authorization: `Bearer ${ANON}` },
+    { apikey: ANON },
+    { authorization: "Bearer not-the-key" },
+    { authorization: `Bearer${SERVICE_ROLE}` },
+    { authorization: `Token ${SERVICE_ROLE}` },
+    { "x-balance-sync-secret": "sync-secret-0123456789abcdeX" },
+  ];
+  for (const headers of refused) {
+    const response = await handler(request({ headers, body: "{}" }));
+    assert.equal(response.status, 401, JSON.stringify(headers));
+    const text = await response.text();
+    assert.deepEqual(JSON.parse(text), { error: "unauthorized" });
+    assertNoSecrets(text);
+  }
+  assert.equal(store.calls.length, 0, "nothing ran");
+  assertNoSecrets(logs.join("\n"));
+});
+
+Deno.test("handler accepts each credential: service role, secret key, sync secret", async () => {
+  const accepted: Record<string, string>[] = [
+    { authorization: `Bearer ${SERVICE_ROLE}` },
+    { apikey: SECRET_KEY },
+    { apikey: SERVICE_ROLE },
+    { "x-balance-sync-secret": SYNC },
+  ];
+  for (const headers of accepted) {
+    const { handler, logs } = setup();
+    const response = await handler(request({ headers }));
+    assert.equal(response.status, 200, JSON.stringify(Object.keys(headers)));
+    assertNoSecrets(await response.text());
+    assertNoSecrets(logs.join("\n"));
+  }
+});
+
+Deno.test("handler answers 400 with the reason for a malformed body, before any claim", async () => {
+  const { handler, store } = setup();
+  const cases: [string, RegExp][] = [
+    ["{not json", /not valid JSON/],
+    ['{"wallet_id": 12}', /wallet_id must be a uuid string/],
+    ['{"wallet_id": "abc"}', /not a valid uuid/],
+    ['{"everything": true}', /unknown field "everything"/],
+    [JSON.stringify({ wallet_balance_ids: Array(1001).fill(RUN) }), /at most 1000/],
+  ];
+  for (const [body, pattern] of cases) {
+    const response = await handler(request({ body }));
+    assert.equal(response.status, 400, body.slice(0, 40));
+    const answer = await response.json();
+    assert.match(answer.error, pattern);
+    assert.equal(answer.run_id, RUN);
+  }
+  assert.equal(store.calls.length, 0);
+});
+
+Deno.test("handler answers 503 with the run id and no stack when the database is down", async () => {
+  const { handler, store, logs } = setup();
+  const failure = new StoreUnavailable("balance_sync_claim", "TypeError: fetch failed", "", 0);
+  failure.stack = `StoreUnavailable: at secret place ${SERVICE_ROLE}`;
+  store.failOn.claim = failure;
+  const response = await handler(request());
+  assert.equal(response.status, 503);
+  const text = await response.text();
+  assert.deepEqual(JSON.parse(text), { error: "database unavailable", run_id: RUN });
+  const errorLine = logs.map((l) => JSON.parse(l)).find((l) => l.level === "error");
+  assert.equal(errorLine.msg, "Database unavailable");
+  assert.equal(errorLine.operation, "balance_sync_claim");
+  assert.ok(!logs.join("\n").includes("secret place"), "no stack in the log");
+});
+
+Deno.test("handler answers 500 with the run id when the run breaks unexpectedly", async () => {
+  const { handler, store } = setup();
+  store.failOn.claim = new Error("bug");
+  const response = await handler(request());
+  assert.equal(response.status, 500);
+  assert.deepEqual(await response.json(), { error: "internal error", run_id: RUN });
+});

@@ -1,0 +1,188 @@
+import assert from "node:assert/strict";
+import {
+  createStore,
+  parseClaim,
+  type RpcCall,
+  type RpcClient,
+  type RpcResponse,
+  StoreUnavailable,
+  toChainConfig,
+} from "../../supabase/functions/balance-sync/store.ts";
+
+function fakeClient(answer: (fn: string, args: Record<string, unknown>) => Promise<RpcResponse>) {
+  const calls: { fn: string; args: Record<string, unknown>; signal?: AbortSignal }[] = [];
+  const client: RpcClient = {
+    rpc(fn, args) {
+      const entry: (typeof calls)[number] = { fn, args };
+      calls.push(entry);
+      const call: RpcCall = {
+        abortSignal(signal) {
+          entry.signal = signal;
+          return answer(fn, args);
+        },
+        then: (ok, ko) => answer(fn, args).then(ok, ko),
+      };
+      return call;
+    },
+  };
+  return { client, calls };
+}
+
+const chainRow = {
+  id: "c1",
+  name: "bsc",
+  family: "evm",
+  rpc_url: "http://node",
+  fallback_rpc_urls: ["http://backup"],
+  multicall_address: "0xcA11bde05977b3631167028862bE2a173976CA11",
+  confirmations: 2,
+  evm_chain_id: 56,
+  api_key_env: "BSC_KEY",
+  max_rps: "12.5",
+  max_concurrency: 4,
+};
+
+Deno.test("parseClaim() converts rows and chains into the readers' shapes", () => {
+  const claim = parseClaim({
+    rows: [{
+      id: "r1",
+      wallet_id: "w1",
+      asset_on_chain_id: "a1",
+      asset_id: "x1",
+      chain_id: "c1",
+      address: "0xabc",
+      contract_address: null,
+      decimals: 18,
+      is_native: true,
+      config_error: null,
+    }],
+    chains: { c1: chainRow, c2: { ...chainRow, id: "c2", family: "solana" } },
+    busy: ["r9"],
+  });
+  assert.deepEqual(claim.rows, [{
+    id: "r1",
+    walletId: "w1",
+    assetOnChainId: "a1",
+    assetId: "x1",
+    chainId: "c1",
+    address: "0xabc",
+    contractAddress: null,
+    decimals: 18,
+    isNative: true,
+    configError: null,
+  }]);
+  assert.deepEqual(claim.chains.get("c1"), {
+    id: "c1",
+    name: "bsc",
+    family: "evm",
+    rpcUrl: "http://node",
+    fallbackRpcUrls: ["http://backup"],
+    multicallAddress: "0xcA11bde05977b3631167028862bE2a173976CA11",
+    confirmations: 2,
+    evmChainId: 56,
+    apiKeyEnv: "BSC_KEY",
+    maxRps: 12.5,
+    maxConcurrency: 4,
+  });
+  assert.match(claim.chainErrors.get("c2")!, /family "solana" is not supported/);
+  assert.deepEqual(claim.busy, ["r9"]);
+});
+
+Deno.test("toChainConfig() defaults the optional columns and refuses a chain without RPC URL", () => {
+  const minimal = toChainConfig({ id: "c", name: "t", family: "tron", rpc_url: "http://t" });
+  assert.deepEqual(minimal, {
+    id: "c",
+    name: "t",
+    family: "tron",
+    rpcUrl: "http://t",
+    fallbackRpcUrls: [],
+    multicallAddress: null,
+    confirmations: 0,
+    evmChainId: null,
+    apiKeyEnv: null,
+    maxRps: null,
+    maxConcurrency: null,
+  });
+  assert.equal(toChainConfig({ ...chainRow, rpc_url: null }), "chain has no rpc_url");
+  assert.match(
+    toChainConfig({ ...chainRow, fallback_rpc_urls: [1] }) as string,
+    /fallback_rpc_urls/,
+  );
+});
+
+Deno.test("store calls the contract functions with their named arguments", async () => {
+  const { client, calls } = fakeClient((fn) =>
+    Promise.resolve({
+      data: fn === "balance_sync_claim"
+        ? { rows: [], chains: {}, busy: [] }
+        : fn === "balance_sync_record"
+        ? { applied: 1, errored: 1, stale_rejected: 1, lost: 0, invalid: [] }
+        : 2,
+      error: null,
+      status: 200,
+    })
+  );
+  const store = createStore(client, { timeoutMs: 1000 });
+  await store.claim({
+    worker: "w",
+    limit: 7,
+    leaseSeconds: 60,
+    minIntervalSeconds: 30,
+    filter: { chain_id: "c" },
+  });
+  const outcome = await store.record("w", [{ id: "r", raw: "1", human: "1", block: null }]);
+  const released = await store.release("w", ["r"]);
+
+  assert.deepEqual(calls.map((c) => [c.fn, c.args]), [
+    ["balance_sync_claim", {
+      p_worker: "w",
+      p_limit: 7,
+      p_lease_seconds: 60,
+      p_filter: { chain_id: "c" },
+      p_min_interval_seconds: 30,
+    }],
+    ["balance_sync_record", {
+      p_worker: "w",
+      p_results: [{ id: "r", raw: "1", human: "1", block: null }],
+    }],
+    ["balance_sync_release", { p_worker: "w", p_ids: ["r"] }],
+  ]);
+  assert.ok(calls.every((c) => c.signal instanceof AbortSignal), "every call has a timeout");
+  assert.deepEqual(outcome, { applied: 1, errored: 1, staleRejected: 1, lost: 0, invalid: [] });
+  assert.equal(released, 2);
+});
+
+Deno.test("store turns API errors, network errors and bad answers into StoreUnavailable", async () => {
+  const permission = createStore(
+    fakeClient(() =>
+      Promise.resolve({
+        data: null,
+        error: { message: "permission denied for function balance_sync_claim", code: "42501" },
+        status: 403,
+      })
+    ).client,
+    { timeoutMs: 1000 },
+  );
+  await assert.rejects(
+    permission.claim({ worker: "w", limit: 1, leaseSeconds: 1, minIntervalSeconds: 1 }),
+    (error: unknown) => {
+      assert.ok(error instanceof StoreUnavailable);
+      assert.equal(error.operation, "balance_sync_claim");
+      assert.equal(error.code, "42501");
+      assert.equal(error.status, 403);
+      return true;
+    },
+  );
+
+  const thrown = createStore(
+    fakeClient(() => Promise.reject(new TypeError("fetch failed"))).client,
+    { timeoutMs: 1000 },
+  );
+  await assert.rejects(thrown.release("w", []), /balance_sync_release: fetch failed/);
+
+  const malformed = createStore(
+    fakeClient(() => Promise.resolve({ data: "nope", error: null, status: 200 })).client,
+    { timeoutMs: 1000 },
+  );
+  await assert.rejects(malformed.record("w", []), /unexpected response/);
+});
