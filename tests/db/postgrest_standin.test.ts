@@ -1,0 +1,180 @@
+import assert from "node:assert/strict";
+import { createClient } from "@supabase/supabase-js";
+import { sharedCluster, startCluster } from "../support/pg.ts";
+import { startPostgrest } from "../support/postgrest.ts";
+import { signJwt, TEST_JWT_SECRET, testKeys } from "../support/jwt.ts";
+
+const opts = { sanitizeOps: false, sanitizeResources: false };
+
+const cluster = sharedCluster();
+let databases = 0;
+
+/** A fresh migrated database behind a fresh stand-in, on the module's one cluster. */
+async function withApi(fn: (ctx: { url: string }) => Promise<void>): Promise<void> {
+  const pg = await cluster();
+  const name = `api_${++databases}`;
+  const db = await pg.createDatabase(name, { migrate: true });
+  const admin = pg.connect(name);
+  await admin.unsafe(`
+    create function public.echo_types(p_n int, p_ids uuid[], p_doc jsonb, p_big numeric)
+      returns jsonb language sql as $$
+        select jsonb_build_object('n', p_n + 1, 'ids', to_jsonb(p_ids), 'doc', p_doc,
+                                  'big', (p_big + 1)::text) $$;
+    create function public.two_rows() returns table (k int, v text) language sql
+      as $$ values (1, 'a'), (2, 'b') $$;
+    create function public.fail_with_hint() returns int language plpgsql as $$
+      begin raise exception 'bad input' using detail = 'the detail', hint = 'the hint'; end $$;
+    grant execute on function public.echo_types, public.two_rows, public.fail_with_hint
+      to anon, authenticated, service_role;`);
+  await admin.end();
+  const api = await startPostgrest({ databaseUrl: db, jwtSecret: TEST_JWT_SECRET });
+  try {
+    await fn({ url: api.url });
+  } finally {
+    await api.stop();
+  }
+}
+
+Deno.test(
+  "PostgREST stand-in: service_role may call the contract, anon and authenticated get a permission error",
+  opts,
+  async () => {
+    await withApi(async ({ url }) => {
+      const keys = await testKeys();
+      const args = { p_worker: "w-1", p_ids: [] };
+
+      const service = createClient(url, keys.serviceRoleKey);
+      const ok = await service.rpc("balance_sync_release", args);
+      assert.equal(ok.error, null);
+      assert.equal(ok.data, 0);
+
+      const anon = await createClient(url, keys.anonKey).rpc("balance_sync_release", args);
+      assert.equal(anon.status, 401);
+      assert.equal(anon.error?.code, "42501");
+      assert.match(
+        anon.error?.message ?? "",
+        /permission denied for function balance_sync_release/,
+      );
+
+      const user = createClient(url, keys.anonKey, {
+        global: { headers: { Authorization: `Bearer ${keys.userToken}` } },
+      });
+      const denied = await user.rpc("balance_sync_claim", { p_worker: "w-1" });
+      assert.equal(denied.status, 403);
+      assert.equal(denied.error?.code, "42501");
+    });
+  },
+);
+
+Deno.test(
+  "PostgREST stand-in: named JSON arguments arrive as typed SQL arguments",
+  opts,
+  async () => {
+    await withApi(async ({ url }) => {
+      const keys = await testKeys();
+      const client = createClient(url, keys.serviceRoleKey);
+      const ids = ["6f1c1c70-1111-4d7e-9c1d-000000000001", "6f1c1c70-1111-4d7e-9c1d-000000000002"];
+      const big = (2n ** 256n - 2n).toString();
+      const { data, error } = await client.rpc("echo_types", {
+        p_n: 41,
+        p_ids: ids,
+        p_doc: { nested: [1, "two"] },
+        p_big: big,
+      });
+      assert.equal(error, null);
+      assert.deepEqual(data, {
+        n: 42,
+        ids,
+        doc: { nested: [1, "two"] },
+        big: (2n ** 256n - 1n).toString(),
+      });
+
+      const rows = await client.rpc("two_rows");
+      assert.deepEqual(rows.data, [{ k: 1, v: "a" }, { k: 2, v: "b" }]);
+    });
+  },
+);
+
+Deno.test(
+  "PostgREST stand-in: errors carry code, message, details and hint with PostgREST statuses",
+  opts,
+  async () => {
+    await withApi(async ({ url }) => {
+      const keys = await testKeys();
+      const client = createClient(url, keys.serviceRoleKey);
+
+      const raised = await client.rpc("fail_with_hint");
+      assert.equal(raised.status, 400);
+      assert.deepEqual(raised.error, {
+        code: "P0001",
+        message: "bad input",
+        details: "the detail",
+        hint: "the hint",
+      });
+
+      const missing = await client.rpc("no_such_function", { a: 1 });
+      assert.equal(missing.status, 404);
+      assert.equal(missing.error?.code, "PGRST202");
+
+      const badType = await client.rpc("echo_types", {
+        p_n: "not a number",
+        p_ids: [],
+        p_doc: {},
+        p_big: "1",
+      });
+      assert.equal(badType.status, 400);
+      assert.equal(badType.error?.code, "22P02");
+    });
+  },
+);
+
+Deno.test("PostgREST stand-in: a missing, forged or expired JWT is refused", opts, async () => {
+  await withApi(async ({ url }) => {
+    const call = (headers: Record<string, string>) =>
+      fetch(`${url}/rest/v1/rpc/two_rows`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: "{}",
+      }).then(async (r) => ({ status: r.status, body: await r.json() }));
+
+    const none = await call({});
+    assert.equal(none.status, 401);
+
+    const forged = await signJwt({ role: "service_role" }, "some-other-secret-of-enough-length!!");
+    const bad = await call({ authorization: `Bearer ${forged}` });
+    assert.equal(bad.status, 401);
+    assert.equal(bad.body.code, "PGRST301");
+
+    const expiredToken = await signJwt(
+      { role: "service_role", exp: Math.floor(Date.now() / 1000) - 60 },
+      TEST_JWT_SECRET,
+    );
+    const expired = await call({ authorization: `Bearer ${expiredToken}` });
+    assert.equal(expired.status, 401);
+    assert.equal(expired.body.code, "PGRST303");
+
+    const garbage = await call({ authorization: "Bearer not.a.jwt" });
+    assert.equal(garbage.status, 401);
+  });
+});
+
+Deno.test("PostgREST stand-in: a stopped database gives 503", opts, async () => {
+  const cluster = await startCluster();
+  let stopped = false;
+  try {
+    const db = await cluster.createDatabase("gone");
+    const api = await startPostgrest({ databaseUrl: db, jwtSecret: TEST_JWT_SECRET });
+    try {
+      await cluster.stop();
+      stopped = true;
+      const keys = await testKeys();
+      const { status, error } = await createClient(api.url, keys.serviceRoleKey).rpc("x");
+      assert.equal(status, 503);
+      assert.equal(error?.code, "PGRST000");
+    } finally {
+      await api.stop();
+    }
+  } finally {
+    if (!stopped) await cluster.stop();
+  }
+});
