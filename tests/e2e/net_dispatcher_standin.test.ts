@@ -1,0 +1,166 @@
+/**
+ * The pg_net stand-in (SQL queue + dispatcher) behaves like pg_net for its callers: requests go
+ * out after commit, once, with the queued method, headers, body and timeout, and the outcome lands
+ * in net._http_response in the real worker's shape.
+ */
+import assert from "node:assert/strict";
+import { startNetDispatcher } from "../support/net_dispatcher.ts";
+import { sharedCluster } from "../support/pg.ts";
+
+const cluster = sharedCluster();
+const opts = { sanitizeResources: false, sanitizeOps: false };
+
+interface Seen {
+  method: string;
+  path: string;
+  headers: Headers;
+  body: string;
+}
+
+function startEcho(handler?: (request: Request) => Promise<Response> | Response) {
+  const seen: Seen[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    const body = await req.text();
+    seen.push({ method: req.method, path: new URL(req.url).pathname, headers: req.headers, body });
+    return handler ? handler(req) : Response.json({ ok: true, echoed: body }, { status: 201 });
+  });
+  return { url: `http://127.0.0.1:${server.addr.port}`, seen, stop: () => server.shutdown() };
+}
+
+async function until<T>(what: string, probe: () => Promise<T | null | undefined>, ms = 15_000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== null && value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function freshDatabase(name: string) {
+  const c = await cluster();
+  const url = await c.createDatabase(name);
+  const sql = c.connect(name);
+  await sql`create extension pg_net`;
+  return { url, sql };
+}
+
+Deno.test(
+  "dispatcher performs a committed net.http_post and records the answer",
+  opts,
+  async () => {
+    const { url, sql } = await freshDatabase("net_post");
+    const echo = startEcho();
+    const dispatcher = startNetDispatcher({ databaseUrl: url, intervalMs: 50 });
+    try {
+      const [{ id }] = await sql`
+      select net.http_post(
+        url := ${echo.url + "/hook"},
+        body := '{"hello": "world"}'::jsonb,
+        headers := '{"Content-Type": "application/json", "x-secret": "s3cret-value"}'::jsonb,
+        timeout_milliseconds := 4000) as id`;
+      const response = await until(
+        "the response row",
+        async () => (await sql`select * from net._http_response where id = ${id}`)[0],
+      );
+      assert.equal(echo.seen.length, 1);
+      assert.equal(echo.seen[0].method, "POST");
+      assert.equal(echo.seen[0].path, "/hook");
+      assert.equal(echo.seen[0].headers.get("x-secret"), "s3cret-value");
+      assert.equal(echo.seen[0].headers.get("user-agent"), "pg_net/0.19.5");
+      assert.deepEqual(JSON.parse(echo.seen[0].body), { hello: "world" });
+      assert.equal(response.status_code, 201);
+      assert.equal(response.timed_out, false);
+      assert.equal(response.error_msg, null);
+      assert.match(response.content_type, /application\/json/);
+      assert.deepEqual(JSON.parse(response.content), { ok: true, echoed: '{"hello": "world"}' });
+      assert.equal(typeof response.headers, "object");
+      const [{ queued }] = await sql`select count(*)::int as queued from net.http_request_queue`;
+      assert.equal(queued, 0);
+      assert.equal(dispatcher.delivered, 1);
+    } finally {
+      await dispatcher.stop();
+      await echo.stop();
+    }
+  },
+);
+
+Deno.test(
+  "dispatcher sends nothing for a rolled-back transaction and waits for the commit",
+  opts,
+  async () => {
+    const { url, sql } = await freshDatabase("net_commit");
+    const echo = startEcho();
+    const dispatcher = startNetDispatcher({ databaseUrl: url, intervalMs: 20 });
+    try {
+      await sql.begin(async (tx) => {
+        await tx`select net.http_get(${echo.url + "/rolled-back"})`;
+        await tx`select pg_sleep(0.3)`;
+        throw new Error("roll back");
+      }).catch(() => {});
+      let committedId = "";
+      await sql.begin(async (tx) => {
+        [{ id: committedId }] = await tx`select net.http_get(${
+          echo.url + "/committed"
+        })::text as id`;
+        await tx`select pg_sleep(0.3)`;
+        assert.equal(echo.seen.length, 0, "a request went out before its transaction committed");
+      });
+      await until(
+        "the committed request's response",
+        async () => (await sql`select 1 from net._http_response where id = ${committedId}`)[0],
+      );
+      assert.deepEqual(echo.seen.map((s) => s.path), ["/committed"]);
+    } finally {
+      await dispatcher.stop();
+      await echo.stop();
+    }
+  },
+);
+
+Deno.test(
+  "dispatcher gives up after timeout_milliseconds and marks the response timed out",
+  opts,
+  async () => {
+    const { url, sql } = await freshDatabase("net_timeout");
+    const echo = startEcho(() =>
+      new Promise((resolve) => setTimeout(() => resolve(new Response("late")), 1000))
+    );
+    const dispatcher = startNetDispatcher({ databaseUrl: url, intervalMs: 20 });
+    try {
+      const [{ id }] = await sql`
+      select net.http_post(${echo.url}, '{}'::jsonb, timeout_milliseconds := 200) as id`;
+      const response = await until(
+        "the timeout row",
+        async () => (await sql`select * from net._http_response where id = ${id}`)[0],
+      );
+      assert.equal(response.timed_out, true);
+      assert.equal(response.status_code, null);
+      assert.match(response.error_msg, /^Timeout of 200 ms reached\. Total time: /);
+    } finally {
+      await dispatcher.stop();
+      await echo.stop();
+    }
+  },
+);
+
+Deno.test("dispatcher records curl's message when nothing listens", opts, async () => {
+  const { url, sql } = await freshDatabase("net_refused");
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const deadPort = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const dispatcher = startNetDispatcher({ databaseUrl: url, intervalMs: 20 });
+  try {
+    const [{ id }] = await sql`
+      select net.http_post(${`http://127.0.0.1:${deadPort}/x`}, '{}'::jsonb) as id`;
+    const response = await until(
+      "the failure row",
+      async () => (await sql`select * from net._http_response where id = ${id}`)[0],
+    );
+    assert.equal(response.status_code, null);
+    assert.equal(response.timed_out, false);
+    assert.equal(response.error_msg, "Couldn't connect to server");
+  } finally {
+    await dispatcher.stop();
+  }
+});
