@@ -74,6 +74,8 @@ export class FakeStore implements Store {
   rows: FakeRow[];
   calls: { op: string; args: unknown }[] = [];
   failOn: Partial<Record<"claim" | "record" | "release", Error>> = {};
+  /** Ids whose result record() refuses as invalid (changing nothing, as the real one does). */
+  invalidIds = new Set<string>();
 
   constructor(readonly chains: ChainConfig[], rows: ClaimedRow[]) {
     this.rows = rows.map((r) => ({
@@ -143,7 +145,11 @@ export class FakeStore implements Store {
       lost: 0,
       invalid: [],
     };
-    for (const result of results) {
+    for (const [index, result] of results.entries()) {
+      if (this.invalidIds.has(result.id)) {
+        outcome.invalid.push({ index, id: result.id, reason: "human does not equal raw" });
+        continue;
+      }
       const r = this.get(result.id);
       if (r.lockedBy !== worker) {
         outcome.lost++;

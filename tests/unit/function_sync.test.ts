@@ -531,3 +531,24 @@ Deno.test("at level notice a run writes only its summary and its failures", asyn
     "Balance sync run finished",
   ]);
 });
+
+Deno.test("rows whose result the database refuses as invalid are released, not left leased", async () => {
+  const { evm, readers, log, lines } = setup();
+  const rows = [row("bsc", { address: "0xa" }), row("bsc", { address: "0xb" })];
+  const store = new FakeStore([evm], rows);
+  store.invalidIds.add(rows[1].id);
+  readers.behaviour.set("bsc", { kind: "balances", balances: new Map([["0xa", 1n], ["0xb", 2n]]) });
+
+  const summary = await runSync(
+    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    settings(),
+    { runId: RUN },
+  );
+
+  assert.deepEqual(store.ops(), ["claim", "record", "release"]);
+  assert.deepEqual((store.calls[2].args as { ids: string[] }).ids, [rows[1].id]);
+  assert.equal(store.lockedRows().length, 0);
+  assert.equal(summary.invalid, 1);
+  assert.equal(summary.released, 1);
+  assert.ok(lines.some((l) => l.msg === "Not every result was applied" && l.level === "warn"));
+});

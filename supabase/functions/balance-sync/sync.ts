@@ -333,6 +333,17 @@ export async function runSync(
       summary.stale_rejected += outcome.staleRejected;
       summary.lost += outcome.lost;
       summary.invalid += outcome.invalid.length;
+      // The database refused these entries and kept their leases: give them back now.
+      for (const entry of outcome.invalid) {
+        const id = results[entry.index]?.id;
+        if (!id) continue;
+        unread.push(id);
+        const rowReport = forced ? reports.find((r) => r.id === id) : undefined;
+        if (rowReport) {
+          rowReport.status = "released";
+          rowReport.error = `refused by the database: ${entry.reason}`;
+        }
+      }
       const clean = outcome.lost === 0 && outcome.staleRejected === 0 &&
         outcome.invalid.length === 0;
       if (clean) {
