@@ -1,0 +1,62 @@
+-- Scheduling: pg_cron jobs, balance_sync.dispatch() and the run history cleanup.
+-- pg_cron lives in database `postgres`: run this file there (as `supabase test db` does).
+begin;
+select plan(14);
+
+select has_extension('pg_cron', 'pg_cron is enabled');
+select has_extension('pg_net', 'pg_net is enabled');
+select has_function('balance_sync', 'dispatch', array[]::text[], 'balance_sync.dispatch() exists');
+select is_definer('balance_sync', 'dispatch', array[]::text[], 'dispatch runs as its owner');
+
+select results_eq(
+  $$select schedule, command from cron.job where jobname = 'balance-sync'$$,
+  $$select case when string_to_array(split_part(extversion, '-', 1), '.')::int[] >= array[1, 5]
+                then '30 seconds' else '* * * * *' end::text,
+           'select balance_sync.dispatch()'::text
+    from pg_extension where extname = 'pg_cron'$$,
+  'one sync job: every 30 s (pg_cron >= 1.5) or every minute');
+select results_eq(
+  $$select schedule, command from cron.job where jobname = 'balance-sync-cleanup'$$,
+  $$values ('17 3 * * *'::text, 'select balance_sync.cleanup_cron_history()'::text)$$,
+  'one daily cleanup job');
+
+delete from vault.secrets where name in ('balance_sync_function_url', 'balance_sync_secret');
+select throws_ok('select balance_sync.dispatch()', 'P0002',
+  'balance_sync.dispatch: Vault secret "balance_sync_function_url" is missing; create it with '
+  || 'select vault.create_secret(''https://<ref>.supabase.co/functions/v1/balance-sync'', '
+  || '''balance_sync_function_url'')',
+  'a missing function URL secret is named in the error');
+do $$ begin
+  perform vault.create_secret('http://127.0.0.1:54321/functions/v1/balance-sync', 'balance_sync_function_url');
+end $$;
+select throws_like('select balance_sync.dispatch()',
+  '%Vault secret "balance_sync_secret" is missing%',
+  'a missing caller secret is named in the error');
+do $$ begin perform vault.create_secret('0123456789abcdef-secret', 'balance_sync_secret'); end $$;
+
+create temp table dispatched as select balance_sync.dispatch() as id;
+select is(
+  (select jsonb_build_object('method', method, 'url', url, 'headers', headers,
+                             'body', convert_from(body, 'utf8'), 'timeout', timeout_milliseconds)
+   from net.http_request_queue where id = (select id from dispatched)),
+  '{"method": "POST", "url": "http://127.0.0.1:54321/functions/v1/balance-sync",
+    "headers": {"Content-Type": "application/json", "x-balance-sync-secret": "0123456789abcdef-secret"},
+    "body": "{}", "timeout": 40000}'::jsonb,
+  'dispatch queues a JSON POST with the secret header and a 40 s timeout');
+
+select function_privs_are('balance_sync', 'dispatch', array[]::text[], r, array[]::text[],
+  format('%s cannot execute dispatch', r))
+from unnest(array['anon', 'authenticated', 'service_role']) as r;
+
+insert into cron.job_run_details (jobid, runid, job_pid, database, username, command, status,
+                                  return_message, start_time, end_time)
+values (999, 1, 0, 'postgres', 'postgres', 'select 1', 'succeeded', '1 row',
+        now() - interval '8 days', now() - interval '8 days'),
+       (999, 2, 0, 'postgres', 'postgres', 'select 1', 'succeeded', '1 row',
+        now() - interval '6 days', now() - interval '6 days');
+select cmp_ok(balance_sync.cleanup_cron_history(), '>=', 1, 'the cleanup deletes old runs');
+select results_eq('select runid from cron.job_run_details where jobid = 999',
+  $$values (2::bigint)$$, 'and keeps the last 7 days of run history');
+
+select * from finish();
+rollback;

@@ -1,0 +1,170 @@
+/**
+ * The scheduling migration on the real pg_cron (and the pg_net / Vault stand-ins): the jobs, what
+ * balance_sync.dispatch() queues, its errors, and the run history cleanup.
+ * pg_cron lives in database `postgres`, so these tests use that database of their clusters.
+ */
+import assert from "node:assert/strict";
+import { type Cluster, sharedCluster, type Sql, withCluster } from "../support/pg.ts";
+
+Deno.test.sanitizer({ ops: false, resources: false });
+const cluster = sharedCluster({ migrate: true });
+
+async function expectedSyncSchedule(sql: Sql): Promise<string> {
+  const [{ version }] = await sql`select extversion as version from pg_extension
+                                  where extname = 'pg_cron'`;
+  const [major, minor] = String(version).split("-")[0].split(".").map(Number);
+  return major > 1 || (major === 1 && minor >= 5) ? "30 seconds" : "* * * * *";
+}
+
+async function jobs(sql: Sql) {
+  return [
+    ...await sql`select jobid, jobname, schedule, command, database, username, active
+                 from cron.job order by jobname`,
+  ];
+}
+
+async function setSecrets(sql: Sql, secrets: Record<string, string>): Promise<void> {
+  await sql`delete from vault.secrets`;
+  for (const [name, value] of Object.entries(secrets)) {
+    await sql`select vault.create_secret(${value}, ${name})`;
+  }
+}
+
+Deno.test("schedule: the sync job and the cleanup job are present with the right schedule", async () => {
+  const c = await cluster();
+  const schedule = await expectedSyncSchedule(c.sql);
+  assert.deepEqual((await jobs(c.sql)).map(({ jobid: _, ...job }) => job), [
+    {
+      jobname: "balance-sync",
+      schedule,
+      command: "select balance_sync.dispatch()",
+      database: "postgres",
+      username: "postgres",
+      active: true,
+    },
+    {
+      jobname: "balance-sync-cleanup",
+      schedule: "17 3 * * *",
+      command: "select balance_sync.cleanup_cron_history()",
+      database: "postgres",
+      username: "postgres",
+      active: true,
+    },
+  ]);
+});
+
+Deno.test("schedule: applying the migration twice leaves one sync job and one cleanup job", async () => {
+  const c = await cluster();
+  const before = await jobs(c.sql);
+  await c.sql`delete from supabase_migrations.schema_migrations`;
+  const applied = await c.migrate("postgres");
+  assert.ok(applied.some((f) => f.endsWith("_balance_sync_schedule.sql")), applied.join());
+  assert.deepEqual(await jobs(c.sql), before, "same jobs, same ids, nothing added");
+});
+
+Deno.test("dispatch: called directly, it queues the POST with URL, secret header, JSON body and 40 s timeout", async () => {
+  const c = await cluster();
+  await setSecrets(c.sql, {
+    balance_sync_function_url: "http://127.0.0.1:54321/functions/v1/balance-sync",
+    balance_sync_secret: "correct-horse-battery-staple",
+  });
+  const [{ id }] = await c.sql`select balance_sync.dispatch() as id`;
+  const queued = await c.sql`
+    select id, method, url, headers, convert_from(body, 'utf8') as body, timeout_milliseconds
+    from net.http_request_queue where id = ${id}`;
+  assert.deepEqual([...queued], [{
+    id,
+    method: "POST",
+    url: "http://127.0.0.1:54321/functions/v1/balance-sync",
+    headers: {
+      "Content-Type": "application/json",
+      "x-balance-sync-secret": "correct-horse-battery-staple",
+    },
+    body: "{}",
+    timeout_milliseconds: 40000,
+  }]);
+});
+
+Deno.test("dispatch: a missing Vault secret raises an error that names it", async () => {
+  const c = await cluster();
+  await setSecrets(c.sql, {});
+  await assert.rejects(
+    c.sql`select balance_sync.dispatch()`,
+    /Vault secret "balance_sync_function_url" is missing/,
+  );
+  await setSecrets(c.sql, { balance_sync_function_url: "http://127.0.0.1:1/x" });
+  await assert.rejects(
+    c.sql`select balance_sync.dispatch()`,
+    /Vault secret "balance_sync_secret" is missing/,
+  );
+  const [{ n }] = await c.sql`select count(*)::int as n from net.http_request_queue
+                              where url = 'http://127.0.0.1:1/x'`;
+  assert.equal(n, 0, "nothing is queued without both secrets");
+});
+
+Deno.test("dispatch: only the owner (and pg_cron) may call it, not the API roles", async () => {
+  const c = await cluster();
+  const api = c.connect("postgres", { user: "authenticator", max: 1 });
+  for (const role of ["anon", "authenticated", "service_role"]) {
+    await assert.rejects(
+      api.begin(async (tx) => {
+        await tx.unsafe(`set local role ${role}`);
+        await tx.unsafe("select balance_sync.dispatch()");
+      }),
+      (error: { code?: string }) => error.code === "42501",
+      `${role} must get a permission error`,
+    );
+  }
+});
+
+Deno.test("cleanup job: deletes run details older than 7 days and keeps the rest", async () => {
+  const c = await cluster();
+  await c.sql`delete from cron.job_run_details`;
+  await c.sql`
+    insert into cron.job_run_details (jobid, runid, job_pid, database, username, command, status,
+                                      return_message, start_time, end_time)
+    select 999, g, 0, 'postgres', 'postgres', 'select 1', 'succeeded', '1 row',
+           now() - make_interval(days => g) + interval '1 hour' - interval '1 second',
+           now() - make_interval(days => g) + interval '1 hour'
+    from generate_series(1, 10) as g`;
+  const [{ deleted }] = await c.sql`select balance_sync.cleanup_cron_history() as deleted`;
+  assert.equal(deleted, 3, "the runs of 8, 9 and 10 days ago");
+  // (jobid 999: the real jobs may fire meanwhile and add rows of their own)
+  const left = await c.sql`select runid from cron.job_run_details where jobid = 999 order by runid`;
+  assert.deepEqual(left.map((r) => Number(r.runid)), [1, 2, 3, 4, 5, 6, 7]);
+});
+
+async function waitFor<T>(
+  what: string,
+  deadlineMs: number,
+  probe: () => Promise<T | undefined>,
+): Promise<T> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+Deno.test({
+  name:
+    "pg_cron: when the sync job fires without its Vault secrets, the error naming them is in cron.job_run_details",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  // pg_cron < 1.5 fires on the minute: this test waits for one real tick (at most ~60 s).
+  fn: () =>
+    withCluster(async (c: Cluster) => {
+      const [job] = await c.sql`select jobid from cron.job where jobname = 'balance-sync'`;
+      const run = await waitFor("the first run of balance-sync", 75_000, async () => {
+        const [row] = await c.sql`
+          select status, return_message from cron.job_run_details
+          where jobid = ${job.jobid} and status in ('failed', 'succeeded')
+          order by runid limit 1`;
+        return row;
+      });
+      assert.equal(run.status, "failed");
+      assert.match(run.return_message, /Vault secret "balance_sync_function_url" is missing/);
+    }, { migrate: true }),
+});
