@@ -110,6 +110,7 @@ interface Prepared {
 }
 
 let prepared: Promise<Prepared> | undefined;
+const bases = new Set<string>();
 const live = new Set<LiveCluster>();
 let clusterSeq = 0;
 
@@ -257,6 +258,7 @@ async function prepare(): Promise<Prepared> {
   const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
   sweepStale(tmp);
   const base = await Deno.makeTempDir({ dir: tmp, prefix: `${TEMP_PREFIX}${Deno.pid}-` });
+  bases.add(base);
   await Deno.chmod(base, 0o755);
 
   // Private tree: PostgreSQL derives share/ and lib/ from the location of its own binary
@@ -347,7 +349,6 @@ class LiveCluster implements Cluster {
   readonly bindir: string;
   readonly socketDir: string;
   #clients: Sql[] = [];
-  #stderr = "";
   #stopped = false;
   #pushSeq = 0;
   #migratedTemplate: Promise<string> | undefined;
@@ -470,7 +471,7 @@ class LiveCluster implements Cluster {
     live.delete(this);
     await Promise.allSettled(this.#clients.map((c) => c.end({ timeout: 1 })));
     await stopServer(this.dir, this.child, this.exited);
-    await this.stderrDone.catch(() => {});
+    await settle(this.stderrDone, 3000);
     await Deno.remove(this.dir, { recursive: true }).catch(() => {});
   }
 
@@ -491,6 +492,16 @@ function supabaseCli(): string {
   if (fromEnv) return fromEnv;
   const local = `${REPO_ROOT}tools/node_modules/.bin/supabase`;
   return exists(local) ? local : "supabase";
+}
+
+/** Waits for p, at most ms (a stray process could keep the server's stderr pipe open). */
+async function settle(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    p.catch(() => {}),
+    new Promise((resolve) => timer = setTimeout(resolve, ms)),
+  ]);
+  clearTimeout(timer);
 }
 
 async function stopServer(
@@ -601,7 +612,7 @@ async function launch(prep: Prepared): Promise<LiveCluster> {
       return cluster;
     }
     await stopServer(dir, child, exited);
-    await stderrDone.catch(() => {});
+    await settle(stderrDone, 3000);
     if (exitedEarly && /could not bind|already in use/i.test(stderr) && attempt < 5) continue;
     await Deno.remove(dir, { recursive: true }).catch(() => {});
     throw new ClusterError(
@@ -611,7 +622,6 @@ async function launch(prep: Prepared): Promise<LiveCluster> {
   }
 }
 
-const bases = new Set<string>();
 globalThis.addEventListener("unload", () => {
   for (const cluster of live) cluster.killNow();
   live.clear();
@@ -624,10 +634,7 @@ globalThis.addEventListener("unload", () => {
 
 /** Starts a fresh cluster (about 0.3 s after the first one of a test module, which initdb's). */
 export async function startCluster(options: StartOptions = {}): Promise<Cluster> {
-  prepared ??= prepare().then((p) => {
-    bases.add(p.base);
-    return p;
-  });
+  prepared ??= prepare();
   let prep: Prepared;
   try {
     prep = await prepared;
