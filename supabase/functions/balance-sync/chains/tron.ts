@@ -1,0 +1,463 @@
+/**
+ * The TRON chain reader.
+ *
+ * - TRX comes from the account (`/wallet/getaccount`, `/walletsolidity/...` when the chain wants
+ *   confirmed state), taken from the body text so that balances above 2^53 sun stay exact; `{}`
+ *   (never activated) is 0.
+ * - TRC20 `balanceOf` goes through tronweb's triggerConstantContract with the holder as issuer.
+ * - With a Multicall3 address on the chain, all balances go in aggregate3 chunks (getEthBalance
+ *   for TRX), encoded with viem and sent through the same tronweb call.
+ * - Every request goes through one paced, counted transport (tron_http.ts); tronweb talks to it
+ *   through a provider subclass, so its requests are paced and counted like ours.
+ */
+import type { TronWeb as TronWebClass } from "tronweb";
+import { ReadError } from "../errors.ts";
+import type {
+  BalanceOutcome,
+  BalanceQuery,
+  ChainConfig,
+  ChainRead,
+  ChainReader,
+  ReadOptions,
+} from "./types.ts";
+import { parseTronAddress, type TronAddress } from "./tron_address.ts";
+import { type TronAnswer, TronHttp } from "./tron_http.ts";
+import { topLevelIntegerText } from "./tron_json.ts";
+import {
+  AGGREGATE3_SELECTOR,
+  decodeAggregate3Result,
+  encodeAggregate3Parameter,
+  innerRevertReason,
+} from "./tron_multicall.ts";
+import { DEFAULT_TRON_LIMITS, pacerFor } from "./tron_pacer.ts";
+import { interpretTrigger, uint256Return } from "./tron_trigger.ts";
+
+export interface TronReaderSettings {
+  /** Used for every request (tests pass a counting or failing fetch). */
+  fetch?: typeof fetch;
+  /** Per HTTP attempt; default 10 s. */
+  timeoutMs?: number;
+  /** Retries of one request after 429/403/503 or a suspension message; default 3. */
+  maxRetries?: number;
+  /** Longest wait honoured inside a read; a longer suspension fails the chain fast. Default 10 s. */
+  maxWaitMs?: number;
+  /** First backoff when a rate-limit answer names no wait; doubles per retry. Default 500 ms. */
+  backoffMs?: number;
+  /** aggregate3 calls per request when ReadOptions.chunkSize is not given; default 200. */
+  chunkSize?: number;
+}
+
+type TronWebModule = typeof import("tronweb");
+
+let tronWebModule: Promise<TronWebModule> | undefined;
+
+/** tronweb is heavy (~0.3 s to load), so it is loaded on the first TRON contract call only. */
+function loadTronWeb(): Promise<TronWebModule> {
+  tronWebModule ??= import("tronweb").catch((error) => {
+    tronWebModule = undefined;
+    throw error;
+  });
+  return tronWebModule;
+}
+
+/** A triggerconstantcontract answer that failed; thrown past tronweb, which would drop the code. */
+class TriggerFailed extends Error {
+  constructor(readonly answer: TronAnswer) {
+    super("trigger failed");
+  }
+}
+
+interface Prepared {
+  query: BalanceQuery;
+  holder: TronAddress;
+  token: TronAddress | null;
+}
+
+interface Context {
+  http: TronHttp;
+  prefix: "/wallet" | "/walletsolidity";
+  confirmed: boolean;
+  tronWeb: () => Promise<TronWebClass>;
+}
+
+const fail = (key: string, error: ReadError): BalanceOutcome => ({ key, ok: false, error });
+
+export function createTronReader(settings: TronReaderSettings = {}): ChainReader {
+  return async (chain, queries, options = {}) => {
+    const outcomes = new Map<string, BalanceOutcome>();
+    let requests = 0;
+    let block: bigint | null = null;
+    let mode: ChainRead["mode"] = "per-call";
+    let note: string | undefined;
+    try {
+      const prepared = prepare(queries, outcomes);
+      const setup = prepared.length > 0 ? configure(chain, options, settings) : null;
+      if (setup && "error" in setup) {
+        for (const p of prepared) outcomes.set(p.query.key, fail(p.query.key, setup.error));
+      } else if (setup) {
+        const { http } = setup;
+        try {
+          const ctx = context(http, chain, settings);
+          const head = await readBlock(ctx);
+          block = head;
+          const multicall = chain.multicallAddress
+            ? parseTronAddress(chain.multicallAddress)
+            : null;
+          if (multicall && !multicall.ok) {
+            note = `multicall address ignored: ${multicall.reason}; read per call`;
+            await readPerCall(ctx, prepared, outcomes);
+          } else if (multicall) {
+            mode = "multicall";
+            const chunkSize = Math.max(1, options.chunkSize ?? settings.chunkSize ?? 200);
+            note = await readWithMulticall(ctx, multicall.address, prepared, chunkSize, outcomes);
+            if (note?.startsWith("no multicall")) mode = "per-call";
+          } else {
+            await readPerCall(ctx, prepared, outcomes);
+          }
+        } catch (error) {
+          const readError = asReadError(error);
+          for (const p of prepared) {
+            if (!outcomes.has(p.query.key)) outcomes.set(p.query.key, fail(p.query.key, readError));
+          }
+        } finally {
+          requests = http.requests;
+        }
+      }
+    } catch (error) {
+      const readError = new ReadError(
+        "transient",
+        `TRON read failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
+        {},
+        { cause: error },
+      );
+      for (const q of queries) {
+        if (!outcomes.has(q.key)) outcomes.set(q.key, fail(q.key, readError));
+      }
+    }
+    return {
+      block,
+      outcomes: queries.map((q) =>
+        outcomes.get(q.key) ??
+          fail(q.key, new ReadError("transient", "TRON read produced no outcome for this query"))
+      ),
+      requests,
+      mode,
+      ...(note ? { note } : {}),
+    };
+  };
+}
+
+/** The reader the function uses, with production defaults. */
+export const readTron: ChainReader = createTronReader();
+
+function prepare(queries: BalanceQuery[], outcomes: Map<string, BalanceOutcome>): Prepared[] {
+  const prepared: Prepared[] = [];
+  for (const query of queries) {
+    const holder = parseTronAddress(query.address ?? "");
+    if (!holder.ok) {
+      outcomes.set(
+        query.key,
+        fail(query.key, new ReadError("configuration", `holder address: ${holder.reason}`)),
+      );
+      continue;
+    }
+    let token: TronAddress | null = null;
+    if (query.token !== null) {
+      const parsed = parseTronAddress(query.token);
+      if (!parsed.ok) {
+        outcomes.set(
+          query.key,
+          fail(
+            query.key,
+            new ReadError("configuration", `token contract address: ${parsed.reason}`),
+          ),
+        );
+        continue;
+      }
+      token = parsed.address;
+    }
+    prepared.push({ query, holder: holder.address, token });
+  }
+  return prepared;
+}
+
+function configure(
+  chain: ChainConfig,
+  options: ReadOptions,
+  settings: TronReaderSettings,
+): { http: TronHttp } | { error: ReadError } {
+  const urls = [chain.rpcUrl, ...(chain.fallbackRpcUrls ?? [])].filter((u) => u);
+  for (const url of urls) {
+    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+      return {
+        error: new ReadError(
+          "configuration",
+          `chain ${chain.name}: rpc URL is not an http(s) URL`,
+        ),
+      };
+    }
+  }
+  if (urls.length === 0) {
+    return { error: new ReadError("configuration", `chain ${chain.name} has no rpc_url`) };
+  }
+  let apiKey: string | undefined;
+  if (chain.apiKeyEnv) {
+    const env = options.env ?? ((name: string) => Deno.env.get(name));
+    apiKey = env(chain.apiKeyEnv)?.trim() || undefined;
+    if (!apiKey) {
+      return {
+        error: new ReadError(
+          "configuration",
+          `chain ${chain.name}: the API key secret ${chain.apiKeyEnv} is not set`,
+        ),
+      };
+    }
+  }
+  const pacer = pacerFor(`${chain.id}|${urls[0]}|${chain.apiKeyEnv ?? ""}`, {
+    maxRps: chain.maxRps ?? DEFAULT_TRON_LIMITS.maxRps,
+    maxConcurrency: chain.maxConcurrency ?? DEFAULT_TRON_LIMITS.maxConcurrency,
+  });
+  return {
+    http: new TronHttp({
+      urls,
+      apiKey,
+      pacer,
+      fetch: settings.fetch,
+      timeoutMs: settings.timeoutMs ?? 10_000,
+      maxRetries: settings.maxRetries ?? 3,
+      maxWaitMs: settings.maxWaitMs ?? 10_000,
+      backoffMs: settings.backoffMs ?? 500,
+      signal: options.signal,
+    }),
+  };
+}
+
+function context(http: TronHttp, chain: ChainConfig, _settings: TronReaderSettings): Context {
+  const confirmed = chain.confirmations > 0;
+  let client: Promise<TronWebClass> | undefined;
+  return {
+    http,
+    confirmed,
+    prefix: confirmed ? "/walletsolidity" : "/wallet",
+    tronWeb: () => {
+      client ??= loadTronWeb().then((mod) => createTronWeb(mod, http, chain.rpcUrl));
+      return client;
+    },
+  };
+}
+
+/** A TronWeb whose every node request goes through `http` (paced, counted, classified). */
+function createTronWeb(mod: TronWebModule, http: TronHttp, host: string): TronWebClass {
+  class RoutedProvider extends mod.providers.HttpProvider {
+    override request<T = unknown>(url: string, payload: object = {}): Promise<T> {
+      return http.post(`/${url.replace(/^\/+/, "")}`, payload).then((answer) => {
+        const result = answer.body.result as { code?: unknown; message?: unknown } | undefined;
+        if (result && (result.message !== undefined || result.code !== undefined)) {
+          throw new TriggerFailed(answer);
+        }
+        return answer.body as T;
+      });
+    }
+  }
+  const provider = new RoutedProvider(host);
+  return new mod.TronWeb({ fullNode: provider, solidityNode: provider, eventServer: provider });
+}
+
+async function readBlock(ctx: Context): Promise<bigint> {
+  const answer = await ctx.http.post(`${ctx.prefix}/getnowblock`, {});
+  const header = answer.body.block_header as { raw_data?: { number?: unknown } } | undefined;
+  const number = header?.raw_data?.number;
+  if (typeof number === "number" && Number.isSafeInteger(number) && number >= 0) {
+    return BigInt(number);
+  }
+  if (number === undefined && header?.raw_data) return 0n; // genesis: proto3 omits 0
+  throw new ReadError(
+    "transient",
+    `TRON node ${answer.url} answered getnowblock without block_header.raw_data.number`,
+    { url: answer.url, status: answer.status },
+  );
+}
+
+async function readPerCall(
+  ctx: Context,
+  prepared: Prepared[],
+  outcomes: Map<string, BalanceOutcome>,
+): Promise<void> {
+  await Promise.all(prepared.map(async (p) => {
+    outcomes.set(p.query.key, p.token ? await readToken(ctx, p) : await readNative(ctx, p));
+  }));
+}
+
+async function readNative(ctx: Context, p: Prepared): Promise<BalanceOutcome> {
+  const key = p.query.key;
+  try {
+    const answer = await ctx.http.post(`${ctx.prefix}/getaccount`, { address: p.holder.hex });
+    const text = topLevelIntegerText(answer.text, "balance");
+    if (text !== undefined && !text.startsWith("-")) return { key, ok: true, raw: BigInt(text) };
+    if (text === undefined && !("balance" in answer.body)) {
+      // `{}` is a never-activated account; java-tron also omits a zero balance.
+      return { key, ok: true, raw: 0n };
+    }
+    return fail(
+      key,
+      new ReadError(
+        "transient",
+        `TRON node ${answer.url} answered getaccount with an invalid balance for ${p.holder.base58}`,
+        { url: answer.url, status: answer.status },
+      ),
+    );
+  } catch (error) {
+    return fail(key, asReadError(error));
+  }
+}
+
+async function readToken(ctx: Context, p: Prepared): Promise<BalanceOutcome> {
+  const key = p.query.key;
+  const token = p.token!;
+  const what = `balanceOf(${p.holder.base58}) on ${token.base58}`;
+  try {
+    const tronWeb = await ctx.tronWeb();
+    const builder = tronWeb.transactionBuilder;
+    const trigger = ctx.confirmed
+      ? builder.triggerConfirmedConstantContract.bind(builder)
+      : builder.triggerConstantContract.bind(builder);
+    const body = await trigger(
+      token.base58,
+      "balanceOf(address)",
+      {},
+      [{ type: "address", value: p.holder.base58 }],
+      p.holder.base58,
+    ).catch((error: unknown) => {
+      if (error instanceof TriggerFailed) return error.answer.body;
+      throw error;
+    });
+    const url = `${ctx.prefix}/triggerconstantcontract`;
+    const answer = interpretTrigger(body as Record<string, unknown>, what, url);
+    if (!answer.ok) return fail(key, answer.error);
+    const value = uint256Return(answer.returnData, what, url);
+    return value.ok ? { key, ok: true, raw: value.value } : fail(key, value.error);
+  } catch (error) {
+    return fail(key, asReadError(error));
+  }
+}
+
+/**
+ * Reads everything through aggregate3 chunks. The first chunk goes alone, so that a chain whose
+ * multicall address has no contract costs one request before falling back to per-call reads.
+ * Returns a note when the read did not go entirely through multicall.
+ */
+async function readWithMulticall(
+  ctx: Context,
+  multicall: TronAddress,
+  prepared: Prepared[],
+  chunkSize: number,
+  outcomes: Map<string, BalanceOutcome>,
+): Promise<string | undefined> {
+  const chunks: Prepared[][] = [];
+  for (let i = 0; i < prepared.length; i += chunkSize) {
+    chunks.push(prepared.slice(i, i + chunkSize));
+  }
+  const notes: string[] = [];
+  const first = await readChunk(ctx, multicall, chunks[0], outcomes);
+  if (first === "missing") {
+    await readPerCall(ctx, prepared, outcomes);
+    return `no multicall contract at ${multicall.base58}; read per call`;
+  }
+  if (first) notes.push(first);
+  const rest = await Promise.all(
+    chunks.slice(1).map((c) => readChunk(ctx, multicall, c, outcomes)),
+  );
+  for (const n of rest) if (n && n !== "missing") notes.push(n);
+  if (rest.includes("missing")) notes.push(`multicall contract at ${multicall.base58} vanished`);
+  return notes.length > 0 ? [...new Set(notes)].join("; ") : undefined;
+}
+
+/**
+ * One aggregate3 request for `chunk`. A whole-call failure that is not the node's (a revert, out
+ * of energy or CPU, a malformed answer) is bisected so that one bad token cannot fail its
+ * neighbours; small pieces are read per call.
+ */
+async function readChunk(
+  ctx: Context,
+  multicall: TronAddress,
+  chunk: Prepared[],
+  outcomes: Map<string, BalanceOutcome>,
+): Promise<string | "missing" | undefined> {
+  const what = `aggregate3 of ${chunk.length} calls on ${multicall.base58}`;
+  const url = `${ctx.prefix}/triggerconstantcontract`;
+  let failure: ReadError;
+  try {
+    const tronWeb = await ctx.tronWeb();
+    const builder = tronWeb.transactionBuilder;
+    const trigger = ctx.confirmed
+      ? builder.triggerConfirmedConstantContract.bind(builder)
+      : builder.triggerConstantContract.bind(builder);
+    const rawParameter = encodeAggregate3Parameter(
+      multicall.evm,
+      chunk.map((p) => ({ holder: p.holder.evm, token: p.token?.evm ?? null })),
+    );
+    const body = await trigger(
+      multicall.base58,
+      AGGREGATE3_SELECTOR,
+      { rawParameter },
+      [],
+      chunk[0].holder.base58,
+    ).catch((error: unknown) => {
+      if (error instanceof TriggerFailed) return error.answer.body;
+      throw error;
+    });
+    const answer = interpretTrigger(body as Record<string, unknown>, what, url);
+    if (answer.ok) {
+      const results = decodeAggregate3Result(answer.returnData, chunk.length);
+      chunk.forEach((p, i) => outcomes.set(p.query.key, innerOutcome(p, results[i], url)));
+      return undefined;
+    }
+    if (answer.error.data.rpcCode === "CONTRACT_VALIDATE_ERROR") return "missing";
+    failure = answer.error;
+  } catch (error) {
+    if (error instanceof ReadError) {
+      // The node, not the calls, failed: every balance of the chunk shares that error.
+      for (const p of chunk) outcomes.set(p.query.key, fail(p.query.key, error));
+      return undefined;
+    }
+    failure = asReadError(error);
+  }
+  if (chunk.length <= 2) {
+    await readPerCall(ctx, chunk, outcomes);
+  } else {
+    const half = Math.ceil(chunk.length / 2);
+    await Promise.all([
+      readChunk(ctx, multicall, chunk.slice(0, half), outcomes),
+      readChunk(ctx, multicall, chunk.slice(half), outcomes),
+    ]);
+  }
+  return `an aggregate3 chunk failed as a whole (${failure.message}); it was split`;
+}
+
+function innerOutcome(
+  p: Prepared,
+  result: { success: boolean; returnData: string },
+  url: string,
+): BalanceOutcome {
+  const key = p.query.key;
+  const what = p.token
+    ? `balanceOf(${p.holder.base58}) on ${p.token.base58}`
+    : `getEthBalance(${p.holder.base58})`;
+  if (!result.success) {
+    const reason = innerRevertReason(result);
+    return fail(
+      key,
+      new ReadError("permanent", `${what} reverted${reason ? `: ${reason}` : ""}`, { url }),
+    );
+  }
+  const value = uint256Return(result.returnData, what, url);
+  return value.ok ? { key, ok: true, raw: value.value } : fail(key, value.error);
+}
+
+function asReadError(error: unknown): ReadError {
+  if (error instanceof ReadError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ReadError("permanent", `TRON call could not be made: ${message}`, {}, {
+    cause: error,
+  });
+}

@@ -1,0 +1,259 @@
+/**
+ * The one door to a TRON node: every HTTP request of a read (ours and tronweb's) goes through
+ * `post`, which paces it, counts it, times it out, retries rate limits within bounds and turns
+ * every failure into a ReadError. The API key travels only in the TRON-PRO-API-KEY header.
+ */
+import { ReadError, redactUrl } from "../errors.ts";
+import type { Pacer } from "./tron_pacer.ts";
+import { retryAfterSeconds, suspensionSeconds } from "./tron_json.ts";
+
+export interface TronHttpOptions {
+  /** The chain's rpc_url first, then its fallback URLs. */
+  urls: string[];
+  apiKey?: string;
+  pacer: Pacer;
+  fetch?: typeof fetch;
+  /** Per attempt. */
+  timeoutMs: number;
+  /** Retries after a rate-limit answer (429/403/503, a suspension message), per request. */
+  maxRetries: number;
+  /** Longest wait honoured inside a read; a longer suspension fails fast instead. */
+  maxWaitMs: number;
+  /** First backoff when the node gives no wait; doubles per retry. */
+  backoffMs: number;
+  signal?: AbortSignal;
+}
+
+export interface TronAnswer {
+  status: number;
+  /** The body exactly as received, for fields that need more than double precision. */
+  text: string;
+  body: Record<string, unknown>;
+  url: string;
+}
+
+const RATE_LIMIT_STATUSES = new Set([403, 429, 503]);
+/** java-tron's own per-servlet limiter answers 200 with this Error. */
+const LACK_OF_RESOURCES = /lack of computing resources/i;
+const FREQUENCY_LIMIT = /frequency limit|allowed_rps|suspended for/i;
+
+const trimBody = (text: string) => text.replace(/\s+/g, " ").trim().slice(0, 200);
+
+export class TronHttp {
+  /** HTTP requests sent so far (every attempt counts). */
+  requests = 0;
+  private current = 0;
+
+  constructor(private readonly options: TronHttpOptions) {}
+
+  /** POSTs `payload` as JSON to `path` (e.g. "/wallet/getaccount"). Rejects only with ReadError. */
+  async post(path: string, payload: unknown): Promise<TronAnswer> {
+    const { pacer, signal } = this.options;
+    const tried = new Set<number>();
+    let rateLimitRetries = 0;
+    while (true) {
+      const base = this.options.urls[this.current];
+      const url = `${base.replace(/\/+$/, "")}${path}`;
+      const where = redactUrl(url);
+      const pausedMs = pacer.pausedForMs();
+      if (pausedMs > this.options.maxWaitMs) {
+        throw new ReadError(
+          "transient",
+          `TRON node ${where} asked to pause; not asking again for ${Math.ceil(pausedMs / 1000)} s`,
+          { url: where, retryAfterSeconds: Math.ceil(pausedMs / 1000) },
+        );
+      }
+      let release: () => void;
+      try {
+        release = await pacer.acquire(signal);
+      } catch (cause) {
+        throw new ReadError("transient", `read of ${where} aborted before it was sent`, {
+          url: where,
+        }, { cause });
+      }
+
+      let status: number;
+      let text: string;
+      let headers: Headers;
+      try {
+        this.requests++;
+        const response = await this.send(url, payload);
+        status = response.status;
+        headers = response.headers;
+        text = await response.text();
+      } catch (cause) {
+        const error = this.transportError(cause, where);
+        tried.add(this.current);
+        if (this.failover(tried)) continue;
+        throw error;
+      } finally {
+        release();
+      }
+
+      const limited = this.rateLimit(status, headers, text);
+      if (limited) {
+        const waitMs = limited.waitSeconds !== undefined
+          ? limited.waitSeconds * 1000
+          : this.options.backoffMs * 2 ** rateLimitRetries;
+        pacer.pause(waitMs);
+        if (rateLimitRetries >= this.options.maxRetries || waitMs > this.options.maxWaitMs) {
+          throw new ReadError(
+            "transient",
+            `TRON node ${where} is rate limiting (HTTP ${status}${
+              limited.detail ? `: ${limited.detail}` : ""
+            }) after ${rateLimitRetries + 1} attempt(s)`,
+            {
+              status,
+              url: where,
+              ...(limited.waitSeconds !== undefined
+                ? { retryAfterSeconds: limited.waitSeconds }
+                : {}),
+            },
+          );
+        }
+        rateLimitRetries++;
+        continue;
+      }
+
+      if (status < 200 || status > 299) {
+        const error = this.statusError(status, text, where);
+        if (status >= 500) {
+          tried.add(this.current);
+          if (this.failover(tried)) continue;
+        }
+        throw error;
+      }
+
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new ReadError(
+          "transient",
+          `TRON node ${where} answered ${describeNonJson(text)} instead of JSON`,
+          { status, url: where },
+        );
+      }
+      if (body === null || typeof body !== "object" || Array.isArray(body)) {
+        throw new ReadError("transient", `TRON node ${where} answered a non-object JSON body`, {
+          status,
+          url: where,
+        });
+      }
+      const nodeError = (body as Record<string, unknown>).Error;
+      if (typeof nodeError === "string") {
+        throw new ReadError("permanent", `TRON node ${where} rejected the request: ${nodeError}`, {
+          status,
+          url: where,
+          rpcCode: "Error",
+        });
+      }
+      return { status, text, body: body as Record<string, unknown>, url: where };
+    }
+  }
+
+  private send(url: string, payload: unknown): Promise<Response> {
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      accept: "application/json",
+    };
+    if (this.options.apiKey) headers["TRON-PRO-API-KEY"] = this.options.apiKey;
+    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const signal = this.options.signal ? AbortSignal.any([this.options.signal, timeout]) : timeout;
+    return (this.options.fetch ?? fetch)(url, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(payload),
+      signal,
+    });
+  }
+
+  private failover(tried: Set<number>): boolean {
+    const { urls } = this.options;
+    for (let step = 1; step < urls.length; step++) {
+      const next = (this.current + step) % urls.length;
+      if (!tried.has(next)) {
+        this.current = next;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private transportError(cause: unknown, where: string): ReadError {
+    if (this.options.signal?.aborted) {
+      return new ReadError("transient", `read of ${where} aborted`, { url: where }, { cause });
+    }
+    const name = (cause as { name?: string })?.name;
+    if (name === "TimeoutError") {
+      return new ReadError(
+        "transient",
+        `TRON node ${where} did not answer within ${this.options.timeoutMs} ms`,
+        { url: where },
+        { cause },
+      );
+    }
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    return new ReadError("transient", `TRON node ${where} unreachable: ${reason}`, {
+      url: where,
+    }, { cause });
+  }
+
+  private rateLimit(
+    status: number,
+    headers: Headers,
+    text: string,
+  ): { waitSeconds?: number; detail: string } | null {
+    const message = errorText(text);
+    const byStatus = RATE_LIMIT_STATUSES.has(status);
+    const byBody = FREQUENCY_LIMIT.test(message) || LACK_OF_RESOURCES.test(message);
+    if (!byStatus && !byBody) return null;
+    return {
+      waitSeconds: retryAfterSeconds(headers.get("retry-after")) ?? suspensionSeconds(message),
+      detail: trimBody(message),
+    };
+  }
+
+  private statusError(status: number, text: string, where: string): ReadError {
+    const detail = trimBody(errorText(text));
+    const message = `TRON node ${where} answered HTTP ${status}${detail ? `: ${detail}` : ""}`;
+    if (status === 408 || status >= 500) {
+      return new ReadError("transient", message, { status, url: where });
+    }
+    if (status === 401 || status === 404) {
+      return new ReadError("configuration", `${message} (check the chain's rpc_url and API key)`, {
+        status,
+        url: where,
+      });
+    }
+    return new ReadError("permanent", message, { status, url: where });
+  }
+}
+
+/**
+ * What a failure answer says: the `Error` of a JSON object (nothing for other JSON, so that a
+ * normal answer never reads as an error), the title of an HTML page, or plain text.
+ */
+function errorText(text: string): string {
+  try {
+    const body = JSON.parse(text);
+    if (body && typeof body === "object") {
+      const error = (body as Record<string, unknown>).Error ??
+        (body as Record<string, unknown>).error;
+      return typeof error === "string" ? error : "";
+    }
+    return "";
+  } catch { /* not JSON */ }
+  const title = /<title>([^<]*)<\/title>/i.exec(text);
+  if (title) return title[1];
+  return /^\s*</.test(text) ? "" : text;
+}
+
+function describeNonJson(text: string): string {
+  if (text.trim() === "") return "an empty body";
+  if (/^\s*</.test(text)) {
+    const title = /<title>([^<]*)<\/title>/i.exec(text);
+    return `an HTML page${title ? ` ("${title[1].trim()}")` : ""}`;
+  }
+  return `malformed JSON ("${trimBody(text).slice(0, 60)}")`;
+}

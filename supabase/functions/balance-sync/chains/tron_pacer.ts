@@ -1,0 +1,126 @@
+/**
+ * Per-chain request pacing for TRON nodes. TronGrid answers 429/403/503 and suspends a key for
+ * 5-30 s once it sees more than ~15 requests/s, so requests start at least 1/maxRps apart (no
+ * bursts), at most maxConcurrency are in flight, and a suspension pauses every request of the
+ * chain, not only the one that saw it.
+ */
+
+export interface PacerLimits {
+  maxRps: number;
+  maxConcurrency: number;
+}
+
+export const DEFAULT_TRON_LIMITS: PacerLimits = { maxRps: 10, maxConcurrency: 4 };
+
+/** Limits as enforced: rps > 0 and finite (else the default), concurrency a whole number >= 1. */
+export function normalizeLimits(limits: Partial<PacerLimits>): PacerLimits {
+  const rps = limits.maxRps;
+  const concurrency = limits.maxConcurrency;
+  return {
+    maxRps: rps !== undefined && rps > 0 && Number.isFinite(rps) ? rps : DEFAULT_TRON_LIMITS.maxRps,
+    maxConcurrency: concurrency !== undefined && concurrency >= 1 && Number.isFinite(concurrency)
+      ? Math.floor(concurrency)
+      : DEFAULT_TRON_LIMITS.maxConcurrency,
+  };
+}
+
+interface Waiter {
+  grant: (release: () => void) => void;
+  reject: (reason: unknown) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+export class Pacer {
+  readonly limits: PacerLimits;
+  private readonly intervalMs: number;
+  private inFlight = 0;
+  private nextStartAt = -Infinity;
+  private pausedUntilMs = -Infinity;
+  private readonly queue: Waiter[] = [];
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(limits: PacerLimits, private readonly now: () => number = () => performance.now()) {
+    this.limits = normalizeLimits(limits);
+    this.intervalMs = 1000 / this.limits.maxRps;
+  }
+
+  /** Milliseconds until the chain may be asked again after a suspension (0 when not paused). */
+  pausedForMs(): number {
+    return Math.max(0, this.pausedUntilMs - this.now());
+  }
+
+  /** No request starts in the next `ms` milliseconds (a later pause wins over an earlier one). */
+  pause(ms: number): void {
+    this.pausedUntilMs = Math.max(this.pausedUntilMs, this.now() + ms);
+    this.pump();
+  }
+
+  /** Waits for a slot; resolves to the function that gives it back. Rejects when `signal` aborts. */
+  acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((grant, reject) => {
+      const waiter: Waiter = { grant, reject, signal };
+      if (signal) {
+        waiter.onAbort = () => {
+          const index = this.queue.indexOf(waiter);
+          if (index >= 0) this.queue.splice(index, 1);
+          reject(signal.reason);
+          this.pump();
+        };
+        signal.addEventListener("abort", waiter.onAbort, { once: true });
+      }
+      this.queue.push(waiter);
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    while (this.queue.length > 0 && this.inFlight < this.limits.maxConcurrency) {
+      const now = this.now();
+      const startAt = Math.max(this.nextStartAt, this.pausedUntilMs);
+      if (now < startAt) {
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.pump();
+        }, Math.ceil(startAt - now));
+        return;
+      }
+      const waiter = this.queue.shift()!;
+      if (waiter.onAbort) waiter.signal!.removeEventListener("abort", waiter.onAbort);
+      this.inFlight++;
+      this.nextStartAt = now + this.intervalMs;
+      let released = false;
+      waiter.grant(() => {
+        if (released) return;
+        released = true;
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+}
+
+const pacers = new Map<string, Pacer>();
+
+/**
+ * The pacer shared by every read of one chain endpoint and API key in this isolate, so consecutive
+ * reads (and runs served by a warm isolate) stay under the limit together.
+ */
+export function pacerFor(key: string, limits: Partial<PacerLimits>): Pacer {
+  const wanted = normalizeLimits(limits);
+  const existing = pacers.get(key);
+  if (
+    existing && existing.limits.maxRps === wanted.maxRps &&
+    existing.limits.maxConcurrency === wanted.maxConcurrency
+  ) {
+    return existing;
+  }
+  const pacer = new Pacer(wanted);
+  pacers.set(key, pacer);
+  return pacer;
+}
