@@ -226,7 +226,12 @@ export async function sendTransaction(
     ...(tx.value !== undefined ? { value: hex(tx.value) } : {}),
     ...(tx.gas !== undefined ? { gas: hex(tx.gas) } : {}),
   }]);
-  const receipt = await rpc<Receipt | null>(rpcUrl, "eth_getTransactionReceipt", [hash]);
+  // anvil mines on submission, but the receipt can trail the returned hash by a moment.
+  let receipt: Receipt | null = null;
+  for (let attempt = 0; attempt < 200 && !receipt; attempt++) {
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    receipt = await rpc<Receipt | null>(rpcUrl, "eth_getTransactionReceipt", [hash]);
+  }
   if (!receipt) throw new Error(`no receipt for ${hash}: is anvil automining?`);
   if (receipt.status !== "0x1") throw new TransactionFailedError(receipt);
   return receipt;

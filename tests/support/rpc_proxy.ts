@@ -35,6 +35,8 @@ export type Fault =
 export interface ProxyRequestLog {
   path: string;
   methods: string[];
+  /** The JSON-RPC calls it carried. */
+  calls: RpcCall[];
   /** Kind of the fault that answered it, or "forwarded". */
   outcome: Fault["kind"] | "forwarded";
 }
@@ -96,6 +98,7 @@ export function startRpcProxy(options: RpcProxyOptions): Promise<RpcProxy> {
     const entry: ProxyRequestLog = {
       path,
       methods: parsed.map((c) => c.method),
+      calls: parsed,
       outcome: "forwarded",
     };
     log.push(entry);
@@ -125,13 +128,13 @@ export function startRpcProxy(options: RpcProxyOptions): Promise<RpcProxy> {
             headers: { "content-type": fault.contentType ?? "application/json" },
           });
         case "hang":
+          // Held until stop(); the client gives up on its own timeout.
           await new Promise<void>((resolve) => {
             const done = () => {
               hanging.delete(done);
               resolve();
             };
             hanging.add(done);
-            request.signal.addEventListener("abort", done, { once: true });
           });
           return new Response("proxy stopped", { status: 503 });
         case "reset":

@@ -1,0 +1,415 @@
+/**
+ * EVM chain reader: every balance of a chain at one pinned block, native and ERC20 together in
+ * Multicall3 aggregate3 chunks, sent as one batched JSON-RPC request where possible.
+ *
+ * Request plan for a read (HTTP requests, with batch JSON-RPC):
+ *   1. eth_blockNumber + eth_chainId (when the row sets evm_chain_id) + eth_getCode(multicall)
+ *   2. eth_call(aggregate3) per chunk of `chunkSize` calls, all chunks in one batch
+ *   3. only if some token answered with empty data: eth_getCode for those tokens
+ * Without a contract at the multicall address it reads eth_getBalance / eth_call per balance,
+ * still batched (up to 1,000 per HTTP request).
+ */
+import { getAddress, isAddress } from "viem";
+import { ReadError } from "../errors.ts";
+import {
+  AbiDecodeError,
+  addressCall,
+  addressHex,
+  decodeAggregate3,
+  decodeUint256,
+  encodeAggregate3,
+  revertReason,
+  SELECTOR,
+} from "./evm_abi.ts";
+import { classifyRpcFailure, executionFailure, isExecutionError } from "./evm_errors.ts";
+import { createEvmRpc, type EvmRpc, type EvmTransportSettings } from "./evm_transport.ts";
+import type {
+  BalanceOutcome,
+  BalanceQuery,
+  ChainConfig,
+  ChainRead,
+  ChainReader,
+  ReadMode,
+  ReadOptions,
+} from "./types.ts";
+
+export const CANONICAL_MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11";
+
+export interface EvmReaderSettings extends Partial<EvmTransportSettings> {
+  /** Calls per aggregate3 (ReadOptions.chunkSize wins). Default 500: about 2.5M gas. */
+  chunkSize?: number;
+}
+
+export const EVM_DEFAULTS = {
+  timeoutMs: 10_000,
+  retryCount: 2,
+  retryDelayMs: 150,
+  maxRetryAfterMs: 5_000,
+  chunkSize: 500,
+} as const;
+
+/** A query whose addresses passed validation. */
+interface Planned {
+  index: number;
+  key: string;
+  holder: string;
+  /** null: native balance. */
+  token: string | null;
+}
+
+type AddressCheck = { ok: true; hex: string } | { ok: false; reason: string };
+
+/** Strict viem validation: a mixed-case address must carry a correct EIP-55 checksum. */
+export function checkEvmAddress(value: unknown): AddressCheck {
+  if (typeof value !== "string") return { ok: false, reason: "not a string" };
+  if (isAddress(value, { strict: true })) return { ok: true, hex: addressHex(value) };
+  if (isAddress(value, { strict: false })) {
+    return { ok: false, reason: `bad checksum (expected ${getAddress(value)})` };
+  }
+  return { ok: false, reason: "not a 0x-prefixed 20-byte hex address" };
+}
+
+const configError = (message: string) => new ReadError("configuration", message);
+const hexBlock = (block: bigint) => `0x${block.toString(16)}`;
+
+export function createEvmReader(settings: EvmReaderSettings = {}): ChainReader {
+  const transportSettings: EvmTransportSettings = {
+    timeoutMs: settings.timeoutMs ?? EVM_DEFAULTS.timeoutMs,
+    retryCount: settings.retryCount ?? EVM_DEFAULTS.retryCount,
+    retryDelayMs: settings.retryDelayMs ?? EVM_DEFAULTS.retryDelayMs,
+    maxRetryAfterMs: settings.maxRetryAfterMs ?? EVM_DEFAULTS.maxRetryAfterMs,
+    fetchFn: settings.fetchFn,
+  };
+  return async (chain, queries, options = {}) => {
+    const read = new EvmRead(chain, queries, options, transportSettings, settings.chunkSize);
+    try {
+      return await read.run();
+    } catch (error) {
+      // A bug must not turn into a rejected read: every query gets a retryable error.
+      return read.failAll(error);
+    }
+  };
+}
+
+/** The reader with default settings. */
+export const readEvm: ChainReader = createEvmReader();
+
+class EvmRead {
+  private outcomes: (BalanceOutcome | undefined)[];
+  private planned: Planned[] = [];
+  private rpc: EvmRpc | undefined;
+  private mode: ReadMode = "multicall";
+  private note: string | undefined;
+  private block: bigint | null = null;
+  private readonly chunkSize: number;
+
+  constructor(
+    private readonly chain: ChainConfig,
+    private readonly queries: BalanceQuery[],
+    private readonly options: ReadOptions,
+    private readonly transport: EvmTransportSettings,
+    defaultChunkSize: number | undefined,
+  ) {
+    this.outcomes = new Array(queries.length);
+    this.chunkSize = Math.max(1, options.chunkSize ?? defaultChunkSize ?? EVM_DEFAULTS.chunkSize);
+  }
+
+  async run(): Promise<ChainRead> {
+    const multicall = this.chain.multicallAddress ?? CANONICAL_MULTICALL3;
+    const multicallCheck = checkEvmAddress(multicall);
+    const urls = [this.chain.rpcUrl, ...this.chain.fallbackRpcUrls].filter((u) => !!u);
+    const chainProblem = !multicallCheck.ok
+      ? `invalid multicall address ${JSON.stringify(multicall)}: ${multicallCheck.reason}`
+      : urls.length === 0
+      ? "chain has no rpc_url"
+      : null;
+
+    let apiKey: string | null = null;
+    if (this.chain.apiKeyEnv) {
+      apiKey = (this.options.env ?? ((name) => Deno.env.get(name)))(this.chain.apiKeyEnv) ?? null;
+      if (!apiKey) return this.failChain(configError(`secret ${this.chain.apiKeyEnv} is not set`));
+    }
+
+    this.plan();
+    if (this.planned.length === 0) return this.result();
+    if (chainProblem) return this.failChain(configError(chainProblem));
+
+    this.rpc = createEvmRpc(urls, apiKey, this.transport, this.options.signal);
+    try {
+      const head = await this.readHead(multicallCheck.ok ? `0x${multicallCheck.hex}` : multicall);
+      if (head instanceof ReadError) return this.failChain(head);
+      this.block = head.block;
+      if (head.multicall) {
+        const complete = await this.readWithMulticall(head.multicall);
+        if (!complete) {
+          this.useJsonRpc(`no contract at multicall address ${multicall} at block ${head.block}`);
+        }
+      } else {
+        this.useJsonRpc(`no contract at multicall address ${multicall}`);
+      }
+      if (this.mode === "json-rpc-batch") await this.readWithJsonRpc();
+      return this.result();
+    } finally {
+      this.rpc.close();
+    }
+  }
+
+  /** Validates addresses; invalid ones become configuration outcomes right away. */
+  private plan() {
+    this.queries.forEach((query, index) => {
+      const holder = checkEvmAddress(query.address);
+      if (!holder.ok) {
+        this.settle(
+          index,
+          configError(`invalid holder address ${JSON.stringify(query.address)}: ${holder.reason}`),
+        );
+        return;
+      }
+      let token: string | null = null;
+      if (query.token !== null) {
+        const checked = checkEvmAddress(query.token);
+        if (!checked.ok) {
+          this.settle(
+            index,
+            configError(`invalid token address ${JSON.stringify(query.token)}: ${checked.reason}`),
+          );
+          return;
+        }
+        token = checked.hex;
+      }
+      this.planned.push({ index, key: query.key, holder: holder.hex, token });
+    });
+  }
+
+  /** Head, chain id and multicall presence in one batched HTTP request. */
+  private async readHead(
+    multicall: string,
+  ): Promise<ReadError | { block: bigint; multicall: string | null }> {
+    const rpc = this.rpc!;
+    const expectedChainId = this.chain.evmChainId;
+    try {
+      const [head, chainId, code] = await Promise.all([
+        rpc.request<string>("eth_blockNumber", []),
+        expectedChainId !== null ? rpc.request<string>("eth_chainId", []) : null,
+        rpc.request<string>("eth_getCode", [multicall, "latest"]),
+      ]);
+      if (chainId !== null && BigInt(chainId) !== BigInt(expectedChainId!)) {
+        return configError(
+          `wrong chain: ${rpc.primaryUrl} reports chain id ${BigInt(chainId)}, ` +
+            `the chain row expects ${expectedChainId}`,
+        );
+      }
+      const latest = BigInt(head);
+      const confirmations = BigInt(Math.max(0, Math.trunc(this.chain.confirmations ?? 0)));
+      const block = latest > confirmations ? latest - confirmations : 0n;
+      const hasCode = typeof code === "string" && code !== "0x" && code !== "";
+      return { block, multicall: hasCode ? multicall.toLowerCase() : null };
+    } catch (error) {
+      return this.classify(error);
+    }
+  }
+
+  /** Returns false when the multicall address has no code at the pinned block. */
+  private async readWithMulticall(multicall: string): Promise<boolean> {
+    const target = addressHex(multicall);
+    const calls = this.planned.map((p) => ({
+      query: p,
+      target: p.token ?? target,
+      callData: addressCall(p.token ? SELECTOR.balanceOf : SELECTOR.getEthBalance, p.holder),
+    }));
+    const chunks: (typeof calls)[] = [];
+    for (let i = 0; i < calls.length; i += this.chunkSize) {
+      chunks.push(calls.slice(i, i + this.chunkSize));
+    }
+    const emptyTokens: Planned[] = [];
+    let missing = false;
+
+    const runChunk = async (chunk: typeof calls): Promise<void> => {
+      let result: string;
+      try {
+        result = await this.rpc!.request<string>("eth_call", [
+          { to: multicall, data: encodeAggregate3(chunk) },
+          hexBlock(this.block!),
+        ]);
+      } catch (error) {
+        if (isExecutionError(error) && chunk.length > 1) {
+          // One call can sink an aggregate (e.g. by burning all gas): bisect to isolate it.
+          const half = Math.ceil(chunk.length / 2);
+          await Promise.all([runChunk(chunk.slice(0, half)), runChunk(chunk.slice(half))]);
+          return;
+        }
+        if (isExecutionError(error)) {
+          const failure = executionFailure(error);
+          this.settle(chunk[0].query.index, this.callFailed(chunk[0].query, failure.message));
+          return;
+        }
+        const classified = this.classify(error);
+        for (const call of chunk) this.settle(call.query.index, classified);
+        return;
+      }
+      if (result === "0x" || result === "") {
+        missing = true;
+        return;
+      }
+      let decoded;
+      try {
+        decoded = decodeAggregate3(result, chunk.length);
+      } catch (error) {
+        if (!(error instanceof AbiDecodeError)) throw error;
+        const problem = configError(
+          `contract at multicall address ${multicall} did not answer like Multicall3 ` +
+            `(${error.message})`,
+        );
+        for (const call of chunk) this.settle(call.query.index, problem);
+        return;
+      }
+      decoded.forEach((item, i) => {
+        const query = chunk[i].query;
+        if (!item.success) {
+          this.settle(query.index, this.callFailed(query, revertReason(item.returnData)));
+        } else if (item.returnData.length === 0 && query.token) {
+          emptyTokens.push(query);
+        } else {
+          this.settleReturn(query, item.returnData);
+        }
+      });
+    };
+
+    await Promise.all(chunks.map(runChunk));
+    if (missing) return false;
+    await this.explainEmpty(emptyTokens);
+    return true;
+  }
+
+  private useJsonRpc(note: string) {
+    this.mode = "json-rpc-batch";
+    this.note = note;
+  }
+
+  /** One request per balance, all batched by viem's http transport. */
+  private async readWithJsonRpc() {
+    const rpc = this.rpc!;
+    const block = hexBlock(this.block!);
+    const emptyTokens: Planned[] = [];
+    await Promise.all(this.planned.map(async (query) => {
+      try {
+        if (query.token === null) {
+          const balance = await rpc.request<string>("eth_getBalance", [`0x${query.holder}`, block]);
+          this.settle(query.index, BigInt(balance));
+          return;
+        }
+        const data = await rpc.request<string>("eth_call", [
+          { to: `0x${query.token}`, data: `0x${addressCall(SELECTOR.balanceOf, query.holder)}` },
+          block,
+        ]);
+        const hex = (data ?? "").replace(/^0x/, "");
+        if (hex.length === 0) emptyTokens.push(query);
+        else this.settleReturn(query, hex);
+      } catch (error) {
+        if (isExecutionError(error)) {
+          this.settle(query.index, this.callFailed(query, executionFailure(error).message));
+        } else {
+          this.settle(query.index, this.classify(error));
+        }
+      }
+    }));
+    await this.explainEmpty(emptyTokens);
+  }
+
+  /**
+   * A call to an address without code succeeds with empty data, like a contract that returns
+   * nothing: eth_getCode at the pinned block tells the two apart.
+   */
+  private async explainEmpty(queries: Planned[]) {
+    if (queries.length === 0) return;
+    const tokens = [...new Set(queries.map((q) => q.token!))];
+    const block = hexBlock(this.block!);
+    const codes = new Map<string, string | ReadError>();
+    await Promise.all(tokens.map(async (token) => {
+      try {
+        codes.set(token, await this.rpc!.request<string>("eth_getCode", [`0x${token}`, block]));
+      } catch (error) {
+        codes.set(token, this.classify(error));
+      }
+    }));
+    for (const query of queries) {
+      const code = codes.get(query.token!)!;
+      const address = getAddress(`0x${query.token}`);
+      this.settle(
+        query.index,
+        code instanceof ReadError
+          ? code
+          : code === "0x" || code === ""
+          ? new ReadError("permanent", `no contract at ${address}`)
+          : new ReadError("permanent", `malformed balanceOf return from ${address}: empty data`),
+      );
+    }
+  }
+
+  private settleReturn(query: Planned, returnData: string) {
+    const value = decodeUint256(returnData);
+    if (value !== null) {
+      this.settle(query.index, value);
+      return;
+    }
+    const what = query.token ? `balanceOf return from ${getAddress(`0x${query.token}`)}` : "";
+    this.settle(
+      query.index,
+      new ReadError(
+        "permanent",
+        `malformed ${what || "getEthBalance return"}: ${returnData.length / 2} bytes, expected 32`,
+      ),
+    );
+  }
+
+  private callFailed(query: Planned, reason: string): ReadError {
+    const target = query.token ? `balanceOf on ${getAddress(`0x${query.token}`)}` : "getEthBalance";
+    return new ReadError("permanent", `${target} reverted: ${reason}`);
+  }
+
+  private classify(error: unknown): ReadError {
+    return classifyRpcFailure(
+      error,
+      (url) => this.rpc?.redact(url) ?? "node",
+      this.transport.timeoutMs,
+    );
+  }
+
+  private settle(index: number, value: bigint | ReadError) {
+    const key = this.queries[index].key;
+    this.outcomes[index] = typeof value === "bigint"
+      ? { key, ok: true, raw: value }
+      : { key, ok: false, error: value };
+  }
+
+  /** Every query not yet settled gets `error`. */
+  private failChain(error: ReadError): ChainRead {
+    for (let i = 0; i < this.queries.length; i++) {
+      if (!this.outcomes[i]) this.settle(i, error);
+    }
+    return this.result();
+  }
+
+  failAll(error: unknown): ChainRead {
+    const message = error instanceof Error ? error.message : String(error);
+    return this.failChain(
+      new ReadError("transient", `EVM read failed unexpectedly: ${message}`, {}, { cause: error }),
+    );
+  }
+
+  private result(): ChainRead {
+    // Planned queries are all settled by now; this only guards against a missed path.
+    for (let i = 0; i < this.queries.length; i++) {
+      if (!this.outcomes[i]) {
+        this.settle(i, new ReadError("transient", "balance was not read"));
+      }
+    }
+    return {
+      block: this.block,
+      outcomes: this.outcomes as BalanceOutcome[],
+      requests: this.rpc?.requests ?? 0,
+      mode: this.mode,
+      ...(this.note ? { note: this.note } : {}),
+    };
+  }
+}

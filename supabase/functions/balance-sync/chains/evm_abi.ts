@@ -1,0 +1,130 @@
+/**
+ * The few ABI shapes the EVM reader needs, encoded and decoded by hand on hex strings: a viem
+ * round trip costs about 40 µs per balance, this about 2 µs, and the Edge Function has 2 s of CPU
+ * per request. tests/unit/evm_abi.test.ts checks these against viem's encoder and decoder.
+ */
+import { decodeAbiParameters, type Hex } from "viem";
+
+export const SELECTOR = {
+  /** aggregate3((address,bool,bytes)[]) */
+  aggregate3: "82ad56cb",
+  /** balanceOf(address) */
+  balanceOf: "70a08231",
+  /** getEthBalance(address) on Multicall3 */
+  getEthBalance: "4d2301cc",
+  /** Error(string) */
+  error: "08c379a0",
+  /** Panic(uint256) */
+  panic: "4e487b71",
+} as const;
+
+export class AbiDecodeError extends Error {
+  override name = "AbiDecodeError";
+}
+
+/** One call inside an aggregate3; hex strings without 0x, `target` 40 lowercase hex digits. */
+export interface Aggregate3Call {
+  target: string;
+  callData: string;
+}
+
+export interface Aggregate3Result {
+  success: boolean;
+  /** Hex without 0x. */
+  returnData: string;
+}
+
+const word = (value: number) => value.toString(16).padStart(64, "0");
+const ZERO_WORD = "0".repeat(64);
+const TRUE_WORD = word(1);
+
+/** `address` as 40 lowercase hex digits; the caller has validated it. */
+export const addressHex = (address: string) => address.slice(2).toLowerCase();
+
+/** Calldata (without 0x) of `selector(address)`. */
+export const addressCall = (selector: string, addressHex40: string) =>
+  selector + addressHex40.padStart(64, "0");
+
+/** Calldata of aggregate3(calls) with allowFailure = true for every call. */
+export function encodeAggregate3(calls: readonly Aggregate3Call[]): Hex {
+  const n = calls.length;
+  const parts: string[] = ["0x", SELECTOR.aggregate3, word(32), word(n)];
+  const tails: string[] = [];
+  let offset = n * 32;
+  for (const call of calls) {
+    parts.push(word(offset));
+    const bytes = call.callData.length / 2;
+    const padded = Math.ceil(bytes / 32) * 64;
+    tails.push(
+      call.target.padStart(64, "0"),
+      TRUE_WORD,
+      word(96),
+      word(bytes),
+      call.callData.padEnd(padded, "0"),
+    );
+    offset += 128 + padded / 2;
+  }
+  return (parts.join("") + tails.join("")) as Hex;
+}
+
+/** Reads the word at hex position `pos` as an offset or length that must fit inside `limit`. */
+function smallUint(data: string, pos: number, limit: number): number {
+  if (pos + 64 > data.length) throw new AbiDecodeError(`word at ${pos / 2} is out of bounds`);
+  // Anything above 2^48 is out of bounds anyway; keep the number exact.
+  if (data.slice(pos, pos + 52) !== ZERO_WORD.slice(0, 52)) {
+    throw new AbiDecodeError(`word at ${pos / 2} is too large`);
+  }
+  const value = parseInt(data.slice(pos + 52, pos + 64), 16);
+  if (value > limit) throw new AbiDecodeError(`word at ${pos / 2} exceeds ${limit}`);
+  return value;
+}
+
+/** Decodes aggregate3's `(bool success, bytes returnData)[]`, checking every offset and length. */
+export function decodeAggregate3(result: string, expected: number): Aggregate3Result[] {
+  if (!/^0x[0-9a-fA-F]*$/.test(result)) throw new AbiDecodeError("not hex data");
+  const data = result.slice(2).toLowerCase();
+  const size = data.length / 2;
+  if (data.length % 64 !== 0 || size < 64) {
+    throw new AbiDecodeError(`${size} bytes is not an ABI-encoded array`);
+  }
+  const arrayAt = smallUint(data, 0, size - 32) * 2;
+  const n = smallUint(data, arrayAt, size);
+  if (n !== expected) throw new AbiDecodeError(`${n} results for ${expected} calls`);
+  const base = arrayAt + 64;
+  const out: Aggregate3Result[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const tupleAt = base + smallUint(data, base + i * 64, size) * 2;
+    const flag = smallUint(data, tupleAt, 1);
+    const bytesAt = tupleAt + smallUint(data, tupleAt + 64, size) * 2;
+    const length = smallUint(data, bytesAt, size) * 2;
+    const start = bytesAt + 64;
+    if (start + length > data.length) throw new AbiDecodeError(`result ${i} is out of bounds`);
+    out[i] = { success: flag === 1, returnData: data.slice(start, start + length) };
+  }
+  return out;
+}
+
+/** The uint256 in exactly one 32-byte word, or null when the data is any other length. */
+export function decodeUint256(returnData: string): bigint | null {
+  const hex = returnData.startsWith("0x") ? returnData.slice(2) : returnData;
+  if (hex.length !== 64 || !/^[0-9a-fA-F]+$/.test(hex)) return null;
+  return BigInt(`0x${hex}`);
+}
+
+/** A readable reason for revert data: Error(string), Panic(code), a custom error, or none. */
+export function revertReason(returnData: string | undefined): string {
+  const hex = (returnData ?? "").replace(/^0x/, "").toLowerCase();
+  if (hex.length === 0) return "no reason given";
+  const selector = hex.slice(0, 8);
+  try {
+    if (selector === SELECTOR.error) {
+      const [reason] = decodeAbiParameters([{ type: "string" }], `0x${hex.slice(8)}`);
+      return reason.length > 200 ? `${reason.slice(0, 200)}…` : reason;
+    }
+    if (selector === SELECTOR.panic) {
+      const [code] = decodeAbiParameters([{ type: "uint256" }], `0x${hex.slice(8)}`);
+      return `panic 0x${code.toString(16)}`;
+    }
+  } catch { /* fall through to the raw selector */ }
+  return `custom error 0x${selector}`;
+}

@@ -1,0 +1,119 @@
+/**
+ * One chain read's JSON-RPC client: viem `http` transports (batch JSON-RPC, timeout, retry that
+ * honours Retry-After) behind `fallback` when the chain has fallback URLs, plus a fetch wrapper
+ * that counts HTTP requests and gives up on the whole read when a node asks to wait longer than
+ * the read can afford.
+ *
+ * API key: when the chain names a secret (`apiKeyEnv`), a `{apiKey}` placeholder in a URL is
+ * replaced by it (Alchemy/Infura style); a URL without the placeholder gets it as an `x-api-key`
+ * header. Errors and results only ever show the configured URL, redacted.
+ */
+import { fallback, http, type Transport } from "viem";
+import { redactUrl } from "../errors.ts";
+import { parseRetryAfter, RetryAfterTooLongError } from "./evm_errors.ts";
+
+export interface EvmTransportSettings {
+  /** Per HTTP request, milliseconds. */
+  timeoutMs: number;
+  retryCount: number;
+  /** Base of viem's exponential backoff, milliseconds. */
+  retryDelayMs: number;
+  /** A Retry-After longer than this fails the read instead of waiting. */
+  maxRetryAfterMs: number;
+  fetchFn?: typeof fetch;
+}
+
+export interface EvmRpc {
+  request<T>(method: string, params: unknown[]): Promise<T>;
+  /** HTTP requests attempted so far. */
+  readonly requests: number;
+  /** The configured URL (redacted) behind a URL viem reports. */
+  redact(url: string | undefined): string;
+  readonly primaryUrl: string;
+  /** Detaches from the caller's signal. */
+  close(): void;
+}
+
+export const API_KEY_PLACEHOLDER = "{apiKey}";
+
+const normalize = (url: string) => {
+  try {
+    return new URL(url).toString();
+  } catch {
+    return url;
+  }
+};
+
+export function createEvmRpc(
+  urls: readonly string[],
+  apiKey: string | null,
+  settings: EvmTransportSettings,
+  signal?: AbortSignal,
+): EvmRpc {
+  const endpoints = urls.map((template) => {
+    const hasPlaceholder = template.includes(API_KEY_PLACEHOLDER);
+    const url = apiKey !== null && hasPlaceholder
+      ? template.replaceAll(API_KEY_PLACEHOLDER, encodeURIComponent(apiKey))
+      : template;
+    const headers: Record<string, string> = apiKey !== null && !hasPlaceholder
+      ? { "x-api-key": apiKey }
+      : {};
+    return { url, headers, redacted: redactUrl(template) };
+  });
+  const redactedBy = new Map(endpoints.map((e) => [normalize(e.url), e.redacted]));
+  const lastUrl = normalize(endpoints[endpoints.length - 1].url);
+
+  const controller = new AbortController();
+  const onOuterAbort = () => controller.abort(signal?.reason);
+  signal?.addEventListener("abort", onOuterAbort, { once: true });
+  if (signal?.aborted) onOuterAbort();
+
+  let requests = 0;
+  const baseFetch = settings.fetchFn ?? fetch;
+  const fetchFn = async (input: string | URL | Request, init?: RequestInit) => {
+    requests++;
+    const response = await baseFetch(input, init);
+    if (!response.ok) {
+      const seconds = parseRetryAfter(response.headers.get("retry-after"));
+      const url = normalize(input instanceof Request ? input.url : String(input));
+      // With fallback URLs left, viem moves on to the next one; only the last can end the read.
+      if (seconds !== null && seconds * 1000 > settings.maxRetryAfterMs && url === lastUrl) {
+        controller.abort(
+          new RetryAfterTooLongError(response.status, seconds, redactedBy.get(url) ?? "node"),
+        );
+      }
+    }
+    return response;
+  };
+
+  const transports = endpoints.map((e) =>
+    http(e.url, {
+      batch: true,
+      fetchFn,
+      fetchOptions: { headers: e.headers },
+      timeout: settings.timeoutMs,
+      retryCount: settings.retryCount,
+      retryDelay: settings.retryDelayMs,
+    })
+  );
+  const transport: Transport = transports.length === 1 ? transports[0] : fallback(transports, {
+    retryCount: settings.retryCount,
+    retryDelay: settings.retryDelayMs,
+  });
+  const { request } = transport({
+    chain: undefined,
+    retryCount: settings.retryCount,
+    timeout: settings.timeoutMs,
+  });
+
+  return {
+    request: <T>(method: string, params: unknown[]) =>
+      request({ method, params }, { signal: controller.signal }) as Promise<T>,
+    get requests() {
+      return requests;
+    },
+    redact: (url) => (url ? redactedBy.get(normalize(url)) : undefined) ?? endpoints[0].redacted,
+    primaryUrl: endpoints[0].redacted,
+    close: () => signal?.removeEventListener("abort", onOuterAbort),
+  };
+}
