@@ -59,6 +59,7 @@ Deno.test("authenticate() refuses everything else, the anon key included", async
     { [SYNC_SECRET_HEADER]: `${SYNC.slice(0, -1)}0` },
     { [SYNC_SECRET_HEADER]: "" },
     { "x-api-key": SECRET_A },
+    { apikey: "sb_publishable_aaaaaaaaaaaaaaaaaaaa" },
   ];
   for (const headers of refused) {
     assert.equal(await auth(new Headers(headers)), null, JSON.stringify(headers));

@@ -1,0 +1,54 @@
+import { createClient } from "@supabase/supabase-js";
+import { toHuman } from "./amount.ts";
+import { readers } from "./chains/index.ts";
+import { ConfigError, loadConfig } from "./config.ts";
+import { createHandler } from "./handler.ts";
+import { consoleSink } from "./log.ts";
+import { createStore } from "./store.ts";
+
+function handlerFromEnv(): (request: Request) => Promise<Response> {
+  const env = (name: string) => Deno.env.get(name);
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // Answer every request with a plain 500 instead of a boot loop; the reason goes to the log only.
+    const line = JSON.stringify({
+      level: "error",
+      time: new Date().toISOString(),
+      msg: "Invalid configuration",
+      variable: error.variable,
+      error: error.message,
+    });
+    consoleSink(line, "error");
+    return () => {
+      consoleSink(line, "error");
+      return Promise.resolve(
+        Response.json({ error: "function is misconfigured" }, { status: 500 }),
+      );
+    };
+  }
+  const supabase = createClient(config.supabaseUrl, config.serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
+  });
+  const store = createStore(
+    { rpc: (fn, args) => supabase.rpc(fn, args) },
+    { timeoutMs: config.storeTimeoutMs },
+  );
+  return createHandler({ config, store, readers, toHuman, env });
+}
+
+const handler = handlerFromEnv();
+const port = Deno.env.get("BALANCE_SYNC_PORT");
+if (port) {
+  // Local serving (tests, `deno task dev`). The Edge Runtime chooses the listener itself.
+  Deno.serve({
+    port: Number(port),
+    hostname: "127.0.0.1",
+    onListen: ({ hostname, port }) =>
+      console.log(JSON.stringify({ level: "info", msg: "Listening", hostname, port })),
+  }, handler);
+} else {
+  Deno.serve(handler);
+}
