@@ -330,6 +330,29 @@ Deno.test("EVM reader: a garbage body from the node is transient", async () => {
   });
 });
 
+Deno.test("EVM reader: a connection that breaks off mid-answer is transient", async () => {
+  await withChain(async ({ proxy }) => {
+    proxy.inject({ kind: "reset" });
+    const read = await createEvmReader(quick)(chainFor(proxy.url), [native("a", H1)]);
+    failure(read, "a", "transient");
+    assert.equal(proxy.requests, 2);
+  });
+});
+
+Deno.test("EVM reader: one chain down does not touch another chain read at the same time", async () => {
+  await withChain(async ({ anvil, proxy }) => {
+    await setBalance(anvil.rpcUrl, H1, 21n);
+    const reader = createEvmReader(quick);
+    const [down, up] = await Promise.all([
+      reader(chainFor(closedPortUrl(), { id: "down" }), [native("a", H1)]),
+      reader(chainFor(proxy.url, { id: "up" }), [native("a", H1)]),
+    ]);
+    failure(down, "a", "transient");
+    assert.equal(raw(up, "a"), 21n);
+    assert.equal(up.requests, 2);
+  });
+});
+
 Deno.test("EVM reader: fallback RPC URLs take over when the primary is down", async () => {
   await withChain(async ({ anvil, proxy }) => {
     await setBalance(anvil.rpcUrl, H1, 11n);

@@ -124,15 +124,15 @@ class EvmRead {
       ? "chain has no rpc_url"
       : null;
 
+    this.plan();
+    if (this.planned.length === 0) return this.result();
+    if (chainProblem) return this.failChain(configError(chainProblem));
+
     let apiKey: string | null = null;
     if (this.chain.apiKeyEnv) {
       apiKey = (this.options.env ?? ((name) => Deno.env.get(name)))(this.chain.apiKeyEnv) ?? null;
       if (!apiKey) return this.failChain(configError(`secret ${this.chain.apiKeyEnv} is not set`));
     }
-
-    this.plan();
-    if (this.planned.length === 0) return this.result();
-    if (chainProblem) return this.failChain(configError(chainProblem));
 
     this.rpc = createEvmRpc(urls, apiKey, this.transport, this.options.signal);
     try {

@@ -1,0 +1,123 @@
+import assert from "node:assert/strict";
+import { HttpRequestError, InternalRpcError, RpcRequestError, TimeoutError } from "viem";
+import {
+  classifyRpcFailure,
+  executionFailure,
+  isExecutionError,
+  parseRetryAfter,
+  RetryAfterTooLongError,
+} from "../../supabase/functions/balance-sync/chains/evm_errors.ts";
+
+const SECRET_URL = "https://eth.example.com/v2/abcdefghijklmnopqrstuvwxyz123456";
+const redact = () => "https://eth.example.com/v2/***";
+const classify = (error: unknown) => classifyRpcFailure(error, redact, 1234);
+const body = { method: "eth_call" };
+
+Deno.test("parseRetryAfter() reads delta-seconds and HTTP dates", () => {
+  assert.equal(parseRetryAfter("7"), 7);
+  assert.equal(parseRetryAfter(" 0 "), 0);
+  const now = Date.parse("2026-01-01T00:00:00Z");
+  assert.equal(parseRetryAfter("Thu, 01 Jan 2026 00:00:30 GMT", now), 30);
+  assert.equal(parseRetryAfter("Wed, 31 Dec 2025 00:00:00 GMT", now), 0);
+  assert.equal(parseRetryAfter("soon"), null);
+  assert.equal(parseRetryAfter(null), null);
+});
+
+Deno.test("classifyRpcFailure(): HTTP 429/403/503/5xx are transient with status and Retry-After", () => {
+  for (const status of [403, 408, 429, 500, 502, 503, 504]) {
+    const error = classify(
+      new HttpRequestError({
+        url: SECRET_URL,
+        status,
+        body,
+        headers: new Headers({ "retry-after": "3" }),
+      }),
+    );
+    assert.equal(error.errorClass, "transient", String(status));
+    assert.equal(error.data.status, status);
+    assert.equal(error.data.retryAfterSeconds, 3);
+    assert.equal(error.data.url, "https://eth.example.com/v2/***");
+    assert.doesNotMatch(error.message, /abcdefghij/);
+  }
+});
+
+Deno.test("classifyRpcFailure(): HTTP 401, 404 and 400 mean the chain row is wrong", () => {
+  for (const status of [400, 401, 404]) {
+    assert.equal(
+      classify(new HttpRequestError({ url: SECRET_URL, status, body })).errorClass,
+      "configuration",
+    );
+  }
+});
+
+Deno.test("classifyRpcFailure(): network errors and timeouts are transient", () => {
+  const network = classify(
+    new HttpRequestError({ url: SECRET_URL, body, cause: new TypeError("connection refused") }),
+  );
+  assert.equal(network.errorClass, "transient");
+  assert.match(network.message, /network error reaching .*\*\*\*: connection refused/);
+  const timeout = classify(new TimeoutError({ url: SECRET_URL, body }));
+  assert.equal(timeout.errorClass, "transient");
+  assert.match(timeout.message, /no answer within 1234 ms/);
+});
+
+Deno.test("classifyRpcFailure(): JSON-RPC errors by code", () => {
+  const rpc = (code: number, message: string, data?: unknown) =>
+    new RpcRequestError({ url: SECRET_URL, body, error: { code, message, data } });
+  const limited = classify(new InternalRpcError(rpc(-32005, "rate limited")));
+  assert.equal(limited.errorClass, "transient");
+  assert.equal(limited.data.rpcCode, -32005);
+  assert.equal(classify(rpc(-32000, "header not found")).errorClass, "transient");
+  assert.equal(
+    classify(rpc(-32601, "the method eth_call does not exist")).errorClass,
+    "configuration",
+  );
+  assert.equal(classify(rpc(3, "execution reverted")).errorClass, "permanent");
+  const overHttp = new RpcRequestError({
+    url: SECRET_URL,
+    body,
+    status: 429,
+    error: { code: -32005, message: "too many" },
+  });
+  assert.equal(classify(overHttp).errorClass, "transient");
+  assert.equal(classify(overHttp).data.status, 429);
+});
+
+Deno.test("isExecutionError() and executionFailure() recognise reverts and decode the reason", () => {
+  const reason =
+    "0x08c379a0000000000000000000000000000000000000000000000000000000000000002000000000000000000000000000000000000000000000000000000000000000046e6f706500000000000000000000000000000000000000000000000000000000";
+  const revert = new RpcRequestError({
+    url: SECRET_URL,
+    body,
+    error: { code: 3, message: "execution reverted: nope", data: reason },
+  });
+  assert.ok(isExecutionError(revert));
+  assert.equal(executionFailure(revert).message, "nope");
+  const oog = new RpcRequestError({
+    url: SECRET_URL,
+    body,
+    error: { code: -32000, message: "out of gas" },
+  });
+  assert.ok(isExecutionError(oog));
+  assert.equal(executionFailure(oog).message, "out of gas");
+  const behind = new RpcRequestError({
+    url: SECRET_URL,
+    body,
+    error: { code: -32000, message: "header not found" },
+  });
+  assert.ok(!isExecutionError(behind));
+  assert.ok(!isExecutionError(new HttpRequestError({ url: SECRET_URL, status: 500, body })));
+});
+
+Deno.test("classifyRpcFailure(): a Retry-After beyond the cap and an abort are transient", () => {
+  const tooLong = classify(new RetryAfterTooLongError(429, 90, "https://eth.example.com/v2/***"));
+  assert.equal(tooLong.errorClass, "transient");
+  assert.deepEqual(tooLong.data, {
+    status: 429,
+    retryAfterSeconds: 90,
+    url: "https://eth.example.com/v2/***",
+  });
+  const aborted = classify(new DOMException("aborted", "AbortError"));
+  assert.equal(aborted.errorClass, "transient");
+  assert.equal(classify("weird").errorClass, "transient");
+});
