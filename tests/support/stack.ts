@@ -34,6 +34,8 @@ export interface FunctionServer {
   /** Full URL of the function, `http://127.0.0.1:<port>/functions/v1/balance-sync`. */
   url: string;
   port: number;
+  /** Process id of the Deno process serving the function (CPU and memory from /proc, kills). */
+  pid: number;
   /** Every line the process wrote (stdout and stderr), in order. */
   readonly lines: readonly string[];
   /** The lines that are JSON log objects, parsed. */
@@ -312,6 +314,7 @@ export async function serveFunction(
   return {
     url,
     port,
+    pid: child.pid,
     lines,
     startupMs,
     exited,
