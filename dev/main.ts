@@ -1,0 +1,408 @@
+/**
+ * `deno task dev`: the whole balance-sync system on this machine, without Docker, driven by the
+ * real pg_cron. See README, "Local stack (deno task dev)".
+ *
+ *   deno task dev                  everything (tests/support/stack.ts + seed + demo chains + pg_net
+ *                                  dispatcher + gateway on :54321 + live view)
+ *   deno task dev --chains-only    only the demo chains, on 0.0.0.0:8545 (EVM) and 0.0.0.0:8090
+ *                                  (TRON), for `supabase start`; reads the seed from --db-url
+ *                                  (default: the local Supabase database on 127.0.0.1:54322)
+ *   --plain                        print the view every 10 s instead of redrawing the screen
+ *
+ * Ctrl-C stops every process it started and removes every file it made.
+ */
+import postgres from "postgres";
+import { startAnvil } from "../tests/support/anvil.ts";
+import { postgresBinDir, repoRoot, tool } from "../tests/support/bin.ts";
+import { startNetDispatcher } from "../tests/support/net_dispatcher.ts";
+import type { Sql } from "../tests/support/pg.ts";
+import { FUNCTION_PATH, type Stack, startStack } from "../tests/support/stack.ts";
+import { startTronNode } from "../tests/support/tron_node.ts";
+import { formatUnits } from "./demo.ts";
+import { type DemoNodes, installDemoChains } from "./demo_chains.ts";
+import { startGateway } from "./gateway.ts";
+import { ChangeTracker, loadSnapshot, renderView, type ViewContext } from "./live_view.ts";
+import { describeMove, moveDemoFunds } from "./move_funds.ts";
+import { type DevState, STATE_FILE } from "./state.ts";
+import { forwardPort } from "./tcp_forward.ts";
+
+const FUNCTION_LOG = `${repoRoot}/.tmp/dev-function.log`;
+const GATEWAY_PORT = 54321;
+const CONTROL_PORT = 54329;
+const EVM_PORT = 8545;
+const TRON_PORT = 8090;
+const SUPABASE_LOCAL_DB = "postgresql://postgres:postgres@127.0.0.1:54322/postgres";
+
+const args = new Set(Deno.args.filter((a) => !a.startsWith("--db-url")));
+const dbUrlArg = Deno.args.find((a) => a.startsWith("--db-url="))?.slice("--db-url=".length);
+const chainsOnly = args.has("--chains-only");
+const interactive = Deno.stdout.isTerminal() && !args.has("--plain");
+const color = interactive && !Deno.env.get("NO_COLOR");
+const say = (line = "") => console.log(line);
+
+/**
+ * Steps run in reverse order on shutdown; failures are ignored. A step added after shutdown began
+ * (a part that was still starting) runs at once, and drain() waits for those.
+ */
+class Shutdown {
+  #steps: (() => Promise<unknown> | unknown)[] = [];
+  #late: Promise<unknown>[] = [];
+  #running: Promise<void> | undefined;
+  get started() {
+    return this.#running !== undefined;
+  }
+  add(step: () => Promise<unknown> | unknown) {
+    if (this.#running) this.#late.push(this.#running.then(step).catch(() => {}));
+    else this.#steps.push(step);
+  }
+  run(): Promise<void> {
+    return this.#running ??= (async () => {
+      for (const step of this.#steps.splice(0).reverse()) {
+        try {
+          await step();
+        } catch { /* keep stopping the rest */ }
+      }
+    })();
+  }
+  async drain(): Promise<void> {
+    await this.run();
+    while (this.#late.length > 0) await Promise.allSettled(this.#late.splice(0));
+  }
+}
+
+const shutdown = new Shutdown();
+let stopRequested: () => void;
+const stopSignal = new Promise<void>((resolve) => stopRequested = resolve);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, () => {
+    if (shutdown.started) return;
+    stopRequested();
+  });
+}
+
+/** Says exactly what is missing before anything starts. */
+function preflight(): string[] {
+  const problems: string[] = [];
+  try {
+    tool("anvil");
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (!chainsOnly) {
+    try {
+      const bin = postgresBinDir();
+      const major = bin.split("/").at(-2);
+      try {
+        Deno.statSync(`/usr/share/postgresql/${major}/extension/pg_cron.control`);
+      } catch {
+        problems.push(
+          `pg_cron for PostgreSQL ${major} is missing. Install it with:\n` +
+            `  sudo apt-get install postgresql-${major}-cron`,
+        );
+      }
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+    try {
+      tool("supabase");
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  return problems;
+}
+
+async function setVaultSecret(sql: Sql, name: string, value: string): Promise<void> {
+  const [existing] = await sql`select id from vault.secrets where name = ${name}`;
+  if (existing) await sql`select vault.update_secret(${existing.id}, ${value})`;
+  else await sql`select vault.create_secret(${value}, ${name})`;
+}
+
+async function applySeed(stack: Stack): Promise<void> {
+  const out = await new Deno.Command(`${stack.cluster.bindir}/psql`, {
+    args: [
+      stack.databaseUrl,
+      "-X",
+      "-q",
+      "-v",
+      "ON_ERROR_STOP=1",
+      "-f",
+      `${repoRoot}/supabase/seed.sql`,
+    ],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (!out.success) {
+    throw new Error(`supabase/seed.sql failed:\n${new TextDecoder().decode(out.stderr)}`);
+  }
+}
+
+function writeState(state: DevState) {
+  Deno.mkdirSync(`${repoRoot}/.tmp`, { recursive: true });
+  Deno.writeTextFileSync(STATE_FILE, JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
+  shutdown.add(() => {
+    try {
+      const current = JSON.parse(Deno.readTextFileSync(STATE_FILE));
+      if (current.pid === Deno.pid) Deno.removeSync(STATE_FILE);
+    } catch { /* gone already */ }
+  });
+}
+
+/** POST /_dev/transfer: moves demo funds (dev:transfer calls it). */
+function controlHandler(sql: Sql, nodes: DemoNodes, onMoved: (summary: string) => void) {
+  let round = 0;
+  let busy: Promise<unknown> = Promise.resolve();
+  return async (request: Request, path: string): Promise<Response> => {
+    if (path !== "/_dev/transfer" || request.method !== "POST") {
+      return Response.json({ error: "POST /_dev/transfer only" }, { status: 404 });
+    }
+    const run = busy.then(() => moveDemoFunds(sql, nodes, round++));
+    busy = run.catch(() => {});
+    try {
+      const moves = await run;
+      const moved = moves.filter((m) => m.amount !== null);
+      onMoved(
+        `${new Date().toTimeString().slice(0, 8)} moved ` +
+          (moved.map((m) => `${m.amount} ${m.symbol} ${m.from}→${m.to}`).join(", ") || "nothing"),
+      );
+      return Response.json({ moves, lines: moves.map(describeMove) });
+    } catch (error) {
+      return Response.json({ error: (error as Error).message }, { status: 500 });
+    }
+  };
+}
+
+function functionLogSink() {
+  Deno.mkdirSync(`${repoRoot}/.tmp`, { recursive: true });
+  const file = Deno.openSync(FUNCTION_LOG, { write: true, create: true, truncate: true });
+  shutdown.add(() => file.close());
+  const encoder = new TextEncoder();
+  let lastProblem: string | null = null;
+  return {
+    write(line: string) {
+      try {
+        file.writeSync(encoder.encode(line + "\n"));
+      } catch { /* closed during shutdown */ }
+      if (!line.startsWith("{")) return;
+      try {
+        const entry = JSON.parse(line);
+        if (entry.level === "warn" || entry.level === "error") {
+          lastProblem = `${entry.level}: ${entry.msg}${entry.error ? ` (${entry.error})` : ""}`;
+        }
+      } catch { /* not a log object */ }
+    },
+    get lastProblem() {
+      return lastProblem;
+    },
+  };
+}
+
+async function runView(sql: Sql, ctx: () => ViewContext): Promise<void> {
+  const tracker = new ChangeTracker();
+  const encoder = new TextEncoder();
+  const write = (text: string) => Deno.stdout.writeSync(encoder.encode(text));
+  if (interactive) {
+    write("\x1b[?25l\x1b[2J");
+    shutdown.add(() => write("\x1b[?25h\n"));
+  }
+  let lastPlain = 0;
+  while (!shutdown.started) {
+    try {
+      const snapshot = await loadSnapshot(sql);
+      tracker.observe(snapshot);
+      const text = renderView(snapshot, tracker, ctx());
+      if (interactive) {
+        write("\x1b[H" + text.split("\n").join("\x1b[K\n") + "\x1b[K\x1b[J");
+      } else if (Date.now() - lastPlain >= 10_000) {
+        lastPlain = Date.now();
+        write(`\n${"-".repeat(100)}\n${text}\n`);
+      }
+    } catch (error) {
+      if (shutdown.started) break;
+      write(`\nlive view: ${(error as Error).message}\n`);
+    }
+    await Promise.race([stopSignal, new Promise((r) => setTimeout(r, 2000))]);
+  }
+}
+
+async function fullStack(): Promise<void> {
+  say("Starting PostgreSQL (pg_cron), anvil, the TRON stand-in, the PostgREST stand-in and the");
+  say("balance-sync function ...");
+  const log = functionLogSink();
+  const stack = await startStack({ database: "postgres", function: { echo: (l) => log.write(l) } });
+  shutdown.add(() => stack.stop());
+  if (!stack.fn) throw new Error("the stack started no function server");
+
+  await applySeed(stack);
+  const nodes: DemoNodes = {
+    evmRpcUrl: stack.anvil.rpcUrl,
+    tronAnvilRpcUrl: stack.tronAnvil.rpcUrl,
+    tron: stack.tron,
+  };
+  const demo = await installDemoChains(stack.sql, nodes);
+
+  const evmForward = forwardPort({ hostname: "127.0.0.1", port: EVM_PORT }, {
+    port: stack.anvil.port,
+  });
+  const tronForward = forwardPort({ hostname: "127.0.0.1", port: TRON_PORT }, {
+    port: stack.tron.port,
+  });
+  if (evmForward) shutdown.add(() => evmForward.close());
+  if (tronForward) shutdown.add(() => tronForward.close());
+  const evmUrl = evmForward ? `http://127.0.0.1:${evmForward.port}` : stack.anvil.rpcUrl;
+  const tronUrl = tronForward ? `http://127.0.0.1:${tronForward.port}` : stack.tron.url;
+  await stack.sql`
+    update public.chains
+    set rpc_url = case family when 'evm' then ${evmUrl} else ${tronUrl} end,
+        fallback_rpc_urls = '{}'
+    where family in ('evm', 'tron')`;
+
+  let notice: string | null = null;
+  const gateway = startGateway({
+    port: GATEWAY_PORT,
+    restUrl: stack.postgrest.url,
+    functions: { "balance-sync": stack.fn.url },
+    control: controlHandler(stack.sql, nodes, (text) => notice = text),
+  });
+  shutdown.add(() => gateway.stop());
+  const functionUrl = `${gateway.url}${FUNCTION_PATH}`;
+
+  await setVaultSecret(stack.sql, "balance_sync_function_url", functionUrl);
+  await setVaultSecret(stack.sql, "balance_sync_secret", stack.keys.syncSecret);
+  const dispatcher = startNetDispatcher({ databaseUrl: stack.databaseUrl });
+  shutdown.add(() => dispatcher.stop());
+
+  writeState({
+    controlUrl: gateway.url,
+    functionUrl,
+    serviceRoleKey: stack.keys.serviceRoleKey,
+    pid: Deno.pid,
+  });
+
+  const [cron] = await stack.sql`
+    select j.schedule, (select extversion from pg_extension where extname = 'pg_cron') as version
+    from cron.job as j where j.jobname = 'balance-sync'`;
+  say("");
+  say(`API gateway      ${gateway.url}  (/rest/v1 -> PostgREST stand-in, ${FUNCTION_PATH})`);
+  if (gateway.movedPort) say(`                 (port ${GATEWAY_PORT} was taken)`);
+  say(`EVM chain        ${evmUrl}  (anvil, chain id 31337)`);
+  say(`TRON chain       ${tronUrl}  (java-tron HTTP stand-in)`);
+  say(`Database         ${stack.databaseUrl}`);
+  say(
+    `pg_cron ${cron?.version} runs balance_sync.dispatch() ${
+      cron?.schedule === "* * * * *" ? "every minute ('* * * * *'; pg_cron < 1.5)" : cron?.schedule
+    }; the pg_net stand-in delivers it to the function.`,
+  );
+  say(`Seeded ${demo.funded.length} demo balances; the first sync comes with the next cron run.`);
+  await new Promise((r) => setTimeout(r, interactive ? 1500 : 0));
+
+  await runView(stack.sql, () => ({
+    gatewayUrl: gateway.url,
+    functionUrl,
+    serviceRoleKey: stack.keys.serviceRoleKey,
+    databaseUrl: stack.databaseUrl,
+    functionLog: FUNCTION_LOG.replace(`${repoRoot}/`, ""),
+    color,
+    lastFunctionProblem: log.lastProblem,
+    notice,
+  }));
+}
+
+async function chainsOnlyStack(): Promise<void> {
+  const databaseUrl = dbUrlArg ?? SUPABASE_LOCAL_DB;
+  const sql = postgres(databaseUrl, { max: 2, onnotice: () => {}, connect_timeout: 5 });
+  shutdown.add(() => sql.end({ timeout: 1 }));
+  try {
+    await sql`select 1 from public.chains limit 1`;
+  } catch (error) {
+    throw new Error(
+      `cannot read the seeded chains from ${databaseUrl.replace(/:[^:@/]+@/, ":***@")}: ` +
+        `${(error as Error).message}\nRun \`supabase start\` and \`supabase db reset\` first, or ` +
+        `pass --db-url=postgresql://...`,
+    );
+  }
+  const [anvil, tronAnvil] = await Promise.all([startAnvil(), startAnvil()]);
+  shutdown.add(() => anvil.stop());
+  shutdown.add(() => tronAnvil.stop());
+  const tron = await startTronNode({ anvilRpcUrl: tronAnvil.rpcUrl });
+  shutdown.add(() => tron.stop());
+  const nodes: DemoNodes = { evmRpcUrl: anvil.rpcUrl, tronAnvilRpcUrl: tronAnvil.rpcUrl, tron };
+  const demo = await installDemoChains(sql, nodes);
+
+  const forwards = [
+    ["EVM", EVM_PORT, anvil.port],
+    ["TRON", TRON_PORT, tron.port],
+  ] as const;
+  for (const [name, port, target] of forwards) {
+    const forward = forwardPort({ hostname: "0.0.0.0", port }, { port: target });
+    if (!forward) throw new Error(`port ${port} (${name} chain) is taken; stop what holds it`);
+    shutdown.add(() => forward.close());
+  }
+  const handle = controlHandler(sql, nodes, (text) => say(text));
+  const control = Deno.serve(
+    { hostname: "127.0.0.1", port: CONTROL_PORT, onListen: () => {} },
+    (request) => handle(request, new URL(request.url).pathname),
+  );
+  shutdown.add(() => control.shutdown());
+  writeState({
+    controlUrl: `http://127.0.0.1:${CONTROL_PORT}`,
+    functionUrl: null,
+    serviceRoleKey: null,
+    pid: Deno.pid,
+  });
+
+  say("Demo chains for `supabase start` are up (Ctrl-C stops them):");
+  say(
+    `  EVM   http://host.docker.internal:${EVM_PORT} from containers, http://127.0.0.1:${EVM_PORT} here`,
+  );
+  say(
+    `  TRON  http://host.docker.internal:${TRON_PORT} from containers, http://127.0.0.1:${TRON_PORT} here`,
+  );
+  say("They listen on 0.0.0.0: anyone on your network can reach these local test chains.");
+  for (const f of demo.funded) {
+    say(
+      `  ${f.wallet.padEnd(6)} ${f.chain.padEnd(22)} ${f.symbol.padEnd(5)} ${
+        formatUnits(f.raw, f.decimals)
+      }`,
+    );
+  }
+  say("Move demo funds with: deno task dev:transfer");
+  await stopSignal;
+}
+
+async function main(): Promise<number> {
+  const problems = preflight();
+  if (problems.length > 0) {
+    console.error("`deno task dev` cannot start yet:\n");
+    for (const problem of problems) console.error(`- ${problem}\n`);
+    return 1;
+  }
+  const running = chainsOnly ? chainsOnlyStack() : fullStack();
+  try {
+    await Promise.race([running, stopSignal]);
+    return 0;
+  } catch (error) {
+    if (shutdown.started) return 0;
+    if (interactive) Deno.stdout.writeSync(new TextEncoder().encode("\x1b[?25h"));
+    console.error(`\n${(error as Error).message}`);
+    return 1;
+  } finally {
+    say("\nStopping ...");
+    await shutdown.run();
+    // A part still starting when Ctrl-C came registers its stop step late; wait for it.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      running.catch(() => {}),
+      new Promise((r) => timer = setTimeout(r, 60_000)),
+    ]);
+    clearTimeout(timer);
+    await shutdown.drain();
+  }
+}
+
+if (import.meta.main) {
+  const code = await main();
+  say(code === 0 ? "Stopped; nothing is left running." : "");
+  Deno.exit(code);
+}
