@@ -589,9 +589,9 @@ Deno.test("EVM reader: an aborted signal ends the read with transient outcomes i
     const pending = createEvmReader()(chainFor(proxy.url), [native("a", H1)], {
       signal: controller.signal,
     });
-    controller.abort();
+    controller.abort(new DOMException("run budget exhausted", "TimeoutError"));
     const read = await pending;
-    failure(read, "a", "transient");
+    failure(read, "a", "transient", /read aborted: run budget exhausted/);
   });
 });
 

@@ -156,6 +156,8 @@ class EvmRead {
 
   /** Validates addresses; invalid ones become configuration outcomes right away. */
   private plan() {
+    // Many queries share a token; check (and checksum) each distinct one once.
+    const tokenChecks = new Map<string, AddressCheck>();
     this.queries.forEach((query, index) => {
       const holder = checkEvmAddress(query.address);
       if (!holder.ok) {
@@ -167,7 +169,11 @@ class EvmRead {
       }
       let token: string | null = null;
       if (query.token !== null) {
-        const checked = checkEvmAddress(query.token);
+        let checked = tokenChecks.get(query.token);
+        if (!checked) {
+          checked = checkEvmAddress(query.token);
+          tokenChecks.set(query.token, checked);
+        }
         if (!checked.ok) {
           this.settle(
             index,
@@ -368,6 +374,11 @@ class EvmRead {
   }
 
   private classify(error: unknown): ReadError {
+    const signal = this.options.signal;
+    if (signal?.aborted) {
+      const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason);
+      return new ReadError("transient", `read aborted: ${reason}`, {}, { cause: error });
+    }
     return classifyRpcFailure(
       error,
       (url) => this.rpc?.redact(url) ?? "node",
