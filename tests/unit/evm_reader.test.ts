@@ -396,6 +396,21 @@ Deno.test("EVM reader: without Multicall3 it falls back to batched JSON-RPC, say
   }, { multicall: false });
 });
 
+Deno.test("EVM reader: Multicall3 present at the head but not yet at the pinned block falls back to JSON-RPC", async () => {
+  await withChain(async ({ anvil, proxy }) => {
+    await setBalance(anvil.rpcUrl, H1, 8n);
+    await mine(anvil.rpcUrl, 3);
+    await installMulticall3(anvil.rpcUrl);
+    await mine(anvil.rpcUrl, 1);
+    const read = await createEvmReader()(chainFor(proxy.url, { confirmations: 2 }), [
+      native("a", H1),
+    ]);
+    assert.equal(read.mode, "json-rpc-batch");
+    assert.match(read.note ?? "", /no contract at multicall address .* at block \d+/);
+    assert.equal(raw(read, "a"), 8n);
+  }, { multicall: false });
+});
+
 Deno.test("EVM reader: a multicall address from the chain row is used instead of the canonical one", async () => {
   await withChain(async ({ anvil, proxy }) => {
     const custom = "0x32a4F47A74a6810BD0bF861CABAb99656a75DE9E";
