@@ -82,6 +82,8 @@ export interface RequestLog {
   /** Requests per path so far. */
   readonly byPath: Readonly<Record<string, number>>;
   readonly records: readonly RequestRecord[];
+  /** The most requests that were being handled at the same time. */
+  readonly maxInFlight: number;
   /** Forgets every request so far. */
   reset(): void;
   /** The most requests seen in any window [t, t + windowMs) (optionally of some paths only). */
@@ -174,6 +176,8 @@ export async function startTronNode(options: StartTronNodeOptions): Promise<Tron
   const faults: FaultEntry[] = [];
   let records: RequestRecord[] = [];
   let byPath: Record<string, number> = {};
+  let inFlight = 0;
+  let maxInFlight = 0;
   const stopping = new AbortController();
   let rpcId = 1;
 
@@ -372,7 +376,7 @@ export async function startTronNode(options: StartTronNodeOptions): Promise<Tron
       { status, headers: { "content-type": "text/html" } },
     );
 
-  const applyFault = async (fault: TronFault, request: Request): Promise<Response> => {
+  const applyFault = async (fault: TronFault): Promise<Response> => {
     switch (fault.kind) {
       case "status":
         return new Response(fault.body ?? "", { status: fault.status, headers: fault.headers });
@@ -400,22 +404,21 @@ export async function startTronNode(options: StartTronNodeOptions): Promise<Tron
           servletError("java.lang.IllegalAccessException", "lack of computing resources"),
         );
       case "timeout":
+        // Held until the node stops; the client gives up on its own.
         await new Promise<void>((resolve) => {
-          if (request.signal.aborted || stopping.signal.aborted) return resolve();
-          request.signal.addEventListener("abort", () => resolve(), { once: true });
+          if (stopping.signal.aborted) return resolve();
           stopping.signal.addEventListener("abort", () => resolve(), { once: true });
         });
         return new Response(null, { status: 504 });
       case "malformed-json":
         return json(`{"balance":12,"address":"41`);
       case "truncated": {
-        const encoder = new TextEncoder();
+        // Content-Length promises more than is sent: the client sees the connection end mid-body.
+        const partial = new TextEncoder().encode(`{"address":"41${"ab".repeat(20)}","bala`);
         const body = new ReadableStream<Uint8Array>({
           start(controller) {
-            controller.enqueue(encoder.encode(`{"address":"41${"ab".repeat(20)}","bala`));
-          },
-          pull(controller) {
-            controller.error(new Error("connection dropped by the TRON stand-in"));
+            controller.enqueue(partial);
+            controller.close();
           },
         });
         return new Response(body, {
@@ -447,6 +450,16 @@ export async function startTronNode(options: StartTronNodeOptions): Promise<Tron
   };
 
   const handle = async (request: Request): Promise<Response> => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    try {
+      return await answer(request);
+    } finally {
+      inFlight--;
+    }
+  };
+
+  const answer = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
     const path = url.pathname.replace(/\/+$/, "");
     let params: Record<string, unknown> = {};
@@ -475,7 +488,7 @@ export async function startTronNode(options: StartTronNodeOptions): Promise<Tron
     byPath[path] = (byPath[path] ?? 0) + 1;
 
     const fault = takeFault(path);
-    if (fault) return applyFault(fault.spec, request);
+    if (fault) return applyFault(fault.spec);
 
     const known = [...ACCOUNT_PATHS, ...TRIGGER_PATHS, ...BLOCK_PATHS, "/wallet/getnodeinfo"];
     if (!known.includes(path)) {
@@ -537,9 +550,13 @@ export async function startTronNode(options: StartTronNodeOptions): Promise<Tron
     get records() {
       return records;
     },
+    get maxInFlight() {
+      return maxInFlight;
+    },
     reset() {
       records = [];
       byPath = {};
+      maxInFlight = inFlight;
     },
     maxInWindow(windowMs, paths) {
       const selected = paths ? records.filter((r) => paths.includes(r.path)) : records;

@@ -3,6 +3,7 @@ import {
   normalizeLimits,
   Pacer,
   pacerFor,
+  PacerPausedError,
 } from "../../supabase/functions/balance-sync/chains/tron_pacer.ts";
 
 Deno.test("Pacer never lets more than maxConcurrency requests be in flight", async () => {
@@ -50,7 +51,7 @@ Deno.test("Pacer.acquire() rejects at once when its signal aborts, and frees its
   const pacer = new Pacer({ maxRps: 1000, maxConcurrency: 1 });
   const held = await pacer.acquire();
   const controller = new AbortController();
-  const waiting = pacer.acquire(controller.signal);
+  const waiting = pacer.acquire({ signal: controller.signal });
   controller.abort(new Error("run budget spent"));
   await assert.rejects(waiting, /run budget spent/);
   held();
@@ -75,4 +76,22 @@ Deno.test("pacerFor() shares one pacer per chain key until its limits change", (
   assert.equal(pacerFor("chain-a|http://x", { maxRps: 5, maxConcurrency: 2 }), a);
   assert.notEqual(pacerFor("chain-b|http://x", { maxRps: 5, maxConcurrency: 2 }), a);
   assert.notEqual(pacerFor("chain-a|http://x", { maxRps: 6, maxConcurrency: 2 }), a);
+});
+
+Deno.test("Pacer turns away queued and new requests that will not wait out a long pause", async () => {
+  const pacer = new Pacer({ maxRps: 1000, maxConcurrency: 1 });
+  const held = await pacer.acquire();
+  const controller = new AbortController();
+  const patient = pacer.acquire({ maxPauseMs: 60_000, signal: controller.signal });
+  const hasty = pacer.acquire({ maxPauseMs: 1_000 });
+  pacer.pause(30_000);
+  await assert.rejects(
+    hasty,
+    (e: unknown) => e instanceof PacerPausedError && e.remainingMs > 29_000,
+  );
+  await assert.rejects(pacer.acquire({ maxPauseMs: 1_000 }), PacerPausedError);
+  held();
+  // The patient request is still waiting for the pause to end.
+  controller.abort(new Error("run over"));
+  await assert.rejects(patient, /run over/);
 });

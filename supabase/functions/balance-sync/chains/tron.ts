@@ -107,10 +107,14 @@ export function createTronReader(settings: TronReaderSettings = {}): ChainReader
             note = `multicall address ignored: ${multicall.reason}; read per call`;
             await readPerCall(ctx, prepared, outcomes);
           } else if (multicall) {
-            mode = "multicall";
             const chunkSize = Math.max(1, options.chunkSize ?? settings.chunkSize ?? 200);
-            note = await readWithMulticall(ctx, multicall.address, prepared, chunkSize, outcomes);
-            if (note?.startsWith("no multicall")) mode = "per-call";
+            ({ mode, note } = await readWithMulticall(
+              ctx,
+              multicall.address,
+              prepared,
+              chunkSize,
+              outcomes,
+            ));
           } else {
             await readPerCall(ctx, prepared, outcomes);
           }
@@ -344,7 +348,7 @@ async function readToken(ctx: Context, p: Prepared): Promise<BalanceOutcome> {
 /**
  * Reads everything through aggregate3 chunks. The first chunk goes alone, so that a chain whose
  * multicall address has no contract costs one request before falling back to per-call reads.
- * Returns a note when the read did not go entirely through multicall.
+ * The note says why the read did not go entirely through multicall, when it did not.
  */
 async function readWithMulticall(
   ctx: Context,
@@ -352,7 +356,7 @@ async function readWithMulticall(
   prepared: Prepared[],
   chunkSize: number,
   outcomes: Map<string, BalanceOutcome>,
-): Promise<string | undefined> {
+): Promise<{ mode: ChainRead["mode"]; note?: string }> {
   const chunks: Prepared[][] = [];
   for (let i = 0; i < prepared.length; i += chunkSize) {
     chunks.push(prepared.slice(i, i + chunkSize));
@@ -361,7 +365,10 @@ async function readWithMulticall(
   const first = await readChunk(ctx, multicall, chunks[0], outcomes);
   if (first === "missing") {
     await readPerCall(ctx, prepared, outcomes);
-    return `no multicall contract at ${multicall.base58}; read per call`;
+    return {
+      mode: "per-call",
+      note: `no multicall contract at ${multicall.base58}; read per call`,
+    };
   }
   if (first) notes.push(first);
   const rest = await Promise.all(
@@ -369,7 +376,9 @@ async function readWithMulticall(
   );
   for (const n of rest) if (n && n !== "missing") notes.push(n);
   if (rest.includes("missing")) notes.push(`multicall contract at ${multicall.base58} vanished`);
-  return notes.length > 0 ? [...new Set(notes)].join("; ") : undefined;
+  return notes.length > 0
+    ? { mode: "multicall", note: [...new Set(notes)].join("; ") }
+    : { mode: "multicall" };
 }
 
 /**

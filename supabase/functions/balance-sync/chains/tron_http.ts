@@ -4,7 +4,7 @@
  * every failure into a ReadError. The API key travels only in the TRON-PRO-API-KEY header.
  */
 import { ReadError, redactUrl } from "../errors.ts";
-import type { Pacer } from "./tron_pacer.ts";
+import { type Pacer, PacerPausedError } from "./tron_pacer.ts";
 import { retryAfterSeconds, suspensionSeconds } from "./tron_json.ts";
 
 export interface TronHttpOptions {
@@ -55,24 +55,24 @@ export class TronHttp {
       const base = this.options.urls[this.current];
       const url = `${base.replace(/\/+$/, "")}${path}`;
       const where = redactUrl(url);
-      const pausedMs = pacer.pausedForMs();
-      if (pausedMs > this.options.maxWaitMs) {
-        throw new ReadError(
-          "transient",
-          `TRON node ${where} asked to pause; not asking again for ${Math.ceil(pausedMs / 1000)} s`,
-          { url: where, retryAfterSeconds: Math.ceil(pausedMs / 1000) },
-        );
-      }
       let release: () => void;
       try {
-        release = await pacer.acquire(signal);
+        release = await pacer.acquire({ signal, maxPauseMs: this.options.maxWaitMs });
       } catch (cause) {
+        if (cause instanceof PacerPausedError) {
+          const seconds = Math.ceil(cause.remainingMs / 1000);
+          throw new ReadError(
+            "transient",
+            `TRON node ${where} asked to pause; not asking again for ${seconds} s`,
+            { url: where, retryAfterSeconds: seconds },
+          );
+        }
         throw new ReadError("transient", `read of ${where} aborted before it was sent`, {
           url: where,
         }, { cause });
       }
 
-      let status: number;
+      let status = 0;
       let text: string;
       let headers: Headers;
       try {
@@ -82,7 +82,7 @@ export class TronHttp {
         headers = response.headers;
         text = await response.text();
       } catch (cause) {
-        const error = this.transportError(cause, where);
+        const error = this.transportError(cause, where, status);
         tried.add(this.current);
         if (this.failover(tried)) continue;
         throw error;
@@ -180,23 +180,26 @@ export class TronHttp {
     return false;
   }
 
-  private transportError(cause: unknown, where: string): ReadError {
+  /** `status` is 0 when no answer started, else the status of an answer whose body broke off. */
+  private transportError(cause: unknown, where: string, status: number): ReadError {
+    const data = status ? { url: where, status } : { url: where };
     if (this.options.signal?.aborted) {
-      return new ReadError("transient", `read of ${where} aborted`, { url: where }, { cause });
+      return new ReadError("transient", `read of ${where} aborted`, data, { cause });
     }
     const name = (cause as { name?: string })?.name;
     if (name === "TimeoutError") {
       return new ReadError(
         "transient",
         `TRON node ${where} did not answer within ${this.options.timeoutMs} ms`,
-        { url: where },
+        data,
         { cause },
       );
     }
     const reason = cause instanceof Error ? cause.message : String(cause);
-    return new ReadError("transient", `TRON node ${where} unreachable: ${reason}`, {
-      url: where,
-    }, { cause });
+    const message = status
+      ? `TRON node ${where} answered HTTP ${status} but the body broke off: ${reason}`
+      : `TRON node ${where} unreachable: ${reason}`;
+    return new ReadError("transient", message, data, { cause });
   }
 
   private rateLimit(

@@ -24,10 +24,25 @@ export function normalizeLimits(limits: Partial<PacerLimits>): PacerLimits {
   };
 }
 
+/** The chain is paused (suspended) for longer than the caller is willing to wait. */
+export class PacerPausedError extends Error {
+  override name = "PacerPausedError";
+  constructor(readonly remainingMs: number) {
+    super(`paused for another ${Math.ceil(remainingMs)} ms`);
+  }
+}
+
+export interface AcquireOptions {
+  signal?: AbortSignal;
+  /** Give up with PacerPausedError instead of waiting out a pause longer than this. */
+  maxPauseMs?: number;
+}
+
 interface Waiter {
   grant: (release: () => void) => void;
   reject: (reason: unknown) => void;
   signal?: AbortSignal;
+  maxPauseMs: number;
   onAbort?: () => void;
 }
 
@@ -50,22 +65,35 @@ export class Pacer {
     return Math.max(0, this.pausedUntilMs - this.now());
   }
 
-  /** No request starts in the next `ms` milliseconds (a later pause wins over an earlier one). */
+  /**
+   * No request starts in the next `ms` milliseconds (a later pause wins over an earlier one).
+   * Queued requests that would not wait that long are turned away at once.
+   */
   pause(ms: number): void {
     this.pausedUntilMs = Math.max(this.pausedUntilMs, this.now() + ms);
+    const remaining = this.pausedForMs();
+    for (const waiter of [...this.queue]) {
+      if (remaining > waiter.maxPauseMs) this.dropWaiter(waiter, new PacerPausedError(remaining));
+    }
     this.pump();
   }
 
-  /** Waits for a slot; resolves to the function that gives it back. Rejects when `signal` aborts. */
-  acquire(signal?: AbortSignal): Promise<() => void> {
+  /**
+   * Waits for a slot; resolves to the function that gives it back. Rejects with the signal's
+   * reason when it aborts, or with PacerPausedError when a pause is longer than `maxPauseMs`.
+   */
+  acquire(options: AcquireOptions = {}): Promise<() => void> {
+    const { signal } = options;
+    const maxPauseMs = options.maxPauseMs ?? Infinity;
     if (signal?.aborted) return Promise.reject(signal.reason);
+    if (this.pausedForMs() > maxPauseMs) {
+      return Promise.reject(new PacerPausedError(this.pausedForMs()));
+    }
     return new Promise((grant, reject) => {
-      const waiter: Waiter = { grant, reject, signal };
+      const waiter: Waiter = { grant, reject, signal, maxPauseMs };
       if (signal) {
         waiter.onAbort = () => {
-          const index = this.queue.indexOf(waiter);
-          if (index >= 0) this.queue.splice(index, 1);
-          reject(signal.reason);
+          this.dropWaiter(waiter, signal.reason);
           this.pump();
         };
         signal.addEventListener("abort", waiter.onAbort, { once: true });
@@ -73,6 +101,13 @@ export class Pacer {
       this.queue.push(waiter);
       this.pump();
     });
+  }
+
+  private dropWaiter(waiter: Waiter, reason: unknown): void {
+    const index = this.queue.indexOf(waiter);
+    if (index >= 0) this.queue.splice(index, 1);
+    if (waiter.onAbort) waiter.signal!.removeEventListener("abort", waiter.onAbort);
+    waiter.reject(reason);
   }
 
   private pump(): void {

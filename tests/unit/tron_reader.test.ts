@@ -1,0 +1,670 @@
+import assert from "node:assert/strict";
+import { TronWeb } from "tronweb";
+import { type Anvil, blockNumber, mine, startAnvil } from "../support/anvil.ts";
+import {
+  deployMalformed,
+  deployReverting,
+  deployToken,
+  installMulticall3,
+  setTokenBalance,
+  setTokenBalances,
+  UINT256_MAX,
+} from "../support/contracts/mod.ts";
+import { closedPortUrl } from "../support/rpc_proxy.ts";
+import {
+  startTronNode,
+  toEvmAddress,
+  toTronBase58,
+  toTronHex,
+  type TronNode,
+} from "../support/tron_node.ts";
+import {
+  createTronReader,
+  type TronReaderSettings,
+} from "../../supabase/functions/balance-sync/chains/tron.ts";
+import type {
+  BalanceOutcome,
+  BalanceQuery,
+  ChainConfig,
+  ChainRead,
+} from "../../supabase/functions/balance-sync/chains/types.ts";
+import type { ErrorClass } from "../../supabase/functions/balance-sync/errors.ts";
+
+/** A TRON address (base58) for test holder `i`. */
+const holder = (i: number) => toTronBase58(`0x${(0x7e0000 + i).toString(16).padStart(40, "0")}`);
+const H1 = holder(1);
+const H2 = holder(2);
+const H3 = holder(3);
+/** Where the community Multicall3 sits on TRON mainnet; any address works on the stand-in. */
+const MULTICALL_EVM = "0x32a4F47A74a6810BD0bF861CABAb99656a75DE9E";
+const MULTICALL = toTronBase58(MULTICALL_EVM);
+const INT64_MAX = (1n << 63n) - 1n;
+
+let nextChain = 0;
+
+/** A chain row for the stand-in; a fresh id per call so that pacers are not shared by tests. */
+function chainFor(url: string, over: Partial<ChainConfig> = {}): ChainConfig {
+  return {
+    id: `tron-test-${nextChain++}`,
+    name: "tron-standin",
+    family: "tron",
+    rpcUrl: url,
+    fallbackRpcUrls: [],
+    multicallAddress: null,
+    confirmations: 0,
+    evmChainId: null,
+    apiKeyEnv: null,
+    maxRps: 200,
+    maxConcurrency: 4,
+    ...over,
+  };
+}
+
+const trx = (key: string, address: string): BalanceQuery => ({ key, address, token: null });
+const trc20 = (key: string, address: string, token: string): BalanceQuery => ({
+  key,
+  address,
+  token,
+});
+
+/** Short timeouts and backoffs so fault tests stay quick; nothing asserts on elapsed time. */
+const quick: TronReaderSettings = { timeoutMs: 400, backoffMs: 20, maxWaitMs: 3_000 };
+
+function byKey(read: ChainRead): Map<string, BalanceOutcome> {
+  return new Map(read.outcomes.map((o) => [o.key, o]));
+}
+
+function raw(read: ChainRead, key: string): bigint {
+  const outcome = byKey(read).get(key);
+  assert.ok(outcome, `no outcome for ${key}`);
+  if (!outcome.ok) assert.fail(`${key} failed: ${outcome.error.message}`);
+  return outcome.raw;
+}
+
+function failure(read: ChainRead, key: string, errorClass: ErrorClass, pattern?: RegExp) {
+  const outcome = byKey(read).get(key);
+  assert.ok(outcome, `no outcome for ${key}`);
+  if (outcome.ok) assert.fail(`${key} succeeded with ${outcome.raw}, expected ${errorClass}`);
+  assert.equal(outcome.error.errorClass, errorClass, outcome.error.message);
+  if (pattern) assert.match(outcome.error.message, pattern);
+  return outcome.error;
+}
+
+interface Env {
+  anvil: Anvil;
+  node: TronNode;
+}
+
+/** A fresh anvil and TRON stand-in on it; both stopped however the test ends. */
+async function withTron(fn: (env: Env) => Promise<void>) {
+  const anvil = await startAnvil();
+  let node: TronNode | undefined;
+  try {
+    node = await startTronNode({ anvilRpcUrl: anvil.rpcUrl });
+    await fn({ anvil, node });
+  } finally {
+    await node?.stop();
+    await anvil.stop();
+  }
+}
+
+async function token(anvil: Anvil, decimals = 6): Promise<string> {
+  return toTronBase58(await deployToken(anvil.rpcUrl, { decimals }));
+}
+
+Deno.test("TRON reader: TRC20 balances of 0 and uint256 max read exactly via tronweb with the holder as issuer", async () => {
+  await withTron(async ({ anvil, node }) => {
+    const usdt = await token(anvil);
+    await setTokenBalance(anvil.rpcUrl, toEvmAddress(usdt), toEvmAddress(H1), UINT256_MAX);
+
+    const read = await createTronReader()(chainFor(node.url), [
+      trc20("max", H1, usdt),
+      trc20("zero", H2, usdt),
+    ]);
+
+    assert.equal(raw(read, "max"), UINT256_MAX);
+    assert.equal(raw(read, "zero"), 0n);
+    assert.equal(read.mode, "per-call");
+    assert.equal(read.requests, 3);
+    assert.equal(node.requests.count, 3);
+    assert.deepEqual(node.requests.byPath, {
+      "/wallet/getnowblock": 1,
+      "/wallet/triggerconstantcontract": 2,
+    });
+    const triggers = node.requests.records.filter((r) =>
+      r.path.endsWith("triggerconstantcontract")
+    );
+    const bodies = triggers.map((r) => r.body as Record<string, unknown>);
+    assert.deepEqual(
+      bodies.map((b) => b.owner_address).sort(),
+      [toTronHex(H1), toTronHex(H2)].sort(),
+    );
+    for (const body of bodies) {
+      assert.equal(body.function_selector, "balanceOf(address)");
+      assert.equal(body.contract_address, toTronHex(usdt));
+    }
+  });
+});
+
+Deno.test("TRON reader: TRX above 2^53 sun is exact, where tronweb's getBalance is not", async () => {
+  await withTron(async ({ node }) => {
+    await node.setAccountBalance(H1, 2n ** 53n + 1n);
+    await node.setAccountBalance(H2, INT64_MAX);
+
+    const read = await createTronReader()(chainFor(node.url), [trx("a", H1), trx("b", H2)]);
+
+    assert.equal(raw(read, "a"), 9_007_199_254_740_993n);
+    assert.equal(raw(read, "b"), INT64_MAX);
+    assert.equal(read.requests, 3);
+    assert.equal(node.requests.byPath["/wallet/getaccount"], 2);
+    // Why the body text is used: the same account through tronweb's own API rounds.
+    const tronWeb = new TronWeb({ fullHost: node.url });
+    assert.equal(await tronWeb.trx.getBalance(H1), 9_007_199_254_740_992);
+  });
+});
+
+Deno.test("TRON reader: a never-activated account has TRX 0 and its TRC20 balance is still read", async () => {
+  await withTron(async ({ anvil, node }) => {
+    const usdt = await token(anvil);
+    await setTokenBalance(anvil.rpcUrl, toEvmAddress(usdt), toEvmAddress(H3), 42_000_000n);
+
+    const read = await createTronReader()(chainFor(node.url), [
+      trx("trx", H3),
+      trc20("usdt", H3, usdt),
+    ]);
+
+    assert.equal(raw(read, "trx"), 0n);
+    assert.equal(raw(read, "usdt"), 42_000_000n);
+    const account = node.requests.records.find((r) => r.path === "/wallet/getaccount");
+    assert.deepEqual(account?.body, { address: toTronHex(H3) });
+  });
+});
+
+Deno.test("TRON reader: an activated account whose zero balance java-tron omits reads 0", async () => {
+  await withTron(async ({ node }) => {
+    await node.setAccountBalance(H1, 0n);
+    const answer = await fetch(`${node.url}/wallet/getaccount`, {
+      method: "POST",
+      body: JSON.stringify({ address: toTronHex(H1) }),
+    }).then((r) => r.json());
+    assert.equal(answer.address, toTronHex(H1));
+    assert.equal("balance" in answer, false);
+
+    const read = await createTronReader()(chainFor(node.url), [trx("a", H1)]);
+    assert.equal(raw(read, "a"), 0n);
+  });
+});
+
+Deno.test("TRON reader: `{}` injected for an account that holds TRX reads 0, not an error", async () => {
+  await withTron(async ({ node }) => {
+    await node.setAccountBalance(H1, 5n);
+    node.inject({ kind: "empty-account", times: 1 });
+    const read = await createTronReader()(chainFor(node.url), [trx("a", H1)]);
+    assert.equal(raw(read, "a"), 0n);
+  });
+});
+
+Deno.test("TRON reader: a token address without a contract is a permanent CONTRACT_VALIDATE_ERROR with its message decoded", async () => {
+  await withTron(async ({ anvil, node }) => {
+    const usdt = await token(anvil);
+    await setTokenBalance(anvil.rpcUrl, toEvmAddress(usdt), toEvmAddress(H1), 7n);
+    const noCode = holder(99);
+
+    const read = await createTronReader()(chainFor(node.url), [
+      trc20("missing", H1, noCode),
+      trc20("fine", H1, usdt),
+    ]);
+
+    const error = failure(read, "missing", "permanent", /Smart contract is not exist\./);
+    assert.equal(error.data.rpcCode, "CONTRACT_VALIDATE_ERROR");
+    assert.equal(error.data.url, "/wallet/triggerconstantcontract");
+    assert.equal(raw(read, "fine"), 7n);
+
+    node.inject({ kind: "contract-validate-error", times: 1 });
+    const injected = await createTronReader()(chainFor(node.url), [trc20("x", H1, usdt)]);
+    failure(injected, "x", "permanent", /No contract or not a valid smart contract/);
+  });
+});
+
+Deno.test("TRON reader: a reverting balanceOf is permanent with its reason; neighbours still read", async () => {
+  await withTron(async ({ anvil, node }) => {
+    const reverting = toTronBase58(await deployReverting(anvil.rpcUrl));
+    const usdt = await token(anvil);
+    await setTokenBalance(anvil.rpcUrl, toEvmAddress(usdt), toEvmAddress(H1), 9n);
+
+    const read = await createTronReader()(chainFor(node.url), [
+      trc20("bad", H1, reverting),
+      trc20("good", H1, usdt),
+    ]);
+
+    failure(read, "bad", "permanent", /reverted: balanceOf is disabled/);
+    assert.equal(raw(read, "good"), 9n);
+  });
+});
+
+Deno.test("TRON reader: malformed balanceOf returns (1, 64 and 0 bytes) are permanent", async () => {
+  await withTron(async ({ anvil, node }) => {
+    const one = toTronBase58(await deployMalformed(anvil.rpcUrl, { returnLength: 1 }));
+    const two = toTronBase58(await deployMalformed(anvil.rpcUrl, { returnLength: 64 }));
+    const none = toTronBase58(await deployMalformed(anvil.rpcUrl, { returnLength: 0 }));
+
+    const read = await createTronReader()(chainFor(node.url), [
+      trc20("one", H1, one),
+      trc20("two", H1, two),
+      trc20("none", H1, none),
+    ]);
+
+    failure(read, "one", "permanent", /1 bytes instead of one 32-byte word/);
+    failure(read, "two", "permanent", /64 bytes instead of one 32-byte word/);
+    failure(read, "none", "permanent", /returned no data/);
+  });
+});
+
+Deno.test("TRON reader: a bad base58 or an EVM 0x address is a configuration error for that query only", async () => {
+  await withTron(async ({ anvil, node }) => {
+    const usdt = await token(anvil);
+    await node.setAccountBalance(H1, 3n);
+    const badChecksum = H2.slice(0, -1) + (H2.endsWith("a") ? "b" : "a");
+
+    const read = await createTronReader()(chainFor(node.url), [
+      trx("checksum", badChecksum),
+      trx("evm", toEvmAddress(H2)),
+      trc20("evm-token", H1, toEvmAddress(usdt)),
+      trc20("bad-token", H1, "Tnotanaddress"),
+      trx("good", H1),
+    ]);
+
+    failure(read, "checksum", "configuration", /holder address: .*bad base58 checksum/);
+    failure(read, "evm", "configuration", /holder address: .*EVM \(0x\) address/);
+    failure(read, "evm-token", "configuration", /token contract address: .*EVM \(0x\)/);
+    failure(read, "bad-token", "configuration", /token contract address/);
+    assert.equal(raw(read, "good"), 3n);
+    // Only the block and the one valid account were asked for.
+    assert.equal(read.requests, 2);
+  });
+});
+
+Deno.test("TRON reader: a chain whose node is down fails only with transient errors and never rejects", async () => {
+  const read = await createTronReader(quick)(chainFor(closedPortUrl()), [
+    trx("a", H1),
+    trc20("b", H1, H2),
+    trx("bad", "0x00"),
+  ]);
+  failure(read, "a", "transient", /unreachable/);
+  failure(read, "b", "transient", /unreachable/);
+  failure(read, "bad", "configuration");
+  assert.equal(read.block, null);
+  // The head request failed, so no balance was asked for.
+  assert.equal(read.requests, 1);
+});
+
+Deno.test("TRON reader: a node that never answers times out as transient", async () => {
+  await withTron(async ({ node }) => {
+    node.inject({ kind: "timeout", path: "/wallet/getaccount" });
+    const read = await createTronReader(quick)(chainFor(node.url), [trx("a", H1)]);
+    failure(read, "a", "transient", /did not answer within 400 ms/);
+  });
+});
+
+Deno.test("TRON reader: 429 with Retry-After is waited out and the retry succeeds", async () => {
+  await withTron(async ({ node }) => {
+    await node.setAccountBalance(H1, 11n);
+    const fault = node.inject({ kind: "rate-limit", retryAfter: 1, times: 1 });
+
+    const read = await createTronReader(quick)(chainFor(node.url), [trx("a", H1)]);
+
+    assert.equal(fault.hits, 1);
+    assert.equal(raw(read, "a"), 11n);
+    // The 429 hit the block read; it was retried, then the account read.
+    assert.equal(read.requests, 3);
+    const [limited, retried] = node.requests.records;
+    assert.equal(limited.path, "/wallet/getnowblock");
+    assert.equal(retried.path, "/wallet/getnowblock");
+    assert.ok(retried.at - limited.at >= 950, `retried after ${retried.at - limited.at} ms`);
+  });
+});
+
+Deno.test("TRON reader: a TronGrid suspension pauses the whole chain for its window, then reads", async () => {
+  await withTron(async ({ node }) => {
+    for (const h of [H1, H2, H3]) await node.setAccountBalance(h, 1n);
+    node.inject({
+      kind: "suspended",
+      status: 403,
+      seconds: 1,
+      times: 1,
+      path: "/wallet/getaccount",
+    });
+
+    const read = await createTronReader(quick)(
+      chainFor(node.url, { maxConcurrency: 1 }),
+      [trx("a", H1), trx("b", H2), trx("c", H3)],
+    );
+
+    for (const key of ["a", "b", "c"]) assert.equal(raw(read, key), 1n);
+    const records = node.requests.records;
+    const suspendedAt = records.findIndex((r) => r.path === "/wallet/getaccount");
+    // Nothing at all was sent inside the window, not only the retried request.
+    assert.ok(records[suspendedAt + 1].at - records[suspendedAt].at >= 950);
+    assert.equal(read.requests, 5);
+  });
+});
+
+Deno.test("TRON reader: a suspension longer than the read may wait fails fast, sends nothing more, and is honoured by the next read", async () => {
+  await withTron(async ({ node }) => {
+    node.inject({
+      kind: "suspended",
+      status: 503,
+      seconds: 30,
+      times: 1,
+      path: "/wallet/getaccount",
+    });
+    const chain = chainFor(node.url, { maxConcurrency: 1 });
+    const reader = createTronReader(quick);
+
+    const read = await reader(chain, [trx("a", H1), trx("b", H2), trx("c", H3)]);
+
+    const error = failure(read, "a", "transient", /rate limiting \(HTTP 503: The key exceeds/);
+    assert.equal(error.data.status, 503);
+    assert.equal(error.data.retryAfterSeconds, 30);
+    const later = failure(read, "b", "transient", /asked to pause/);
+    assert.ok((later.data.retryAfterSeconds ?? 0) > 25);
+    failure(read, "c", "transient");
+    assert.equal(read.requests, 2);
+
+    const next = await reader(chain, [trx("a", H1)]);
+    failure(next, "a", "transient", /asked to pause/);
+    assert.equal(next.requests, 0);
+    assert.equal(node.requests.count, 2);
+  });
+});
+
+Deno.test("TRON reader: a 429 that never ends is retried a bounded number of times, then transient", async () => {
+  await withTron(async ({ node }) => {
+    node.inject({ kind: "rate-limit", path: "/wallet/getnowblock" });
+    const read = await createTronReader({ ...quick, maxRetries: 2 })(chainFor(node.url), [
+      trx("a", H1),
+    ]);
+    const error = failure(read, "a", "transient", /rate limiting \(HTTP 429/);
+    assert.equal(error.data.status, 429);
+    assert.equal(read.requests, 3);
+  });
+});
+
+Deno.test("TRON reader: java-tron's 'lack of computing resources' is backed off and retried", async () => {
+  await withTron(async ({ node }) => {
+    await node.setAccountBalance(H1, 8n);
+    node.inject({ kind: "lack-of-resources", times: 2, path: "/wallet/getaccount" });
+    const read = await createTronReader(quick)(chainFor(node.url), [trx("a", H1)]);
+    assert.equal(raw(read, "a"), 8n);
+    assert.equal(node.requests.byPath["/wallet/getaccount"], 3);
+  });
+});
+
+Deno.test("TRON reader: 5xx answers and HTML error pages are transient with their status", async () => {
+  await withTron(async ({ node }) => {
+    node.inject({
+      kind: "status",
+      status: 500,
+      body: "boom",
+      path: "/wallet/getaccount",
+      times: 1,
+    });
+    node.inject({ kind: "html", status: 502, path: "/wallet/getaccount", times: 1 });
+    const reader = createTronReader(quick);
+
+    const first = await reader(chainFor(node.url), [trx("a", H1)]);
+    const error = failure(first, "a", "transient", /answered HTTP 500: boom/);
+    assert.equal(error.data.status, 500);
+    assert.equal(error.data.url, `${node.url}/wallet/getaccount`);
+
+    const second = await reader(chainFor(node.url), [trx("a", H1)]);
+    failure(second, "a", "transient", /HTTP 502: 502 Bad Gateway/);
+  });
+});
+
+Deno.test("TRON reader: malformed JSON and a truncated body are transient", async () => {
+  await withTron(async ({ node }) => {
+    node.inject({ kind: "malformed-json", path: "/wallet/getaccount", times: 1 });
+    node.inject({ kind: "truncated", path: "/wallet/getaccount", times: 1 });
+    const read = await createTronReader(quick)(
+      chainFor(node.url, { maxConcurrency: 1 }),
+      [trx("a", H1), trx("b", H2)],
+    );
+    failure(read, "a", "transient", /malformed JSON/);
+    failure(read, "b", "transient", /answered HTTP 200 but the body broke off/);
+  });
+});
+
+Deno.test("TRON reader: the API key from apiKeyEnv goes in TRON-PRO-API-KEY and never into errors", async () => {
+  await withTron(async ({ node }) => {
+    const key = "a1b2c3d4-e5f6-4711-8899-aabbccddeeff";
+    const env = (name: string) => (name === "TRONGRID_KEY" ? key : undefined);
+    node.inject({ kind: "status", status: 500, path: "/wallet/getaccount" });
+
+    const read = await createTronReader(quick)(
+      chainFor(node.url, { apiKeyEnv: "TRONGRID_KEY" }),
+      [trx("a", H1)],
+      { env },
+    );
+
+    const error = failure(read, "a", "transient");
+    assert.ok(node.requests.records.every((r) => r.apiKey === key));
+    assert.equal(JSON.stringify({ m: error.message, d: error.data }).includes(key), false);
+
+    const missing = await createTronReader(quick)(
+      chainFor(node.url, { apiKeyEnv: "OTHER_KEY" }),
+      [trx("a", H1)],
+      { env },
+    );
+    failure(missing, "a", "configuration", /secret OTHER_KEY is not set/);
+    assert.equal(missing.requests, 0);
+  });
+});
+
+Deno.test("TRON reader: fallback URLs take over when the primary node is down", async () => {
+  await withTron(async ({ node }) => {
+    await node.setAccountBalance(H1, 12n);
+    const read = await createTronReader(quick)(
+      chainFor(closedPortUrl(), { fallbackRpcUrls: [node.url] }),
+      [trx("a", H1), trx("b", H1)],
+    );
+    assert.equal(raw(read, "a"), 12n);
+    assert.equal(raw(read, "b"), 12n);
+    // One failed attempt on the primary, then everything on the fallback.
+    assert.equal(read.requests, 4);
+    assert.equal(node.requests.count, 3);
+  });
+});
+
+Deno.test("TRON reader: multicall reads hundreds of balances in one request per chunk", async () => {
+  await withTron(async ({ anvil, node }) => {
+    await installMulticall3(anvil.rpcUrl, MULTICALL_EVM);
+    const usdt = await token(anvil);
+    const holders = Array.from({ length: 300 }, (_, i) => holder(1000 + i));
+    await setTokenBalances(
+      anvil.rpcUrl,
+      toEvmAddress(usdt),
+      holders.map((h, i) => ({ holder: toEvmAddress(h), amount: BigInt(i) * 10n ** 20n + 1n })),
+    );
+    // Multicall's getEthBalance sees anvil's balance, which setAccountBalance also sets.
+    for (const [i, h] of holders.entries()) {
+      if (i % 3 !== 0) await node.setAccountBalance(h, 2n ** 53n + BigInt(i));
+    }
+    const queries = holders.flatMap((h, i) => [trx(`n${i}`, h), trc20(`t${i}`, h, usdt)]);
+
+    const read = await createTronReader()(
+      chainFor(node.url, { multicallAddress: MULTICALL }),
+      queries,
+      { chunkSize: 200 },
+    );
+
+    assert.equal(read.mode, "multicall");
+    assert.equal(read.note, undefined);
+    for (const [i] of holders.entries()) {
+      assert.equal(raw(read, `n${i}`), i % 3 === 0 ? 0n : 2n ** 53n + BigInt(i));
+      assert.equal(raw(read, `t${i}`), BigInt(i) * 10n ** 20n + 1n);
+    }
+    // 600 balances: one head request and three aggregate3 requests of 200 calls.
+    assert.equal(read.requests, 4);
+    assert.deepEqual(node.requests.byPath, {
+      "/wallet/getnowblock": 1,
+      "/wallet/triggerconstantcontract": 3,
+    });
+    const body = node.requests.records.at(-1)?.body as Record<string, unknown>;
+    assert.equal(body.function_selector, "aggregate3((address,bool,bytes)[])");
+    assert.equal(body.contract_address, toTronHex(MULTICALL));
+  });
+});
+
+Deno.test("TRON reader: inside an aggregate, bad tokens fail alone and the rest still read", async () => {
+  await withTron(async ({ anvil, node }) => {
+    await installMulticall3(anvil.rpcUrl, MULTICALL_EVM);
+    const usdt = await token(anvil);
+    const reverting = toTronBase58(await deployReverting(anvil.rpcUrl));
+    const malformed = toTronBase58(await deployMalformed(anvil.rpcUrl, { returnLength: 1 }));
+    await setTokenBalance(anvil.rpcUrl, toEvmAddress(usdt), toEvmAddress(H1), UINT256_MAX);
+    await node.setAccountBalance(H1, INT64_MAX);
+
+    const read = await createTronReader()(
+      chainFor(node.url, { multicallAddress: MULTICALL }),
+      [
+        trx("trx", H1),
+        trc20("usdt", H1, usdt),
+        trc20("reverting", H1, reverting),
+        trc20("malformed", H1, malformed),
+        trc20("no-code", H1, holder(77)),
+        trx("never", H3),
+      ],
+    );
+
+    assert.equal(raw(read, "trx"), INT64_MAX);
+    assert.equal(raw(read, "usdt"), UINT256_MAX);
+    assert.equal(raw(read, "never"), 0n);
+    failure(read, "reverting", "permanent", /reverted: balanceOf is disabled/);
+    failure(read, "malformed", "permanent", /1 bytes/);
+    failure(read, "no-code", "permanent", /returned no data/);
+    assert.equal(read.requests, 2);
+  });
+});
+
+Deno.test("TRON reader: a multicall address without a contract costs one request, then reads per call and says so", async () => {
+  await withTron(async ({ node }) => {
+    await node.setAccountBalance(H1, 4n);
+    const read = await createTronReader()(
+      chainFor(node.url, { multicallAddress: MULTICALL }),
+      [trx("a", H1), trx("b", H2)],
+    );
+    assert.equal(raw(read, "a"), 4n);
+    assert.equal(raw(read, "b"), 0n);
+    assert.equal(read.mode, "per-call");
+    assert.match(read.note ?? "", /no multicall contract at TEazPvZwDjDtFeJupyo7QunvnrnUjPH8ED/);
+    assert.deepEqual(node.requests.byPath, {
+      "/wallet/getnowblock": 1,
+      "/wallet/triggerconstantcontract": 1,
+      "/wallet/getaccount": 2,
+    });
+  });
+});
+
+Deno.test("TRON reader: an aggregate that fails as a whole (node CPU timeout) is split and every balance still reads", async () => {
+  await withTron(async ({ anvil, node }) => {
+    await installMulticall3(anvil.rpcUrl, MULTICALL_EVM);
+    const holders = Array.from({ length: 8 }, (_, i) => holder(300 + i));
+    for (const h of holders) await node.setAccountBalance(h, 6n);
+    node.inject({ kind: "cpu-timeout", times: 1 });
+
+    const read = await createTronReader()(
+      chainFor(node.url, { multicallAddress: MULTICALL }),
+      holders.map((h, i) => trx(`n${i}`, h)),
+    );
+
+    for (const [i] of holders.entries()) assert.equal(raw(read, `n${i}`), 6n);
+    assert.match(read.note ?? "", /failed as a whole .*CPU time.*split/);
+    // Head, the failed aggregate of 8, then two halves of 4.
+    assert.equal(read.requests, 4);
+  });
+});
+
+Deno.test("TRON reader: pacing keeps requests under maxRps in every one-second window and under maxConcurrency", async () => {
+  await withTron(async ({ node }) => {
+    const holders = Array.from({ length: 30 }, (_, i) => holder(500 + i));
+    const read = await createTronReader()(
+      chainFor(node.url, { maxRps: 10, maxConcurrency: 2 }),
+      holders.map((h, i) => trx(`n${i}`, h)),
+    );
+    assert.equal(read.requests, 31);
+    assert.equal(node.requests.count, 31);
+    // 31 requests at 10/s: no window may hold more than 10 (50 ms allowed for loopback jitter).
+    assert.ok(node.requests.maxInWindow(950) <= 10, `max ${node.requests.maxInWindow(950)}`);
+    assert.ok(node.requests.maxInFlight <= 2, `in flight ${node.requests.maxInFlight}`);
+  });
+});
+
+Deno.test("TRON reader: one head request per read, returned as the read's block", async () => {
+  await withTron(async ({ anvil, node }) => {
+    await installMulticall3(anvil.rpcUrl, MULTICALL_EVM);
+    const usdt = await token(anvil);
+    await mine(anvil.rpcUrl, 41);
+    const head = await blockNumber(anvil.rpcUrl);
+
+    const perCall = await createTronReader()(chainFor(node.url), [
+      trx("a", H1),
+      trx("b", H2),
+      trc20("c", H1, usdt),
+    ]);
+    assert.equal(perCall.block, head);
+    assert.equal(node.requests.byPath["/wallet/getnowblock"], 1);
+
+    node.requests.reset();
+    const multicall = await createTronReader()(
+      chainFor(node.url, { multicallAddress: MULTICALL }),
+      [trx("a", H1), trx("b", H2), trc20("c", H1, usdt)],
+    );
+    assert.equal(multicall.block, head);
+    assert.equal(node.requests.byPath["/wallet/getnowblock"], 1);
+  });
+});
+
+Deno.test("TRON reader: confirmations > 0 reads the solidity (confirmed) endpoints only", async () => {
+  await withTron(async ({ anvil, node }) => {
+    const usdt = await token(anvil);
+    await node.setAccountBalance(H1, 5n);
+    await setTokenBalance(anvil.rpcUrl, toEvmAddress(usdt), toEvmAddress(H1), 6n);
+
+    const read = await createTronReader()(chainFor(node.url, { confirmations: 19 }), [
+      trx("a", H1),
+      trc20("b", H1, usdt),
+    ]);
+
+    assert.equal(raw(read, "a"), 5n);
+    assert.equal(raw(read, "b"), 6n);
+    assert.deepEqual(node.requests.byPath, {
+      "/walletsolidity/getnowblock": 1,
+      "/walletsolidity/getaccount": 1,
+      "/walletsolidity/triggerconstantcontract": 1,
+    });
+  });
+});
+
+Deno.test("TRON reader: an aborted signal ends the read with transient outcomes instead of rejecting", async () => {
+  await withTron(async ({ node }) => {
+    node.inject({ kind: "timeout" });
+    const controller = new AbortController();
+    const pending = createTronReader()(chainFor(node.url), [trx("a", H1)], {
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(), 50);
+    const read = await pending;
+    failure(read, "a", "transient", /aborted/);
+  });
+});
+
+Deno.test("TRON reader: no queries, or only invalid ones, means no requests", async () => {
+  const none = await createTronReader()(chainFor(closedPortUrl()), []);
+  assert.deepEqual(none.outcomes, []);
+  assert.equal(none.requests, 0);
+  assert.equal(none.block, null);
+  const invalid = await createTronReader()(chainFor(closedPortUrl()), [trx("x", "nope")]);
+  failure(invalid, "x", "configuration");
+  assert.equal(invalid.requests, 0);
+});
