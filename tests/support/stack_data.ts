@@ -177,22 +177,6 @@ export interface WorldOptions {
   tronMulticallAddress?: string | null;
 }
 
-/**
- * anvil 1.7 under load sometimes has no receipt yet right after eth_sendTransaction, and
- * anvil.ts's sendTransaction then throws although the transaction is mined a moment later.
- * The calls retried here are idempotent (set a balance) or harmless to repeat (a deploy).
- */
-async function retryingReceipt<T>(action: () => Promise<T>): Promise<T> {
-  for (let attempt = 1;; attempt++) {
-    try {
-      return await action();
-    } catch (error) {
-      if (attempt >= 5 || !/no receipt/.test(String(error))) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-    }
-  }
-}
-
 const tokens = new WeakMap<Stack, Promise<{ evm: string; tron: string }>>();
 
 /** One ERC20 (6 decimals) on the EVM anvil and one TRC20 (18 decimals) on the TRON side. */
@@ -200,12 +184,8 @@ function stackTokens(stack: Stack) {
   let found = tokens.get(stack);
   if (!found) {
     found = (async () => {
-      const evm = await retryingReceipt(() =>
-        deployToken(stack.anvil.rpcUrl, { decimals: 6, symbol: "USDT" })
-      );
-      const tron = await retryingReceipt(() =>
-        deployToken(stack.tronAnvil.rpcUrl, { decimals: 18, symbol: "TUSD" })
-      );
+      const evm = await deployToken(stack.anvil.rpcUrl, { decimals: 6, symbol: "USDT" });
+      const tron = await deployToken(stack.tronAnvil.rpcUrl, { decimals: 18, symbol: "TUSD" });
       return { evm, tron: toTronBase58(tron) };
     })();
     tokens.set(stack, found);
@@ -312,17 +292,13 @@ export async function seedWorld(stack: Stack, options: WorldOptions = {}): Promi
       worldBalance(s.family, s.native, i)
     );
     await setBalance(stack.anvil.rpcUrl, evmAddress, evmNative);
-    await retryingReceipt(() =>
-      setTokenBalance(stack.anvil.rpcUrl, token.evm, evmAddress, evmTokenRaw)
-    );
+    await setTokenBalance(stack.anvil.rpcUrl, token.evm, evmAddress, evmTokenRaw);
     await stack.tron.setAccountBalance(tronAddress, tronNative);
-    await retryingReceipt(() =>
-      setTokenBalance(
-        stack.tronAnvil.rpcUrl,
-        toEvmAddress(token.tron),
-        toEvmAddress(tronAddress),
-        tronTokenRaw,
-      )
+    await setTokenBalance(
+      stack.tronAnvil.rpcUrl,
+      toEvmAddress(token.tron),
+      toEvmAddress(tronAddress),
+      tronTokenRaw,
     );
   }
   return world;
