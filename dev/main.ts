@@ -23,10 +23,10 @@ import { type DemoNodes, installDemoChains } from "./demo_chains.ts";
 import { startGateway } from "./gateway.ts";
 import { ChangeTracker, loadSnapshot, renderView, type ViewContext } from "./live_view.ts";
 import { describeMove, moveDemoFunds } from "./move_funds.ts";
-import { type DevState, STATE_FILE } from "./state.ts";
+import { DEV_DIR, type DevState, STATE_FILE } from "./state.ts";
 import { forwardPort } from "./tcp_forward.ts";
 
-const FUNCTION_LOG = `${repoRoot}/.tmp/dev-function.log`;
+const FUNCTION_LOG = `${DEV_DIR}/dev-function.log`;
 const GATEWAY_PORT = 54321;
 const CONTROL_PORT = 54329;
 const EVM_PORT = 8545;
@@ -139,7 +139,7 @@ async function applySeed(stack: Stack): Promise<void> {
 }
 
 function writeState(state: DevState) {
-  Deno.mkdirSync(`${repoRoot}/.tmp`, { recursive: true });
+  Deno.mkdirSync(DEV_DIR, { recursive: true });
   Deno.writeTextFileSync(STATE_FILE, JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
   shutdown.add(() => {
     try {
@@ -174,7 +174,7 @@ function controlHandler(sql: Sql, nodes: DemoNodes, onMoved: (summary: string) =
 }
 
 function functionLogSink() {
-  Deno.mkdirSync(`${repoRoot}/.tmp`, { recursive: true });
+  Deno.mkdirSync(DEV_DIR, { recursive: true });
   const file = Deno.openSync(FUNCTION_LOG, { write: true, create: true, truncate: true });
   shutdown.add(() => file.close());
   const encoder = new TextEncoder();
@@ -277,6 +277,7 @@ async function fullStack(): Promise<void> {
     controlUrl: gateway.url,
     functionUrl,
     serviceRoleKey: stack.keys.serviceRoleKey,
+    databaseUrl: stack.databaseUrl,
     pid: Deno.pid,
   });
 
@@ -349,6 +350,7 @@ async function chainsOnlyStack(): Promise<void> {
     controlUrl: `http://127.0.0.1:${CONTROL_PORT}`,
     functionUrl: null,
     serviceRoleKey: null,
+    databaseUrl: null,
     pid: Deno.pid,
   });
 

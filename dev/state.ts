@@ -1,7 +1,9 @@
 /** Where `deno task dev` tells `deno task dev:transfer` how to reach it. */
 import { repoRoot } from "../tests/support/bin.ts";
 
-export const STATE_FILE = `${repoRoot}/.tmp/dev-stack.json`;
+/** Where the dev stack keeps its state file and the function's log (BALANCE_SYNC_DEV_DIR). */
+export const DEV_DIR = Deno.env.get("BALANCE_SYNC_DEV_DIR") || `${repoRoot}/.tmp`;
+export const STATE_FILE = `${DEV_DIR}/dev-stack.json`;
 
 export interface DevState {
   /** Base URL serving POST /_dev/transfer. */
@@ -9,6 +11,8 @@ export interface DevState {
   functionUrl: string | null;
   /** The local stack's service-role key (a test key), for the force-sync curl. */
   serviceRoleKey: string | null;
+  /** The database pg_cron runs in (null with --chains-only). */
+  databaseUrl: string | null;
   pid: number;
 }
 

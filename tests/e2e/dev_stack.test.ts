@@ -1,0 +1,193 @@
+/**
+ * `deno task dev` as a newcomer uses it: it comes up with the seeded demo, a force-sync through
+ * the gateway syncs the demo wallets, `dev:transfer` moves funds that the next sync sees, and
+ * Ctrl-C ends every process it started and removes its files. (That pg_cron itself drives the
+ * function is tests/e2e/scheduling.test.ts; this test does not wait for the clock.)
+ */
+import assert from "node:assert/strict";
+import postgres from "postgres";
+import { repoRoot } from "../support/bin.ts";
+import type { DevState } from "../../dev/state.ts";
+
+const ALICE = "5eed1000-0000-4000-8000-000000000001";
+const BOB = "5eed1000-0000-4000-8000-000000000002";
+
+/** Every live descendant of pid (from /proc). */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry.name)]);
+    } catch { /* exited meanwhile */ }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      walk(c);
+    }
+  };
+  walk(pid);
+  return out;
+}
+
+const alive = (pid: number) => {
+  try {
+    return !Deno.readTextFileSync(`/proc/${pid}/stat`).includes(") Z ");
+  } catch {
+    return false;
+  }
+};
+
+async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | null> | T | null) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== null) return value;
+    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+Deno.test({
+  name:
+    "deno task dev: the demo comes up, force-sync and dev:transfer work through the gateway, Ctrl-C leaves nothing running",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: async () => {
+    const devDir = await Deno.makeTempDir({ prefix: "balance-sync-dev-test-" });
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "dev/main.ts", "--plain"],
+      cwd: repoRoot,
+      env: { BALANCE_SYNC_DEV_DIR: devDir, NO_COLOR: "1" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    let output = "";
+    const reading = Promise.all(
+      [child.stdout, child.stderr].map((stream) =>
+        stream.pipeThrough(new TextDecoderStream()).pipeTo(
+          new WritableStream({ write: (chunk) => void (output += chunk) }),
+        )
+      ),
+    );
+    let sql: postgres.Sql | undefined;
+    let stopped = false;
+    try {
+      const state = await waitFor("the dev stack's state file", 120_000, () => {
+        if (!alive(child.pid)) throw new Error(`deno task dev exited early:\n${output}`);
+        try {
+          return JSON.parse(Deno.readTextFileSync(`${devDir}/dev-stack.json`)) as DevState;
+        } catch {
+          return null;
+        }
+      });
+      sql = postgres(state.databaseUrl!, { max: 1, onnotice: () => {} });
+
+      const forceSync = async (walletId: string) => {
+        // A pg_cron run may hold the rows for a moment: the forced run reports them as busy.
+        for (let attempt = 0;; attempt++) {
+          const response = await fetch(state.functionUrl!, {
+            method: "POST",
+            headers: {
+              authorization: `Bearer ${state.serviceRoleKey}`,
+              "content-type": "application/json",
+            },
+            body: JSON.stringify({ wallet_id: walletId }),
+          });
+          assert.equal(response.status, 200);
+          const summary = await response.json();
+          if (summary.busy === 0 || attempt === 20) return summary;
+          await new Promise((r) => setTimeout(r, 500));
+        }
+      };
+      const balances = async (walletId: string) =>
+        Object.fromEntries(
+          (await sql!`
+            select c.family || ' ' || a.symbol as key, wb.on_chain_balance_human::text as human
+            from public.wallet_balances as wb
+            join public.asset_on_chain as aoc on aoc.id = wb.asset_on_chain_id
+            join public.assets as a on a.id = aoc.asset_id
+            join public.chains as c on c.id = aoc.chain_id
+            where wb.wallet_id = ${walletId}`).map((r) => [r.key, r.human]),
+        );
+
+      const alice = await forceSync(ALICE);
+      assert.equal(alice.failed, 0);
+      assert.equal(alice.synced + alice.busy, 4);
+      const bob = await forceSync(BOB);
+      assert.equal(bob.failed, 0);
+      assert.deepEqual(await balances(BOB), {
+        "evm ETH": "3.2",
+        "evm USDT": "310.5",
+        "tron TRX": "42.123456",
+        "tron USDT": "95",
+      });
+
+      const transfer = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "dev/transfer.ts"],
+        cwd: repoRoot,
+        env: { BALANCE_SYNC_DEV_DIR: devDir },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const transferText = new TextDecoder().decode(transfer.stdout);
+      assert.ok(transfer.success, new TextDecoder().decode(transfer.stderr));
+      assert.match(transferText, /Local EVM \(anvil\)\s+ETH\s+Alice → Bob: 1\.24/);
+      assert.match(transferText, /Local TRON \(stand-in\)\s+TRX\s+Alice → Bob: 150/);
+      assert.doesNotMatch(transferText, /sync_[0-9a-f]{20,}/, "the sync secret is never printed");
+
+      await forceSync(BOB);
+      assert.deepEqual(await balances(BOB), {
+        "evm ETH": "4.44",
+        "evm USDT": "435.5",
+        "tron TRX": "192.123456",
+        "tron USDT": "175.02",
+      });
+      await waitFor(
+        "a live view showing Bob's new TRX balance",
+        30_000,
+        () => /Bob\s+TRON\s+TRX\s+192\.123456/.test(output) ? true : null,
+      );
+
+      await sql.end();
+      sql = undefined;
+      const started = [child.pid, ...descendants(child.pid)];
+      assert.ok(started.length >= 5, `expected postgres, anvils and the function: ${started}`);
+      child.kill("SIGINT");
+      const status = await child.status;
+      stopped = true;
+      await reading;
+      assert.equal(status.code, 0, output.slice(-2000));
+      assert.match(output, /Stopped; nothing is left running\./);
+      await waitFor(
+        "every process to be gone",
+        10_000,
+        () => started.every((pid) => !alive(pid)) ? true : null,
+      ).catch(() => {
+        assert.deepEqual(started.filter(alive), [], "processes left running");
+      });
+      assert.throws(() => Deno.statSync(`${devDir}/dev-stack.json`), "state file removed");
+      const leftovers = [...Deno.readDirSync(Deno.env.get("TMPDIR") ?? "/tmp")]
+        .filter((e) => e.name.startsWith(`balance-sync-pg-${child.pid}-`));
+      assert.deepEqual(leftovers, [], "cluster directory removed");
+      await assert.rejects(fetch(state.controlUrl), "the gateway is closed");
+    } finally {
+      await sql?.end();
+      if (!stopped) {
+        for (const pid of [...descendants(child.pid), child.pid]) {
+          try {
+            Deno.kill(pid, "SIGKILL");
+          } catch { /* gone */ }
+        }
+        await child.status;
+        await reading.catch(() => {});
+      }
+      await Deno.remove(devDir, { recursive: true }).catch(() => {});
+    }
+  },
+});
