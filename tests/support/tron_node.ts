@@ -109,6 +109,8 @@ export interface StartTronNodeOptions {
   anvilRpcUrl: string;
   /** 0 (default): any free port. */
   port?: number;
+  /** Delay before each answer, to stand for network latency (benchmarks); default 0. */
+  latencyMs?: number;
 }
 
 const INT64_MAX = (1n << 63n) - 1n;
@@ -487,6 +489,7 @@ export async function startTronNode(options: StartTronNodeOptions): Promise<Tron
     });
     byPath[path] = (byPath[path] ?? 0) + 1;
 
+    if (options.latencyMs) await new Promise((r) => setTimeout(r, options.latencyMs));
     const fault = takeFault(path);
     if (fault) return applyFault(fault.spec);
 

@@ -1,0 +1,183 @@
+/**
+ * HTTP requests per balance for the TRON reader (a script, not a test):
+ *
+ *   deno run -A bench/request_counts_tron.ts [--holders=N] [--latency=MS] [--rps=R]
+ *
+ * N TRX + N TRC20 balances (default 1,000 + 1,000) on the java-tron stand-in over anvil, read by
+ * the real reader: once through Multicall3 aggregate3, once per call (getaccount /
+ * triggerconstantcontract), paced at R requests/s (default 100 so the script ends in ~20 s; the
+ * production default is 10). Targets: multicall <= 0.01 requests per balance; per call 1 per
+ * balance plus the single head request (getnowblock) of the read. Requests are counted by the stand-in and by the reader, and must
+ * agree; every value is checked against what was set. bench/request_counts.ts calls `run`.
+ */
+import { parseArgs } from "node:util";
+import process from "node:process";
+import { startAnvil } from "../tests/support/anvil.ts";
+import {
+  deployToken,
+  installMulticall3,
+  setTokenBalances,
+} from "../tests/support/contracts/mod.ts";
+import { startTronNode, toEvmAddress, toTronBase58 } from "../tests/support/tron_node.ts";
+import { createTronReader } from "../supabase/functions/balance-sync/chains/tron.ts";
+import type {
+  BalanceQuery,
+  ChainConfig,
+  ChainRead,
+} from "../supabase/functions/balance-sync/chains/types.ts";
+import type { BenchOptions, BenchRow } from "./request_counts.ts";
+
+export interface TronBenchOptions extends BenchOptions {
+  /** Pacing of the per-call scenario, requests/s (default 100). */
+  rps?: number;
+}
+
+/** The community Multicall3 deployment's address on TRON mainnet, installed on the stand-in. */
+const MULTICALL_EVM = "0x32a4F47A74a6810BD0bF861CABAb99656a75DE9E";
+const CHUNK = 200;
+
+const holderAt = (i: number) =>
+  toTronBase58(`0x${(0x7b000000 + i).toString(16).padStart(40, "0")}`);
+/** Some TRX balances above 2^53 sun, some never activated (0). */
+const trxOf = (i: number) => (i % 10 === 0 ? 0n : 2n ** 53n + BigInt(i));
+const tokenOf = (i: number) => (1n << 200n) + BigInt(i);
+
+function cpuMs(start: ReturnType<typeof process.cpuUsage>) {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+function countWrong(read: ChainRead): number {
+  let wrong = 0;
+  for (const outcome of read.outcomes) {
+    const i = Number(outcome.key.slice(1));
+    const expected = outcome.key.startsWith("n") ? trxOf(i) : tokenOf(i);
+    if (!outcome.ok || outcome.raw !== expected) wrong++;
+  }
+  return wrong;
+}
+
+/** The TRON rows: with multicall and per call. */
+export async function run(options: TronBenchOptions): Promise<BenchRow[]> {
+  const rps = options.rps ?? 100;
+  const anvil = await startAnvil();
+  const node = await startTronNode({ anvilRpcUrl: anvil.rpcUrl, latencyMs: options.latencyMs });
+  try {
+    await installMulticall3(anvil.rpcUrl, MULTICALL_EVM);
+    const token = await deployToken(anvil.rpcUrl, { decimals: 6, symbol: "USDT" });
+    const holders = Array.from({ length: options.holders }, (_, i) => holderAt(i));
+    await setTokenBalances(
+      anvil.rpcUrl,
+      token,
+      holders.map((h, i) => ({ holder: toEvmAddress(h), amount: tokenOf(i) })),
+    );
+    for (const [i, h] of holders.entries()) {
+      if (trxOf(i) !== 0n) await node.setAccountBalance(h, trxOf(i));
+    }
+    const queries: BalanceQuery[] = holders.flatMap((h, i) => [
+      { key: `n${i}`, address: h, token: null },
+      { key: `t${i}`, address: h, token: toTronBase58(token) },
+    ]);
+    const chain = (over: Partial<ChainConfig>): ChainConfig => ({
+      id: "bench-tron",
+      name: "tron-standin",
+      family: "tron",
+      rpcUrl: node.url,
+      fallbackRpcUrls: [],
+      multicallAddress: null,
+      confirmations: 0,
+      evmChainId: null,
+      apiKeyEnv: null,
+      maxRps: rps,
+      maxConcurrency: null,
+      ...over,
+    });
+    const reader = createTronReader();
+
+    const measure = async (
+      scenario: string,
+      over: Partial<ChainConfig>,
+      target: number,
+    ): Promise<BenchRow & { maxPerSecond: number }> => {
+      node.requests.reset();
+      const cpu = process.cpuUsage();
+      const started = performance.now();
+      const read = await reader(chain(over), queries, { chunkSize: CHUNK });
+      const wallMs = performance.now() - started;
+      const cpuUsed = cpuMs(cpu);
+      if (read.requests !== node.requests.count) {
+        throw new Error(`reader counted ${read.requests}, the node saw ${node.requests.count}`);
+      }
+      return {
+        family: "tron",
+        scenario,
+        balances: queries.length,
+        requests: read.requests,
+        target,
+        wallMs,
+        cpuMs: cpuUsed,
+        mode: read.mode,
+        errors: countWrong(read),
+        maxPerSecond: node.requests.maxInWindow(1000),
+      };
+    };
+
+    // Warm up (tronweb load, JIT) on a few balances, as a long-lived worker would be.
+    await reader(chain({ multicallAddress: toTronBase58(MULTICALL_EVM) }), queries.slice(0, 10));
+    const multicall = await measure(
+      `multicall (aggregate3, ${CHUNK} calls per chunk)`,
+      { multicallAddress: toTronBase58(MULTICALL_EVM) },
+      0.01,
+    );
+    // One request per balance, plus the one head request (getnowblock) every read makes.
+    const perCall = await measure(
+      `per call, paced at ${rps} req/s`,
+      {},
+      1 + 1 / queries.length,
+    );
+    for (const row of [multicall, perCall]) {
+      console.error(`tron ${row.scenario}: busiest second held ${row.maxPerSecond} requests`);
+    }
+    if (perCall.maxPerSecond > rps + 1) {
+      throw new Error(`pacing broken: ${perCall.maxPerSecond} requests in one second at ${rps}/s`);
+    }
+    return [multicall, perCall].map(({ maxPerSecond: _, ...row }) => row);
+  } finally {
+    await node.stop();
+    await anvil.stop();
+  }
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      latency: { type: "string", default: "0" },
+      holders: { type: "string", default: "1000" },
+      rps: { type: "string", default: "100" },
+    },
+  });
+  const rows = await run({
+    holders: Number(values.holders),
+    latencyMs: Number(values.latency),
+    rps: Number(values.rps),
+  });
+  console.log(
+    "family | scenario | balances | HTTP requests | requests/balance | target | ok | wall ms | cpu ms",
+  );
+  for (const r of rows) {
+    const perBalance = r.requests / r.balances;
+    console.log([
+      r.family,
+      r.scenario,
+      r.balances,
+      r.requests,
+      perBalance.toFixed(4),
+      `<= ${Number(r.target.toFixed(4))}`,
+      perBalance <= r.target && r.errors === 0 ? "yes" : `NO (${r.errors} wrong)`,
+      r.wallMs.toFixed(0),
+      r.cpuMs?.toFixed(0) ?? "-",
+    ].join(" | "));
+  }
+  if (rows.some((r) => r.requests / r.balances > r.target || r.errors > 0)) Deno.exit(1);
+}
