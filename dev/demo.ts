@@ -22,6 +22,8 @@ export const DEMO_FUNDS: readonly DemoFund[] = [
   { wallet: "Bob", family: "tron", symbol: "USDT", amount: "95" },
   { wallet: "Carol", family: "evm", symbol: "ETH", amount: "0.75" },
   { wallet: "Dave", family: "evm", symbol: "USDT", amount: "5000" },
+  // Dave holds no ETH row, but a little ETH pays the gas when dev:transfer moves his USDT.
+  { wallet: "Dave", family: "evm", symbol: "ETH", amount: "0.05" },
 ];
 
 export class AmountError extends Error {
