@@ -1,0 +1,211 @@
+/**
+ * The reliability suite's fixture. One stack per test module, started on first use and stopped
+ * after the module's last test. Around every test:
+ * - tables emptied, TRON faults cleared, the test-only audit (tests/support/audit.ts) cleared;
+ * - afterwards, the other workers' columns must be byte-identical: the md5 over all rows equals
+ *   the one taken after the test's setup, and the audit trigger saw no change of a protected
+ *   column and no deleted row at any moment of the test, setup included;
+ * - no row may be left leased by a run, and every function process the test started is stopped.
+ *
+ * Every function process and every response is kept: the module's last test (`secretsTest`)
+ * greps all of them for the stack's keys and secrets and for any value a test registered.
+ * Tests print their counts as `RELIABILITY | area | cases | result` lines (the README table).
+ */
+import assert from "node:assert/strict";
+import {
+  callFunction,
+  type FunctionResponse,
+  type FunctionServer,
+  type ServeFunctionOptions,
+  type Stack,
+  type StackOptions,
+  startStack,
+} from "../support/stack.ts";
+import { protectedSnapshot, resetData } from "../support/stack_data.ts";
+import { clearAudit, installAudit, protectedChanges, protectedChecksum } from "../support/audit.ts";
+import { TEST_JWT_SECRET } from "../support/jwt.ts";
+
+export interface TestContext {
+  stack: Stack;
+  /** Another function process, stopped after the test; its output is kept for the secrets check. */
+  serve(options?: ServeFunctionOptions): Promise<FunctionServer>;
+  /** POSTs to a function; the response is kept for the secrets check. */
+  call(
+    server: FunctionServer | string,
+    body?: unknown,
+    headers?: Record<string, string>,
+    method?: string,
+  ): Promise<FunctionResponse>;
+  /** A value that must never appear in any log line or response of this module. */
+  secret(value: string): void;
+  /** Runs after the test, before the checks (stop proxies, nodes, gates). */
+  defer(cleanup: () => Promise<unknown> | unknown): void;
+}
+
+export interface Harness {
+  test<T>(
+    name: string,
+    setup: (ctx: TestContext) => Promise<T>,
+    body: (ctx: TestContext, data: T) => Promise<void>,
+  ): void;
+  /** The module's last test: no secret in any captured log line or response. */
+  secretsTest(): void;
+}
+
+/** Prints one row of the README's Reliability table. */
+export function report(area: string, cases: number, result: string): void {
+  console.log(`RELIABILITY | ${area} | ${cases} | ${result}`);
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` every 20 ms until it returns a value other than undefined/false. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (true) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value as T;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+/** Rows still leased (or processing) by a run, i.e. not by a test's own `other-...` worker. */
+export async function leasedRows(stack: Stack): Promise<string[]> {
+  const rows = await stack.sql`
+    select id::text as id from public.wallet_balances
+    where (processing_status = 'processing' or locked_by is not null or locked_until is not null)
+      and coalesce(locked_by, '') not like 'other-%'`;
+  return rows.map((r) => r.id as string);
+}
+
+export function reliabilityHarness(options: StackOptions = {}): Harness {
+  let started: Promise<Stack> | undefined;
+  const servers: FunctionServer[] = [];
+  const responses: { what: string; text: string }[] = [];
+  const secrets = new Set<string>([TEST_JWT_SECRET]);
+
+  const getStack = () =>
+    started ??= (async () => {
+      const stack = await startStack(options);
+      try {
+        await installAudit(stack.sql);
+      } catch (error) {
+        await stack.stop();
+        throw error;
+      }
+      if (stack.fn) servers.push(stack.fn);
+      return stack;
+    })();
+
+  Deno.test.afterAll(async () => {
+    if (started) await (await started.catch(() => null))?.stop();
+  });
+
+  const test: Harness["test"] = (name, setup, body) => {
+    Deno.test({
+      name,
+      sanitizeOps: false,
+      sanitizeResources: false,
+      fn: async () => {
+        const stack = await getStack();
+        const mine: FunctionServer[] = [];
+        const cleanups: (() => Promise<unknown> | unknown)[] = [];
+        const ctx: TestContext = {
+          stack,
+          serve: async (serveOptions) => {
+            const server = await stack.serveFunction(serveOptions);
+            servers.push(server);
+            mine.push(server);
+            return server;
+          },
+          call: async (server, body, headers, method) => {
+            const url = typeof server === "string" ? server : server.url;
+            const response = await callFunction(
+              url,
+              body,
+              headers ?? { "x-balance-sync-secret": stack.keys.syncSecret },
+              method,
+            );
+            responses.push({ what: `${name}: ${method ?? "POST"} ${url}`, text: response.text });
+            return response;
+          },
+          secret: (value) => {
+            if (value.length >= 8) secrets.add(value);
+          },
+          defer: (cleanup) => {
+            cleanups.push(cleanup);
+          },
+        };
+
+        stack.tron.clearFaults();
+        await resetData(stack.sql);
+        await clearAudit(stack.sql);
+        try {
+          const data = await setup(ctx);
+          const snapshot = await protectedSnapshot(stack.sql);
+          const before = await protectedChecksum(stack.sql);
+          await body(ctx, data);
+
+          const after = await protectedChecksum(stack.sql);
+          if (after.md5 !== before.md5 || after.rows !== before.rows) {
+            const now = await protectedSnapshot(stack.sql);
+            const changed = [...snapshot].filter(([id, value]) => now.get(id) !== value)
+              .map(([id, value]) => `${id}: ${value} -> ${now.get(id) ?? "(row gone)"}`);
+            assert.fail(`protected columns changed:\n${changed.slice(0, 10).join("\n")}`);
+          }
+          assert.deepEqual(
+            await protectedChanges(stack.sql),
+            [],
+            "audit: protected column changed",
+          );
+          assert.deepEqual(await leasedRows(stack), [], "rows left leased by a run");
+        } finally {
+          for (const cleanup of cleanups.reverse()) {
+            await Promise.resolve(cleanup()).catch(() => {});
+          }
+          await Promise.all(mine.map((s) => s.stop()));
+          stack.tron.clearFaults();
+        }
+      },
+    });
+  };
+
+  const secretsTest = () => {
+    Deno.test({
+      name: "no key or secret appears in any function log line or response of this module",
+      sanitizeOps: false,
+      sanitizeResources: false,
+      fn: async () => {
+        const stack = await getStack();
+        const { serviceRoleKey, secretKey, syncSecret, anonKey, userToken } = stack.keys;
+        for (const value of [serviceRoleKey, secretKey, syncSecret, anonKey, userToken]) {
+          secrets.add(value);
+        }
+        const lines = servers.flatMap((s) => s.lines);
+        assert.ok(lines.length > 0, "the function's output was captured");
+        assert.ok(responses.length > 0, "responses were captured");
+        const leaks: string[] = [];
+        for (const secret of secrets) {
+          const inLog = lines.find((line) => line.includes(secret));
+          if (inLog) leaks.push(`log line: ${inLog.slice(0, 200)}`);
+          const inResponse = responses.find((r) => r.text.includes(secret));
+          if (inResponse) leaks.push(`response of ${inResponse.what}`);
+        }
+        assert.deepEqual(leaks, [], "a secret leaked");
+        report(
+          "Secrets in output (this module)",
+          secrets.size,
+          `${lines.length} log lines of ${servers.length} function processes and ` +
+            `${responses.length} responses grepped, 0 leaks`,
+        );
+      },
+    });
+  };
+
+  return { test, secretsTest };
+}
