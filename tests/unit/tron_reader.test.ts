@@ -217,7 +217,7 @@ Deno.test("TRON reader: a token address without a contract is a permanent CONTRA
 
     const error = failure(read, "missing", "permanent", /Smart contract is not exist\./);
     assert.equal(error.data.rpcCode, "CONTRACT_VALIDATE_ERROR");
-    assert.equal(error.data.url, "/wallet/triggerconstantcontract");
+    assert.equal(error.data.url, `${node.url}/wallet/triggerconstantcontract`);
     assert.equal(raw(read, "fine"), 7n);
 
     node.inject({ kind: "contract-validate-error", times: 1 });
@@ -282,6 +282,18 @@ Deno.test("TRON reader: a bad base58 or an EVM 0x address is a configuration err
     // Only the block and the one valid account were asked for.
     assert.equal(read.requests, 2);
   });
+});
+
+Deno.test("TRON reader: error data carries the node URL without path keys or query secrets", async () => {
+  const base = closedPortUrl();
+  const read = await createTronReader(quick)(
+    chainFor(`${base}/0123456789abcdefghijKLMNOP/?apikey=s3cr3t`),
+    [trx("a", H1)],
+  );
+  const error = failure(read, "a", "transient");
+  assert.equal(error.data.url, `${base}/***/wallet/getnowblock`);
+  assert.equal(JSON.stringify([error.message, error.data]).includes("s3cr3t"), false);
+  assert.equal(error.message.includes("0123456789abcdefghijKLMNOP"), false);
 });
 
 Deno.test("TRON reader: a chain whose node is down fails only with transient errors and never rejects", async () => {
@@ -641,6 +653,20 @@ Deno.test("TRON reader: confirmations > 0 reads the solidity (confirmed) endpoin
     assert.deepEqual(node.requests.byPath, {
       "/walletsolidity/getnowblock": 1,
       "/walletsolidity/getaccount": 1,
+      "/walletsolidity/triggerconstantcontract": 1,
+    });
+
+    await installMulticall3(anvil.rpcUrl, MULTICALL_EVM);
+    node.requests.reset();
+    const viaMulticall = await createTronReader()(
+      chainFor(node.url, { confirmations: 1, multicallAddress: MULTICALL }),
+      [trx("a", H1), trc20("b", H1, usdt)],
+    );
+    assert.equal(viaMulticall.mode, "multicall");
+    assert.equal(raw(viaMulticall, "a"), 5n);
+    assert.equal(raw(viaMulticall, "b"), 6n);
+    assert.deepEqual(node.requests.byPath, {
+      "/walletsolidity/getnowblock": 1,
       "/walletsolidity/triggerconstantcontract": 1,
     });
   });

@@ -97,7 +97,7 @@ export function createTronReader(settings: TronReaderSettings = {}): ChainReader
       } else if (setup) {
         const { http } = setup;
         try {
-          const ctx = context(http, chain, settings);
+          const ctx = context(http, chain);
           const head = await readBlock(ctx);
           block = head;
           const multicall = chain.multicallAddress
@@ -236,7 +236,7 @@ function configure(
   };
 }
 
-function context(http: TronHttp, chain: ChainConfig, _settings: TronReaderSettings): Context {
+function context(http: TronHttp, chain: ChainConfig): Context {
   const confirmed = chain.confirmations > 0;
   let client: Promise<TronWebClass> | undefined;
   return {
@@ -335,7 +335,7 @@ async function readToken(ctx: Context, p: Prepared): Promise<BalanceOutcome> {
       if (error instanceof TriggerFailed) return error.answer.body;
       throw error;
     });
-    const url = `${ctx.prefix}/triggerconstantcontract`;
+    const url = ctx.http.where(`${ctx.prefix}/triggerconstantcontract`);
     const answer = interpretTrigger(body as Record<string, unknown>, what, url);
     if (!answer.ok) return fail(key, answer.error);
     const value = uint256Return(answer.returnData, what, url);
@@ -393,7 +393,7 @@ async function readChunk(
   outcomes: Map<string, BalanceOutcome>,
 ): Promise<string | "missing" | undefined> {
   const what = `aggregate3 of ${chunk.length} calls on ${multicall.base58}`;
-  const url = `${ctx.prefix}/triggerconstantcontract`;
+  const url = ctx.http.where(`${ctx.prefix}/triggerconstantcontract`);
   let failure: ReadError;
   try {
     const tronWeb = await ctx.tronWeb();

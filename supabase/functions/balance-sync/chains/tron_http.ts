@@ -46,15 +46,23 @@ export class TronHttp {
 
   constructor(private readonly options: TronHttpOptions) {}
 
+  /** The redacted URL `path` is sent to now (for error data). */
+  where(path: string): string {
+    // Only the configured base can hold a secret; our own paths ("triggerconstantcontract" is
+    // as long as a key) are appended after redaction.
+    return `${redactUrl(this.options.urls[this.current])}${path}`;
+  }
+
   /** POSTs `payload` as JSON to `path` (e.g. "/wallet/getaccount"). Rejects only with ReadError. */
   async post(path: string, payload: unknown): Promise<TronAnswer> {
     const { pacer, signal } = this.options;
     const tried = new Set<number>();
     let rateLimitRetries = 0;
     while (true) {
-      const base = this.options.urls[this.current];
-      const url = `${base.replace(/\/+$/, "")}${path}`;
-      const where = redactUrl(url);
+      const target = new URL(this.options.urls[this.current]);
+      target.pathname = `${target.pathname.replace(/\/+$/, "")}${path}`;
+      const url = target.toString();
+      const where = this.where(path);
       let release: () => void;
       try {
         release = await pacer.acquire({ signal, maxPauseMs: this.options.maxWaitMs });
