@@ -365,6 +365,25 @@ Deno.test("EVM reader: fallback RPC URLs take over when the primary is down", as
   });
 });
 
+Deno.test("EVM reader: a long Retry-After from the primary moves on to the fallback URL instead of failing", async () => {
+  await withChain(async ({ anvil, proxy }) => {
+    await setBalance(anvil.rpcUrl, H1, 12n);
+    const primary = await startRpcProxy({ target: anvil.rpcUrl });
+    try {
+      primary.inject({ kind: "status", status: 429, retryAfter: "120" });
+      const read = await createEvmReader(quick)(
+        chainFor(primary.url, { fallbackRpcUrls: [proxy.url] }),
+        [native("a", H1)],
+      );
+      assert.equal(raw(read, "a"), 12n);
+      assert.ok(primary.requests >= 1);
+      assert.equal(proxy.requests, 2);
+    } finally {
+      await primary.stop();
+    }
+  });
+});
+
 Deno.test("EVM reader: without Multicall3 it falls back to batched JSON-RPC, says so, and stays correct", async () => {
   await withChain(async ({ anvil, proxy }) => {
     const token = await deployToken(anvil.rpcUrl, { decimals: 18 });

@@ -86,17 +86,19 @@ export function createEvmRpc(
     return response;
   };
 
+  const single = endpoints.length === 1;
   const transports = endpoints.map((e) =>
     http(e.url, {
       batch: true,
       fetchFn,
       fetchOptions: { headers: e.headers },
       timeout: settings.timeoutMs,
-      retryCount: settings.retryCount,
-      retryDelay: settings.retryDelayMs,
+      // Behind `fallback` the retries belong to it: an endpoint that retried on its own would
+      // sit out a Retry-After instead of handing over to the next URL.
+      ...(single ? { retryCount: settings.retryCount, retryDelay: settings.retryDelayMs } : {}),
     })
   );
-  const transport: Transport = transports.length === 1 ? transports[0] : fallback(transports, {
+  const transport: Transport = single ? transports[0] : fallback(transports, {
     retryCount: settings.retryCount,
     retryDelay: settings.retryDelayMs,
   });
