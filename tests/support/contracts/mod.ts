@@ -168,5 +168,3 @@ export async function installMulticall3(
 /** Removes any code at `address` (e.g. to make a chain look like it has no Multicall3). */
 export const removeCode = (rpcUrl: string, address: string): Promise<void> =>
   setCode(rpcUrl, address, "0x");
-
-export type { CompiledContract as Artifact };
