@@ -65,3 +65,15 @@ Deno.test("tronAddressFromEvm() round-trips with parseTronAddress()", () => {
   assert.ok(parsed.ok);
   assert.equal(parsed.address.evm, evm);
 });
+
+Deno.test("parseTronAddress() gives the same answer for a repeated address (cached) and keeps its text", () => {
+  const first = parseTronAddress(USDT);
+  const again = parseTronAddress(USDT);
+  assert.deepEqual(again, first);
+  const spaced = parseTronAddress(` ${USDT} `);
+  assert.ok(spaced.ok);
+  assert.equal(spaced.address.base58, USDT);
+  const bad = `${USDT.slice(0, -1)}${USDT.endsWith("t") ? "u" : "t"}`;
+  assert.equal(parseTronAddress(bad).ok, false);
+  assert.equal(parseTronAddress(bad).ok, false);
+});

@@ -18,7 +18,7 @@ export type TronAddressCheck =
   | { ok: false; reason: string };
 
 const ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-const ALPHABET_INDEX = new Map([...ALPHABET].map((c, i) => [c, BigInt(i)]));
+const ALPHABET_INDEX = new Map([...ALPHABET].map((c, i) => [c, i]));
 
 const toHex = (bytes: Uint8Array) =>
   [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -31,17 +31,27 @@ function fromHex(hex: string): Uint8Array {
 
 const checksum = (payload: Uint8Array) => sha256(sha256(payload, "bytes"), "bytes").subarray(0, 4);
 
+/** Base58 to bytes (big-endian base conversion on a byte array); null on a foreign character. */
 function decodeBase58(text: string): Uint8Array | null {
-  let value = 0n;
+  const bytes: number[] = [];
   for (const c of text) {
-    const digit = ALPHABET_INDEX.get(c);
-    if (digit === undefined) return null;
-    value = value * 58n + digit;
+    let carry = ALPHABET_INDEX.get(c);
+    if (carry === undefined) return null;
+    for (let i = 0; i < bytes.length; i++) {
+      carry += bytes[i] * 58;
+      bytes[i] = carry & 0xff;
+      carry >>= 8;
+    }
+    while (carry > 0) {
+      bytes.push(carry & 0xff);
+      carry >>= 8;
+    }
   }
-  let hex = value === 0n ? "" : value.toString(16);
-  if (hex.length % 2) hex = `0${hex}`;
-  const leadingZeros = text.length - text.replace(/^1+/, "").length;
-  return fromHex("00".repeat(leadingZeros) + hex);
+  for (const c of text) {
+    if (c !== "1") break;
+    bytes.push(0);
+  }
+  return Uint8Array.from(bytes.reverse());
 }
 
 function encodeBase58(bytes: Uint8Array): string {
@@ -58,16 +68,34 @@ function encodeBase58(bytes: Uint8Array): string {
   return out;
 }
 
-function fromPayload(payload: Uint8Array): TronAddress {
-  const full = new Uint8Array(25);
-  full.set(payload);
-  full.set(checksum(payload), 21);
+function fromPayload(payload: Uint8Array, base58?: string): TronAddress {
   const hex = toHex(payload);
-  return { base58: encodeBase58(full), hex, evm: `0x${hex.slice(2)}` };
+  if (base58 === undefined) {
+    const full = new Uint8Array(25);
+    full.set(payload);
+    full.set(checksum(payload), 21);
+    base58 = encodeBase58(full);
+  }
+  return { base58, hex, evm: `0x${hex.slice(2)}` };
 }
+
+// A batch names the same token (and often the same holder) many times; checking each address
+// once keeps a 2,000-balance read well inside the function's CPU budget.
+const CACHE_LIMIT = 10_000;
+const cache = new Map<string, TronAddressCheck>();
 
 /** Validates a TRON address given as base58check or `41`-hex; never throws. */
 export function parseTronAddress(input: string): TronAddressCheck {
+  let result = cache.get(input);
+  if (result === undefined) {
+    result = parseUncached(input);
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(input, result);
+  }
+  return result;
+}
+
+function parseUncached(input: string): TronAddressCheck {
   const text = input.trim();
   if (/^0x[0-9a-fA-F]*$/.test(text)) {
     return { ok: false, reason: `"${text}" is an EVM (0x) address, not a TRON address` };
@@ -90,7 +118,7 @@ export function parseTronAddress(input: string): TronAddressCheck {
   if (!expected.every((b, i) => b === bytes[21 + i])) {
     return { ok: false, reason: `"${text}" has a bad base58 checksum` };
   }
-  return { ok: true, address: fromPayload(payload) };
+  return { ok: true, address: fromPayload(payload, text) };
 }
 
 /** The TRON form of a 20-byte EVM address (any case). */
