@@ -244,7 +244,15 @@ function context(http: TronHttp, chain: ChainConfig): Context {
     confirmed,
     prefix: confirmed ? "/walletsolidity" : "/wallet",
     tronWeb: () => {
-      client ??= loadTronWeb().then((mod) => createTronWeb(mod, http, chain.rpcUrl));
+      client ??= loadTronWeb().then(
+        (mod) => createTronWeb(mod, http, chain.rpcUrl),
+        (cause) => {
+          client = undefined;
+          throw new ReadError("transient", `could not load tronweb: ${String(cause)}`, {}, {
+            cause,
+          });
+        },
+      );
       return client;
     },
   };
