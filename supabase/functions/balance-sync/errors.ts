@@ -28,14 +28,19 @@ export class ReadError extends Error {
 export const isTransientStatus = (status: number): boolean =>
   status === 403 || status === 408 || status === 429 || status >= 500;
 
-/** Strips userinfo, query string and anything after the host's first path segment that looks like a key. */
+/**
+ * Strips userinfo, the query string and path segments that look like keys: providers put keys in
+ * the path (Infura, Alchemy, QuickNode), as 20+ characters that mix letters and digits.
+ */
 export function redactUrl(raw: string): string {
   try {
     const url = new URL(raw);
     url.username = "";
     url.password = "";
     url.search = "";
-    url.pathname = url.pathname.replace(/\/[A-Za-z0-9_-]{20,}(?=\/|$)/g, "/***");
+    url.pathname = url.pathname.split("/").map((segment) =>
+      segment.length >= 20 && /\d/.test(segment) && /[A-Za-z]/.test(segment) ? "***" : segment
+    ).join("/");
     return url.toString().replace(/\/$/, "");
   } catch {
     return "<invalid url>";

@@ -1,0 +1,25 @@
+import assert from "node:assert/strict";
+import { redactUrl } from "../../supabase/functions/balance-sync/errors.ts";
+
+Deno.test("redactUrl() removes credentials, query strings and key-like path segments", () => {
+  assert.equal(
+    redactUrl("https://user:pw@mainnet.infura.io/v3/9aa3d95b3bc440fa88ea12eaa4456161?x=1"),
+    "https://mainnet.infura.io/v3/***",
+  );
+  assert.equal(
+    redactUrl("https://eth-mainnet.g.alchemy.com/v2/AbCdEf0123456789AbCdEf0123456789"),
+    "https://eth-mainnet.g.alchemy.com/v2/***",
+  );
+});
+
+Deno.test("redactUrl() keeps endpoint paths that are words, not keys", () => {
+  assert.equal(
+    redactUrl("https://api.trongrid.io/wallet/triggerconstantcontract"),
+    "https://api.trongrid.io/wallet/triggerconstantcontract",
+  );
+  assert.equal(redactUrl("http://127.0.0.1:8545"), "http://127.0.0.1:8545");
+});
+
+Deno.test("redactUrl() answers a placeholder for text that is not a URL", () => {
+  assert.equal(redactUrl("not a url"), "<invalid url>");
+});
