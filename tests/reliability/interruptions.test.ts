@@ -1,0 +1,317 @@
+/**
+ * Interrupted runs of the real function: a process killed with SIGKILL mid-run, a run whose lease
+ * ran out and was taken over before it recorded, and a database that goes away mid-run.
+ *
+ * A run is held "mid-read" by a proxy in front of the chain's node that forwards every request at
+ * once (the node answers from the state of that moment) but keeps chosen answers back
+ * (tests/support/hold_proxy.ts). The database is lost through a TCP gate between the PostgREST
+ * stand-in and PostgreSQL (tests/support/tcp_gate.ts): every connection dropped, new ones refused.
+ */
+import assert from "node:assert/strict";
+import { setBalance } from "../support/anvil.ts";
+import { isClaim, isRelease, type LeaseEvent, leaseEvents } from "../support/audit.ts";
+import { setTokenBalance } from "../support/contracts/mod.ts";
+import { startHoldProxy } from "../support/hold_proxy.ts";
+import { TEST_JWT_SECRET } from "../support/jwt.ts";
+import { startPostgrest } from "../support/postgrest.ts";
+import type { Stack } from "../support/stack.ts";
+import { seedWorld, type World } from "../support/stack_data.ts";
+import { startTcpGate } from "../support/tcp_gate.ts";
+import { toEvmAddress } from "../support/tron_node.ts";
+import { reliabilityHarness, report, type TestContext, waitFor } from "./harness.ts";
+
+const harness = reliabilityHarness();
+
+/** The shortest lease the function accepts with a 2 s budget (lease >= budget + 10 s store timeout). */
+const SHORT = { BALANCE_SYNC_LEASE_SECONDS: "12", BALANCE_SYNC_BUDGET_MS: "2000" };
+
+const isEvmHead = (body: string) => body.includes('"eth_blockNumber"');
+const isEvmRead = (body: string) => body.includes('"eth_call"');
+
+async function rowStates(stack: Stack) {
+  return await stack.sql`
+    select id::text as id, sync_count, error_count, on_chain_balance_raw::text as raw,
+           processing_status::text as status, locked_by, locked_until
+    from public.wallet_balances order by id`;
+}
+
+/** Every row synced exactly once with the balance on the chain, none leased. */
+async function assertAllSyncedOnce(stack: Stack, world: World, raws?: Map<string, bigint>) {
+  const rows = await rowStates(stack);
+  assert.equal(rows.length, world.rows.length);
+  for (const row of rows) {
+    const want = raws?.get(row.id) ?? world.rows.find((r) => r.id === row.id)!.raw;
+    assert.deepEqual(
+      [row.sync_count, row.error_count, row.raw, row.status, row.locked_by, row.locked_until],
+      [1, 0, want.toString(), "idle", null, null],
+      `row ${row.id}`,
+    );
+  }
+}
+
+/** Waits until the database's clock has passed every lease of `token`. */
+async function waitForLeaseExpiry(stack: Stack, token: string) {
+  await waitFor("the lease to expire", async () => {
+    const [row] = await stack.sql`
+      select bool_and(locked_until < now()) as expired from public.wallet_balances
+      where locked_by = ${token}`;
+    return row.expired === true;
+  }, 30_000);
+}
+
+/** The one run token holding rows right now. */
+async function holder(stack: Stack): Promise<string> {
+  const rows = await stack.sql`
+    select distinct locked_by from public.wallet_balances where locked_by is not null`;
+  assert.equal(rows.length, 1, "one run holds rows");
+  return rows[0].locked_by;
+}
+
+/** A function process that has already loaded both readers (a forced run of wallet 0). */
+async function warmServer(ctx: TestContext, world: World, env: Record<string, string>) {
+  const server = await ctx.serve({ env });
+  const warm = await ctx.call(server, { wallet_id: world.wallets[0].id });
+  assert.equal(warm.status, 200, warm.text);
+  assert.equal(warm.body.synced, 4);
+  return server;
+}
+
+harness.test(
+  "crash: SIGKILL mid-run strands only the batch in flight; after the lease the next run reclaims 100% and nothing is written twice",
+  async (ctx) => {
+    const evm = startHoldProxy({ target: ctx.stack.anvil.rpcUrl });
+    ctx.defer(() => evm.stop());
+    const world = await seedWorld(ctx.stack, { wallets: 4, evmRpcUrl: evm.url });
+    const doomed = await warmServer(ctx, world, { ...SHORT, BALANCE_SYNC_BATCH_SIZE: "4" });
+    return { evm, world, doomed };
+  },
+  async (ctx, { evm, world, doomed }) => {
+    const { stack } = ctx;
+    // The run's second EVM batch: its answer never comes back; the process dies waiting.
+    let heads = 0;
+    evm.hold(({ body }) => isEvmHead(body) && ++heads >= 2);
+    const run = ctx.call(doomed).catch((error) => error);
+    await evm.waitHolding(1);
+    const dead = await holder(stack);
+    await doomed.stop("SIGKILL");
+    const status = await doomed.exited;
+    assert.equal(status.signal, "SIGKILL");
+    assert.ok((await run) instanceof Error, "the killed run never answered");
+    const [{ killed_at: killedAt }] = await stack.sql`select clock_timestamp() as killed_at`;
+    evm.release();
+
+    const stranded = (await rowStates(stack)).filter((r) => r.locked_by === dead);
+    assert.ok(stranded.length > 0 && stranded.length <= 4, `${stranded.length} rows stranded`);
+    for (const row of stranded) assert.equal(row.status, "processing");
+    const before = await leaseEvents(stack.sql);
+    const recordedByDead = before.filter((e) => e.oldLockedBy === dead && isRelease(e));
+    assert.ok(recordedByDead.length >= 1, "the dead run had recorded a batch before it died");
+
+    // Until the lease expires, another run leaves the stranded rows alone.
+    const early = await ctx.call(stack.fn!);
+    assert.equal(early.status, 200, early.text);
+    for (const row of await rowStates(stack)) {
+      if (stranded.some((s) => s.id === row.id)) assert.equal(row.locked_by, dead);
+    }
+
+    await waitForLeaseExpiry(stack, dead);
+    const next = await ctx.call(stack.fn!);
+    assert.equal(next.status, 200, next.text);
+    assert.equal(
+      next.body.claimed,
+      stranded.length,
+      "the next run claims exactly the stranded rows",
+    );
+    assert.equal(next.body.synced, stranded.length);
+
+    const events = await leaseEvents(stack.sql);
+    const reclaimed = events.filter((e) => isClaim(e) && e.oldLockedBy === dead);
+    assert.deepEqual(
+      reclaimed.map((e) => e.rowId).sort(),
+      stranded.map((r) => r.id).sort(),
+      "100% of the stranded rows were reclaimed",
+    );
+    assert.ok(reclaimed.every((e) => e.at > e.oldLockedUntil!), "only after the lease expired");
+    const byDead = (e: LeaseEvent) => e.oldLockedBy === dead || e.newLockedBy === dead;
+    const writesByDead = events.filter((e) => byDead(e) && isRelease(e));
+    assert.equal(
+      new Set(writesByDead.map((e) => e.rowId)).size,
+      writesByDead.length,
+      "the dead run wrote no row twice",
+    );
+    assert.ok(
+      events.filter((e) => byDead(e) && !(isClaim(e) && e.oldLockedBy === dead)).every((e) =>
+        e.at < killedAt
+      ),
+      "nothing was written for the dead run after it died",
+    );
+    await assertAllSyncedOnce(stack, world);
+    report(
+      "Crash (SIGKILL mid-run)",
+      1,
+      `${stranded.length} stranded rows, ${reclaimed.length}/${stranded.length} reclaimed after ` +
+        `the 12 s lease, 0 left processing, 0 rows written twice by the dead run ` +
+        `(${recordedByDead.length} written once before the kill)`,
+    );
+  },
+);
+
+harness.test(
+  "stale writer: a run whose lease expired and was taken over records 0 rows and its summary says lost",
+  async (ctx) => {
+    const { stack } = ctx;
+    const evm = startHoldProxy({ target: stack.anvil.rpcUrl });
+    const tron = startHoldProxy({ target: stack.tron.url });
+    ctx.defer(() => evm.stop());
+    ctx.defer(() => tron.stop());
+    const world = await seedWorld(stack, { wallets: 2, evmRpcUrl: evm.url });
+    await stack.sql`update public.chains set rpc_url = ${tron.url} where id = ${world.tronChainId}`;
+    const slow = await ctx.serve();
+    return { evm, tron, world, slow };
+  },
+  async (ctx, { evm, tron, world, slow }) => {
+    const { stack } = ctx;
+    // Run A reads every balance, but its answers are held back.
+    evm.hold(({ body }) => isEvmRead(body));
+    tron.hold(({ path }) => /getaccount|triggerconstantcontract/.test(path));
+    const runA = ctx.call(slow).catch((error) => error as Error);
+    await evm.waitHolding(1);
+    await tron.waitHolding(4);
+    const tokenA = await holder(stack);
+    evm.stopHolding();
+    tron.stopHolding();
+
+    // The chains move on: every balance changes.
+    const newer = new Map<string, bigint>();
+    for (const [i, row] of world.rows.entries()) {
+      const shift = 1_000n + BigInt(i);
+      const value = row.raw > shift ? row.raw - shift : row.raw + shift;
+      newer.set(row.id, value);
+      if (row.family === "evm" && row.native) {
+        await setBalance(stack.anvil.rpcUrl, row.address, value);
+      }
+      if (row.family === "evm" && !row.native) {
+        await setTokenBalance(stack.anvil.rpcUrl, world.evmToken, row.address, value);
+      }
+      if (row.family === "tron" && row.native) {
+        await stack.tron.setAccountBalance(row.address, value);
+      }
+      if (row.family === "tron" && !row.native) {
+        await setTokenBalance(
+          stack.tronAnvil.rpcUrl,
+          toEvmAddress(world.tronToken),
+          toEvmAddress(row.address),
+          value,
+        );
+      }
+    }
+
+    // A's lease runs out (the database's clock is what counts), and run B takes the rows over.
+    await stack.sql`update public.wallet_balances set locked_until = now() - interval '1 second'
+                    where locked_by = ${tokenA}`;
+    const runB = await ctx.call(stack.fn!);
+    assert.equal(runB.status, 200, runB.text);
+    assert.equal(runB.body.synced, 8);
+
+    // Now A gets its (older) answers and records them.
+    evm.release();
+    tron.release();
+    const a = await runA;
+    if (a instanceof Error) throw a;
+    assert.equal(a.status, 200, a.text);
+    assert.equal(a.body.run_id, tokenA);
+    assert.deepEqual(
+      [a.body.claimed, a.body.synced, a.body.failed, a.body.lost],
+      [8, 0, 0, 8],
+      "A's summary: 8 claimed, 0 applied, 8 lost",
+    );
+    const warning = slow.logs().find((l) =>
+      l.run_id === tokenA && l.msg === "Not every result was applied"
+    );
+    assert.equal(warning?.lost, 8, "A logs its lost results");
+
+    const events = await leaseEvents(stack.sql);
+    // (Our own backdating of A's lease is an event too: old and new holder both A.)
+    const byA = events.filter((e) => e.oldLockedBy === tokenA && e.newLockedBy !== tokenA);
+    assert.equal(byA.length, 8, "the only changes from A's lease are B's takeovers");
+    assert.ok(byA.every((e) => isClaim(e) && e.newLockedBy === runB.body.run_id));
+    await assertAllSyncedOnce(stack, world, newer);
+    report(
+      "Stale writer (lease taken over)",
+      1,
+      `a run whose 8 rows were taken over recorded 0 of them (summary lost: 8, synced: 0); ` +
+        `the newer balances stayed`,
+    );
+  },
+);
+
+harness.test(
+  "database loss mid-run: 503 with the run id, rows stranded under that id; once it is back every row is reclaimed and synced",
+  async (ctx) => {
+    const { stack } = ctx;
+    const evm = startHoldProxy({ target: stack.anvil.rpcUrl });
+    ctx.defer(() => evm.stop());
+    const gate = startTcpGate({ targetPort: stack.cluster.port });
+    ctx.defer(() => gate.stop());
+    const postgrest = await startPostgrest({
+      databaseUrl: `postgresql://postgres@127.0.0.1:${gate.port}/${stack.database}?sslmode=disable`,
+      jwtSecret: TEST_JWT_SECRET,
+    });
+    ctx.defer(() => postgrest.stop());
+    const world = await seedWorld(stack, { wallets: 3, evmRpcUrl: evm.url });
+    const server = await warmServer(ctx, world, { ...SHORT, SUPABASE_URL: postgrest.url });
+    return { evm, gate, world, server };
+  },
+  async (ctx, { evm, gate, world, server }) => {
+    const { stack } = ctx;
+    evm.hold(({ body }) => isEvmRead(body));
+    const run = ctx.call(server).catch((error) => error as Error);
+    await evm.waitHolding(1);
+    const token = await holder(stack);
+
+    await gate.close();
+    evm.release();
+    const lost = await run;
+    if (lost instanceof Error) throw lost;
+    assert.equal(lost.status, 503, lost.text);
+    assert.deepEqual(lost.body, { error: "database unavailable", run_id: token });
+
+    // While it is down, a new run answers 503 at once with its own run id.
+    const down = await ctx.call(server);
+    assert.equal(down.status, 503, down.text);
+    assert.match(down.body.run_id, /^[0-9a-f-]{36}$/);
+    assert.notEqual(down.body.run_id, token);
+    for (const response of [lost, down]) {
+      assert.doesNotMatch(response.text, /\bat |\.ts:\d+|stack/i, "no stack trace");
+    }
+
+    const stranded = (await rowStates(stack)).filter((r) => r.locked_by === token);
+    assert.equal(stranded.length, 8, "the run's rows wait for their lease under its run id");
+
+    gate.open();
+    const back = await ctx.call(server);
+    assert.equal(back.status, 200, back.text);
+    assert.equal(back.body.claimed, 0, "live leases are respected after the outage");
+
+    await waitForLeaseExpiry(stack, token);
+    const recovery = await ctx.call(server);
+    assert.equal(recovery.status, 200, recovery.text);
+    assert.equal(recovery.body.claimed, 8);
+    assert.equal(recovery.body.synced, 8);
+    await assertAllSyncedOnce(stack, world);
+
+    const events = await leaseEvents(stack.sql);
+    assert.ok(
+      !events.some((e) => e.oldLockedBy === token && isRelease(e)),
+      "the run that lost the database wrote nothing",
+    );
+    report(
+      "Database loss mid-run",
+      2,
+      `mid-run and at claim: 503 with the run id and no stack trace; the 8 stranded rows carry ` +
+        `that run id; after the outage 8/8 reclaimed and synced, 0 left processing`,
+    );
+  },
+);
+
+harness.secretsTest();
