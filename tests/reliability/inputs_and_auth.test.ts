@@ -1,0 +1,824 @@
+/**
+ * Bad inputs and auth through the real function.
+ *
+ * - Bad data: broken addresses, decimals, missing contracts, duplicate or missing addresses,
+ *   inactive rows, and the extreme balances, all in the same world and the same scheduled run as
+ *   healthy rows. Each broken row gets one clear error; nothing else about any row changes.
+ * - Bad force-sync bodies: each gets 400 with a message saying what is wrong, without one
+ *   database call.
+ * - Auth: every refused credential gets 401 without one database call.
+ * - The audit's own detectors are shown to fire (so the per-test checks can fail).
+ */
+import assert from "node:assert/strict";
+import { setBalance } from "../support/anvil.ts";
+import { leaseEvents, overlappingClaims, protectedChanges } from "../support/audit.ts";
+import { setTokenBalance, UINT256_MAX } from "../support/contracts/mod.ts";
+import { signJwt, TEST_JWT_SECRET } from "../support/jwt.ts";
+import { SYNC_SECRET_HEADER } from "../support/stack.ts";
+import {
+  expectedHuman,
+  insertBalanceRows,
+  insertChain,
+  randomEvmAddress,
+  randomTronAddress,
+  rowsAsText,
+  seedWorld,
+  SYNC_WRITES,
+  type World,
+} from "../support/stack_data.ts";
+import { toEvmAddress } from "../support/tron_node.ts";
+import { reliabilityHarness, report, type TestContext } from "./harness.ts";
+
+const harness = reliabilityHarness();
+
+// ---------------------------------------------------------------------------------------------
+// Bad data
+
+type Expect =
+  | { kind: "error"; cause: RegExp }
+  | { kind: "synced"; raw: bigint; decimals: number }
+  /** Not claimed at all: inactive asset or chain. */
+  | { kind: "skipped" };
+
+interface DataCase {
+  name: string;
+  expect: Expect;
+  /** Creates the case's rows; returns their wallet_balances ids. */
+  seed(env: DataEnv): Promise<string[]>;
+}
+
+interface DataEnv {
+  ctx: TestContext;
+  world: World;
+  /** Chains created for chain-level cases. */
+  extraChain(name: string, fields: Record<string, unknown>): Promise<string>;
+}
+
+interface RowSpec {
+  chainId: string;
+  native: boolean;
+  decimals: number | null;
+  contract: string | null;
+  /** Addresses of the row's wallet on the chain (none: no address row). */
+  addresses: { address: string; active: boolean }[];
+  assetActive?: boolean;
+}
+
+async function addRow(env: DataEnv, spec: RowSpec): Promise<string> {
+  const { sql } = env.ctx.stack;
+  const [asset] = await sql`
+    with a as (insert into public.assets (symbol, name) values ('BAD', 'bad input') returning id)
+    insert into public.asset_on_chain (chain_id, asset_id, contract_address, decimals, is_native,
+                                       is_active)
+    select ${spec.chainId}, a.id, ${spec.contract}, ${spec.decimals}, ${spec.native},
+           ${spec.assetActive ?? true}
+    from a returning id`;
+  const [wallet] = await sql`insert into public.wallets (label) values ('bad input') returning id`;
+  for (const a of spec.addresses) {
+    await sql`insert into public.user_wallet_addresses (wallet_id, chain_id, address, is_active)
+              values (${wallet.id}, ${spec.chainId}, ${a.address}, ${a.active})`;
+  }
+  const [id] = await insertBalanceRows(sql, [{ walletId: wallet.id, assetOnChainId: asset.id }]);
+  return id;
+}
+
+const evmRow = (address: string, over: Partial<RowSpec> = {}) => (env: DataEnv) =>
+  addRow(env, {
+    chainId: env.world.evmChainId,
+    native: true,
+    decimals: 18,
+    contract: null,
+    addresses: [{ address, active: true }],
+    ...over,
+  }).then((id) => [id]);
+
+const tronRow = (address: string, over: Partial<RowSpec> = {}) => (env: DataEnv) =>
+  addRow(env, {
+    chainId: env.world.tronChainId,
+    native: true,
+    decimals: 6,
+    contract: null,
+    addresses: [{ address, active: true }],
+    ...over,
+  }).then((id) => [id]);
+
+/** A valid address with its EIP-55 checksum broken (one letter's case flipped). */
+function badChecksum(): string {
+  for (;;) {
+    const lower = randomEvmAddress().slice(2);
+    const i = [...lower].findIndex((c) => /[a-f]/.test(c));
+    if (i < 0) continue;
+    // Mixed case with exactly one upper-case letter: almost surely not the EIP-55 form.
+    const mixed = lower.slice(0, i) + lower[i].toUpperCase() + lower.slice(i + 1);
+    return `0x${mixed}`;
+  }
+}
+
+/** A TRON base58 address with its last character changed (the checksum no longer matches). */
+function badTronChecksum(): string {
+  const good = randomTronAddress();
+  const last = good.at(-1)!;
+  return good.slice(0, -1) + (last === "a" ? "b" : "a");
+}
+
+const err = (cause: RegExp): Expect => ({ kind: "error", cause });
+
+const DATA_CASES: DataCase[] = [
+  // addresses
+  {
+    name: "EVM holder with a bad EIP-55 checksum",
+    expect: err(/invalid holder address "0x[0-9a-fA-F]{40}": bad checksum \(expected 0x/),
+    seed: evmRow(badChecksum()),
+  },
+  {
+    name: "EVM holder one hex digit short",
+    expect: err(/invalid holder address .*not a 0x-prefixed 20-byte hex address/),
+    seed: evmRow(randomEvmAddress().slice(0, -1)),
+  },
+  {
+    name: "EVM holder one hex digit long",
+    expect: err(/invalid holder address .*not a 0x-prefixed 20-byte hex address/),
+    seed: evmRow(`${randomEvmAddress()}0`),
+  },
+  {
+    name: "EVM holder with non-hex characters",
+    expect: err(/invalid holder address .*not a 0x-prefixed 20-byte hex address/),
+    seed: evmRow(`0x${"zz".repeat(20)}`),
+  },
+  {
+    name: "EVM holder without the 0x prefix",
+    expect: err(/invalid holder address .*not a 0x-prefixed 20-byte hex address/),
+    seed: evmRow(randomEvmAddress().slice(2)),
+  },
+  {
+    name: "TRON address on an EVM chain",
+    expect: err(/invalid holder address "T\w+": not a 0x-prefixed 20-byte hex address/),
+    seed: evmRow(randomTronAddress()),
+  },
+  {
+    name: "TRON holder with a bad base58 checksum",
+    expect: err(/holder address: "T\w+" has a bad base58 checksum/),
+    seed: tronRow(badTronChecksum()),
+  },
+  {
+    name: "TRON holder one character short",
+    expect: err(/holder address: "T\w+" is not a TRON address/),
+    seed: tronRow(randomTronAddress().slice(0, -1)),
+  },
+  {
+    name: "TRON holder with a character outside base58 (0)",
+    expect: err(/holder address: .* is not a TRON address/),
+    seed: tronRow(`${randomTronAddress().slice(0, -1)}0`),
+  },
+  {
+    name: "EVM address on a TRON chain",
+    expect: err(/holder address: "0x[0-9a-f]{40}" is an EVM \(0x\) address, not a TRON address/),
+    seed: tronRow(randomEvmAddress()),
+  },
+  {
+    name: "EVM token contract with a bad checksum",
+    expect: err(/invalid token address "0x[0-9a-fA-F]{40}": bad checksum/),
+    seed: evmRow(randomEvmAddress(), { native: false, decimals: 6, contract: badChecksum() }),
+  },
+  {
+    name: "TRON token contract given as an EVM address",
+    expect: err(/token contract address: "0x[0-9a-f]{40}" is an EVM \(0x\) address/),
+    seed: tronRow(randomTronAddress(), {
+      native: false,
+      decimals: 18,
+      contract: randomEvmAddress(),
+    }),
+  },
+  {
+    name: "TRON token contract with a bad checksum",
+    expect: err(/token contract address: "T\w+" has a bad base58 checksum/),
+    seed: tronRow(randomTronAddress(), {
+      native: false,
+      decimals: 18,
+      contract: badTronChecksum(),
+    }),
+  },
+  {
+    name: "empty address",
+    expect: err(/the active address on chain anvil-evm is empty/),
+    seed: evmRow("   "),
+  },
+  // decimals
+  {
+    name: "decimals -1",
+    expect: err(/decimals -1 is outside 0\.\.77/),
+    seed: evmRow(randomEvmAddress(), { decimals: -1 }),
+  },
+  {
+    name: "decimals 78",
+    expect: err(/decimals 78 is outside 0\.\.77/),
+    seed: tronRow(randomTronAddress(), { decimals: 78 }),
+  },
+  {
+    name: "decimals null",
+    expect: err(/decimals is not set/),
+    seed: evmRow(randomEvmAddress(), { decimals: null }),
+  },
+  // missing contract, addresses
+  {
+    name: "EVM token without contract_address",
+    expect: err(/token has no contract_address/),
+    seed: evmRow(randomEvmAddress(), { native: false, decimals: 6, contract: null }),
+  },
+  {
+    name: "TRON token with a blank contract_address",
+    expect: err(/token has no contract_address/),
+    seed: tronRow(randomTronAddress(), { native: false, decimals: 18, contract: "  " }),
+  },
+  {
+    name: "two active addresses for one wallet and chain",
+    expect: err(/wallet has 2 active addresses on chain anvil-evm/),
+    seed: evmRow(randomEvmAddress(), {
+      addresses: [
+        { address: randomEvmAddress(), active: true },
+        { address: randomEvmAddress(), active: true },
+      ],
+    }),
+  },
+  {
+    name: "no address on the chain",
+    expect: err(/wallet has no active address on chain tron-standin/),
+    seed: tronRow(randomTronAddress(), { addresses: [] }),
+  },
+  {
+    name: "only an inactive address",
+    expect: err(/wallet has no active address on chain anvil-evm/),
+    seed: evmRow(randomEvmAddress(), {
+      addresses: [{ address: randomEvmAddress(), active: false }],
+    }),
+  },
+  // inactive, chain-level
+  {
+    name: "inactive asset (not synced)",
+    expect: { kind: "skipped" },
+    seed: evmRow(randomEvmAddress(), { assetActive: false }),
+  },
+  {
+    name: "inactive chain (not synced)",
+    expect: { kind: "skipped" },
+    seed: async (env) => {
+      const chainId = await env.extraChain("inactive-chain", { is_active: false });
+      return evmRow(randomEvmAddress(), { chainId })(env);
+    },
+  },
+  {
+    name: "chain without rpc_url",
+    expect: err(/chain no-rpc has no rpc_url/),
+    seed: async (env) => {
+      const chainId = await env.extraChain("no-rpc", { rpc_url: null });
+      return evmRow(randomEvmAddress(), { chainId })(env);
+    },
+  },
+  {
+    name: "chain without a family",
+    expect: err(/chain no-family has no family \(evm or tron\)/),
+    seed: async (env) => {
+      const chainId = await env.extraChain("no-family", { family: null });
+      return evmRow(randomEvmAddress(), { chainId })(env);
+    },
+  },
+];
+
+/** Extreme balances: set on the chain, then read back exactly. */
+interface BalanceCase {
+  name: string;
+  family: "evm" | "tron";
+  native: boolean;
+  decimals: number;
+  raw: bigint;
+}
+
+const BALANCE_CASES: BalanceCase[] = [
+  {
+    name: "ERC20 balance uint256 max",
+    family: "evm",
+    native: false,
+    decimals: 6,
+    raw: UINT256_MAX,
+  },
+  {
+    name: "ERC20 uint256 max with 77 decimals",
+    family: "evm",
+    native: false,
+    decimals: 77,
+    raw: UINT256_MAX,
+  },
+  {
+    name: "ERC20 uint256 max with 0 decimals",
+    family: "evm",
+    native: false,
+    decimals: 0,
+    raw: UINT256_MAX,
+  },
+  {
+    name: "native EVM balance 2^128 + 1 wei",
+    family: "evm",
+    native: true,
+    decimals: 18,
+    raw: 2n ** 128n + 1n,
+  },
+  { name: "TRX 2^53 + 1 sun", family: "tron", native: true, decimals: 6, raw: 2n ** 53n + 1n },
+  { name: "TRX int64 max sun", family: "tron", native: true, decimals: 6, raw: 2n ** 63n - 1n },
+  { name: "TRX never-activated account is 0", family: "tron", native: true, decimals: 6, raw: 0n },
+  {
+    name: "TRC20 balance uint256 max",
+    family: "tron",
+    native: false,
+    decimals: 18,
+    raw: UINT256_MAX,
+  },
+];
+
+/** Columns a failed sync may write; everything else of the row must stay as it was. */
+const ERROR_WRITES = ["error_count", "last_error", "last_error_at", "error_streak", "updated_at"];
+
+harness.test(
+  `bad data: ${DATA_CASES.length} broken rows and ${BALANCE_CASES.length} extreme balances in one run; one clear error each, 0 corrupted rows`,
+  async (ctx) => {
+    const { stack } = ctx;
+    const world = await seedWorld(stack, { wallets: 2 });
+    const env: DataEnv = {
+      ctx,
+      world,
+      extraChain: async (name, fields) => {
+        const id = await insertChain(stack.sql, {
+          name,
+          family: "evm",
+          rpcUrl: stack.anvil.rpcUrl,
+        });
+        for (const [column, value] of Object.entries(fields)) {
+          await stack.sql`update public.chains set ${stack.sql({ [column]: value })}
+                          where id = ${id}`;
+        }
+        return id;
+      },
+    };
+    const seeded: { name: string; expect: Expect; ids: string[] }[] = [];
+    for (const c of DATA_CASES) {
+      seeded.push({ name: c.name, expect: c.expect, ids: await c.seed(env) });
+    }
+    for (const c of BALANCE_CASES) {
+      const evm = c.family === "evm";
+      const address = evm ? randomEvmAddress() : randomTronAddress();
+      const contract = c.native ? null : evm ? world.evmToken : world.tronToken;
+      const id = await addRow(env, {
+        chainId: evm ? world.evmChainId : world.tronChainId,
+        native: c.native,
+        decimals: c.decimals,
+        contract,
+        addresses: [{ address, active: true }],
+      });
+      if (evm && c.native) await setBalance(stack.anvil.rpcUrl, address, c.raw);
+      if (evm && !c.native) await setTokenBalance(stack.anvil.rpcUrl, contract!, address, c.raw);
+      if (!evm && c.native && c.raw > 0n) await stack.tron.setAccountBalance(address, c.raw);
+      if (!evm && !c.native) {
+        await setTokenBalance(
+          stack.tronAnvil.rpcUrl,
+          toEvmAddress(contract!),
+          toEvmAddress(address),
+          c.raw,
+        );
+      }
+      seeded.push({
+        name: c.name,
+        expect: { kind: "synced", raw: c.raw, decimals: c.decimals },
+        ids: [id],
+      });
+    }
+    const server = await ctx.serve({ env: { BALANCE_SYNC_BATCH_SIZE: "500" } });
+    return { world, seeded, server };
+  },
+  async (ctx, { world, seeded, server }) => {
+    const { stack } = ctx;
+    const allIds = (await stack.sql`select id::text as id from public.wallet_balances`).map((r) =>
+      r.id as string
+    );
+    const before = await rowsAsText(stack.sql, allIds);
+
+    // Schema-level refusal: a chain family that no reader knows cannot even be stored.
+    await assert.rejects(
+      insertChain(stack.sql, { name: "solana", family: "solana" as "evm", rpcUrl: "http://x" }),
+      /chains_family_check/,
+    );
+
+    const response = await ctx.call(server);
+    assert.equal(response.status, 200, response.text);
+    const skipped = seeded.filter((s) => s.expect.kind === "skipped").length;
+    assert.equal(response.body.claimed, allIds.length - skipped);
+
+    const after = await rowsAsText(stack.sql, allIds);
+    const events = await leaseEvents(stack.sql);
+    const failures: string[] = [];
+    const changedColumns = (id: string) =>
+      Object.keys(after.get(id)!).filter((c) => after.get(id)![c] !== before.get(id)![c]);
+    const corrupted = (id: string, allowed: readonly string[]) =>
+      changedColumns(id).filter((c) => !allowed.includes(c));
+
+    for (const s of seeded) {
+      for (const id of s.ids) {
+        const row = after.get(id)!;
+        const problems: string[] = [];
+        if (s.expect.kind === "error") {
+          if (row.error_count !== "1") problems.push(`error_count ${row.error_count}`);
+          if (!s.expect.cause.test(row.last_error ?? "")) {
+            problems.push(`last_error ${JSON.stringify(row.last_error)}`);
+          }
+          const extra = corrupted(id, ERROR_WRITES);
+          if (extra.length) problems.push(`also changed ${extra.join(", ")}`);
+        } else if (s.expect.kind === "skipped") {
+          if (changedColumns(id).length) problems.push(`changed ${changedColumns(id).join(", ")}`);
+          if (events.some((e) => e.rowId === id)) problems.push("was claimed");
+        } else {
+          const want = s.expect;
+          if (row.on_chain_balance_raw !== want.raw.toString()) {
+            problems.push(`raw ${row.on_chain_balance_raw}`);
+          }
+          const [{ exact }] = await stack.sql`
+            select on_chain_balance_human = ${expectedHuman(want.raw, want.decimals)}::numeric
+                   as exact
+            from public.wallet_balances where id = ${id}`;
+          if (!exact) problems.push(`human ${row.on_chain_balance_human}`);
+          if (row.error_count !== "0" || row.sync_count !== "1") problems.push("not synced once");
+          const extra = corrupted(id, SYNC_WRITES);
+          if (extra.length) problems.push(`also changed ${extra.join(", ")}`);
+        }
+        if (row.processing_status !== "idle" || row.locked_by !== null) problems.push("leased");
+        if (problems.length) failures.push(`${s.name}: ${problems.join("; ")}`);
+      }
+    }
+    // The healthy rows of the same run.
+    for (const r of world.rows) {
+      const row = after.get(r.id)!;
+      if (row.on_chain_balance_raw !== r.raw.toString() || row.error_count !== "0") {
+        failures.push(`healthy ${r.family} row ${r.id}: raw ${row.on_chain_balance_raw}`);
+      }
+      const extra = corrupted(r.id, SYNC_WRITES);
+      if (extra.length) failures.push(`healthy row ${r.id} also changed ${extra.join(", ")}`);
+    }
+    const cases = DATA_CASES.length + BALANCE_CASES.length + 1;
+    report(
+      "Bad data (addresses, decimals, config, inactive, extreme balances)",
+      cases,
+      `${DATA_CASES.length} broken rows + ${BALANCE_CASES.length} extreme balances + 1 schema ` +
+        `refusal in one run: ${cases - failures.length}/${cases} as expected, ` +
+        `${failures.filter((f) => /also changed|healthy/.test(f)).length} corrupted rows`,
+    );
+    assert.deepEqual(failures, []);
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
+// Bad force-sync bodies
+
+const uuid = () => crypto.randomUUID();
+
+interface BodyCase {
+  name: string;
+  /** A string is sent as is; a Uint8Array as raw bytes; anything else JSON-encoded. */
+  body: unknown;
+  contentType?: string;
+  /** Send without Content-Length, as a stream. */
+  chunked?: boolean;
+  error: RegExp;
+}
+
+const BODY_CASES: BodyCase[] = [
+  {
+    name: "wallet_id is a number",
+    body: { wallet_id: 42 },
+    error: /wallet_id must be a uuid string, got a number/,
+  },
+  {
+    name: "wallet_id is null",
+    body: { wallet_id: null },
+    error: /wallet_id must be a uuid string, got null/,
+  },
+  { name: "wallet_id is a boolean", body: { wallet_id: true }, error: /got a boolean/ },
+  { name: "wallet_id is an object", body: { wallet_id: { id: uuid() } }, error: /got a object/ },
+  {
+    name: "chain_id is an array",
+    body: { chain_id: [uuid()] },
+    error: /chain_id must be a uuid string, got an array/,
+  },
+  {
+    name: "wallet_balance_ids is a string",
+    body: { wallet_balance_ids: uuid() },
+    error: /wallet_balance_ids must be an array of uuid strings, got a string/,
+  },
+  {
+    name: "wallet_balance_ids holds a number",
+    body: { wallet_balance_ids: [uuid(), 7] },
+    error: /wallet_balance_ids\[1\] must be a uuid string, got a number/,
+  },
+  {
+    name: "wallet_balance_ids holds a nested array",
+    body: { wallet_balance_ids: [[uuid()]] },
+    error: /wallet_balance_ids\[0\] must be a uuid string, got an array/,
+  },
+  {
+    name: "wallet_balance_ids is empty",
+    body: { wallet_balance_ids: [] },
+    error: /must not be empty/,
+  },
+  {
+    name: "10,000 wallet_balance_ids",
+    body: { wallet_balance_ids: Array.from({ length: 10_000 }, uuid) },
+    error: /body is larger than 65536 bytes/,
+  },
+  {
+    name: "1,001 wallet_balance_ids (under the size limit, over the id limit)",
+    body: { wallet_balance_ids: Array.from({ length: 1_001 }, uuid) },
+    error: /1001 ids; at most 1000/,
+  },
+  {
+    name: "SQL in wallet_id",
+    body: { wallet_id: "'; drop table public.wallet_balances; --" },
+    error: /wallet_id is not a valid uuid/,
+  },
+  {
+    name: "SQL after a valid uuid in chain_id",
+    body: { chain_id: `${uuid()}' or '1'='1` },
+    error: /chain_id is not a valid uuid/,
+  },
+  {
+    name: "SQL in a wallet_balance_ids element",
+    body: {
+      wallet_balance_ids: [uuid(), "1); update public.wallet_balances set priority = 0; --"],
+    },
+    error: /wallet_balance_ids\[1\] is not a valid uuid/,
+  },
+  {
+    name: "SQL as a field name",
+    body: { "wallet_id = wallet_id; drop table public.chains; --": uuid() },
+    error: /unknown field "wallet_id = wallet_id; drop table public.chains; --"/,
+  },
+  {
+    name: "unknown field next to a valid one",
+    body: { wallet_id: uuid(), force: true },
+    error:
+      /unknown field "force"; allowed: wallet_id, wallet_balance_ids, asset_on_chain_id, chain_id/,
+  },
+  {
+    name: "__proto__ field",
+    body: `{"__proto__": {"wallet_id": "${uuid()}"}}`,
+    error: /unknown field "__proto__"/,
+  },
+  {
+    name: "a 10,000-character field name is clipped in the message",
+    body: { ["x".repeat(10_000)]: 1 },
+    error: /^unknown field "x{64}"; allowed/,
+  },
+  {
+    name: "two filters at once",
+    body: { wallet_id: uuid(), chain_id: uuid() },
+    error: /give exactly one of/,
+  },
+  {
+    name: "plain text",
+    body: "wallet_id=abc",
+    contentType: "text/plain",
+    error: /body is not valid JSON/,
+  },
+  {
+    name: "form-encoded",
+    body: `wallet_id=${uuid()}`,
+    contentType: "application/x-www-form-urlencoded",
+    error: /body is not valid JSON/,
+  },
+  {
+    name: "XML",
+    body: `<sync><wallet_id>${uuid()}</wallet_id></sync>`,
+    contentType: "application/xml",
+    error: /not valid JSON/,
+  },
+  { name: "truncated JSON", body: '{"wallet_id": "', error: /body is not valid JSON/ },
+  {
+    name: "invalid UTF-8",
+    body: new Uint8Array([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]),
+    error: /not valid UTF-8/,
+  },
+  { name: "a JSON array", body: [uuid()], error: /body must be a JSON object, got an array/ },
+  { name: "a JSON string", body: JSON.stringify(uuid()), error: /got a string/ },
+  { name: "JSON null", body: "null", error: /got null/ },
+  { name: "a JSON number", body: "42", error: /got a number/ },
+  {
+    name: "10,000 levels of nesting",
+    body: "[".repeat(10_000) + "]".repeat(10_000),
+    error: /got an array/,
+  },
+  {
+    name: "oversized body (70 KB) with Content-Length",
+    body: { wallet_id: "a".repeat(70_000) },
+    error: /body is larger than 65536 bytes/,
+  },
+  {
+    name: "oversized body (1 MB) streamed without Content-Length",
+    body: { wallet_id: "a".repeat(1_000_000) },
+    chunked: true,
+    error: /body is larger than 65536 bytes/,
+  },
+];
+
+async function sendRaw(url: string, c: BodyCase, headers: Record<string, string>) {
+  const bytes: Uint8Array<ArrayBuffer> = c.body instanceof Uint8Array
+    ? new Uint8Array(c.body)
+    : new TextEncoder().encode(typeof c.body === "string" ? c.body : JSON.stringify(c.body));
+  const body = c.chunked
+    ? new ReadableStream<Uint8Array<ArrayBuffer>>({
+      start(controller) {
+        for (let i = 0; i < bytes.length; i += 16_384) {
+          controller.enqueue(bytes.slice(i, i + 16_384));
+        }
+        controller.close();
+      },
+    })
+    : bytes;
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": c.contentType ?? "application/json", ...headers },
+    body,
+  });
+  const text = await response.text();
+  return { status: response.status, text };
+}
+
+harness.test(
+  `bad force-sync bodies: ${BODY_CASES.length} cases get 400 with the reason and never reach the database`,
+  (ctx) => seedWorld(ctx.stack, { wallets: 1 }),
+  async (ctx, world) => {
+    const { stack } = ctx;
+    const ids = world.rows.map((r) => r.id);
+    const before = await rowsAsText(stack.sql, ids);
+    const dbCalls = stack.postgrest.requests;
+    const failures: string[] = [];
+    for (const c of BODY_CASES) {
+      const headers = { [SYNC_SECRET_HEADER]: stack.keys.syncSecret };
+      const response = c.body instanceof Uint8Array || c.chunked || c.contentType
+        ? await sendRaw(stack.fn!.url, c, headers)
+        : await ctx.call(stack.fn!, c.body, headers);
+      let parsed: { error?: string; run_id?: string } = {};
+      try {
+        parsed = JSON.parse(response.text);
+      } catch { /* reported below */ }
+      if (response.status !== 400 || !c.error.test(parsed.error ?? "")) {
+        failures.push(`${c.name}: ${response.status} ${response.text.slice(0, 200)}`);
+      }
+      if (!/^[0-9a-f-]{36}$/.test(parsed.run_id ?? "")) failures.push(`${c.name}: no run id`);
+      if (response.text.length > 1_000) failures.push(`${c.name}: ${response.text.length} bytes`);
+    }
+    assert.deepEqual(failures, []);
+    assert.equal(stack.postgrest.requests, dbCalls, "no refused body reached the database");
+    assert.deepEqual(await rowsAsText(stack.sql, ids), before, "no row changed");
+
+    // Well-formed ids that match nothing: 200, nothing claimed, nothing changed.
+    const unknown = await ctx.call(stack.fn!, { wallet_balance_ids: [uuid(), uuid()] });
+    assert.equal(unknown.status, 200, unknown.text);
+    assert.equal(unknown.body.claimed, 0);
+    assert.deepEqual(await rowsAsText(stack.sql, ids), before, "no row changed");
+    report(
+      "Bad force-sync bodies",
+      BODY_CASES.length + 1,
+      `${BODY_CASES.length} refused with 400 and a message naming the problem, 0 database calls; ` +
+        `unknown ids: 200 with 0 claimed; 0 rows changed`,
+    );
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
+// Auth
+
+/** `value` with the character at `index` replaced by another of the same class. */
+function oneCharChanged(value: string, index: number): string {
+  const i = index < 0 ? value.length + index : index;
+  const c = value[i];
+  const replacement = /[0-9]/.test(c) ? (c === "0" ? "1" : "0") : c === "a" ? "b" : "a";
+  return value.slice(0, i) + replacement + value.slice(i + 1);
+}
+
+harness.test(
+  "auth: every refused credential gets 401 without a database call; the accepted ones still work",
+  (ctx) => seedWorld(ctx.stack, { wallets: 1 }),
+  async (ctx, world) => {
+    const { stack } = ctx;
+    // Debug level: the most log lines the function can write, all grepped for secrets later.
+    const server = await ctx.serve({ env: { BALANCE_SYNC_LOG_LEVEL: "debug" } });
+    const { anonKey, userToken, serviceRoleKey, secretKey, syncSecret } = stack.keys;
+    const forgedServiceRole = await signJwt({ role: "service_role" }, TEST_JWT_SECRET);
+    const wrongSecretJwt = await signJwt({ role: "service_role" }, `${TEST_JWT_SECRET}-other`);
+    const sync = (value: string) => ({ [SYNC_SECRET_HEADER]: value });
+    const refused: [string, Record<string, string>][] = [
+      ["no credential", {}],
+      ["anon key as bearer", { authorization: `Bearer ${anonKey}` }],
+      ["anon key as apikey", { apikey: anonKey }],
+      ["an authenticated user's JWT as bearer", { authorization: `Bearer ${userToken}` }],
+      ["an authenticated user's JWT as apikey", { apikey: userToken }],
+      ["a wrong sync secret", sync(`sync_${"0".repeat(48)}`)],
+      ["sync secret, first character changed", sync(oneCharChanged(syncSecret, 0))],
+      ["sync secret, a middle character changed", sync(oneCharChanged(syncSecret, 20))],
+      ["sync secret, last character changed", sync(oneCharChanged(syncSecret, -1))],
+      ["sync secret without its last character", sync(syncSecret.slice(0, -1))],
+      ["sync secret with one character more", sync(`${syncSecret}0`)],
+      ["sync secret in upper case", sync(syncSecret.toUpperCase())],
+      ["sync secret as bearer", { authorization: `Bearer ${syncSecret}` }],
+      ["sync secret as apikey", { apikey: syncSecret }],
+      ["service-role key, last character changed", {
+        authorization: `Bearer ${oneCharChanged(serviceRoleKey, -1)}`,
+      }],
+      ["service-role key, a payload character changed", {
+        authorization: `Bearer ${oneCharChanged(serviceRoleKey, 40)}`,
+      }],
+      ["secret key, last character changed, as apikey", { apikey: oneCharChanged(secretKey, -1) }],
+      ["another valid service_role JWT (not the configured key)", {
+        authorization: `Bearer ${forgedServiceRole}`,
+      }],
+      ["a service_role JWT signed with another secret", {
+        authorization: `Bearer ${wrongSecretJwt}`,
+      }],
+      ["the project's JWT secret as bearer", { authorization: `Bearer ${TEST_JWT_SECRET}` }],
+      ["an empty sync secret header", sync("")],
+      ["two bearer tokens", { authorization: `Bearer ${serviceRoleKey} ${serviceRoleKey}` }],
+    ];
+    for (const [, headers] of refused) {
+      for (const value of Object.values(headers)) ctx.secret(value.replace(/^Bearer /, ""));
+    }
+    ctx.secret(forgedServiceRole);
+
+    const ids = world.rows.map((r) => r.id);
+    const before = await rowsAsText(stack.sql, ids);
+    const dbCalls = stack.postgrest.requests;
+    const failures: string[] = [];
+    for (const [what, headers] of refused) {
+      const response = await ctx.call(server, { wallet_id: world.wallets[0].id }, headers);
+      if (response.status !== 401) failures.push(`${what}: ${response.status}`);
+      if (JSON.stringify(response.body) !== '{"error":"unauthorized"}') {
+        failures.push(`${what}: body ${response.text}`);
+      }
+      if (response.headers.get("www-authenticate") !== "Bearer") {
+        failures.push(`${what}: no WWW-Authenticate`);
+      }
+    }
+    assert.deepEqual(failures, []);
+    assert.equal(stack.postgrest.requests, dbCalls, "a refused request never reaches the database");
+    assert.deepEqual(await rowsAsText(stack.sql, ids), before, "no row changed");
+
+    for (
+      const headers of [
+        { authorization: `Bearer ${serviceRoleKey}` } as Record<string, string>,
+        { apikey: secretKey },
+        sync(syncSecret),
+      ]
+    ) {
+      const response = await ctx.call(server, { wallet_id: world.wallets[0].id }, headers);
+      assert.equal(response.status, 200, response.text);
+    }
+    const rejections = server.logs().filter((l) =>
+      l.msg === "Rejected a request without a valid credential"
+    );
+    assert.equal(rejections.length, refused.length, "every refusal is logged (without the value)");
+    report(
+      "Auth",
+      refused.length,
+      `${refused.length} refused credentials (none, anon key, user JWT, wrong secret, one ` +
+        `character changed in each accepted secret, ...): ${refused.length} × 401, 0 database ` +
+        `calls, 0 rows changed; the 3 accepted kinds still get 200`,
+    );
+  },
+);
+
+// ---------------------------------------------------------------------------------------------
+// The audit can fail
+
+class Rollback extends Error {}
+
+harness.test(
+  "the audit notices a changed protected column and a row taken during a live lease",
+  (ctx) => seedWorld(ctx.stack, { wallets: 1 }),
+  async (ctx, world) => {
+    const { stack } = ctx;
+    const id = world.rows[0].id;
+    let noticed = { protected: 0, overlap: 0 };
+    await stack.sql.begin(async (tx) => {
+      await tx`update public.wallet_balances set priority = priority + 1 where id = ${id}`;
+      await tx`update public.wallet_balances
+               set locked_by = 'run-a', locked_until = now() + interval '1 minute',
+                   processing_status = 'processing' where id = ${id}`;
+      await tx`update public.wallet_balances set locked_by = 'run-b' where id = ${id}`;
+      const sql = tx as unknown as typeof stack.sql;
+      noticed = {
+        protected: (await protectedChanges(sql)).length,
+        overlap: overlappingClaims(await leaseEvents(sql)).length,
+      };
+      throw new Rollback();
+    }).catch((error) => {
+      if (!(error instanceof Rollback)) throw error;
+    });
+    assert.deepEqual(noticed, { protected: 1, overlap: 1 });
+  },
+);
+
+harness.secretsTest();
