@@ -373,6 +373,13 @@ begin
     'lost', (select count(*) from valid)
             - (select count(*) from applied) - (select count(*) from stale)
             - (select count(*) from errored),
+    'stale_ids', coalesce((select jsonb_agg(st.id order by st.id) from stale as st), '[]'::jsonb),
+    'lost_ids', coalesce((
+      select jsonb_agg(v.id order by v.id)
+      from valid as v
+      where v.id not in (select a.id from applied as a
+                         union all select st.id from stale as st
+                         union all select er.id from errored as er)), '[]'::jsonb),
     'invalid', coalesce((
       select jsonb_agg(jsonb_build_object('index', c.idx, 'id', c.e -> 'id', 'reason', c.problem)
                        order by c.idx)
@@ -389,7 +396,8 @@ comment on function public.balance_sync_record(text, jsonb) is
 $$Records the results of worker p_worker. p_results is an array of
   {"id": uuid, "raw": "<decimal>", "human": "<decimal>", "block": "<decimal>" | null}   (success)
   {"id": uuid, "error": "<message>", "error_class": "transient"|"permanent"|"configuration"} (failure)
-Returns {"applied", "errored", "stale_rejected", "lost", "invalid": [{"index", "id", "reason"}]}.
+Returns {"applied", "errored", "stale_rejected", "lost", "stale_ids", "lost_ids",
+"invalid": [{"index", "id", "reason"}]}.
 
 Success sets exactly on_chain_balance_raw, on_chain_balance_human, last_checked, sync_count + 1,
 updated_at, observed_block and error_streak = 0. Failure sets error_count + 1, last_error,

@@ -115,6 +115,8 @@ export interface RecordResult {
   errored: number;
   stale_rejected: number;
   lost: number;
+  stale_ids: string[];
+  lost_ids: string[];
   invalid: { index: number; id: unknown; reason: string }[];
 }
 

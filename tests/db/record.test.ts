@@ -45,7 +45,15 @@ Deno.test("record: a success changes exactly the balance columns, a failure exac
     },
     { id: failed, error: "HTTP 429 Too Many Requests", error_class: "transient" },
   ]);
-  assert.deepEqual(result, { applied: 1, errored: 1, stale_rejected: 0, lost: 0, invalid: [] });
+  assert.deepEqual(result, {
+    applied: 1,
+    errored: 1,
+    stale_rejected: 0,
+    lost: 0,
+    stale_ids: [],
+    lost_ids: [],
+    invalid: [],
+  });
 
   const after = [await rowJson(sql, ok), await rowJson(sql, failed)];
   assert.deepEqual(
@@ -102,7 +110,15 @@ Deno.test("record: a stale writer whose lease was taken over changes 0 rows", as
     { id: ids[0], raw: "1", human: "0.000000000000000001", block: "5" },
     { id: ids[1], error: "timeout", error_class: "transient" },
   ]);
-  assert.deepEqual(late, { applied: 0, errored: 0, stale_rejected: 0, lost: 2, invalid: [] });
+  assert.deepEqual(late, {
+    applied: 0,
+    errored: 0,
+    stale_rejected: 0,
+    lost: 2,
+    stale_ids: [],
+    lost_ids: [...ids].sort(),
+    invalid: [],
+  });
   assert.equal(await release(writerA, "run-a", ids), 0, "nor can it release them");
   const after = await sql`select to_jsonb(wb) as j from public.wallet_balances wb order by id`;
   assert.deepEqual(after, before, "the stale writer changed nothing");
@@ -137,6 +153,7 @@ Deno.test("record: a lower block never overwrites a higher one", async () => {
     block: "999",
   }]);
   assert.equal(older.stale_rejected, 1);
+  assert.deepEqual(older.stale_ids, [id], "the stale-rejected row is named");
   assert.equal(older.applied, 0);
   assert.deepEqual(
     await read(),

@@ -143,6 +143,8 @@ export class FakeStore implements Store {
       errored: 0,
       staleRejected: 0,
       lost: 0,
+      staleIds: [],
+      lostIds: [],
       invalid: [],
     };
     for (const [index, result] of results.entries()) {
@@ -153,6 +155,7 @@ export class FakeStore implements Store {
       const r = this.get(result.id);
       if (r.lockedBy !== worker) {
         outcome.lost++;
+        outcome.lostIds.push(result.id);
         continue;
       }
       r.lockedBy = null;

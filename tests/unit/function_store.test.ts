@@ -116,7 +116,15 @@ Deno.test("store calls the contract functions with their named arguments", async
       data: fn === "balance_sync_claim"
         ? { rows: [], chains: {}, busy: [] }
         : fn === "balance_sync_record"
-        ? { applied: 1, errored: 1, stale_rejected: 1, lost: 0, invalid: [] }
+        ? {
+          applied: 1,
+          errored: 1,
+          stale_rejected: 1,
+          lost: 0,
+          stale_ids: ["r"],
+          lost_ids: [],
+          invalid: [],
+        }
         : 2,
       error: null,
       status: 200,
@@ -148,7 +156,15 @@ Deno.test("store calls the contract functions with their named arguments", async
     ["balance_sync_release", { p_worker: "w", p_ids: ["r"] }],
   ]);
   assert.ok(calls.every((c) => c.signal instanceof AbortSignal), "every call has a timeout");
-  assert.deepEqual(outcome, { applied: 1, errored: 1, staleRejected: 1, lost: 0, invalid: [] });
+  assert.deepEqual(outcome, {
+    applied: 1,
+    errored: 1,
+    staleRejected: 1,
+    lost: 0,
+    staleIds: ["r"],
+    lostIds: [],
+    invalid: [],
+  });
   assert.equal(released, 2);
 });
 

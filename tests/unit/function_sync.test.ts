@@ -552,3 +552,40 @@ Deno.test("rows whose result the database refuses as invalid are released, not l
   assert.equal(summary.released, 1);
   assert.ok(lines.some((l) => l.msg === "Not every result was applied" && l.level === "warn"));
 });
+
+Deno.test("a forced run reports a row taken over by another run as lost, not synced", async () => {
+  const { evm, readers, log, lines } = setup();
+  const wallet = "40000000-0000-4000-8000-0000000000aa";
+  const kept = row("bsc", { walletId: wallet, address: "0xa" });
+  const taken = row("bsc", { walletId: wallet, address: "0xb" });
+  const store = new FakeStore([evm], [kept, taken]);
+  readers.behaviour.set("bsc", {
+    kind: "balances",
+    block: 3n,
+    balances: new Map([["0xa", 1n], ["0xb", 2n]]),
+  });
+  const stealing = async (family: "evm" | "tron") => {
+    const reader = await readers.registry(family);
+    return (...args: Parameters<typeof reader>) => {
+      store.get(taken.id).lockedBy = "another-run";
+      return reader(...args);
+    };
+  };
+
+  const summary = await runSync(
+    { store, readers: stealing, log, toHuman: plainToHuman },
+    settings(),
+    { runId: RUN, filter: { wallet_id: wallet } },
+  );
+
+  assert.equal(summary.synced, 1);
+  assert.equal(summary.lost, 1);
+  const status = new Map(summary.rows!.map((r) => [r.id, r.status]));
+  assert.deepEqual([status.get(kept.id), status.get(taken.id)], ["synced", "lost"]);
+  const synced = lines.filter((l) => l.msg === "Wallet balance synced successfully");
+  assert.deepEqual(synced.map((l) => l.wallet_balance_id), [kept.id]);
+  assert.ok(lines.some((l) =>
+    l.msg === "Wallet balance not written: another run holds it now" &&
+    l.wallet_balance_id === taken.id
+  ));
+});

@@ -35,6 +35,10 @@ export interface RecordOutcome {
   errored: number;
   staleRejected: number;
   lost: number;
+  /** Rows whose balance was kept because it was observed at a higher block. */
+  staleIds: string[];
+  /** Rows this run no longer held: another run took them over. */
+  lostIds: string[];
   invalid: { index: number; id: unknown; reason: string }[];
 }
 
@@ -181,6 +185,8 @@ export function parseRecordOutcome(data: unknown): RecordOutcome {
     errored: count("errored"),
     staleRejected: count("stale_rejected"),
     lost: count("lost"),
+    staleIds: Array.isArray(data.stale_ids) ? data.stale_ids.map(String) : [],
+    lostIds: Array.isArray(data.lost_ids) ? data.lost_ids.map(String) : [],
     invalid: Array.isArray(data.invalid)
       ? data.invalid.filter(isObject).map((e) => ({
         index: Number(e.index),

@@ -56,7 +56,7 @@ export interface ChainSummary {
   note?: string;
 }
 
-export type RowStatus = "synced" | "failed" | "released";
+export type RowStatus = "synced" | "failed" | "released" | "stale_rejected" | "lost";
 
 /** One row of a forced run's answer. */
 export interface RowReport {
@@ -333,24 +333,34 @@ export async function runSync(
       summary.stale_rejected += outcome.staleRejected;
       summary.lost += outcome.lost;
       summary.invalid += outcome.invalid.length;
+      const notApplied = new Map<string, { status: RowStatus; error?: string }>([
+        ...outcome.staleIds.map((id) => [id, { status: "stale_rejected" as const }] as const),
+        ...outcome.lostIds.map((id) => [id, { status: "lost" as const }] as const),
+      ]);
       // The database refused these entries and kept their leases: give them back now.
       for (const entry of outcome.invalid) {
         const id = results[entry.index]?.id;
         if (!id) continue;
         unread.push(id);
-        const rowReport = forced ? reports.find((r) => r.id === id) : undefined;
-        if (rowReport) {
-          rowReport.status = "released";
-          rowReport.error = `refused by the database: ${entry.reason}`;
+        notApplied.set(id, {
+          status: "released",
+          error: `refused by the database: ${entry.reason}`,
+        });
+      }
+      for (const row of successes) {
+        const status = notApplied.get(row.id)?.status;
+        if (status === undefined) {
+          log.info("Wallet balance synced successfully", rowFields(row, claim));
+        } else if (status !== "released") {
+          log.warn(
+            status === "lost"
+              ? "Wallet balance not written: another run holds it now"
+              : "Wallet balance not written: a higher block was already recorded",
+            rowFields(row, claim),
+          );
         }
       }
-      const clean = outcome.lost === 0 && outcome.staleRejected === 0 &&
-        outcome.invalid.length === 0;
-      if (clean) {
-        for (const row of successes) {
-          log.info("Wallet balance synced successfully", rowFields(row, claim));
-        }
-      } else {
+      if (notApplied.size > 0) {
         log.warn("Not every result was applied", {
           applied: outcome.applied,
           errored: outcome.errored,
@@ -358,6 +368,12 @@ export async function runSync(
           lost: outcome.lost,
           invalid: outcome.invalid,
         });
+      }
+      if (forced && notApplied.size > 0) {
+        for (const rowReport of reports) {
+          const change = notApplied.get(rowReport.id);
+          if (change) Object.assign(rowReport, change);
+        }
       }
     }
     if (unread.length > 0) {

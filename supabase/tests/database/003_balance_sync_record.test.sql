@@ -1,7 +1,7 @@
 -- balance_sync_record and balance_sync_release: exactly which columns change, fencing by the
 -- worker token, the block guard, per-entry validation.
 begin;
-select plan(22);
+select plan(23);
 
 insert into public.chains (id, name, rpc_url, family) values
   ('c0000000-0000-0000-0000-00000000000e', 'bsc', 'http://evm', 'evm');
@@ -50,9 +50,11 @@ create temp table result as select public.balance_sync_record('w1', $$[
   42
 ]$$::jsonb) as r;
 
-select is((select r - 'invalid' from result),
+select is((select r - 'invalid' - 'stale_ids' - 'lost_ids' from result),
   '{"applied": 2, "errored": 1, "stale_rejected": 1, "lost": 1}'::jsonb,
   'record counts applied, errored, stale-rejected and lost entries');
+select is((select jsonb_array_length(r -> 'stale_ids') + jsonb_array_length(r -> 'lost_ids') from result),
+  2, 'and names the stale-rejected and the lost rows');
 select is((select r -> 'invalid' from result), $$[
   {"index": 5, "id": "b0000000-0000-0000-0000-000000000005", "reason": "raw is negative"},
   {"index": 6, "id": "b0000000-0000-0000-0000-000000000005", "reason": "raw is not a non-negative integer"},
@@ -142,7 +144,7 @@ select is(
   '1500000000000000000', 'and changes nothing');
 
 select is(public.balance_sync_record('w2', '[]'::jsonb),
-  '{"applied": 0, "errored": 0, "stale_rejected": 0, "lost": 0, "invalid": []}'::jsonb,
+  '{"applied": 0, "errored": 0, "stale_rejected": 0, "lost": 0, "stale_ids": [], "lost_ids": [], "invalid": []}'::jsonb,
   'an empty batch is a no-op');
 select throws_ok($$select public.balance_sync_record('w1', '{}'::jsonb)$$, '22023',
   'balance_sync_record: p_results must be a JSON array', 'p_results must be an array');
