@@ -285,12 +285,15 @@ begin
         when jsonb_typeof(en.e -> 'raw') <> 'string' then 'raw must be a decimal string'
         when (en.e ->> 'raw') ~ '^\s*-' then 'raw is negative'
         when (en.e ->> 'raw') !~ '^[0-9]+$' then 'raw is not a non-negative integer'
+        -- length first: a string too long for numeric would abort the whole batch
+        when length(ltrim(en.e ->> 'raw', '0')) > 78 then 'raw exceeds 2^256-1'
         when (en.e ->> 'raw')::numeric
              > 115792089237316195423570985008687907853269984665640564039457584007913129639935
           then 'raw exceeds 2^256-1'
         when not en.e ? 'human' then 'missing human'
         when jsonb_typeof(en.e -> 'human') <> 'string' or (en.e ->> 'human') !~ '^[0-9]+(\.[0-9]+)?$'
           then 'human is not a non-negative decimal string'
+        when length(en.e ->> 'human') > 1000 then 'human is too long'
         when en.e ? 'block' and jsonb_typeof(en.e -> 'block') <> 'null'
              and (jsonb_typeof(en.e -> 'block') <> 'string' or (en.e ->> 'block') !~ '^[0-9]{1,78}$')
           then 'block must be a decimal string or null'

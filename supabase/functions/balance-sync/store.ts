@@ -5,9 +5,11 @@ import type { ForcedFilter } from "./request.ts";
 /** One wallet_balances row as `balance_sync_claim` hands it out. */
 export interface ClaimedRow {
   id: string;
-  walletId: string;
+  /** Null only on legacy rows; such a row comes with a configError (no active address). */
+  walletId: string | null;
   assetOnChainId: string;
-  assetId: string;
+  /** asset_on_chain.asset_id is nullable in legacy schemas. */
+  assetId: string | null;
   chainId: string;
   address: string | null;
   contractAddress: string | null;
@@ -114,9 +116,9 @@ function toRow(raw: unknown): ClaimedRow {
   if (!isObject(raw)) throw new TypeError("row is not an object");
   return {
     id: text(raw, "id"),
-    walletId: text(raw, "wallet_id"),
+    walletId: text(raw, "wallet_id", true),
     assetOnChainId: text(raw, "asset_on_chain_id"),
-    assetId: text(raw, "asset_id"),
+    assetId: text(raw, "asset_id", true),
     chainId: text(raw, "chain_id"),
     address: text(raw, "address", true),
     contractAddress: text(raw, "contract_address", true),

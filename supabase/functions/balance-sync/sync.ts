@@ -61,9 +61,9 @@ export type RowStatus = "synced" | "failed" | "released" | "stale_rejected" | "l
 /** One row of a forced run's answer. */
 export interface RowReport {
   id: string;
-  wallet_id: string;
+  wallet_id: string | null;
   asset_on_chain_id: string;
-  asset_id: string;
+  asset_id: string | null;
   chain_id: string;
   chain: string;
   asset_type: "native" | "token";
