@@ -44,6 +44,18 @@ const normalize = (url: string) => {
   }
 };
 
+/** The URL as viem fetches it: credentials move to an Authorization header. */
+const withoutUserinfo = (url: string) => {
+  try {
+    const parsed = new URL(url);
+    parsed.username = "";
+    parsed.password = "";
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+};
+
 export function createEvmRpc(
   urls: readonly string[],
   apiKey: string | null,
@@ -68,11 +80,32 @@ export function createEvmRpc(
   signal?.addEventListener("abort", onOuterAbort, { once: true });
   if (signal?.aborted) onOuterAbort();
 
+  // A failed fetch may name the URL it tried (key included) in its message, which ends up in
+  // the row's last_error: swap every secret-bearing form for the redacted URL.
+  const secrets = endpoints.flatMap((e) => [
+    [e.url, e.redacted],
+    [normalize(e.url), e.redacted],
+    [withoutUserinfo(e.url), e.redacted],
+  ]).concat(apiKey ? [[apiKey, "***"], [encodeURIComponent(apiKey), "***"]] : [])
+    .sort((a, b) => b[0].length - a[0].length);
+  const scrub = (text: string) =>
+    secrets.reduce((out, [secret, shown]) => out.replaceAll(secret, shown), text);
+
   let requests = 0;
   const baseFetch = settings.fetchFn ?? fetch;
   const fetchFn = async (input: string | URL | Request, init?: RequestInit) => {
     requests++;
-    const response = await baseFetch(input, init);
+    let response: Response;
+    try {
+      response = await baseFetch(input, init);
+    } catch (error) {
+      if (error instanceof Error && scrub(error.message) !== error.message) {
+        const clean = new TypeError(scrub(error.message));
+        clean.name = error.name;
+        throw clean;
+      }
+      throw error;
+    }
     if (!response.ok) {
       const seconds = parseRetryAfter(response.headers.get("retry-after"));
       const url = normalize(input instanceof Request ? input.url : String(input));

@@ -90,7 +90,7 @@ export class TronHttp {
         headers = response.headers;
         text = await response.text();
       } catch (cause) {
-        const error = this.transportError(cause, where, status);
+        const error = this.transportError(cause, where, status, url);
         tried.add(this.current);
         if (this.failover(tried)) continue;
         throw error;
@@ -189,7 +189,7 @@ export class TronHttp {
   }
 
   /** `status` is 0 when no answer started, else the status of an answer whose body broke off. */
-  private transportError(cause: unknown, where: string, status: number): ReadError {
+  private transportError(cause: unknown, where: string, status: number, url: string): ReadError {
     const data = status ? { url: where, status } : { url: where };
     if (this.options.signal?.aborted) {
       return new ReadError("transient", `read of ${where} aborted`, data, { cause });
@@ -203,7 +203,11 @@ export class TronHttp {
         { cause },
       );
     }
-    const reason = cause instanceof Error ? cause.message : String(cause);
+    // A failed fetch may name the URL it tried (userinfo, key-like path, query) in its message.
+    let reason = cause instanceof Error ? cause.message : String(cause);
+    reason = reason.replaceAll(url, where);
+    for (const base of this.options.urls) reason = reason.replaceAll(base, redactUrl(base));
+    if (this.options.apiKey) reason = reason.replaceAll(this.options.apiKey, "***");
     const message = status
       ? `TRON node ${where} answered HTTP ${status} but the body broke off: ${reason}`
       : `TRON node ${where} unreachable: ${reason}`;
