@@ -589,3 +589,26 @@ Deno.test("a forced run reports a row taken over by another run as lost, not syn
     l.wallet_balance_id === taken.id
   ));
 });
+
+Deno.test("refused rows stay on the run's release list when their first release fails", async () => {
+  const { evm, readers, log } = setup();
+  const rows = [row("bsc", { address: "0xa" }), row("bsc", { address: "0xb" })];
+  const store = new FakeStore([evm], rows);
+  store.invalidIds.add(rows[1].id);
+  readers.behaviour.set("bsc", { kind: "balances", balances: new Map([["0xa", 1n], ["0xb", 2n]]) });
+  const release = store.release.bind(store);
+  let releases = 0;
+  store.release = (worker, ids) =>
+    ++releases === 1
+      ? Promise.reject(new StoreUnavailable("release", "connection reset", null, 503))
+      : release(worker, ids);
+
+  await assert.rejects(
+    runSync({ store, readers: readers.registry, log, toHuman: plainToHuman }, settings(), {
+      runId: RUN,
+    }),
+    StoreUnavailable,
+  );
+  assert.equal(releases, 2);
+  assert.deepEqual(store.lockedRows(), [], "the final release gave the refused row back");
+});

@@ -327,7 +327,9 @@ export async function runSync(
 
     if (results.length > 0) {
       const outcome = await deps.store.record(worker, results);
-      for (const r of results) pending.delete(r.id);
+      const refused = new Set(outcome.invalid.map((entry) => results[entry.index]?.id));
+      // Refused entries keep their lease until released below (or by the run's final release).
+      for (const r of results) if (!refused.has(r.id)) pending.delete(r.id);
       summary.synced += outcome.applied;
       summary.failed += outcome.errored;
       summary.stale_rejected += outcome.staleRejected;
