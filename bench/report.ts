@@ -1,0 +1,425 @@
+/** Turns the measurements into bench/results.json and the side-by-side table. */
+import { type BenchConfig, benchFunctionEnv } from "./options.ts";
+import type { ColdStart, DriveResult } from "./project.ts";
+import type { SeedResult } from "./seed_strategy.ts";
+import { type BenchWorld, CHAIN_KEYS, type ChainKey, type Verification } from "./world.ts";
+
+export interface ScalePoint {
+  rows: number;
+  drive: DriveResult;
+  check: Verification;
+}
+
+export interface ResultsInput {
+  config: BenchConfig;
+  world: BenchWorld;
+  project: {
+    drive: DriveResult;
+    check: Verification;
+    protectedChanged: number;
+    listeningMs: number;
+  };
+  /** The drain over the EVM and TRON multicall chains only (null without a per-call chain). */
+  multicallChains: { drive: DriveResult; check: Verification } | null;
+  colds: ColdStart[];
+  seed: SeedResult;
+  seedRows: number;
+  seedDbRequests: number;
+  seedRequests: Record<ChainKey, number>;
+  seedCheck: Verification;
+  scale: ScalePoint[];
+}
+
+const round = (value: number, digits = 2) =>
+  Number.isFinite(value) ? Number(value.toFixed(digits)) : null;
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+const perBalance = (requests: number, balances: number) =>
+  balances > 0 ? round(requests / balances, 4) : null;
+
+async function machine() {
+  const cpuinfo = await Deno.readTextFile("/proc/cpuinfo").catch(() => "");
+  const model = cpuinfo.match(/^model name\s*:\s*(.+)$/m)?.[1]?.trim() ?? "unknown";
+  return {
+    date: new Date().toISOString(),
+    arch: Deno.build.arch,
+    cpu_model: model,
+    cores: navigator.hardwareConcurrency,
+    os: `${Deno.build.os} ${Deno.osRelease()}`,
+    deno: Deno.version.deno,
+  };
+}
+
+function projectFigures(drive: DriveResult, check: Verification) {
+  const synced = check.synced;
+  const chain = (key: ChainKey) => drive.chains[key];
+  return {
+    rows: check.rows,
+    synced,
+    wall_s: round(drive.wallMs / 1000),
+    balances_per_s: round(synced / (drive.wallMs / 1000), 1),
+    evm_rpc_requests_per_balance: perBalance(chain("evm").requests, chain("evm").rows),
+    tron_multicall_rpc_requests_per_balance: perBalance(
+      chain("tron_multicall").requests,
+      chain("tron_multicall").rows,
+    ),
+    tron_plain_rpc_requests_per_balance: perBalance(
+      chain("tron_plain").requests,
+      chain("tron_plain").rows,
+    ),
+    rpc_requests: Object.fromEntries(CHAIN_KEYS.map((k) => [k, chain(k).requests])),
+    rpc_requests_reported_by_function: Object.fromEntries(
+      CHAIN_KEYS.map((k) => [k, chain(k).reportedRequests]),
+    ),
+    // The last run of each caller finds nothing due: its one empty claim is not a batch's.
+    db_round_trips_per_batch: round(
+      (drive.dbRequests - drive.emptyRuns) / Math.max(1, drive.batches),
+      3,
+    ),
+    db_round_trips_per_batch_with_empty_claims: round(
+      drive.dbRequests / Math.max(1, drive.batches),
+      3,
+    ),
+    empty_runs: drive.emptyRuns,
+    db_round_trips_per_balance: round(drive.dbRequests / Math.max(1, synced), 4),
+    db_round_trips: drive.dbRequests,
+    db_calls_by_function: drive.dbCalls,
+    runs: drive.runs,
+    batches: drive.batches,
+    run_stop_reasons: drive.stopReasons,
+    run_ms_max: round(Math.max(0, ...drive.runMs), 0),
+    cpu_ms: round(drive.cpuMs, 0),
+    cpu_ms_per_1000_balances: round((drive.cpuMs / Math.max(1, synced)) * 1000, 1),
+    peak_rss_mb: round(drive.peakRssMb, 1),
+    tron_max_requests_per_s: Object.fromEntries(
+      CHAIN_KEYS.filter((k) => chain(k).maxRequestsPerSecond !== null).map((k) => [k, {
+        configured_max_rps: chain(k).configuredMaxRps,
+        max_in_any_1s: chain(k).maxRequestsPerSecond,
+        max_in_any_10s: chain(k).maxRequestsPer10s,
+      }]),
+    ),
+    failed: drive.failed,
+    released: drive.released,
+    lost: drive.lost,
+    stale_rejected: drive.staleRejected,
+    wrong_balances: check.wrongRaw + check.wrongHuman,
+    never_synced: check.neverSynced,
+    left_leased: check.stillLeased,
+    failed_calls: drive.failedCalls,
+  };
+}
+
+export async function buildResults(input: ResultsInput) {
+  const { config, world, project, colds, seed, seedRows, seedCheck } = input;
+  const p = projectFigures(project.drive, project.check);
+  const coldMs = median(colds.map((c) => c.firstResponseMs));
+
+  const sampleByChain = Object.fromEntries(CHAIN_KEYS.map((k) => [k, 0])) as Record<
+    ChainKey,
+    number
+  >;
+  for (const id of world.ids.slice(0, seedRows)) sampleByChain[world.expected.get(id)!.chain]++;
+  const seedTotalRequests = CHAIN_KEYS.reduce((sum, k) => sum + input.seedRequests[k], 0);
+  const seedSeconds = seed.wallMs / 1000;
+  const seedBps = seed.synced / seedSeconds;
+  const seedChainMs = (key: ChainKey) =>
+    Object.entries(seed.byChain).find(([id]) => id === world.chains[key].id)?.[1];
+
+  const seedFigures = {
+    rows: seed.processed,
+    synced: seed.synced,
+    wall_s: round(seedSeconds),
+    balances_per_s: round(seedBps, 2),
+    rpc_requests_per_balance: perBalance(seedTotalRequests, seed.processed),
+    evm_rpc_requests_per_balance: perBalance(input.seedRequests.evm, sampleByChain.evm),
+    tron_multicall_rpc_requests_per_balance: perBalance(
+      input.seedRequests.tron_multicall,
+      sampleByChain.tron_multicall,
+    ),
+    tron_plain_rpc_requests_per_balance: perBalance(
+      input.seedRequests.tron_plain,
+      sampleByChain.tron_plain,
+    ),
+    rows_by_chain: sampleByChain,
+    ms_per_row_by_chain: Object.fromEntries(CHAIN_KEYS.map((k) => {
+      const stats = seedChainMs(k);
+      return [k, stats && stats.rows > 0 ? round(stats.ms / stats.rows, 1) : null];
+    })),
+    db_round_trips_per_balance: round(input.seedDbRequests / Math.max(1, seed.processed), 3),
+    db_round_trips_per_batch: round(input.seedDbRequests / Math.max(1, seed.batches), 1),
+    db_round_trips: input.seedDbRequests,
+    batches: seed.batches,
+    cpu_ms: round(seed.cpuMs, 0),
+    cpu_ms_per_1000_balances: round((seed.cpuMs / Math.max(1, seed.processed)) * 1000, 1),
+    peak_rss_mb: round(seed.peakRssMb, 1),
+    failed: seed.failed,
+    wrong_balances: seedCheck.wrongRaw + seedCheck.wrongHuman,
+    wrong_balance_examples: seedCheck.examples,
+    errors: seed.errors,
+  };
+
+  const speedup = (p.balances_per_s ?? 0) / seedBps;
+
+  // The seed's rate on the multicall chains: its time per row there, plus its per-batch queries
+  // shared out by time.
+  const seedRowMs = Object.values(seed.byChain).reduce((sum, c) => sum + c.ms, 0);
+  const multicallKeys: ChainKey[] = ["evm", "tron_multicall"];
+  const seedMc = multicallKeys.map(seedChainMs).filter((c) => c !== undefined);
+  const seedMcRows = seedMc.reduce((sum, c) => sum + c!.synced, 0);
+  const seedMcSeconds = (seed.wallMs / 1000) *
+    (seedMc.reduce((sum, c) => sum + c!.ms, 0) / seedRowMs);
+  const seedMcBps = seedMcRows / seedMcSeconds;
+  const mc = input.multicallChains
+    ? projectFigures(input.multicallChains.drive, input.multicallChains.check)
+    : null;
+  const speedupMc = mc ? (mc.balances_per_s ?? 0) / seedMcBps : null;
+  // Paced: the sustained rate (any 10 s window) stays within max_rps. A 1 s window can show one
+  // request more: requests leave exactly 1/max_rps apart, and arrival jitter of a millisecond
+  // puts an 11th request at 10 rps inside some 1,000 ms window. Both figures are reported.
+  const pacingOk = Object.values(p.tron_max_requests_per_s).every((t) =>
+    t.configured_max_rps === null || (t.max_in_any_10s ?? 0) <= 10 * t.configured_max_rps + 1
+  );
+  const target = (figure: string, limit: string, value: unknown, met: boolean) => ({
+    figure,
+    target: limit,
+    value,
+    met,
+  });
+  const targets = [
+    target(
+      "EVM RPC requests per balance",
+      "<= 0.005",
+      p.evm_rpc_requests_per_balance,
+      (p.evm_rpc_requests_per_balance ?? Infinity) <= 0.005,
+    ),
+    target(
+      "TRON with multicall, requests per balance",
+      "<= 0.01",
+      p.tron_multicall_rpc_requests_per_balance,
+      (p.tron_multicall_rpc_requests_per_balance ?? Infinity) <= 0.01,
+    ),
+    target(
+      "TRON without multicall, requests per balance, paced",
+      "<= 1.0, and <= max_rps sustained (any 10 s window <= 10 x max_rps + 1)",
+      { per_balance: p.tron_plain_rpc_requests_per_balance, ...p.tron_max_requests_per_s },
+      (p.tron_plain_rpc_requests_per_balance ?? Infinity) <= 1.0 && pacingOk,
+    ),
+    target(
+      "DB round trips per batch",
+      "<= 2",
+      p.db_round_trips_per_batch,
+      (p.db_round_trips_per_batch ?? Infinity) <= 2,
+    ),
+    target("balances/s against the seed strategy", ">= 100x", round(speedup, 1), speedup >= 100),
+    target(
+      "CPU ms per 1,000 balances",
+      "<= 250",
+      p.cpu_ms_per_1000_balances,
+      (p.cpu_ms_per_1000_balances ?? Infinity) <= 250,
+    ),
+    target("cold start ms", "<= 1500", round(coldMs, 0), coldMs <= 1500),
+  ];
+
+  return {
+    rows: config.rows,
+    latency_ms: { rpc: config.rpcLatencyMs, db: config.dbLatencyMs },
+    project: {
+      ...p,
+      cold_start_ms: round(coldMs, 0),
+      cold_starts: colds.map((c) => ({
+        listening_ms: round(c.listeningMs, 0),
+        first_response_ms: round(c.firstResponseMs, 0),
+        first_run_ms: c.firstRunMs,
+      })),
+      listening_ms_of_measured_process: round(project.listeningMs, 0),
+      protected_columns_changed: project.protectedChanged,
+    },
+    project_multicall_chains_only: mc
+      ? {
+        rows: mc.rows,
+        synced: mc.synced,
+        wall_s: mc.wall_s,
+        balances_per_s: mc.balances_per_s,
+        evm_rpc_requests_per_balance: mc.evm_rpc_requests_per_balance,
+        tron_multicall_rpc_requests_per_balance: mc.tron_multicall_rpc_requests_per_balance,
+        db_round_trips_per_batch: mc.db_round_trips_per_batch,
+        batches: mc.batches,
+        cpu_ms_per_1000_balances: mc.cpu_ms_per_1000_balances,
+        peak_rss_mb: mc.peak_rss_mb,
+        wrong_balances: mc.wrong_balances,
+        seed_strategy_balances_per_s: round(seedMcBps, 2),
+        speedup_balances_per_s: round(speedupMc!, 1),
+      }
+      : null,
+    seed_strategy: seedFigures,
+    speedup_balances_per_s: round(speedup, 1),
+    targets,
+    scale: input.scale.map((s) => {
+      const f = projectFigures(s.drive, s.check);
+      return {
+        rows: s.rows,
+        wall_s: f.wall_s,
+        balances_per_s: f.balances_per_s,
+        rpc_requests: f.rpc_requests,
+        rpc_requests_total: Object.values(f.rpc_requests).reduce((a, b) => a + b, 0),
+        db_round_trips: f.db_round_trips,
+        batches: f.batches,
+        cpu_ms_per_1000_balances: f.cpu_ms_per_1000_balances,
+        peak_rss_mb: f.peak_rss_mb,
+        wrong_balances: f.wrong_balances,
+        never_synced: f.never_synced,
+      };
+    }),
+    config: {
+      mix_evm_tron_multicall_tron_plain: [
+        config.mix.evm,
+        config.mix.tron_multicall,
+        config.mix.tron_plain,
+      ],
+      rows_by_chain: Object.fromEntries(CHAIN_KEYS.map((k) => [k, world.chains[k].rows])),
+      batch_size: config.batchSize,
+      concurrency: config.concurrency,
+      tron_max_rps: config.tronMaxRps,
+      tron_max_concurrency: config.tronMaxConcurrency,
+      log_level: config.logLevel,
+      seed_sample_rows: seedRows,
+      function_env: benchFunctionEnv(config.batchSize, config.logLevel),
+    },
+    machine: await machine(),
+  };
+}
+
+export type Results = Awaited<ReturnType<typeof buildResults>>;
+
+const fmt = (value: unknown, digits = 3): string => {
+  if (value === null || value === undefined) return "-";
+  if (typeof value === "number") {
+    if (Number.isInteger(value)) return value.toLocaleString("en-US");
+    return value.toFixed(digits).replace(/\.?0+$/, "") || "0";
+  }
+  return String(value);
+};
+
+/** "fewer/less" ratios for costs (seed / project), "x" for throughput (project / seed). */
+const ratio = (project: number | null, seed: number | null, higherIsBetter: boolean) => {
+  if (project === null || seed === null || project === 0 || seed === 0) return "-";
+  const r = higherIsBetter ? project / seed : seed / project;
+  return `${r >= 100 ? r.toFixed(0) : r.toFixed(1)}x${higherIsBetter ? "" : " less"}`;
+};
+
+export function tableLines(results: Results): string[] {
+  const p = results.project;
+  const s = results.seed_strategy;
+  const rows: [string, string, string, string][] = [
+    ["figure", "this project", "seed strategy", "ratio"],
+    ["balances synced (rows)", fmt(p.synced), fmt(s.synced), ""],
+    ["wall time (s)", fmt(p.wall_s, 1), fmt(s.wall_s, 1), ""],
+    [
+      "balances/s",
+      fmt(p.balances_per_s, 1),
+      fmt(s.balances_per_s, 1),
+      ratio(p.balances_per_s, s.balances_per_s, true),
+    ],
+    [
+      "RPC requests/balance, EVM",
+      fmt(p.evm_rpc_requests_per_balance, 4),
+      fmt(s.evm_rpc_requests_per_balance, 4),
+      ratio(p.evm_rpc_requests_per_balance, s.evm_rpc_requests_per_balance, false),
+    ],
+    [
+      "RPC requests/balance, TRON multicall",
+      fmt(p.tron_multicall_rpc_requests_per_balance, 4),
+      fmt(s.tron_multicall_rpc_requests_per_balance, 4),
+      ratio(
+        p.tron_multicall_rpc_requests_per_balance,
+        s.tron_multicall_rpc_requests_per_balance,
+        false,
+      ),
+    ],
+    [
+      "RPC requests/balance, TRON plain",
+      fmt(p.tron_plain_rpc_requests_per_balance, 4),
+      fmt(s.tron_plain_rpc_requests_per_balance, 4),
+      ratio(p.tron_plain_rpc_requests_per_balance, s.tron_plain_rpc_requests_per_balance, false),
+    ],
+    [
+      "DB round trips/batch",
+      fmt(p.db_round_trips_per_batch, 2),
+      `${fmt(s.db_round_trips_per_batch, 1)} (batch of 50)`,
+      "",
+    ],
+    [
+      "DB round trips/balance",
+      fmt(p.db_round_trips_per_balance, 4),
+      fmt(s.db_round_trips_per_balance, 2),
+      ratio(p.db_round_trips_per_balance, s.db_round_trips_per_balance, false),
+    ],
+    [
+      "CPU ms/1,000 balances",
+      fmt(p.cpu_ms_per_1000_balances, 1),
+      fmt(s.cpu_ms_per_1000_balances, 1),
+      ratio(p.cpu_ms_per_1000_balances, s.cpu_ms_per_1000_balances, false),
+    ],
+    ["peak RSS (MB)", fmt(p.peak_rss_mb, 1), fmt(s.peak_rss_mb, 1), ""],
+    ["cold start, spawn to first answer (ms)", fmt(p.cold_start_ms), "-", ""],
+    ...(results.project_multicall_chains_only
+      ? [
+        [
+          "balances/s, multicall chains only",
+          fmt(results.project_multicall_chains_only.balances_per_s, 1),
+          fmt(results.project_multicall_chains_only.seed_strategy_balances_per_s, 1),
+          ratio(
+            results.project_multicall_chains_only.balances_per_s,
+            results.project_multicall_chains_only.seed_strategy_balances_per_s,
+            true,
+          ),
+        ] as [string, string, string, string],
+        [
+          "CPU ms/1,000, multicall chains only",
+          fmt(results.project_multicall_chains_only.cpu_ms_per_1000_balances, 1),
+          "",
+          "",
+        ] as [string, string, string, string],
+      ]
+      : []),
+    ["wrong balances", fmt(p.wrong_balances), fmt(s.wrong_balances), ""],
+  ];
+  const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+  const out = [line(rows[0]), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`];
+  for (const r of rows.slice(1)) out.push(line(r));
+  out.push("");
+  out.push("| target | value | met |");
+  out.push("|---|---|---|");
+  for (const t of results.targets) {
+    out.push(`| ${t.figure} ${t.target} | ${JSON.stringify(t.value)} | ${t.met ? "yes" : "NO"} |`);
+  }
+  if (results.scale.length > 0) {
+    out.push("");
+    out.push(
+      "| rows | wall s | balances/s | RPC requests (evm / tron mc / tron plain) | DB round trips | CPU ms/1k |",
+    );
+    out.push("|---|---|---|---|---|---|");
+    for (const s of results.scale) {
+      out.push(
+        `| ${fmt(s.rows)} | ${fmt(s.wall_s, 1)} | ${fmt(s.balances_per_s, 1)} | ${
+          CHAIN_KEYS.map((k) => fmt(s.rpc_requests[k])).join(" / ")
+        } | ${fmt(s.db_round_trips)} | ${fmt(s.cpu_ms_per_1000_balances, 1)} |`,
+      );
+    }
+  }
+  return out;
+}
+
+export function printTable(results: Results): void {
+  const m = results.machine;
+  console.log(
+    `balance-sync benchmark, ${
+      m.date.slice(0, 10)
+    }, ${m.cores} cores ${m.arch} (${m.cpu_model}); ` +
+      `${results.rows} rows, latency rpc ${results.latency_ms.rpc} ms / db ${results.latency_ms.db} ms`,
+  );
+  for (const line of tableLines(results)) console.log(line);
+}
