@@ -9,7 +9,7 @@ import type { FunctionResponse } from "../support/stack.ts";
 import { expectedHuman } from "../support/stack_data.ts";
 import { toTronBase58 } from "../support/tron_node.ts";
 import { seedBulkWorld } from "./bulk_world.ts";
-import { reliabilityHarness, report } from "./harness.ts";
+import { reliabilityHarness, report, runLogsComplete } from "./harness.ts";
 
 const RUNS = 8;
 const WALLETS = 2_500; // × 4 assets = 10,000 rows
@@ -87,7 +87,9 @@ harness.test(
       }
     }
     const successesLogged = new Map<string, number>();
-    for (const server of servers) {
+    for (const [i, server] of servers.entries()) {
+      const mine = responses.filter((_, k) => k % RUNS === i).map((r) => r.body.run_id);
+      await runLogsComplete(server, mine);
       for (const line of server.logs()) {
         if (line.msg !== "Wallet balance synced successfully") continue;
         const id = line.wallet_balance_id as string;

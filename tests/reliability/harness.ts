@@ -42,6 +42,8 @@ export interface TestContext {
     headers?: Record<string, string>,
     method?: string,
   ): Promise<FunctionResponse>;
+  /** Keeps a response obtained another way (raw bytes, streams) for the secrets check. */
+  remember(what: string, text: string): void;
   /** A value that must never appear in any log line or response of this module. */
   secret(value: string): void;
   /** Runs after the test, before the checks (stop proxies, nodes, gates). */
@@ -78,6 +80,20 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
   }
+}
+
+/**
+ * Waits until `server`'s output holds the "Balance sync run finished" line of every run id. The
+ * function writes it after all other lines of the run and before answering, but its stdout reaches
+ * the test through a pipe that can lag behind the HTTP response.
+ */
+export async function runLogsComplete(server: FunctionServer, runIds: string[]): Promise<void> {
+  await waitFor("the runs' last log lines", () => {
+    const finished = new Set(
+      server.logs().filter((l) => l.msg === "Balance sync run finished").map((l) => l.run_id),
+    );
+    return runIds.every((id) => finished.has(id));
+  }, 10_000);
 }
 
 /** Rows still leased (or processing) by a run, i.e. not by a test's own `other-...` worker. */
@@ -140,6 +156,9 @@ export function reliabilityHarness(options: StackOptions = {}): Harness {
             );
             responses.push({ what: `${name}: ${method ?? "POST"} ${url}`, text: response.text });
             return response;
+          },
+          remember: (what, text) => {
+            responses.push({ what: `${name}: ${what}`, text });
           },
           secret: (value) => {
             if (value.length >= 8) secrets.add(value);

@@ -18,7 +18,13 @@ import type { Stack } from "../support/stack.ts";
 import { seedWorld, type World } from "../support/stack_data.ts";
 import { startTcpGate } from "../support/tcp_gate.ts";
 import { toEvmAddress } from "../support/tron_node.ts";
-import { reliabilityHarness, report, type TestContext, waitFor } from "./harness.ts";
+import {
+  reliabilityHarness,
+  report,
+  runLogsComplete,
+  type TestContext,
+  waitFor,
+} from "./harness.ts";
 
 const harness = reliabilityHarness();
 
@@ -225,6 +231,7 @@ harness.test(
       [8, 0, 0, 8],
       "A's summary: 8 claimed, 0 applied, 8 lost",
     );
+    await runLogsComplete(slow, [tokenA]);
     const warning = slow.logs().find((l) =>
       l.run_id === tokenA && l.msg === "Not every result was applied"
     );

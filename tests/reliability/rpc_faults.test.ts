@@ -36,7 +36,7 @@ import {
   type TronFaultSpec,
   type TronNode,
 } from "../support/tron_node.ts";
-import { reliabilityHarness, report, type TestContext } from "./harness.ts";
+import { reliabilityHarness, report, runLogsComplete, type TestContext } from "./harness.ts";
 
 const harness = reliabilityHarness();
 
@@ -592,6 +592,7 @@ harness.test(
     assert.ok(human_ok);
 
     // Nothing escaped: no failed run in the log, the process still serves.
+    await runLogsComplete(server, [summary.run_id]);
     const runFailed = server.logs().filter((l) => l.msg === "Run failed");
     escapes += runFailed.length;
     // A forced run of a control wallet: not slowed down by the faulty chains.
