@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { redactUrl } from "../../supabase/functions/balance-sync/errors.ts";
+import { networkCause, redactUrl } from "../../supabase/functions/balance-sync/errors.ts";
 
 Deno.test("redactUrl() removes credentials, query strings and key-like path segments", () => {
   assert.equal(
@@ -22,4 +22,22 @@ Deno.test("redactUrl() keeps endpoint paths that are words, not keys", () => {
 
 Deno.test("redactUrl() answers a placeholder for text that is not a URL", () => {
   assert.equal(redactUrl("not a url"), "<invalid url>");
+});
+
+Deno.test("networkCause() names the innermost reason of a failed fetch, without the URL's key", () => {
+  const inner = new Error(
+    "error sending request for url (https://rpc.example/v3/9aa3d95b3bc440fa88ea12eaa4456161): " +
+      "client error (Connect): tcp connect error: Connection refused (os error 111)",
+  );
+  const outer = new TypeError("fetch failed", { cause: inner });
+  assert.equal(
+    networkCause(outer),
+    "client error (Connect): tcp connect error: Connection refused (os error 111)",
+  );
+  assert.equal(
+    networkCause(
+      new Error("dns error for https://rpc.example/v3/9aa3d95b3bc440fa88ea12eaa4456161"),
+    ),
+    "dns error for https://rpc.example/v3/***",
+  );
 });

@@ -261,6 +261,18 @@ Deno.test("EVM reader: a node that never answers times out as transient", async 
   });
 });
 
+Deno.test("EVM reader: retries of a hung node stop at the read deadline, with a transient error", async () => {
+  await withChain(async ({ proxy }) => {
+    proxy.inject({ kind: "hang" });
+    const read = await createEvmReader({ ...quick, retryCount: 5, readTimeoutMs: 900 })(
+      chainFor(proxy.url),
+      [native("a", H1)],
+    );
+    failure(read, "a", "transient", /no answer within 900 ms from http:\/\/127\.0\.0\.1/);
+    assert.ok(read.requests < 6, `stopped before all retries (${read.requests} requests)`);
+  });
+});
+
 Deno.test("EVM reader: 429 with a short Retry-After is retried after the wait and the read succeeds", async () => {
   await withChain(async ({ anvil, proxy }) => {
     await setBalance(anvil.rpcUrl, H1, 77n);

@@ -46,3 +46,20 @@ export function redactUrl(raw: string): string {
     return "<invalid url>";
   }
 }
+
+/**
+ * What a failed fetch says about its cause. Deno's fetch rejects with "fetch failed" and keeps the
+ * reason ("tcp connect error: Connection refused", "dns error", ...) in `cause`, prefixed with the
+ * request URL (which may hold a key): the innermost message, without that prefix, URLs redacted.
+ */
+export function networkCause(error: unknown): string {
+  let message = "";
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 10; depth++) {
+    if (current.message) message = current.message;
+    current = current.cause;
+  }
+  return message
+    .replace(/^error sending request .*?\): /, "")
+    .replace(/https?:\/\/[^\s)]+/g, (url) => redactUrl(url));
+}

@@ -45,6 +45,7 @@ export const EVM_DEFAULTS = {
   retryCount: 2,
   retryDelayMs: 150,
   maxRetryAfterMs: 5_000,
+  readTimeoutMs: 15_000,
   chunkSize: 500,
 } as const;
 
@@ -79,6 +80,7 @@ export function createEvmReader(settings: EvmReaderSettings = {}): ChainReader {
     retryDelayMs: settings.retryDelayMs ?? EVM_DEFAULTS.retryDelayMs,
     maxRetryAfterMs: settings.maxRetryAfterMs ?? EVM_DEFAULTS.maxRetryAfterMs,
     fetchFn: settings.fetchFn,
+    readTimeoutMs: settings.readTimeoutMs ?? EVM_DEFAULTS.readTimeoutMs,
   };
   return async (chain, queries, options = {}) => {
     const read = new EvmRead(chain, queries, options, transportSettings, settings.chunkSize);

@@ -3,7 +3,7 @@
  * contains an endpoint's secret (viem's own messages include the full URL, so they are not reused).
  */
 import { BaseError, HttpRequestError, RpcRequestError, TimeoutError } from "viem";
-import { isTransientStatus, ReadError } from "../errors.ts";
+import { isTransientStatus, networkCause, ReadError } from "../errors.ts";
 import { revertReason } from "./evm_abi.ts";
 
 /** The node answered too slowly for the read's budget: Retry-After beyond the cap. */
@@ -15,6 +15,14 @@ export class RetryAfterTooLongError extends Error {
     readonly url: string,
   ) {
     super(`HTTP ${status} from ${url}: asked to retry after ${retryAfterSeconds} s`);
+  }
+}
+
+/** The whole read ran past its deadline (a node that accepts connections and never answers). */
+export class ReadTimeoutError extends Error {
+  override name = "ReadTimeoutError";
+  constructor(readonly url: string, readonly timeoutMs: number) {
+    super(`no answer within ${timeoutMs} ms from ${url}`);
   }
 }
 
@@ -98,6 +106,16 @@ export function classifyRpcFailure(
     }, { cause: error });
   }
 
+  const readTimeout = findInChain(
+    error,
+    (e): e is ReadTimeoutError => e instanceof ReadTimeoutError,
+  );
+  if (readTimeout) {
+    return new ReadError("transient", readTimeout.message, { url: readTimeout.url }, {
+      cause: error,
+    });
+  }
+
   const timeout = findInChain(error, isTimeoutError);
   if (timeout) {
     const url = redact(timeout.url);
@@ -138,7 +156,7 @@ export function classifyRpcFailure(
         { cause: error },
       );
     }
-    const cause = http.cause instanceof Error ? http.cause.message : "";
+    const cause = networkCause(http.cause);
     return new ReadError("transient", `network error reaching ${url}: ${clip(cause)}`, { url }, {
       cause: error,
     });

@@ -10,7 +10,7 @@
  */
 import { fallback, http, type Transport } from "viem";
 import { redactUrl } from "../errors.ts";
-import { parseRetryAfter, RetryAfterTooLongError } from "./evm_errors.ts";
+import { parseRetryAfter, ReadTimeoutError, RetryAfterTooLongError } from "./evm_errors.ts";
 
 export interface EvmTransportSettings {
   /** Per HTTP request, milliseconds. */
@@ -21,6 +21,8 @@ export interface EvmTransportSettings {
   /** A Retry-After longer than this fails the read instead of waiting. */
   maxRetryAfterMs: number;
   fetchFn?: typeof fetch;
+  /** The whole read, retries included (default 15 s, inside the run budget of 25 s). */
+  readTimeoutMs?: number;
 }
 
 export interface EvmRpc {
@@ -91,6 +93,13 @@ export function createEvmRpc(
   const scrub = (text: string) =>
     secrets.reduce((out, [secret, shown]) => out.replaceAll(secret, shown), text);
 
+  // viem retries a timed-out request (TimeoutError has no code), so a node that accepts and never
+  // answers would cost timeoutMs × (retryCount + 1): past the run's budget. One deadline per read.
+  const readTimeoutMs = settings.readTimeoutMs ?? 15_000;
+  const readTimer = setTimeout(
+    () => controller.abort(new ReadTimeoutError(endpoints[0].redacted, readTimeoutMs)),
+    readTimeoutMs,
+  );
   let requests = 0;
   const baseFetch = settings.fetchFn ?? fetch;
   const fetchFn = async (input: string | URL | Request, init?: RequestInit) => {
@@ -149,6 +158,9 @@ export function createEvmRpc(
     },
     redact: (url) => (url ? redactedBy.get(normalize(url)) : undefined) ?? endpoints[0].redacted,
     primaryUrl: endpoints[0].redacted,
-    close: () => signal?.removeEventListener("abort", onOuterAbort),
+    close: () => {
+      clearTimeout(readTimer);
+      signal?.removeEventListener("abort", onOuterAbort);
+    },
   };
 }

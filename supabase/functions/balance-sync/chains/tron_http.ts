@@ -3,7 +3,7 @@
  * `post`, which paces it, counts it, times it out, retries rate limits within bounds and turns
  * every failure into a ReadError. The API key travels only in the TRON-PRO-API-KEY header.
  */
-import { ReadError, redactUrl } from "../errors.ts";
+import { networkCause, ReadError, redactUrl } from "../errors.ts";
 import { type Pacer, PacerPausedError } from "./tron_pacer.ts";
 import { retryAfterSeconds, suspensionSeconds } from "./tron_json.ts";
 
@@ -204,7 +204,7 @@ export class TronHttp {
       );
     }
     // A failed fetch may name the URL it tried (userinfo, key-like path, query) in its message.
-    let reason = cause instanceof Error ? cause.message : String(cause);
+    let reason = networkCause(cause) || String(cause);
     reason = reason.replaceAll(url, where);
     for (const base of this.options.urls) reason = reason.replaceAll(base, redactUrl(base));
     if (this.options.apiKey) reason = reason.replaceAll(this.options.apiKey, "***");
