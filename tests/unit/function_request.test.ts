@@ -83,6 +83,18 @@ Deno.test("parseRunRequest() caps the number of ids", async () => {
   await refused(JSON.stringify({ wallet_balance_ids: many }), /larger than|at most 1000/, 1000);
 });
 
+Deno.test("parseRunRequest() makes room in the body for as many ids as the limit allows", async () => {
+  const ids = Array.from({ length: 5_000 }, () => crypto.randomUUID());
+  const body = JSON.stringify({ wallet_balance_ids: ids });
+  assert.ok(body.length > MAX_BODY_BYTES);
+  const parsed = await parseRunRequest(post(body), { maxIds: 5_000 });
+  assert.equal(parsed.kind, "forced");
+  assert.equal(
+    (parsed as { filter: { wallet_balance_ids: string[] } }).filter.wallet_balance_ids.length,
+    5_000,
+  );
+});
+
 Deno.test("parseRunRequest() refuses an oversized body, declared or streamed", async () => {
   const big = JSON.stringify({ wallet_id: ID, pad: "x".repeat(MAX_BODY_BYTES) });
   await refused(big, /larger than 65536 bytes/);

@@ -25,6 +25,9 @@ export interface ParseOptions {
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
+/** Room for maxIds quoted uuids (`"…", ` is 40 bytes) when that is more than MAX_BODY_BYTES. */
+export const bodyLimit = (maxIds: number): number => Math.max(MAX_BODY_BYTES, maxIds * 40 + 1024);
+
 const FILTER_KEYS = ["wallet_id", "wallet_balance_ids", "asset_on_chain_id", "chain_id"] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -132,7 +135,7 @@ export async function parseRunRequest(
   request: Request,
   options: ParseOptions,
 ): Promise<RunRequest> {
-  const bytes = await readBody(request, options.maxBytes ?? MAX_BODY_BYTES);
+  const bytes = await readBody(request, options.maxBytes ?? bodyLimit(options.maxIds));
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
