@@ -323,28 +323,44 @@ async function readNative(ctx: Context, p: Prepared): Promise<BalanceOutcome> {
   }
 }
 
+type TriggerArgs = Parameters<TronWebClass["transactionBuilder"]["triggerConstantContract"]>;
+
+/**
+ * tronweb's constant call, on confirmed state when the chain wants it. A failed answer comes back
+ * as its body (past tronweb, which would drop the code) for interpretTrigger to classify.
+ */
+async function constantTrigger(
+  ctx: Context,
+): Promise<(...args: TriggerArgs) => Promise<Record<string, unknown>>> {
+  const tronWeb = await ctx.tronWeb();
+  const builder = tronWeb.transactionBuilder;
+  const trigger = ctx.confirmed
+    ? builder.triggerConfirmedConstantContract.bind(builder)
+    : builder.triggerConstantContract.bind(builder);
+  return async (...args) => {
+    const body = await trigger(...args).catch((error: unknown) => {
+      if (error instanceof TriggerFailed) return error.answer.body;
+      throw error;
+    });
+    return body as Record<string, unknown>;
+  };
+}
+
 async function readToken(ctx: Context, p: Prepared): Promise<BalanceOutcome> {
   const key = p.query.key;
   const token = p.token!;
   const what = `balanceOf(${p.holder.base58}) on ${token.base58}`;
   try {
-    const tronWeb = await ctx.tronWeb();
-    const builder = tronWeb.transactionBuilder;
-    const trigger = ctx.confirmed
-      ? builder.triggerConfirmedConstantContract.bind(builder)
-      : builder.triggerConstantContract.bind(builder);
+    const trigger = await constantTrigger(ctx);
     const body = await trigger(
       token.base58,
       "balanceOf(address)",
       {},
       [{ type: "address", value: p.holder.base58 }],
       p.holder.base58,
-    ).catch((error: unknown) => {
-      if (error instanceof TriggerFailed) return error.answer.body;
-      throw error;
-    });
+    );
     const url = ctx.http.where(`${ctx.prefix}/triggerconstantcontract`);
-    const answer = interpretTrigger(body as Record<string, unknown>, what, url);
+    const answer = interpretTrigger(body, what, url);
     if (!answer.ok) return fail(key, answer.error);
     const value = uint256Return(answer.returnData, what, url);
     return value.ok ? { key, ok: true, raw: value.value } : fail(key, value.error);
@@ -404,11 +420,7 @@ async function readChunk(
   const url = ctx.http.where(`${ctx.prefix}/triggerconstantcontract`);
   let failure: ReadError;
   try {
-    const tronWeb = await ctx.tronWeb();
-    const builder = tronWeb.transactionBuilder;
-    const trigger = ctx.confirmed
-      ? builder.triggerConfirmedConstantContract.bind(builder)
-      : builder.triggerConstantContract.bind(builder);
+    const trigger = await constantTrigger(ctx);
     const rawParameter = encodeAggregate3Parameter(
       multicall.evm,
       chunk.map((p) => ({ holder: p.holder.evm, token: p.token?.evm ?? null })),
@@ -419,11 +431,8 @@ async function readChunk(
       { rawParameter },
       [],
       chunk[0].holder.base58,
-    ).catch((error: unknown) => {
-      if (error instanceof TriggerFailed) return error.answer.body;
-      throw error;
-    });
-    const answer = interpretTrigger(body as Record<string, unknown>, what, url);
+    );
+    const answer = interpretTrigger(body, what, url);
     if (answer.ok) {
       const results = decodeAggregate3Result(answer.returnData, chunk.length);
       chunk.forEach((p, i) => outcomes.set(p.query.key, innerOutcome(p, results[i], url)));
