@@ -13,18 +13,16 @@ import {
   UINT256_MAX,
 } from "../support/contracts/mod.ts";
 import { closedPortUrl, hasMethod, type RpcProxy, startRpcProxy } from "../support/rpc_proxy.ts";
+import { chainConfig, failure, raw } from "../support/chain_reads.ts";
 import {
   createEvmReader,
   type EvmReaderSettings,
 } from "../../supabase/functions/balance-sync/chains/evm.ts";
 import type {
-  BalanceOutcome,
   BalanceQuery,
   ChainConfig,
-  ChainRead,
 } from "../../supabase/functions/balance-sync/chains/types.ts";
 import { toHuman } from "../../supabase/functions/balance-sync/amount.ts";
-import type { ErrorClass } from "../../supabase/functions/balance-sync/errors.ts";
 
 const holder = (i: number) => `0x${(0xbeef0000 + i).toString(16).padStart(40, "0")}`;
 const H1 = holder(1);
@@ -32,20 +30,7 @@ const H2 = holder(2);
 const H3 = holder(3);
 
 function chainFor(rpcUrl: string, over: Partial<ChainConfig> = {}): ChainConfig {
-  return {
-    id: "chain-1",
-    name: "anvil",
-    family: "evm",
-    rpcUrl,
-    fallbackRpcUrls: [],
-    multicallAddress: null,
-    confirmations: 0,
-    evmChainId: null,
-    apiKeyEnv: null,
-    maxRps: null,
-    maxConcurrency: null,
-    ...over,
-  };
+  return chainConfig({ id: "chain-1", name: "anvil", family: "evm", rpcUrl, ...over });
 }
 
 const native = (key: string, address: string): BalanceQuery => ({ key, address, token: null });
@@ -57,26 +42,6 @@ const erc20 = (key: string, address: string, token: string): BalanceQuery => ({
 
 /** Fast failure settings so fault tests stay short; nothing asserts on time. */
 const quick: EvmReaderSettings = { timeoutMs: 400, retryCount: 1, retryDelayMs: 10 };
-
-function byKey(read: ChainRead): Map<string, BalanceOutcome> {
-  return new Map(read.outcomes.map((o) => [o.key, o]));
-}
-
-function raw(read: ChainRead, key: string): bigint {
-  const outcome = byKey(read).get(key);
-  assert.ok(outcome, `no outcome for ${key}`);
-  if (!outcome.ok) assert.fail(`${key} failed: ${outcome.error.message}`);
-  return outcome.raw;
-}
-
-function failure(read: ChainRead, key: string, errorClass: ErrorClass, pattern?: RegExp) {
-  const outcome = byKey(read).get(key);
-  assert.ok(outcome, `no outcome for ${key}`);
-  if (outcome.ok) assert.fail(`${key} succeeded with ${outcome.raw}, expected ${errorClass}`);
-  assert.equal(outcome.error.errorClass, errorClass, outcome.error.message);
-  if (pattern) assert.match(outcome.error.message, pattern);
-  return outcome.error;
-}
 
 interface Env {
   anvil: Anvil;

@@ -8,6 +8,7 @@ import type {
   ReadOptions,
 } from "../../supabase/functions/balance-sync/chains/types.ts";
 import { ReadError } from "../../supabase/functions/balance-sync/errors.ts";
+import { chainConfig } from "../support/chain_reads.ts";
 import type { LogLevel } from "../../supabase/functions/balance-sync/log.ts";
 import { createLogger } from "../../supabase/functions/balance-sync/log.ts";
 import type {
@@ -23,20 +24,7 @@ export const chain = (
   id: string,
   family: ChainFamily,
   extra: Partial<ChainConfig> = {},
-): ChainConfig => ({
-  id,
-  name: id,
-  family,
-  rpcUrl: `http://${id}.invalid`,
-  fallbackRpcUrls: [],
-  multicallAddress: null,
-  confirmations: 0,
-  evmChainId: null,
-  apiKeyEnv: null,
-  maxRps: null,
-  maxConcurrency: null,
-  ...extra,
-});
+): ChainConfig => chainConfig({ id, name: id, family, rpcUrl: `http://${id}.invalid`, ...extra });
 
 let counter = 0;
 export const row = (chainId: string, extra: Partial<ClaimedRow> = {}): ClaimedRow => {

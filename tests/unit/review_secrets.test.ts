@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { createEvmReader } from "../../supabase/functions/balance-sync/chains/evm.ts";
 import { createTronReader } from "../../supabase/functions/balance-sync/chains/tron.ts";
 import type { ChainConfig, ChainRead } from "../../supabase/functions/balance-sync/chains/types.ts";
+import { chainConfig } from "../support/chain_reads.ts";
 
 const SECRET = "s3cr3tKey0123456789abcdef";
 const PATH_SECRET = "pathKeyAbcdef0123456789xyz";
@@ -23,19 +24,13 @@ const refusingFetch: typeof fetch = (input) => {
 };
 
 function chain(family: "evm" | "tron", rpcUrl: string, apiKeyEnv: string | null): ChainConfig {
-  return {
+  return chainConfig({
     id: `review-${family}-${crypto.randomUUID()}`,
     name: family,
     family,
     rpcUrl,
-    fallbackRpcUrls: [],
-    multicallAddress: null,
-    confirmations: 0,
-    evmChainId: null,
     apiKeyEnv,
-    maxRps: null,
-    maxConcurrency: null,
-  };
+  });
 }
 
 const env = (name: string) => (name === "RPC_KEY" ? SECRET : undefined);

@@ -4,32 +4,23 @@
  */
 import assert from "node:assert/strict";
 import { TronWeb } from "tronweb";
-import { type Anvil, blockNumber, getBalance, mine, startAnvil } from "../support/anvil.ts";
+import { blockNumber, getBalance, mine } from "../support/anvil.ts";
 import { deployReverting, deployToken, setTokenBalance } from "../support/contracts/mod.ts";
 import {
   maxInWindow,
-  startTronNode,
   toEvmAddress,
   toTronBase58,
   toTronHex,
   type TronNode,
 } from "../support/tron_node.ts";
+import { type TronEnv, withTronNode } from "../support/tron_env.ts";
 
 const H1 = toTronBase58("0x00000000000000000000000000000000000a11ce");
 const H2 = toTronBase58("0x00000000000000000000000000000000000b0b00");
 
-async function withNode(
-  fn: (env: { anvil: Anvil; node: TronNode; tronWeb: TronWeb }) => Promise<void>,
-) {
-  const anvil = await startAnvil();
-  let node: TronNode | undefined;
-  try {
-    node = await startTronNode({ anvilRpcUrl: anvil.rpcUrl });
-    await fn({ anvil, node, tronWeb: new TronWeb({ fullHost: node.url }) });
-  } finally {
-    await node?.stop();
-    await anvil.stop();
-  }
+/** The stand-in on a fresh anvil, with a tronweb client pointed at it. */
+function withNode(fn: (env: TronEnv & { tronWeb: TronWeb }) => Promise<void>) {
+  return withTronNode((env) => fn({ ...env, tronWeb: new TronWeb({ fullHost: env.node.url }) }));
 }
 
 /** tronweb types a constant call's answer as a built transaction; it is a TransactionExtention. */

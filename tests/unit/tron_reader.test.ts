@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { TronWeb } from "tronweb";
-import { type Anvil, blockNumber, mine, startAnvil } from "../support/anvil.ts";
+import { type Anvil, blockNumber, mine } from "../support/anvil.ts";
 import {
   deployMalformed,
   deployReverting,
@@ -11,24 +11,17 @@ import {
   UINT256_MAX,
 } from "../support/contracts/mod.ts";
 import { closedPortUrl } from "../support/rpc_proxy.ts";
-import {
-  startTronNode,
-  toEvmAddress,
-  toTronBase58,
-  toTronHex,
-  type TronNode,
-} from "../support/tron_node.ts";
+import { chainConfig, failure, raw } from "../support/chain_reads.ts";
+import { withTronNode } from "../support/tron_env.ts";
+import { toEvmAddress, toTronBase58, toTronHex } from "../support/tron_node.ts";
 import {
   createTronReader,
   type TronReaderSettings,
 } from "../../supabase/functions/balance-sync/chains/tron.ts";
 import type {
-  BalanceOutcome,
   BalanceQuery,
   ChainConfig,
-  ChainRead,
 } from "../../supabase/functions/balance-sync/chains/types.ts";
-import type { ErrorClass } from "../../supabase/functions/balance-sync/errors.ts";
 
 /** A TRON address (base58) for test holder `i`. */
 const holder = (i: number) => toTronBase58(`0x${(0x7e0000 + i).toString(16).padStart(40, "0")}`);
@@ -44,20 +37,15 @@ let nextChain = 0;
 
 /** A chain row for the stand-in; a fresh id per call so that pacers are not shared by tests. */
 function chainFor(url: string, over: Partial<ChainConfig> = {}): ChainConfig {
-  return {
+  return chainConfig({
     id: `tron-test-${nextChain++}`,
     name: "tron-standin",
     family: "tron",
     rpcUrl: url,
-    fallbackRpcUrls: [],
-    multicallAddress: null,
-    confirmations: 0,
-    evmChainId: null,
-    apiKeyEnv: null,
     maxRps: 200,
     maxConcurrency: 4,
     ...over,
-  };
+  });
 }
 
 const trx = (key: string, address: string): BalanceQuery => ({ key, address, token: null });
@@ -70,50 +58,12 @@ const trc20 = (key: string, address: string, token: string): BalanceQuery => ({
 /** Short timeouts and backoffs so fault tests stay quick; nothing asserts on elapsed time. */
 const quick: TronReaderSettings = { timeoutMs: 400, backoffMs: 20, maxWaitMs: 3_000 };
 
-function byKey(read: ChainRead): Map<string, BalanceOutcome> {
-  return new Map(read.outcomes.map((o) => [o.key, o]));
-}
-
-function raw(read: ChainRead, key: string): bigint {
-  const outcome = byKey(read).get(key);
-  assert.ok(outcome, `no outcome for ${key}`);
-  if (!outcome.ok) assert.fail(`${key} failed: ${outcome.error.message}`);
-  return outcome.raw;
-}
-
-function failure(read: ChainRead, key: string, errorClass: ErrorClass, pattern?: RegExp) {
-  const outcome = byKey(read).get(key);
-  assert.ok(outcome, `no outcome for ${key}`);
-  if (outcome.ok) assert.fail(`${key} succeeded with ${outcome.raw}, expected ${errorClass}`);
-  assert.equal(outcome.error.errorClass, errorClass, outcome.error.message);
-  if (pattern) assert.match(outcome.error.message, pattern);
-  return outcome.error;
-}
-
-interface Env {
-  anvil: Anvil;
-  node: TronNode;
-}
-
-/** A fresh anvil and TRON stand-in on it; both stopped however the test ends. */
-async function withTron(fn: (env: Env) => Promise<void>) {
-  const anvil = await startAnvil();
-  let node: TronNode | undefined;
-  try {
-    node = await startTronNode({ anvilRpcUrl: anvil.rpcUrl });
-    await fn({ anvil, node });
-  } finally {
-    await node?.stop();
-    await anvil.stop();
-  }
-}
-
 async function token(anvil: Anvil, decimals = 6): Promise<string> {
   return toTronBase58(await deployToken(anvil.rpcUrl, { decimals }));
 }
 
 Deno.test("TRON reader: TRC20 balances of 0 and uint256 max read exactly via tronweb with the holder as issuer", async () => {
-  await withTron(async ({ anvil, node }) => {
+  await withTronNode(async ({ anvil, node }) => {
     const usdt = await token(anvil);
     await setTokenBalance(anvil.rpcUrl, toEvmAddress(usdt), toEvmAddress(H1), UINT256_MAX);
 
@@ -147,7 +97,7 @@ Deno.test("TRON reader: TRC20 balances of 0 and uint256 max read exactly via tro
 });
 
 Deno.test("TRON reader: TRX above 2^53 sun is exact, where tronweb's getBalance is not", async () => {
-  await withTron(async ({ node }) => {
+  await withTronNode(async ({ node }) => {
     await node.setAccountBalance(H1, 2n ** 53n + 1n);
     await node.setAccountBalance(H2, INT64_MAX);
 
@@ -164,7 +114,7 @@ Deno.test("TRON reader: TRX above 2^53 sun is exact, where tronweb's getBalance 
 });
 
 Deno.test("TRON reader: a never-activated account has TRX 0 and its TRC20 balance is still read", async () => {
-  await withTron(async ({ anvil, node }) => {
+  await withTronNode(async ({ anvil, node }) => {
     const usdt = await token(anvil);
     await setTokenBalance(anvil.rpcUrl, toEvmAddress(usdt), toEvmAddress(H3), 42_000_000n);
 
@@ -181,7 +131,7 @@ Deno.test("TRON reader: a never-activated account has TRX 0 and its TRC20 balanc
 });
 
 Deno.test("TRON reader: an activated account whose zero balance java-tron omits reads 0", async () => {
-  await withTron(async ({ node }) => {
+  await withTronNode(async ({ node }) => {
     await node.setAccountBalance(H1, 0n);
     const answer = await fetch(`${node.url}/wallet/getaccount`, {
       method: "POST",
@@ -196,7 +146,7 @@ Deno.test("TRON reader: an activated account whose zero balance java-tron omits 
 });
 
 Deno.test("TRON reader: `{}` injected for an account that holds TRX reads 0, not an error", async () => {
-  await withTron(async ({ node }) => {
+  await withTronNode(async ({ node }) => {
     await node.setAccountBalance(H1, 5n);
     node.inject({ kind: "empty-account", times: 1 });
     const read = await createTronReader()(chainFor(node.url), [trx("a", H1)]);
@@ -205,7 +155,7 @@ Deno.test("TRON reader: `{}` injected for an account that holds TRX reads 0, not
 });
 
 Deno.test("TRON reader: a token address without a contract is a permanent CONTRACT_VALIDATE_ERROR with its message decoded", async () => {
-  await withTron(async ({ anvil, node }) => {
+  await withTronNode(async ({ anvil, node }) => {
     const usdt = await token(anvil);
     await setTokenBalance(anvil.rpcUrl, toEvmAddress(usdt), toEvmAddress(H1), 7n);
     const noCode = holder(99);
@@ -227,7 +177,7 @@ Deno.test("TRON reader: a token address without a contract is a permanent CONTRA
 });
 
 Deno.test("TRON reader: a reverting balanceOf is permanent with its reason; neighbours still read", async () => {
-  await withTron(async ({ anvil, node }) => {
+  await withTronNode(async ({ anvil, node }) => {
     const reverting = toTronBase58(await deployReverting(anvil.rpcUrl));
     const usdt = await token(anvil);
     await setTokenBalance(anvil.rpcUrl, toEvmAddress(usdt), toEvmAddress(H1), 9n);
@@ -243,7 +193,7 @@ Deno.test("TRON reader: a reverting balanceOf is permanent with its reason; neig
 });
 
 Deno.test("TRON reader: malformed balanceOf returns (1, 64 and 0 bytes) are permanent", async () => {
-  await withTron(async ({ anvil, node }) => {
+  await withTronNode(async ({ anvil, node }) => {
     const one = toTronBase58(await deployMalformed(anvil.rpcUrl, { returnLength: 1 }));
     const two = toTronBase58(await deployMalformed(anvil.rpcUrl, { returnLength: 64 }));
     const none = toTronBase58(await deployMalformed(anvil.rpcUrl, { returnLength: 0 }));
@@ -261,7 +211,7 @@ Deno.test("TRON reader: malformed balanceOf returns (1, 64 and 0 bytes) are perm
 });
 
 Deno.test("TRON reader: a bad base58 or an EVM 0x address is a configuration error for that query only", async () => {
-  await withTron(async ({ anvil, node }) => {
+  await withTronNode(async ({ anvil, node }) => {
     const usdt = await token(anvil);
     await node.setAccountBalance(H1, 3n);
     const badChecksum = H2.slice(0, -1) + (H2.endsWith("a") ? "b" : "a");
@@ -311,7 +261,7 @@ Deno.test("TRON reader: a chain whose node is down fails only with transient err
 });
 
 Deno.test("TRON reader: a node that never answers times out as transient", async () => {
-  await withTron(async ({ node }) => {
+  await withTronNode(async ({ node }) => {
     node.inject({ kind: "timeout", path: "/wallet/getaccount" });
     const read = await createTronReader(quick)(chainFor(node.url), [trx("a", H1)]);
     failure(read, "a", "transient", /did not answer within 400 ms/);
@@ -319,7 +269,7 @@ Deno.test("TRON reader: a node that never answers times out as transient", async
 });
 
 Deno.test("TRON reader: 429 with Retry-After is waited out and the retry succeeds", async () => {
-  await withTron(async ({ node }) => {
+  await withTronNode(async ({ node }) => {
     await node.setAccountBalance(H1, 11n);
     const fault = node.inject({ kind: "rate-limit", retryAfter: 1, times: 1 });
 
@@ -337,7 +287,7 @@ Deno.test("TRON reader: 429 with Retry-After is waited out and the retry succeed
 });
 
 Deno.test("TRON reader: a TronGrid suspension pauses the whole chain for its window, then reads", async () => {
-  await withTron(async ({ node }) => {
+  await withTronNode(async ({ node }) => {
     for (const h of [H1, H2, H3]) await node.setAccountBalance(h, 1n);
     node.inject({
       kind: "suspended",
@@ -362,7 +312,7 @@ Deno.test("TRON reader: a TronGrid suspension pauses the whole chain for its win
 });
 
 Deno.test("TRON reader: a suspension longer than the read may wait fails fast, sends nothing more, and is honoured by the next read", async () => {
-  await withTron(async ({ node }) => {
+  await withTronNode(async ({ node }) => {
     node.inject({
       kind: "suspended",
       status: 503,
@@ -391,7 +341,7 @@ Deno.test("TRON reader: a suspension longer than the read may wait fails fast, s
 });
 
 Deno.test("TRON reader: a 429 that never ends is retried a bounded number of times, then transient", async () => {
-  await withTron(async ({ node }) => {
+  await withTronNode(async ({ node }) => {
     node.inject({ kind: "rate-limit", path: "/wallet/getnowblock" });
     const read = await createTronReader({ ...quick, maxRetries: 2 })(chainFor(node.url), [
       trx("a", H1),
@@ -403,7 +353,7 @@ Deno.test("TRON reader: a 429 that never ends is retried a bounded number of tim
 });
 
 Deno.test("TRON reader: java-tron's 'lack of computing resources' is backed off and retried", async () => {
-  await withTron(async ({ node }) => {
+  await withTronNode(async ({ node }) => {
     await node.setAccountBalance(H1, 8n);
     node.inject({ kind: "lack-of-resources", times: 2, path: "/wallet/getaccount" });
     const read = await createTronReader(quick)(chainFor(node.url), [trx("a", H1)]);
@@ -413,7 +363,7 @@ Deno.test("TRON reader: java-tron's 'lack of computing resources' is backed off 
 });
 
 Deno.test("TRON reader: 5xx answers and HTML error pages are transient with their status", async () => {
-  await withTron(async ({ node }) => {
+  await withTronNode(async ({ node }) => {
     node.inject({
       kind: "status",
       status: 500,
@@ -435,7 +385,7 @@ Deno.test("TRON reader: 5xx answers and HTML error pages are transient with thei
 });
 
 Deno.test("TRON reader: malformed JSON and a truncated body are transient", async () => {
-  await withTron(async ({ node }) => {
+  await withTronNode(async ({ node }) => {
     node.inject({ kind: "malformed-json", path: "/wallet/getaccount", times: 1 });
     node.inject({ kind: "truncated", path: "/wallet/getaccount", times: 1 });
     const read = await createTronReader(quick)(
@@ -448,7 +398,7 @@ Deno.test("TRON reader: malformed JSON and a truncated body are transient", asyn
 });
 
 Deno.test("TRON reader: the API key from apiKeyEnv goes in TRON-PRO-API-KEY and never into errors", async () => {
-  await withTron(async ({ node }) => {
+  await withTronNode(async ({ node }) => {
     const key = "a1b2c3d4-e5f6-4711-8899-aabbccddeeff";
     const env = (name: string) => (name === "TRONGRID_KEY" ? key : undefined);
     node.inject({ kind: "status", status: 500, path: "/wallet/getaccount" });
@@ -474,7 +424,7 @@ Deno.test("TRON reader: the API key from apiKeyEnv goes in TRON-PRO-API-KEY and 
 });
 
 Deno.test("TRON reader: fallback URLs take over when the primary node is down", async () => {
-  await withTron(async ({ node }) => {
+  await withTronNode(async ({ node }) => {
     await node.setAccountBalance(H1, 12n);
     const read = await createTronReader(quick)(
       chainFor(closedPortUrl(), { fallbackRpcUrls: [node.url] }),
@@ -489,7 +439,7 @@ Deno.test("TRON reader: fallback URLs take over when the primary node is down", 
 });
 
 Deno.test("TRON reader: multicall reads hundreds of balances in one request per chunk", async () => {
-  await withTron(async ({ anvil, node }) => {
+  await withTronNode(async ({ anvil, node }) => {
     await installMulticall3(anvil.rpcUrl, MULTICALL_EVM);
     const usdt = await token(anvil);
     const holders = Array.from({ length: 300 }, (_, i) => holder(1000 + i));
@@ -529,7 +479,7 @@ Deno.test("TRON reader: multicall reads hundreds of balances in one request per 
 });
 
 Deno.test("TRON reader: inside an aggregate, bad tokens fail alone and the rest still read", async () => {
-  await withTron(async ({ anvil, node }) => {
+  await withTronNode(async ({ anvil, node }) => {
     await installMulticall3(anvil.rpcUrl, MULTICALL_EVM);
     const usdt = await token(anvil);
     const reverting = toTronBase58(await deployReverting(anvil.rpcUrl));
@@ -560,7 +510,7 @@ Deno.test("TRON reader: inside an aggregate, bad tokens fail alone and the rest 
 });
 
 Deno.test("TRON reader: a multicall address without a contract costs one request, then reads per call and says so", async () => {
-  await withTron(async ({ node }) => {
+  await withTronNode(async ({ node }) => {
     await node.setAccountBalance(H1, 4n);
     const read = await createTronReader()(
       chainFor(node.url, { multicallAddress: MULTICALL }),
@@ -579,7 +529,7 @@ Deno.test("TRON reader: a multicall address without a contract costs one request
 });
 
 Deno.test("TRON reader: an aggregate that fails as a whole (node CPU timeout) is split and every balance still reads", async () => {
-  await withTron(async ({ anvil, node }) => {
+  await withTronNode(async ({ anvil, node }) => {
     await installMulticall3(anvil.rpcUrl, MULTICALL_EVM);
     const holders = Array.from({ length: 8 }, (_, i) => holder(300 + i));
     for (const h of holders) await node.setAccountBalance(h, 6n);
@@ -598,7 +548,7 @@ Deno.test("TRON reader: an aggregate that fails as a whole (node CPU timeout) is
 });
 
 Deno.test("TRON reader: pacing keeps requests under maxRps in every one-second window and under maxConcurrency", async () => {
-  await withTron(async ({ node }) => {
+  await withTronNode(async ({ node }) => {
     const holders = Array.from({ length: 30 }, (_, i) => holder(500 + i));
     const read = await createTronReader()(
       chainFor(node.url, { maxRps: 10, maxConcurrency: 2 }),
@@ -613,7 +563,7 @@ Deno.test("TRON reader: pacing keeps requests under maxRps in every one-second w
 });
 
 Deno.test("TRON reader: one head request per read, returned as the read's block", async () => {
-  await withTron(async ({ anvil, node }) => {
+  await withTronNode(async ({ anvil, node }) => {
     await installMulticall3(anvil.rpcUrl, MULTICALL_EVM);
     const usdt = await token(anvil);
     await mine(anvil.rpcUrl, 41);
@@ -638,7 +588,7 @@ Deno.test("TRON reader: one head request per read, returned as the read's block"
 });
 
 Deno.test("TRON reader: confirmations > 0 reads the solidity (confirmed) endpoints only", async () => {
-  await withTron(async ({ anvil, node }) => {
+  await withTronNode(async ({ anvil, node }) => {
     const usdt = await token(anvil);
     await node.setAccountBalance(H1, 5n);
     await setTokenBalance(anvil.rpcUrl, toEvmAddress(usdt), toEvmAddress(H1), 6n);
@@ -673,7 +623,7 @@ Deno.test("TRON reader: confirmations > 0 reads the solidity (confirmed) endpoin
 });
 
 Deno.test("TRON reader: an aborted signal ends the read with transient outcomes instead of rejecting", async () => {
-  await withTron(async ({ node }) => {
+  await withTronNode(async ({ node }) => {
     node.inject({ kind: "timeout" });
     const controller = new AbortController();
     const pending = createTronReader()(chainFor(node.url), [trx("a", H1)], {

@@ -1,0 +1,21 @@
+/** A fresh anvil with the TRON full-node stand-in on it, for tests of one module. */
+import { type Anvil, startAnvil } from "./anvil.ts";
+import { startTronNode, type TronNode } from "./tron_node.ts";
+
+export interface TronEnv {
+  anvil: Anvil;
+  node: TronNode;
+}
+
+/** Runs `fn` on a fresh anvil and stand-in; both are stopped however `fn` ends. */
+export async function withTronNode<T>(fn: (env: TronEnv) => Promise<T>): Promise<T> {
+  const anvil = await startAnvil();
+  let node: TronNode | undefined;
+  try {
+    node = await startTronNode({ anvilRpcUrl: anvil.rpcUrl });
+    return await fn({ anvil, node });
+  } finally {
+    await node?.stop();
+    await anvil.stop();
+  }
+}
