@@ -3,10 +3,10 @@ import assert from "node:assert/strict";
 import { sharedCluster } from "../support/pg.ts";
 import {
   claim,
-  dbName,
   insertAsset,
   insertBalances,
   insertChain,
+  migratedDb,
   record,
   seedDueRows,
 } from "./fixtures.ts";
@@ -14,12 +14,7 @@ import {
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();
 
-async function freshDb(name: string) {
-  const c = await cluster();
-  const db = dbName(name);
-  await c.createDatabase(db, { migrate: true });
-  return { c, db, sql: c.connect(db, { max: 2 }) };
-}
+const freshDb = (name: string) => migratedDb(cluster, name);
 
 Deno.test("claim: 8 concurrent claimers over 1,000 due rows take disjoint sets that together cover all rows", async () => {
   const { c, db, sql } = await freshDb("concurrent");

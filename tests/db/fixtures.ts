@@ -1,5 +1,5 @@
 /** Test data for the DB contract tests: set-based inserts, ids returned for assertions. */
-import type { Sql } from "../support/pg.ts";
+import type { Cluster, Sql } from "../support/pg.ts";
 
 export interface ChainSeed {
   name?: string;
@@ -145,7 +145,7 @@ export async function release(sql: Sql, worker: string, ids: string[]): Promise<
 }
 
 /** md5 over the given columns of all wallet_balances rows, in id order. */
-export async function columnsChecksum(sql: Sql, columns: string[]): Promise<string> {
+export async function columnsChecksum(sql: Sql, columns: readonly string[]): Promise<string> {
   const list = columns.map((c) => `wb.${c}`).join(", ");
   const [row] = await sql.unsafe(
     `select md5(coalesce(string_agg(row(wb.id, ${list})::text, '|' order by wb.id), '')) as sum,
@@ -155,18 +155,18 @@ export async function columnsChecksum(sql: Sql, columns: string[]): Promise<stri
   return `${row.n}:${row.sum}`;
 }
 
-export const PROTECTED_COLUMNS = [
-  "needs_gas",
-  "needs_consolidation",
-  "priority",
-  "gas_locked_until",
-  "gas_locked_by",
-  "consolidation_locked_until",
-  "consolidation_locked_by",
-];
+export { PROTECTED_COLUMNS } from "../support/protected_columns.ts";
 
 let dbSeq = 0;
 /** A database name unique within this test process. */
 export function dbName(prefix: string): string {
   return `${prefix.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 40)}_${++dbSeq}`;
+}
+
+/** A new migrated database on the module's cluster, with a client of two connections. */
+export async function migratedDb(cluster: () => Promise<Cluster>, name: string) {
+  const c = await cluster();
+  const db = dbName(name);
+  await c.createDatabase(db, { migrate: true });
+  return { c, db, sql: c.connect(db, { max: 2 }) };
 }

@@ -1,17 +1,12 @@
 /** balance_sync_record / balance_sync_release on a real PostgreSQL. */
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../support/pg.ts";
-import { claim, dbName, record, release, seedDueRows } from "./fixtures.ts";
+import { claim, migratedDb, record, release, seedDueRows } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();
 
-async function freshDb(name: string) {
-  const c = await cluster();
-  const db = dbName(name);
-  await c.createDatabase(db, { migrate: true });
-  return { c, db, sql: c.connect(db, { max: 2 }) };
-}
+const freshDb = (name: string) => migratedDb(cluster, name);
 
 async function rowJson(sql: Sql, id: string): Promise<Record<string, unknown>> {
   const [row] = await sql`select to_jsonb(wb) as j from public.wallet_balances wb where id = ${id}`;

@@ -2,17 +2,12 @@
 import assert from "node:assert/strict";
 import { sharedCluster } from "../support/pg.ts";
 import { parseClaim } from "../../supabase/functions/balance-sync/store.ts";
-import { claim, dbName, insertAsset, record, seedDueRows } from "./fixtures.ts";
+import { claim, insertAsset, migratedDb, record, seedDueRows } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();
 
-async function freshDb(name: string) {
-  const c = await cluster();
-  const db = dbName(name);
-  await c.createDatabase(db, { migrate: true });
-  return c.connect(db, { max: 2 });
-}
+const freshDb = async (name: string) => (await migratedDb(cluster, name)).sql;
 
 Deno.test("a legacy row without wallet_id, or an asset without asset_id, reaches the run as a configuration error instead of failing the whole claim", async () => {
   const sql = await freshDb("legacy_nulls");

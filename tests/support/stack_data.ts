@@ -6,18 +6,11 @@
 import { setBalance } from "./anvil.ts";
 import { deployToken, setTokenBalance, UINT256_MAX } from "./contracts/mod.ts";
 import type { Sql } from "./pg.ts";
+import { PROTECTED_COLUMNS } from "./protected_columns.ts";
 import type { Stack } from "./stack.ts";
 import { toEvmAddress, toTronBase58 } from "./tron_node.ts";
 
-export const PROTECTED_COLUMNS = [
-  "needs_gas",
-  "needs_consolidation",
-  "priority",
-  "gas_locked_until",
-  "gas_locked_by",
-  "consolidation_locked_until",
-  "consolidation_locked_by",
-] as const;
+export { PROTECTED_COLUMNS };
 
 /** The columns the spec lets a successful sync write (plus this project's observed_block). */
 export const SYNC_WRITES = [
