@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { type Cluster, sharedCluster, type Sql, withCluster } from "../support/pg.ts";
+import { waitFor } from "../support/wait.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster({ migrate: true });
@@ -134,20 +135,6 @@ Deno.test("cleanup job: deletes run details older than 7 days and keeps the rest
   assert.deepEqual(left.map((r) => Number(r.runid)), [1, 2, 3, 4, 5, 6, 7]);
 });
 
-async function waitFor<T>(
-  what: string,
-  deadlineMs: number,
-  probe: () => Promise<T | undefined>,
-): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
 Deno.test({
   name:
     "pg_cron: when the sync job fires without its Vault secrets, the error naming them is in cron.job_run_details",
@@ -157,13 +144,18 @@ Deno.test({
   fn: () =>
     withCluster(async (c: Cluster) => {
       const [job] = await c.sql`select jobid from cron.job where jobname = 'balance-sync'`;
-      const run = await waitFor("the first run of balance-sync", 75_000, async () => {
-        const [row] = await c.sql`
+      const run = await waitFor(
+        "the first run of balance-sync",
+        async () => {
+          const [row] = await c.sql`
           select status, return_message from cron.job_run_details
           where jobid = ${job.jobid} and status in ('failed', 'succeeded')
           order by runid limit 1`;
-        return row;
-      });
+          return row;
+        },
+        75_000,
+        500,
+      );
       assert.equal(run.status, "failed");
       assert.match(run.return_message, /Vault secret "balance_sync_function_url" is missing/);
     }, { migrate: true }),

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { repoRoot } from "../support/bin.ts";
+import { waitFor } from "../support/wait.ts";
 import type { DevState } from "../../dev/state.ts";
 
 const ALICE = "5eed1000-0000-4000-8000-000000000001";
@@ -42,16 +43,6 @@ const alive = (pid: number) => {
   }
 };
 
-async function waitFor<T>(what: string, ms: number, probe: () => Promise<T | null> | T | null) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
 Deno.test({
   name:
     "deno task dev: the demo comes up, force-sync and dev:transfer work through the gateway, Ctrl-C leaves nothing running",
@@ -78,14 +69,19 @@ Deno.test({
     let sql: postgres.Sql | undefined;
     let stopped = false;
     try {
-      const state = await waitFor("the dev stack's state file", 120_000, () => {
-        if (!alive(child.pid)) throw new Error(`deno task dev exited early:\n${output}`);
-        try {
-          return JSON.parse(Deno.readTextFileSync(`${devDir}/dev-stack.json`)) as DevState;
-        } catch {
-          return null;
-        }
-      });
+      const state = await waitFor(
+        "the dev stack's state file",
+        () => {
+          if (!alive(child.pid)) throw new Error(`deno task dev exited early:\n${output}`);
+          try {
+            return JSON.parse(Deno.readTextFileSync(`${devDir}/dev-stack.json`)) as DevState;
+          } catch {
+            return null;
+          }
+        },
+        120_000,
+        200,
+      );
       sql = postgres(state.databaseUrl!, { max: 1, onnotice: () => {} });
 
       const forceSync = async (walletId: string) => {
@@ -150,8 +146,9 @@ Deno.test({
       });
       await waitFor(
         "a live view showing Bob's new TRX balance",
-        30_000,
         () => /Bob\s+TRON\s+TRX\s+192\.123456/.test(output) ? true : null,
+        30_000,
+        200,
       );
 
       await sql.end();
@@ -166,8 +163,9 @@ Deno.test({
       assert.match(output, /Stopped; nothing is left running\./);
       await waitFor(
         "every process to be gone",
-        10_000,
         () => started.every((pid) => !alive(pid)) ? true : null,
+        10_000,
+        200,
       ).catch(() => {
         assert.deepEqual(started.filter(alive), [], "processes left running");
       });

@@ -5,15 +5,11 @@
  * is left leased by a run of the function.
  */
 import assert from "node:assert/strict";
-import { type Stack, startStack } from "../support/stack.ts";
-import { protectedSnapshot, resetData } from "../support/stack_data.ts";
+import { moduleStack, type Stack } from "../support/stack.ts";
+import { leasedByRuns, protectedSnapshot, resetData } from "../support/stack_data.ts";
 
 export function sharedStack(): () => Promise<Stack> {
-  let started: Promise<Stack> | undefined;
-  Deno.test.afterAll(async () => {
-    if (started) await (await started.catch(() => null))?.stop();
-  });
-  return () => started ??= startStack();
+  return moduleStack();
 }
 
 /** Fails naming each row whose protected columns differ from the snapshot. */
@@ -29,15 +25,6 @@ export function assertProtectedUnchanged(
 
 /** Leases a test sets up on purpose belong to workers named `other-...`. */
 export const FOREIGN_WORKER = "other-worker";
-
-/** Rows still leased (or marked processing) other than by a test's own foreign worker. */
-export async function leasedByRuns(stack: Stack): Promise<string[]> {
-  const rows = await stack.sql`
-    select id::text as id from public.wallet_balances
-    where (processing_status = 'processing' or locked_by is not null or locked_until is not null)
-      and coalesce(locked_by, '') not like 'other-%'`;
-  return rows.map((r) => r.id as string);
-}
 
 export function e2eTest<T>(
   getStack: () => Promise<Stack>,

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { startNetDispatcher } from "../support/net_dispatcher.ts";
 import { sharedCluster } from "../support/pg.ts";
+import { waitFor } from "../support/wait.ts";
 
 const cluster = sharedCluster();
 const opts = { sanitizeResources: false, sanitizeOps: false };
@@ -27,15 +28,8 @@ function startEcho(handler?: (request: Request) => Promise<Response> | Response)
   return { url: `http://127.0.0.1:${server.addr.port}`, seen, stop: () => server.shutdown() };
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined>, ms = 15_000) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value !== null && value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+const until = <T>(what: string, probe: () => Promise<T | null | undefined>) =>
+  waitFor(what, probe, 15_000, 50);
 
 async function freshDatabase(name: string) {
   const c = await cluster();

@@ -12,20 +12,7 @@ import { type NetDispatcher, startNetDispatcher } from "../support/net_dispatche
 import type { Sql } from "../support/pg.ts";
 import { startStack, SYNC_SECRET_HEADER } from "../support/stack.ts";
 import { seedWorld } from "../support/stack_data.ts";
-
-async function waitFor<T>(
-  what: string,
-  deadlineMs: number,
-  probe: () => Promise<T | undefined>,
-): Promise<T> {
-  const end = Date.now() + deadlineMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+import { waitFor } from "../support/wait.ts";
 
 async function expectedSchedule(sql: Sql): Promise<string> {
   const [{ version }] = await sql`select extversion as version from pg_extension
@@ -61,14 +48,19 @@ Deno.test({
       await sql`select vault.create_secret(${stack.keys.syncSecret}, 'balance_sync_secret')`;
       const [{ now: secretsSet }] = await sql`select now()`;
 
-      const run = await waitFor("pg_cron to fire balance-sync", 70_000, async () => {
-        const [row] = await sql`
+      const run = await waitFor(
+        "pg_cron to fire balance-sync",
+        async () => {
+          const [row] = await sql`
           select status, return_message from cron.job_run_details
           where jobid = ${job.jobid} and start_time >= ${secretsSet}
             and status in ('succeeded', 'failed')
           order by runid limit 1`;
-        return row;
-      });
+          return row;
+        },
+        70_000,
+        250,
+      );
       assert.equal(run.status, "succeeded", run.return_message);
 
       const queued = await sql`
@@ -96,10 +88,11 @@ Deno.test({
       dispatcher = startNetDispatcher({ databaseUrl: stack.databaseUrl, intervalMs: 100 });
       const response = await waitFor(
         "the function's answer in net._http_response",
-        40_000,
         () =>
           sql`select status_code, content, content_type, timed_out, error_msg
             from net._http_response where id = ${request.id}`.then((rows) => rows[0]),
+        40_000,
+        250,
       );
       assert.equal(response.error_msg, null);
       assert.equal(response.timed_out, false);

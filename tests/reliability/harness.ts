@@ -16,12 +16,13 @@ import {
   callFunction,
   type FunctionResponse,
   type FunctionServer,
+  moduleStack,
   type ServeFunctionOptions,
   type Stack,
   type StackOptions,
   startStack,
 } from "../support/stack.ts";
-import { protectedSnapshot, resetData } from "../support/stack_data.ts";
+import { leasedByRuns, protectedSnapshot, resetData } from "../support/stack_data.ts";
 import {
   clearAudit,
   installAudit,
@@ -30,6 +31,7 @@ import {
   protectedChecksum,
 } from "../support/audit.ts";
 import { TEST_JWT_SECRET } from "../support/jwt.ts";
+import { waitFor } from "../support/wait.ts";
 
 export interface TestContext {
   stack: Stack;
@@ -67,20 +69,7 @@ export function report(area: string, cases: number, result: string): void {
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `check` every 20 ms until it returns a value other than undefined/false. */
-export async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (true) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value as T;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
+export { waitFor };
 
 /**
  * Waits until `server`'s output holds the "Balance sync run finished" line of every run id. The
@@ -96,37 +85,22 @@ export async function runLogsComplete(server: FunctionServer, runIds: string[]):
   }, 10_000);
 }
 
-/** Rows still leased (or processing) by a run, i.e. not by a test's own `other-...` worker. */
-export async function leasedRows(stack: Stack): Promise<string[]> {
-  const rows = await stack.sql`
-    select id::text as id from public.wallet_balances
-    where (processing_status = 'processing' or locked_by is not null or locked_until is not null)
-      and coalesce(locked_by, '') not like 'other-%'`;
-  return rows.map((r) => r.id as string);
-}
-
 export function reliabilityHarness(options: StackOptions = {}): Harness {
-  let started: Promise<Stack> | undefined;
   const servers: FunctionServer[] = [];
   const responses: { what: string; text: string }[] = [];
   const secrets = new Set<string>([TEST_JWT_SECRET]);
   const guarded = { tests: 0, rows: 0, auditedChanges: 0 };
 
-  const getStack = () =>
-    started ??= (async () => {
-      const stack = await startStack(options);
-      try {
-        await installAudit(stack.sql);
-      } catch (error) {
-        await stack.stop();
-        throw error;
-      }
-      if (stack.fn) servers.push(stack.fn);
-      return stack;
-    })();
-
-  Deno.test.afterAll(async () => {
-    if (started) await (await started.catch(() => null))?.stop();
+  const getStack = moduleStack(async () => {
+    const stack = await startStack(options);
+    try {
+      await installAudit(stack.sql);
+    } catch (error) {
+      await stack.stop();
+      throw error;
+    }
+    if (stack.fn) servers.push(stack.fn);
+    return stack;
   });
 
   const test: Harness["test"] = (name, setup, body) => {
@@ -192,7 +166,7 @@ export function reliabilityHarness(options: StackOptions = {}): Harness {
           guarded.tests++;
           guarded.rows += after.rows;
           guarded.auditedChanges += (await leaseEvents(stack.sql)).length;
-          assert.deepEqual(await leasedRows(stack), [], "rows left leased by a run");
+          assert.deepEqual(await leasedByRuns(stack), [], "rows left leased by a run");
         } finally {
           for (const cleanup of cleanups.reverse()) {
             await Promise.resolve(cleanup()).catch(() => {});

@@ -352,3 +352,17 @@ export async function callFunction(
   } catch { /* keep the text */ }
   return { status: response.status, headers: response.headers, body: parsed, text };
 }
+
+/**
+ * One stack per test module: `start` runs on the first call, and the stack is stopped after the
+ * module's last test.
+ */
+export function moduleStack(
+  start: () => Promise<Stack> = () => startStack(),
+): () => Promise<Stack> {
+  let started: Promise<Stack> | undefined;
+  Deno.test.afterAll(async () => {
+    if (started) await (await started.catch(() => null))?.stop();
+  });
+  return () => started ??= start();
+}

@@ -118,6 +118,15 @@ export async function insertBalanceRows(
   return rows.map((r) => r.id as string);
 }
 
+/** Rows still leased (or marked processing) other than by a test's own `other-...` worker. */
+export async function leasedByRuns(stack: Stack): Promise<string[]> {
+  const rows = await stack.sql`
+    select id::text as id from public.wallet_balances
+    where (processing_status = 'processing' or locked_by is not null or locked_until is not null)
+      and coalesce(locked_by, '') not like 'other-%'`;
+  return rows.map((r) => r.id as string);
+}
+
 /** Each row's protected columns, as PostgreSQL prints them, by id. */
 export async function protectedSnapshot(sql: Sql): Promise<Map<string, string>> {
   const rows = await sql.unsafe(
