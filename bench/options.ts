@@ -18,8 +18,9 @@ export function parseBenchArgs(args: string[]) {
       "tron-max-concurrency": { type: "string", default: "" },
       "log-level": { type: "string", default: "info" },
       "cold-runs": { type: "string", default: "3" },
-      scale: { type: "boolean", default: false },
-      "scale-sizes": { type: "string", default: "1000,10000" },
+      // The scale curve: these sizes besides --rows (whose drain is reused); "" for none.
+      "scale-sizes": { type: "string", default: "1000" },
+      "scale-100k": { type: "boolean", default: false },
       "timeout-s": { type: "string", default: "900" },
       out: { type: "string", default: `${repoRoot}/bench/results.json` },
     },
@@ -40,6 +41,11 @@ export function parseBenchArgs(args: string[]) {
     return value;
   };
 
+  for (const size of String(flags["scale-sizes"]).split(",").filter((s) => s.trim() !== "")) {
+    if (!(Number.isInteger(Number(size)) && Number(size) >= 3)) {
+      throw new Error(`--scale-sizes must be whole numbers >= 3, got ${size}`);
+    }
+  }
   const mix = String(flags.mix).split(",").map(Number);
   if (mix.length !== 3 || mix.some((n) => !(n >= 0)) || mix.every((n) => n === 0)) {
     throw new Error(`--mix must be three shares evm,tron_multicall,tron_plain; got ${flags.mix}`);
@@ -57,7 +63,10 @@ export function parseBenchArgs(args: string[]) {
     tronMaxConcurrency: optionalNumber("tron-max-concurrency"),
     logLevel: String(flags["log-level"]),
     coldRuns: int("cold-runs", 1),
-    scaleSizes: flags.scale ? String(flags["scale-sizes"]).split(",").map(Number) : [],
+    scaleSizes: [
+      ...String(flags["scale-sizes"]).split(",").filter((s) => s.trim() !== "").map(Number),
+      ...(flags["scale-100k"] ? [100_000] : []),
+    ],
     timeoutMs: int("timeout-s", 1) * 1000,
     out: String(flags.out),
   };

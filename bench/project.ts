@@ -29,6 +29,8 @@ export interface ChainFigures {
   maxRequestsPerSecond: number | null;
   /** TRON only: most requests within any 10 s window (the sustained rate, jitter averaged out). */
   maxRequestsPer10s: number | null;
+  /** TRON only: requests by endpoint, as the stand-in saw them. */
+  byPath: Record<string, number> | null;
   configuredMaxRps: number | null;
 }
 
@@ -157,6 +159,7 @@ export async function driveScheduledRuns(
       reportedRequests: reported[chain.id] ?? 0,
       maxRequestsPerSecond: chain.tronNode ? chain.tronNode.requests.maxInWindow(1000) : null,
       maxRequestsPer10s: chain.tronNode ? chain.tronNode.requests.maxInWindow(10_000) : null,
+      byPath: chain.tronNode ? { ...chain.tronNode.requests.byPath } : null,
       configuredMaxRps: chain.family === "tron" ? maxRps.get(chain.id) ?? null : null,
     };
   }

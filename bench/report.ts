@@ -70,6 +70,9 @@ function projectFigures(drive: DriveResult, check: Verification) {
       chain("tron_plain").rows,
     ),
     rpc_requests: Object.fromEntries(CHAIN_KEYS.map((k) => [k, chain(k).requests])),
+    tron_requests_by_endpoint: Object.fromEntries(
+      CHAIN_KEYS.filter((k) => chain(k).byPath !== null).map((k) => [k, chain(k).byPath]),
+    ),
     rpc_requests_reported_by_function: Object.fromEntries(
       CHAIN_KEYS.map((k) => [k, chain(k).reportedRequests]),
     ),
