@@ -6,7 +6,7 @@
  */
 import { type Address, encodeDeployData, encodeFunctionData, type Hex } from "viem";
 import { call, rpc, sendTransaction, setCode } from "../anvil.ts";
-import { compileContracts, type CompiledContract, type ContractName } from "./compile.ts";
+import { compileContracts, type ContractName } from "./compile.ts";
 
 export { compileContracts, type CompiledContract, type ContractName } from "./compile.ts";
 
