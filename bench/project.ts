@@ -61,6 +61,11 @@ export interface DriveResult {
   runMs: number[];
 }
 
+/** Runs keep claiming rows and giving every one back. */
+export class NoProgressError extends Error {
+  override name = "NoProgressError";
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function driveScheduledRuns(
@@ -102,6 +107,7 @@ export async function driveScheduledRuns(
 
   const caller = async () => {
     let failuresInARow = 0;
+    let idleRunsInARow = 0;
     while (performance.now() < deadline) {
       const callStarted = performance.now();
       const response = await fn.call({});
@@ -130,6 +136,20 @@ export async function driveScheduledRuns(
       if (summary.claimed === 0) {
         result.emptyRuns++;
         return;
+      }
+      // Rows claimed and all given back, run after run: the drain would never end.
+      if (summary.synced + summary.failed === 0) {
+        if (++idleRunsInARow >= 3) {
+          const notes = Object.values(
+            summary.chains as Record<string, { name: string; note?: string }>,
+          )
+            .map((c) => `${c.name}: ${c.note ?? "-"}`).join("; ");
+          throw new NoProgressError(
+            `3 runs in a row claimed rows and synced none (${summary.released} released; ${notes})`,
+          );
+        }
+      } else {
+        idleRunsInARow = 0;
       }
     }
     throw new Error(`runs did not drain the table within ${options.timeoutMs} ms`);
