@@ -246,6 +246,9 @@ create or replace function public.balance_sync_record(p_worker text, p_results j
   volatile
   security definer
   set search_path = ''
+  -- The planner estimates one row on each side of the UPDATE ... FROM joins and may pick nested
+  -- loops, which makes a batch of n results cost O(n^2) (seen: 4,000 rows in 12 s instead of 0.9 s).
+  set enable_nestloop = off
 as $$
 declare
   v_now timestamptz := now();
