@@ -9,6 +9,10 @@
 -- `worker` is a fresh token per run: the fencing token. Only rows whose locked_by equals it are
 -- written by record/release. Numbers that can exceed 2^53 (balances, blocks) travel as strings.
 
+-- Fail fast rather than queue behind a busy object (README, "On a live exchange database").
+set lock_timeout = '5s';
+set statement_timeout = '60s';
+
 create or replace function public.balance_sync_claim(
   p_worker text,
   p_limit integer default 50,

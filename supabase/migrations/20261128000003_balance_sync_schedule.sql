@@ -14,6 +14,10 @@
 -- Idempotent: cron.schedule() replaces a job of the same name, so applying this twice leaves one
 -- sync job and one cleanup job.
 
+-- Fail fast rather than queue behind a busy object (README, "On a live exchange database").
+set lock_timeout = '5s';
+set statement_timeout = '60s';
+
 create extension if not exists pg_cron with schema pg_catalog;
 create schema if not exists extensions;
 create extension if not exists pg_net with schema extensions;

@@ -4,6 +4,10 @@
 -- pg_cron's database; the objects in this schema are needed wherever the DB contract is.
 -- Nothing in it is readable by anon, authenticated or PUBLIC; service_role may use it.
 
+-- Fail fast rather than queue behind a busy object (README, "On a live exchange database").
+set lock_timeout = '5s';
+set statement_timeout = '60s';
+
 create schema if not exists balance_sync;
 revoke all on schema balance_sync from public;
 

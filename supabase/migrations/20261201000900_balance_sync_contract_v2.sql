@@ -11,6 +11,10 @@
 -- `worker` is a fresh token per run: the fencing token. Only rows whose locked_by equals it are
 -- written by record/release. Numbers that can exceed 2^53 (balances, blocks) travel as strings.
 
+-- Fail fast rather than queue behind a busy object (README, "On a live exchange database").
+set lock_timeout = '5s';
+set statement_timeout = '60s';
+
 create or replace function public.balance_sync_claim(
   p_worker text,
   p_limit integer default 50,
@@ -142,7 +146,10 @@ begin
     select cl.id, cl.wallet_id, cl.asset_on_chain_id, cl.last_checked,
            aoc.asset_id, aoc.chain_id, aoc.contract_address, aoc.decimals,
            coalesce(aoc.is_native, false) as is_native,
-           c.name as chain_name, c.family, c.rpc_url,
+           c.name as chain_name, c.rpc_url,
+           -- 'EVM', ' tron ' count; any other value (or null) is reported below, never read
+           case when lower(btrim(c.family::text)) in ('evm', 'tron')
+                then lower(btrim(c.family::text)) end as family,
            addr.n as address_count, addr.address
     from claimed as cl
     join public.asset_on_chain as aoc on aoc.id = cl.asset_on_chain_id
@@ -166,7 +173,8 @@ begin
         'decimals', e.decimals,
         'is_native', e.is_native,
         'config_error', nullif(concat_ws('; ',
-          case when e.family is null then format('chain %s has no family (evm or tron)', e.chain_name) end,
+          case when e.family is null
+               then format('chain %s has no family: set chains.family to evm or tron', e.chain_name) end,
           case when nullif(btrim(e.rpc_url), '') is null then format('chain %s has no rpc_url', e.chain_name) end,
           case
             when e.address_count = 0 then format('wallet has no active address on chain %s', e.chain_name)
@@ -187,7 +195,8 @@ begin
       select jsonb_object_agg(c.id::text, jsonb_build_object(
         'id', c.id,
         'name', c.name,
-        'family', c.family,
+        'family', case when lower(btrim(c.family::text)) in ('evm', 'tron')
+                       then lower(btrim(c.family::text)) end,
         'rpc_url', c.rpc_url,
         'fallback_rpc_urls', to_jsonb(coalesce(c.fallback_rpc_urls, '{}'::text[])),
         'multicall_address', c.multicall_address,
@@ -255,6 +264,7 @@ as $$
 declare
   v_now timestamptz := now();
   v_result jsonb;
+  v_detail text;
 begin
   if p_worker is null or btrim(p_worker) = '' then
     raise exception using errcode = '22023',
@@ -265,6 +275,7 @@ begin
       message = 'balance_sync_record: p_results must be a JSON array';
   end if;
 
+  begin
   with entry as (
     select (t.ord - 1)::integer as idx, t.e,
            jsonb_typeof(t.e) = 'object' and t.e ? 'error' as is_error
@@ -299,9 +310,11 @@ begin
         when jsonb_typeof(en.e -> 'human') <> 'string' or (en.e ->> 'human') !~ '^[0-9]+(\.[0-9]+)?$'
           then 'human is not a non-negative decimal string'
         when length(en.e ->> 'human') > 1000 then 'human is too long'
-        when en.e ? 'block' and jsonb_typeof(en.e -> 'block') <> 'null'
-             and (jsonb_typeof(en.e -> 'block') <> 'string' or (en.e ->> 'block') !~ '^[0-9]{1,78}$')
-          then 'block must be a decimal string or null'
+        -- without its block an observation could overwrite one read at a higher block
+        when not en.e ? 'block' or jsonb_typeof(en.e -> 'block') = 'null'
+          then 'missing block: a balance must name the block it was read at'
+        when jsonb_typeof(en.e -> 'block') <> 'string' or (en.e ->> 'block') !~ '^[0-9]{1,78}$'
+          then 'block must be a decimal string'
       end as reason
     from entry as en
   ),
@@ -341,14 +354,14 @@ begin
         last_checked = v_now,
         sync_count = coalesce(wb.sync_count, 0) + 1,
         updated_at = v_now,
-        observed_block = coalesce(v.block, wb.observed_block),
+        observed_block = v.block,
         error_streak = 0,
         processing_status = 'idle',
         locked_until = null,
         locked_by = null
     from valid as v
     where not v.is_error and wb.id = v.id and wb.locked_by = p_worker
-      and (v.block is null or wb.observed_block is null or v.block >= wb.observed_block)
+      and (wb.observed_block is null or v.block >= wb.observed_block)
     returning wb.id
   ),
   stale as (
@@ -395,26 +408,159 @@ begin
       where c.problem is not null), '[]'::jsonb)
   )
   into v_result;
+  exception
+    when others then
+      -- Not a row's fault (connection, deadlock, timeout, resources, privileges): the caller
+      -- retries the whole batch.
+      if left(sqlstate, 2) in ('08', '25', '40', '42', '53', '55', '57', '58', 'XX') then
+        raise;
+      end if;
+      -- One row the database refuses (a legacy column type or length, a trigger, a check) aborted
+      -- the batch: apply it in halves, so that only refused rows fail, each on its own.
+      get stacked diagnostics v_detail = pg_exception_detail;
+      v_result := balance_sync.record_apart(p_worker, p_results,
+        sqlerrm || coalesce(' (' || nullif(v_detail, '') || ')', ''));
+  end;
 
-  return v_result;
+  return jsonb_build_object('refused', '[]'::jsonb) || v_result;
 end
 $$;
 
 comment on function public.balance_sync_record(text, jsonb) is
 $$Records the results of worker p_worker. p_results is an array of
-  {"id": uuid, "raw": "<decimal>", "human": "<decimal>", "block": "<decimal>" | null}   (success)
+  {"id": uuid, "raw": "<decimal>", "human": "<decimal>", "block": "<decimal>"}   (success)
   {"id": uuid, "error": "<message>", "error_class": "transient"|"permanent"|"configuration"} (failure)
 Returns {"applied", "errored", "stale_rejected", "lost", "stale_ids", "lost_ids",
-"invalid": [{"index", "id", "reason"}]}.
+"invalid": [{"index", "id", "reason"}], "refused": [{"index", "id", "reason"}]}.
 
 Success sets exactly on_chain_balance_raw, on_chain_balance_human, last_checked, sync_count + 1,
 updated_at, observed_block and error_streak = 0. Failure sets error_count + 1, last_error,
 last_error_at and error_streak + 1. Both release the lease (processing_status, locked_until,
 locked_by), and only where locked_by = p_worker: other rows count as "lost" and do not change.
-A success whose block is lower than observed_block only releases the lease ("stale_rejected").
+A success whose block is lower than observed_block only releases the lease ("stale_rejected");
+an equal or higher block applies.
 Every entry is validated (raw: decimal string 0..2^256-1; human: decimal string equal to
-raw / 10^decimals; block: decimal string or null; known id, no duplicate); an invalid entry
-changes nothing (its lease runs out, or release it) while the valid ones apply.$$;
+raw / 10^decimals; block: decimal string, required for a success; known id, no duplicate); an
+invalid entry changes nothing (its lease runs out, or release it) while the valid ones apply.
+The batch is one statement. When the database refuses it (a row that overflows a legacy column,
+a trigger that raises, a value too long, a check), the batch is applied in halves, recursively,
+so that each refused row fails alone: it gets error_count + 1, last_error "refused by the
+database: <reason>", last_error_at, error_streak + 1 (so its backoff) and its lease released, and
+is listed in "refused"; every other row applies.$$;
+
+create or replace function balance_sync.record_apart(p_worker text, p_results jsonb, p_error text)
+  returns jsonb
+  language plpgsql
+  volatile
+  security definer
+  set search_path = ''
+as $$
+declare
+  v_count integer := jsonb_array_length(p_results);
+  v_half integer := jsonb_array_length(p_results) / 2;
+  v_first jsonb;
+  v_second jsonb;
+  v_entry jsonb := p_results -> 0;
+  v_id uuid;
+  v_reason text;
+  v_limit integer;
+  v_written integer := 0;
+begin
+  if v_count > 1 then
+    v_first := public.balance_sync_record(p_worker,
+      (select jsonb_agg(t.e order by t.ord) from jsonb_array_elements(p_results)
+         with ordinality as t(e, ord) where t.ord <= v_half));
+    v_second := public.balance_sync_record(p_worker,
+      (select jsonb_agg(t.e order by t.ord) from jsonb_array_elements(p_results)
+         with ordinality as t(e, ord) where t.ord > v_half));
+    -- One answer for the whole batch: counts add up, lists join, the second half's indexes shift.
+    return (
+      select jsonb_object_agg(k.key, case
+        when jsonb_typeof(v_first -> k.key) = 'number' and jsonb_typeof(v_second -> k.key) = 'number'
+          then to_jsonb((v_first ->> k.key)::numeric + (v_second ->> k.key)::numeric)
+        when jsonb_typeof(coalesce(v_first -> k.key, v_second -> k.key)) = 'array'
+          then coalesce(v_first -> k.key, '[]'::jsonb) || coalesce((
+            select jsonb_agg(case when jsonb_typeof(x.e -> 'index') = 'number'
+                                  then x.e || jsonb_build_object('index', (x.e ->> 'index')::integer + v_half)
+                                  else x.e end order by x.ord)
+            from jsonb_array_elements(coalesce(v_second -> k.key, '[]'::jsonb))
+              with ordinality as x(e, ord)), '[]'::jsonb)
+        else coalesce(v_second -> k.key, v_first -> k.key)
+      end)
+      from (select jsonb_object_keys(v_first) as key
+            union select jsonb_object_keys(v_second)) as k);
+  end if;
+
+  -- A single entry the database refused.
+  v_reason := 'refused by the database: ' || p_error;
+  if jsonb_typeof(v_entry -> 'error') = 'string' then
+    v_reason := v_reason || '; the error to record was: ' || (v_entry ->> 'error');
+  end if;
+  begin
+    v_id := (v_entry ->> 'id')::uuid;
+  exception when invalid_text_representation then
+    v_id := null;
+  end;
+  if v_id is not null then
+    select a.atttypmod - 4 into v_limit
+    from pg_attribute as a
+    where a.attrelid = 'public.wallet_balances'::regclass and a.attname = 'last_error'
+      and a.atttypmod > 4 and a.atttypid in ('varchar'::regtype, 'bpchar'::regtype);
+    begin
+      update public.wallet_balances as wb
+      set error_count = coalesce(wb.error_count, 0) + 1,
+          last_error = left(v_reason, coalesce(v_limit, 2000)),
+          last_error_at = now(),
+          error_streak = coalesce(wb.error_streak, 0) + 1,
+          processing_status = 'idle',
+          locked_until = null,
+          locked_by = null
+      where wb.id = v_id and wb.locked_by = p_worker;
+      get diagnostics v_written = row_count;
+    exception
+      when others then
+        if left(sqlstate, 2) in ('08', '25', '40', '42', '53', '55', '57', '58', 'XX') then
+          raise;
+        end if;
+        -- The row refuses even its error: give the lease back, at least.
+        begin
+          update public.wallet_balances as wb
+          set processing_status = 'idle', locked_until = null, locked_by = null
+          where wb.id = v_id and wb.locked_by = p_worker;
+          get diagnostics v_written = row_count;
+        exception
+          when others then
+            if left(sqlstate, 2) in ('08', '25', '40', '42', '53', '55', '57', '58', 'XX') then
+              raise;
+            end if;
+            v_written := 1; -- it is ours, but nothing can be written to it: its lease runs out
+        end;
+    end;
+  end if;
+  return jsonb_build_object(
+    'applied', 0,
+    'errored', 0,
+    'stale_rejected', 0,
+    'lost', case when v_id is not null and v_written = 0 then 1 else 0 end,
+    'stale_ids', '[]'::jsonb,
+    'lost_ids', case when v_id is not null and v_written = 0 then jsonb_build_array(v_id)
+                     else '[]'::jsonb end,
+    'invalid', '[]'::jsonb,
+    'refused', case when v_written > 0 or v_id is null
+                    then jsonb_build_array(jsonb_build_object(
+                      'index', 0, 'id', v_entry -> 'id', 'reason', v_reason))
+                    else '[]'::jsonb end);
+end
+$$;
+
+comment on function balance_sync.record_apart(text, jsonb, text) is
+$$Called by balance_sync_record when the database refused its batch (p_error: why). Applies the
+two halves through balance_sync_record again, which splits further only where a half fails; a
+single refused entry gets error_count + 1, last_error "refused by the database: <reason>",
+last_error_at, error_streak + 1 and its lease released. Returns balance_sync_record's answer for
+the whole batch, with the refused entries in "refused". Internal: not executable by any API role.$$;
+
+revoke all on function balance_sync.record_apart(text, jsonb, text) from public;
 
 create or replace function public.balance_sync_release(p_worker text, p_ids uuid[])
   returns integer

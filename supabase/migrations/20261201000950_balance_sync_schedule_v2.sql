@@ -1,6 +1,10 @@
 -- balance-sync: the functions that pg_cron calls, second milestone. Replaces the functions of
 -- 20261128000003_balance_sync_schedule.sql. The jobs themselves are scheduled there.
 
+-- Fail fast rather than queue behind a busy object (README, "On a live exchange database").
+set lock_timeout = '5s';
+set statement_timeout = '60s';
+
 create or replace function balance_sync.dispatch()
   returns bigint
   language plpgsql
@@ -61,14 +65,19 @@ as $$
 declare
   v_count integer;
 begin
-  delete from cron.job_run_details where end_time < now() - p_keep;
+  -- Only this project's jobs: other jobs' history belongs to their owners.
+  delete from cron.job_run_details as d
+  where d.end_time < now() - p_keep
+    and d.jobid in (select j.jobid from cron.job as j
+                    where j.jobname = 'balance-sync' or j.jobname like 'balance-sync-%');
   get diagnostics v_count = row_count;
   return v_count;
 end
 $$;
 
 comment on function balance_sync.cleanup_cron_history(interval) is
-$$Deletes cron.job_run_details rows that ended more than p_keep ago (pg_cron never does).$$;
+$$Deletes the cron.job_run_details rows of this project's jobs (balance-sync, balance-sync-*) that
+ended more than p_keep ago (pg_cron never does). Other jobs' history is left alone.$$;
 
 revoke all on function balance_sync.dispatch() from public;
 revoke all on function balance_sync.cleanup_cron_history(interval) from public;

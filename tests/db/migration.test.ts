@@ -61,6 +61,17 @@ Deno.test("migration: applies on an empty database, and applying it twice change
   const rls = await sql`select relname, relrowsecurity from pg_class
                         where relnamespace = 'public'::regnamespace and relname = any(${TABLES})`;
   assert.ok(rls.every((r) => r.relrowsecurity), "tables it creates have row level security on");
+  const [{ granted }] = await sql`
+    select count(*)::int as granted from pg_class as c, aclexplode(c.relacl) as a
+    where c.relnamespace = 'public'::regnamespace and c.relname = any(${TABLES})
+      and a.grantee in (select oid from pg_roles where rolname in ('anon', 'authenticated'))`;
+  assert.equal(granted, 0, "anon and authenticated have no privilege on the tables it creates");
+  const [{ constraints }] = await sql`
+    select count(*)::int as constraints from pg_constraint
+    where conrelid in (select oid from pg_class where relnamespace = 'public'::regnamespace
+                                                  and relname = any(${TABLES}))
+      and contype <> 'p'`;
+  assert.equal(constraints, 0, "no check and no foreign key, only primary keys");
 
   await sql`insert into public.chains (name, rpc_url, family) values ('bsc', 'http://x', 'evm')`;
   const schema = await schemaDump(c, db);
@@ -215,11 +226,8 @@ Deno.test("migration: applies on a pre-populated legacy schema with broken rows,
     where conrelid = 'public.wallet_balances'::regclass and contype = 'f' order by conname`;
   assert.deepEqual(
     fks.map((f) => [f.conname, f.convalidated]),
-    [
-      ["wallet_balances_asset_on_chain_id_fkey", false],
-      ["wallet_balances_wallet_id_fkey", true],
-    ],
-    "the orphan keeps its foreign key not valid; the existing one is not duplicated",
+    [["wallet_balances_wallet_id_fkey", true]],
+    "the app's own foreign key stays; the migration adds none (the orphan row is still allowed)",
   );
   const [{ rls }] = await sql`select bool_or(relrowsecurity) as rls from pg_class
                               where relnamespace = 'public'::regnamespace and relname = any(${TABLES})`;

@@ -118,21 +118,39 @@ Deno.test("dispatch: only the owner (and pg_cron) may call it, not the API roles
   }
 });
 
-Deno.test("cleanup job: deletes run details older than 7 days and keeps the rest", async () => {
+Deno.test("cleanup job: deletes this project's run details older than 7 days and no other job's", async () => {
   const c = await cluster();
   await c.sql`delete from cron.job_run_details`;
-  await c.sql`
-    insert into cron.job_run_details (jobid, runid, job_pid, database, username, command, status,
-                                      return_message, start_time, end_time)
-    select 999, g, 0, 'postgres', 'postgres', 'select 1', 'succeeded', '1 row',
-           now() - make_interval(days => g) + interval '1 hour' - interval '1 second',
-           now() - make_interval(days => g) + interval '1 hour'
-    from generate_series(1, 10) as g`;
-  const [{ deleted }] = await c.sql`select balance_sync.cleanup_cron_history() as deleted`;
-  assert.equal(deleted, 3, "the runs of 8, 9 and 10 days ago");
-  // (jobid 999: the real jobs may fire meanwhile and add rows of their own)
-  const left = await c.sql`select runid from cron.job_run_details where jobid = 999 order by runid`;
-  assert.deepEqual(left.map((r) => Number(r.runid)), [1, 2, 3, 4, 5, 6, 7]);
+  const [{ other }] = await c.sql`select cron.schedule('other-app-report', '0 0 1 1 *', 'select 1')
+                                    as other`;
+  const [{ ours }] = await c.sql`select jobid as ours from cron.job
+                                 where jobname = 'balance-sync-cleanup'`;
+  try {
+    // runids from 10,000 on: the real jobs may fire meanwhile and add rows of their own
+    await c.sql`
+      insert into cron.job_run_details (jobid, runid, job_pid, database, username, command, status,
+                                        return_message, start_time, end_time)
+      select j.jobid, j.base + g, 0, 'postgres', 'postgres', 'select 1', 'succeeded', '1 row',
+             now() - make_interval(days => g) + interval '1 hour' - interval '1 second',
+             now() - make_interval(days => g) + interval '1 hour'
+      from (values (${ours}::bigint, 10000), (${other}::bigint, 20000)) as j(jobid, base),
+           generate_series(1, 10) as g`;
+    const [{ deleted }] = await c.sql`select balance_sync.cleanup_cron_history() as deleted`;
+    assert.equal(deleted, 3, "this project's runs of 8, 9 and 10 days ago");
+    const left = await c.sql`select jobid, runid from cron.job_run_details where runid >= 10000
+                             order by runid`;
+    assert.deepEqual(
+      left.filter((r) => r.jobid === ours).map((r) => Number(r.runid) - 10000),
+      [1, 2, 3, 4, 5, 6, 7],
+    );
+    assert.deepEqual(
+      left.filter((r) => r.jobid === other).map((r) => Number(r.runid) - 20000),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+      "another app's job history is kept, old rows included",
+    );
+  } finally {
+    await c.sql`select cron.unschedule('other-app-report')`;
+  }
 });
 
 Deno.test({

@@ -111,6 +111,11 @@ export interface StartTronNodeOptions {
   port?: number;
   /** Delay before each answer, to stand for network latency (benchmarks); default 0. */
   latencyMs?: number;
+  /**
+   * getnowblock reports the block this many blocks below anvil's head: a node that lags behind
+   * (still syncing), for failover tests. Its other answers read the latest state. Default 0.
+   */
+  headLag?: number;
 }
 
 const INT64_MAX = (1n << 63n) - 1n;
@@ -198,6 +203,12 @@ export async function startTronNode(options: StartTronNodeOptions): Promise<Tron
   await rpc<string>("eth_chainId", []);
 
   const latestBlock = () => rpc<AnvilBlock>("eth_getBlockByNumber", ["latest", false]);
+  const headBlock = async () => {
+    if (!options.headLag) return await latestBlock();
+    const latest = BigInt(await rpc<string>("eth_blockNumber", []));
+    const lagged = latest > BigInt(options.headLag) ? latest - BigInt(options.headLag) : 0n;
+    return await rpc<AnvilBlock>("eth_getBlockByNumber", [`0x${lagged.toString(16)}`, false]);
+  };
 
   const blockJson = (block: AnvilBlock) => {
     const number = Number(BigInt(block.number));
@@ -515,7 +526,7 @@ export async function startTronNode(options: StartTronNodeOptions): Promise<Tron
         }
         return json(accountText(hex, visible));
       }
-      if (BLOCK_PATHS.includes(path)) return json(JSON.stringify(blockJson(await latestBlock())));
+      if (BLOCK_PATHS.includes(path)) return json(JSON.stringify(blockJson(await headBlock())));
       if (TRIGGER_PATHS.includes(path)) return json(await triggerConstant(params));
       const block = blockJson(await latestBlock());
       return json(JSON.stringify({

@@ -64,6 +64,8 @@ export class FakeStore implements Store {
   failOn: Partial<Record<"claim" | "record" | "release", Error>> = {};
   /** Ids whose result record() refuses as invalid (changing nothing, as the real one does). */
   invalidIds = new Set<string>();
+  /** Rows the database itself refuses (say, a legacy trigger): recorded as their error. */
+  refusedIds = new Set<string>();
 
   constructor(readonly chains: ChainConfig[], rows: ClaimedRow[]) {
     this.rows = rows.map((r) => ({
@@ -134,8 +136,18 @@ export class FakeStore implements Store {
       staleIds: [],
       lostIds: [],
       invalid: [],
+      refused: [],
     };
     for (const [index, result] of results.entries()) {
+      if (this.refusedIds.has(result.id)) {
+        const r = this.get(result.id);
+        const reason = "refused by the database: wallet is frozen";
+        r.lockedBy = null;
+        r.errorCount++;
+        r.lastError = reason;
+        outcome.refused.push({ index, id: result.id, reason });
+        continue;
+      }
       if (this.invalidIds.has(result.id)) {
         outcome.invalid.push({ index, id: result.id, reason: "human does not equal raw" });
         continue;

@@ -124,6 +124,11 @@ Deno.test("store calls the contract functions with their named arguments", async
           stale_ids: ["r"],
           lost_ids: [],
           invalid: [],
+          refused: [{
+            index: 0,
+            id: "r",
+            reason: "refused by the database: numeric field overflow",
+          }],
         }
         : 2,
       error: null,
@@ -164,6 +169,7 @@ Deno.test("store calls the contract functions with their named arguments", async
     staleIds: ["r"],
     lostIds: [],
     invalid: [],
+    refused: [{ index: 0, id: "r", reason: "refused by the database: numeric field overflow" }],
   });
   assert.equal(released, 2);
 });

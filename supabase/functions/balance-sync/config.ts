@@ -125,7 +125,17 @@ export function loadConfig(env: Env = (name) => Deno.env.get(name)): Config {
     );
   }
 
-  const syncSecret = env("BALANCE_SYNC_SECRET") || null;
+  // HTTP strips a header value's surrounding whitespace, so a secret saved with a trailing newline
+  // (`echo secret > file`) could never match: trim it. A control character inside cannot travel in
+  // a header at all: refuse it, naming the variable.
+  const syncSecret = env("BALANCE_SYNC_SECRET")?.trim() || null;
+  // deno-lint-ignore no-control-regex
+  if (syncSecret !== null && /[\x00-\x1f\x7f]/.test(syncSecret)) {
+    throw new ConfigError(
+      "BALANCE_SYNC_SECRET",
+      "contains a control character (a line break?) inside the value; an HTTP header cannot carry it",
+    );
+  }
   if (syncSecret !== null && syncSecret.length < 16) {
     throw new ConfigError("BALANCE_SYNC_SECRET", "must be at least 16 characters long");
   }

@@ -42,6 +42,8 @@ export interface RecordOutcome {
   /** Rows this run no longer held: another run took them over. */
   lostIds: string[];
   invalid: { index: number; id: unknown; reason: string }[];
+  /** Entries the database itself refused (column type, trigger, ...): recorded as those rows' errors. */
+  refused: { index: number; id: unknown; reason: string }[];
 }
 
 export interface ClaimOptions {
@@ -176,6 +178,15 @@ export function parseClaim(data: unknown): Claim {
   return { rows, chains, chainErrors, busy };
 }
 
+const indexed = (list: unknown) =>
+  Array.isArray(list)
+    ? list.filter(isObject).map((e) => ({
+      index: Number(e.index),
+      id: e.id,
+      reason: String(e.reason),
+    }))
+    : [];
+
 export function parseRecordOutcome(data: unknown): RecordOutcome {
   if (!isObject(data)) throw new TypeError("record result is not an object");
   const count = (key: string) => {
@@ -189,13 +200,8 @@ export function parseRecordOutcome(data: unknown): RecordOutcome {
     lost: count("lost"),
     staleIds: Array.isArray(data.stale_ids) ? data.stale_ids.map(String) : [],
     lostIds: Array.isArray(data.lost_ids) ? data.lost_ids.map(String) : [],
-    invalid: Array.isArray(data.invalid)
-      ? data.invalid.filter(isObject).map((e) => ({
-        index: Number(e.index),
-        id: e.id,
-        reason: String(e.reason),
-      }))
-      : [],
+    invalid: indexed(data.invalid),
+    refused: indexed(data.refused),
   };
 }
 

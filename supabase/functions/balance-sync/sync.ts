@@ -282,6 +282,8 @@ export async function runSync(
         if (previous === null || read.block > previous) summaryEntry.block = read.block.toString();
       }
       const block = read.block === null ? null : read.block.toString();
+      // The database refuses a balance without its block; a reader that lost it fails its rows.
+      const blockless = "reader reported no block for this read; the balance is not recorded";
       const outcomes = new Map(read.outcomes.map((o) => [o.key, o]));
       // After the deadline a failure may be our own abort, not the chain's: retry those later.
       const aborted = deadline.signal.aborted;
@@ -298,6 +300,10 @@ export async function runSync(
           } else {
             fail(row, outcome.error.errorClass, outcome.error.message);
           }
+          continue;
+        }
+        if (block === null) {
+          fail(row, "transient", blockless);
           continue;
         }
         let human: string;
@@ -335,7 +341,7 @@ export async function runSync(
       summary.stale_rejected += outcome.staleRejected;
       summary.lost += outcome.lost;
       summary.invalid += outcome.invalid.length;
-      const notApplied = new Map<string, { status: RowStatus; error?: string }>([
+      const notApplied = new Map<string, Partial<RowReport> & { status: RowStatus }>([
         ...outcome.staleIds.map((id) => [id, { status: "stale_rejected" as const }] as const),
         ...outcome.lostIds.map((id) => [id, { status: "lost" as const }] as const),
       ]);
@@ -349,9 +355,36 @@ export async function runSync(
           error: `refused by the database: ${entry.reason}`,
         });
       }
+      // The database refused these rows (a legacy column, a trigger, ...) and recorded the refusal as
+      // each row's error, with its backoff; the rest of the batch applied.
+      for (const entry of outcome.refused) {
+        const result = results[entry.index];
+        if (!result) continue;
+        summary.failed++;
+        notApplied.set(result.id, {
+          status: "failed",
+          error: entry.reason,
+          error_class: "permanent",
+          raw: undefined,
+          human: undefined,
+          block: undefined,
+        });
+        const row = claim.rows.find((r) => r.id === result.id);
+        if (row && "raw" in result) {
+          const chain = chainSummary(row.chainId, claim.chains.get(row.chainId));
+          chain.synced--;
+          chain.failed++;
+          chain.errors_by_class.permanent = (chain.errors_by_class.permanent ?? 0) + 1;
+        }
+      }
       for (const row of successes) {
         const status = notApplied.get(row.id)?.status;
-        if (status === undefined) {
+        if (status === "failed") {
+          log.warn("Wallet balance not written: the database refused it", {
+            ...rowFields(row, claim),
+            error: notApplied.get(row.id)?.error,
+          });
+        } else if (status === undefined) {
           log.info("Wallet balance synced successfully", rowFields(row, claim));
         } else if (status !== "released") {
           log.warn(
@@ -369,6 +402,7 @@ export async function runSync(
           stale_rejected: outcome.staleRejected,
           lost: outcome.lost,
           invalid: outcome.invalid,
+          refused: outcome.refused,
         });
       }
       if (forced && notApplied.size > 0) {

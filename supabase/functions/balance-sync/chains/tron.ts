@@ -98,8 +98,7 @@ export function createTronReader(settings: TronReaderSettings = {}): ChainReader
         const { http } = setup;
         try {
           const ctx = context(http, chain);
-          const head = await readBlock(ctx);
-          block = head;
+          block = await readBlock(ctx);
           const multicall = chain.multicallAddress
             ? parseTronAddress(chain.multicallAddress)
             : null;
@@ -125,6 +124,8 @@ export function createTronReader(settings: TronReaderSettings = {}): ChainReader
           }
         } finally {
           requests = http.requests;
+          // After a failover the read's state is only as new as the most lagging node it used.
+          block = http.lowestHead() ?? block;
         }
       }
     } catch (error) {
@@ -217,6 +218,7 @@ function configure(
       };
     }
   }
+  const prefix = chain.confirmations > 0 ? "/walletsolidity" : "/wallet";
   const pacer = pacerFor(`${chain.id}|${urls[0]}|${chain.apiKeyEnv ?? ""}`, {
     maxRps: chain.maxRps ?? DEFAULT_TRON_LIMITS.maxRps,
     maxConcurrency: chain.maxConcurrency ?? DEFAULT_TRON_LIMITS.maxConcurrency,
@@ -232,6 +234,7 @@ function configure(
       maxWaitMs: settings.maxWaitMs ?? 10_000,
       backoffMs: settings.backoffMs ?? 500,
       signal: options.signal,
+      head: { path: `${prefix}/getnowblock`, parse: headBlock },
     }),
   };
 }
@@ -276,7 +279,10 @@ function createTronWeb(mod: TronWebModule, http: TronHttp, host: string): TronWe
 }
 
 async function readBlock(ctx: Context): Promise<bigint> {
-  const answer = await ctx.http.post(`${ctx.prefix}/getnowblock`, {});
+  return headBlock(await ctx.http.post(`${ctx.prefix}/getnowblock`, {}));
+}
+
+function headBlock(answer: TronAnswer): bigint {
   const header = answer.body.block_header as { raw_data?: { number?: unknown } } | undefined;
   const number = header?.raw_data?.number;
   if (typeof number === "number" && Number.isSafeInteger(number) && number >= 0) {

@@ -22,6 +22,12 @@ export interface TronHttpOptions {
   /** First backoff when the node gives no wait; doubles per retry. */
   backoffMs: number;
   signal?: AbortSignal;
+  /**
+   * The head-block request of the read (e.g. "/wallet/getnowblock") and how to take the block from
+   * its answer. When set, every node is asked for its head before it serves anything else, so that
+   * `lowestHead()` can label a read that failed over to a lagging node with that node's head.
+   */
+  head?: { path: string; parse: (answer: TronAnswer) => bigint };
 }
 
 export interface TronAnswer {
@@ -43,6 +49,11 @@ export class TronHttp {
   /** HTTP requests sent so far (every attempt counts). */
   requests = 0;
   private current = 0;
+  /** Head block of each node (by index into urls), asked before the node served anything else. */
+  private readonly heads = new Map<number, bigint>();
+  /** Nodes that answered a request other than the head request. */
+  private readonly served = new Set<number>();
+  private readonly asking = new Map<number, Promise<TronAnswer>>();
 
   constructor(private readonly options: TronHttpOptions) {}
 
@@ -58,8 +69,22 @@ export class TronHttp {
     const { pacer, signal } = this.options;
     const tried = new Set<number>();
     let rateLimitRetries = 0;
+    const head = this.options.head;
     while (true) {
-      const target = new URL(this.options.urls[this.current]);
+      if (head && path !== head.path && !this.heads.has(this.current)) {
+        // A node's state is at least its head of before the call; the head request may itself fail
+        // over, and then the node it landed on serves this request. Concurrent requests share it.
+        const asked = this.current;
+        let asking = this.asking.get(asked);
+        if (!asking) {
+          asking = this.post(head.path, {}).finally(() => this.asking.delete(asked));
+          this.asking.set(asked, asking);
+        }
+        await asking;
+        continue;
+      }
+      const node = this.current;
+      const target = new URL(this.options.urls[node]);
       target.pathname = `${target.pathname.replace(/\/+$/, "")}${path}`;
       const url = target.toString();
       const where = this.where(path);
@@ -91,7 +116,7 @@ export class TronHttp {
         text = await response.text();
       } catch (cause) {
         const error = this.transportError(cause, where, status, url);
-        tried.add(this.current);
+        tried.add(node);
         if (this.failover(tried)) continue;
         throw error;
       } finally {
@@ -126,7 +151,7 @@ export class TronHttp {
       if (status < 200 || status > 299) {
         const error = this.statusError(status, text, where);
         if (status >= 500) {
-          tried.add(this.current);
+          tried.add(node);
           if (this.failover(tried)) continue;
         }
         throw error;
@@ -156,8 +181,26 @@ export class TronHttp {
           rpcCode: "Error",
         });
       }
-      return { status, text, body: body as Record<string, unknown>, url: where };
+      const answer = { status, text, body: body as Record<string, unknown>, url: where };
+      if (head && path === head.path) this.heads.set(node, head.parse(answer));
+      else this.served.add(node);
+      return answer;
     }
+  }
+
+  /**
+   * The lowest head among the nodes that served this read (each asked before it served), so a read
+   * that failed over to a lagging node is never labelled with a block its state has not reached.
+   * Null when no head was read.
+   */
+  lowestHead(): bigint | null {
+    const used = this.served.size > 0 ? [...this.served] : [...this.heads.keys()];
+    let lowest: bigint | null = null;
+    for (const node of used) {
+      const block = this.heads.get(node);
+      if (block !== undefined && (lowest === null || block < lowest)) lowest = block;
+    }
+    return lowest;
   }
 
   private send(url: string, payload: unknown): Promise<Response> {
@@ -178,6 +221,8 @@ export class TronHttp {
 
   private failover(tried: Set<number>): boolean {
     const { urls } = this.options;
+    // A concurrent request of this read already moved on to a node this one has not tried.
+    if (!tried.has(this.current)) return true;
     for (let step = 1; step < urls.length; step++) {
       const next = (this.current + step) % urls.length;
       if (!tried.has(next)) {
