@@ -135,7 +135,7 @@ Deno.test("claim: the backoff schedule holds (30 s * 2^(n-1), capped at 3600 s)"
     id: one.id,
     raw: "1",
     human: "0.000000000000000001",
-    block: null,
+    block: "1",
   }]);
   assert.equal(result.applied, 1);
   const [row] = await sql`select error_streak from public.wallet_balances where id = ${one.id}`;
@@ -199,7 +199,10 @@ Deno.test("claim: broken-configuration rows are claimed and flagged with a reaso
   assert.equal(reason.get(noContract), "token has no contract_address");
   assert.equal(reason.get(decimals78), "decimals 78 is outside 0..77");
   assert.equal(reason.get(decimalsNull), "decimals is not set");
-  assert.equal(reason.get(familyless), "chain mystery has no family (evm or tron)");
+  assert.equal(
+    reason.get(familyless),
+    "chain mystery has no family: set chains.family to evm or tron",
+  );
   assert.equal(rows.find((r) => r.id === twoAddresses)?.address, null);
 });
 

@@ -165,11 +165,20 @@ Deno.test("record: a lower block never overwrites a higher one", async () => {
   );
 
   await claim(sql, "r4", force);
-  await record(sql, "r4", [{ id, raw: "102", human: "0.000000000000000102", block: null }]);
+  const blockless = await record(sql, "r4", [
+    { id, raw: "102", human: "0.000000000000000102", block: null },
+    { id, raw: "102", human: "0.000000000000000102" },
+  ]);
+  assert.equal(blockless.applied, 0);
+  assert.deepEqual(blockless.invalid.map((i) => [i.index, i.reason]), [
+    [0, "missing block: a balance must name the block it was read at"],
+    [1, "missing block: a balance must name the block it was read at"],
+  ]);
+  assert.equal(await release(sql, "r4", [id]), 1, "refused as invalid: the lease was kept");
   assert.deepEqual(
     await read(),
-    { raw: "102", block: "1000", status: "idle" },
-    "no block keeps the mark",
+    { raw: "101", block: "1000", status: "idle" },
+    "a success without a block (null or absent) cannot overwrite the balance read at block 1000",
   );
 
   await claim(sql, "r5", force);

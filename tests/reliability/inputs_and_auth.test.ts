@@ -276,7 +276,7 @@ const DATA_CASES: DataCase[] = [
   },
   {
     name: "chain without a family",
-    expect: err(/chain no-family has no family \(evm or tron\)/),
+    expect: err(/chain no-family has no family: set chains.family to evm or tron/),
     seed: async (env) => {
       const chainId = await env.extraChain("no-family", { family: null });
       return evmRow(randomEvmAddress(), { chainId })(env);

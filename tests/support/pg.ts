@@ -43,6 +43,8 @@ export interface MigrateOptions {
    * database; in any other database all but those that create pg_cron.
    */
   files?: (name: string, content: string) => boolean;
+  /** The content pushed for a file (default: the file's own), e.g. an earlier version of it. */
+  content?: (name: string, content: string) => string;
 }
 
 export interface ConnectOptions {
@@ -429,7 +431,10 @@ class LiveCluster implements Cluster {
       for (const name of names) {
         const content = await Deno.readTextFile(`${sourceDir}/${name}`);
         if (!files(name, content)) continue;
-        await Deno.writeTextFile(`${migrations}/${name}`, content);
+        await Deno.writeTextFile(
+          `${migrations}/${name}`,
+          options.content?.(name, content) ?? content,
+        );
         chosen++;
       }
       if (exists(`${REPO_ROOT}supabase/config.toml`)) {

@@ -30,7 +30,7 @@ create temp table result as select public.balance_sync_record('w1', $$[
   {"id": "b0000000-0000-0000-0000-000000000001", "raw": "1500000000000000000", "human": "1.5", "block": "201"},
   {"id": "b0000000-0000-0000-0000-000000000002", "error": "HTTP 503 from rpc", "error_class": "transient"},
   {"id": "b0000000-0000-0000-0000-000000000003", "raw": "1", "human": "0.000000000000000001", "block": "150"},
-  {"id": "b0000000-0000-0000-0000-000000000004", "raw": "115792089237316195423570985008687907853269984665640564039457584007913129639935", "human": "115792089237316195423570985008687907853269984665640564039457.584007913129639935", "block": null},
+  {"id": "b0000000-0000-0000-0000-000000000004", "raw": "115792089237316195423570985008687907853269984665640564039457584007913129639935", "human": "115792089237316195423570985008687907853269984665640564039457.584007913129639935", "block": "250"},
   {"id": "b0000000-0000-0000-0000-000000000008", "raw": "5", "human": "0.000000000000000005", "block": "300"},
   {"id": "b0000000-0000-0000-0000-000000000005", "raw": "-1", "human": "1"},
   {"id": "b0000000-0000-0000-0000-000000000005", "raw": "12abc", "human": "1"},
@@ -47,7 +47,9 @@ create temp table result as select public.balance_sync_record('w1', $$[
   {"raw": "1", "human": "1"},
   {"id": "b0000000-0000-0000-0000-0000000000ff", "raw": "1", "human": "0.000000000000000001"},
   {"id": "b0000000-0000-0000-0000-000000000001", "raw": "2", "human": "0.000000000000000002"},
-  42
+  42,
+  {"id": "b0000000-0000-0000-0000-000000000005", "raw": "5", "human": "0.000000000000000005", "block": null},
+  {"id": "b0000000-0000-0000-0000-000000000005", "raw": "5", "human": "0.000000000000000005"}
 ]$$::jsonb) as r;
 
 select is((select r - 'invalid' - 'stale_ids' - 'lost_ids' from result),
@@ -63,7 +65,7 @@ select is((select r -> 'invalid' from result), $$[
   {"index": 9, "id": "b0000000-0000-0000-0000-000000000005", "reason": "missing human"},
   {"index": 10, "id": "b0000000-0000-0000-0000-000000000005", "reason": "human is not a non-negative decimal string"},
   {"index": 11, "id": "b0000000-0000-0000-0000-000000000005", "reason": "human does not equal raw / 10^18"},
-  {"index": 12, "id": "b0000000-0000-0000-0000-000000000005", "reason": "block must be a decimal string or null"},
+  {"index": 12, "id": "b0000000-0000-0000-0000-000000000005", "reason": "block must be a decimal string"},
   {"index": 13, "id": "b0000000-0000-0000-0000-000000000005", "reason": "error_class must be transient, permanent or configuration"},
   {"index": 14, "id": "b0000000-0000-0000-0000-000000000005", "reason": "missing error_class"},
   {"index": 15, "id": "b0000000-0000-0000-0000-000000000005", "reason": "entry has both a balance and an error"},
@@ -71,7 +73,9 @@ select is((select r -> 'invalid' from result), $$[
   {"index": 17, "id": null, "reason": "missing id"},
   {"index": 18, "id": "b0000000-0000-0000-0000-0000000000ff", "reason": "unknown id"},
   {"index": 19, "id": "b0000000-0000-0000-0000-000000000001", "reason": "duplicate id in this batch"},
-  {"index": 20, "id": null, "reason": "entry is not a JSON object"}
+  {"index": 20, "id": null, "reason": "entry is not a JSON object"},
+  {"index": 21, "id": "b0000000-0000-0000-0000-000000000005", "reason": "missing block: a balance must name the block it was read at"},
+  {"index": 22, "id": "b0000000-0000-0000-0000-000000000005", "reason": "missing block: a balance must name the block it was read at"}
 ]$$::jsonb, 'every invalid entry is reported with its index, id and reason');
 
 select row_eq(
@@ -87,7 +91,7 @@ select is(
   '2^256-1 is stored exactly');
 select is(
   (select observed_block::text from public.wallet_balances where id = 'b0000000-0000-0000-0000-000000000004'),
-  '200', 'a success without a block keeps the last observed block');
+  '250', 'an observation at a higher block applies and becomes the mark');
 
 select row_eq(
   $$select on_chain_balance_raw::text, sync_count, error_count, error_streak, last_error, last_error_at,
@@ -144,7 +148,7 @@ select is(
   '1500000000000000000', 'and changes nothing');
 
 select is(public.balance_sync_record('w2', '[]'::jsonb),
-  '{"applied": 0, "errored": 0, "stale_rejected": 0, "lost": 0, "stale_ids": [], "lost_ids": [], "invalid": []}'::jsonb,
+  '{"applied": 0, "errored": 0, "stale_rejected": 0, "lost": 0, "stale_ids": [], "lost_ids": [], "invalid": [], "refused": []}'::jsonb,
   'an empty batch is a no-op');
 select throws_ok($$select public.balance_sync_record('w1', '{}'::jsonb)$$, '22023',
   'balance_sync_record: p_results must be a JSON array', 'p_results must be an array');
