@@ -118,6 +118,8 @@ export interface RecordResult {
   stale_ids: string[];
   lost_ids: string[];
   invalid: { index: number; id: unknown; reason: string }[];
+  /** Entries the database refused (a column type, a trigger, ...), recorded as their rows' errors. */
+  refused: { index: number; id: unknown; reason: string }[];
 }
 
 export async function claim(

@@ -335,7 +335,7 @@ Deno.test("live database: rows the database refuses fail alone, and the next run
     { id: B(2), raw: "1" + "0".repeat(38), human: "100000000000000000000", block: "10" },
     { id: B(3), error: tooLong, error_class: "transient" },
     { id: B(4), raw: "7", human: "0.000000000000000007", block: "10" },
-  ]) as unknown as Record<string, unknown> & { refused: { index: number; reason: string }[] };
+  ]);
 
   assert.equal(outcome.applied, 1, "the good row of the batch applied");
   assert.deepEqual(outcome.refused.map((r) => r.index), [0, 1, 2]);

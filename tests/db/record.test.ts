@@ -48,6 +48,7 @@ Deno.test("record: a success changes exactly the balance columns, a failure exac
     stale_ids: [],
     lost_ids: [],
     invalid: [],
+    refused: [],
   });
 
   const after = [await rowJson(sql, ok), await rowJson(sql, failed)];
@@ -113,6 +114,7 @@ Deno.test("record: a stale writer whose lease was taken over changes 0 rows", as
     stale_ids: [],
     lost_ids: [...ids].sort(),
     invalid: [],
+    refused: [],
   });
   assert.equal(await release(writerA, "run-a", ids), 0, "nor can it release them");
   const after = await sql`select to_jsonb(wb) as j from public.wallet_balances wb order by id`;
@@ -203,8 +205,8 @@ Deno.test("record: invalid entries are rejected with a reason while the valid on
     { id: ids[1], raw: 1000, human: "0.000000000000001" },
     { id: ids[1], human: "1" },
     { id: ids[1], raw: "5", human: "1.2.3" },
-    { id: ids[1], raw: "5", human: "5" },
-    { id: crypto.randomUUID(), raw: "1", human: "0.000000000000000001" },
+    { id: ids[1], raw: "5", human: "5", block: "1" },
+    { id: crypto.randomUUID(), raw: "1", human: "0.000000000000000001", block: "1" },
     { id: ids[2], error: "", error_class: "transient" },
     { raw: "1", human: "1" },
     null,

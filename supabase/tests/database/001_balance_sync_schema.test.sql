@@ -1,7 +1,7 @@
 -- Schema of balance-sync: the spec's tables and columns, this project's columns, the other
 -- workers' columns, and the shape and privileges of the DB contract functions.
 begin;
-select plan(49);
+select plan(48);
 
 select has_table('public', t, format('table %s exists', t))
 from unnest(array['chains', 'assets', 'asset_on_chain', 'wallets', 'user_wallet_addresses',

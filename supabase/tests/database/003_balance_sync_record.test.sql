@@ -38,21 +38,21 @@ create temp table result as select public.balance_sync_record('w1', $$[
   {"id": "b0000000-0000-0000-0000-000000000005", "raw": 5, "human": "0.000000000000000005"},
   {"id": "b0000000-0000-0000-0000-000000000005", "raw": "5"},
   {"id": "b0000000-0000-0000-0000-000000000005", "raw": "5", "human": "5e-18"},
-  {"id": "b0000000-0000-0000-0000-000000000005", "raw": "5", "human": "0.5"},
+  {"id": "b0000000-0000-0000-0000-000000000005", "raw": "5", "human": "0.5", "block": "1"},
   {"id": "b0000000-0000-0000-0000-000000000005", "raw": "5", "human": "0.000000000000000005", "block": 7},
   {"id": "b0000000-0000-0000-0000-000000000005", "error": "x", "error_class": "fatal"},
   {"id": "b0000000-0000-0000-0000-000000000005", "error": "x"},
   {"id": "b0000000-0000-0000-0000-000000000005", "error": "x", "error_class": "transient", "raw": "1"},
   {"id": "not-a-uuid", "raw": "1", "human": "1"},
   {"raw": "1", "human": "1"},
-  {"id": "b0000000-0000-0000-0000-0000000000ff", "raw": "1", "human": "0.000000000000000001"},
-  {"id": "b0000000-0000-0000-0000-000000000001", "raw": "2", "human": "0.000000000000000002"},
+  {"id": "b0000000-0000-0000-0000-0000000000ff", "raw": "1", "human": "0.000000000000000001", "block": "1"},
+  {"id": "b0000000-0000-0000-0000-000000000001", "raw": "2", "human": "0.000000000000000002", "block": "1"},
   42,
   {"id": "b0000000-0000-0000-0000-000000000005", "raw": "5", "human": "0.000000000000000005", "block": null},
   {"id": "b0000000-0000-0000-0000-000000000005", "raw": "5", "human": "0.000000000000000005"}
 ]$$::jsonb) as r;
 
-select is((select r - 'invalid' - 'stale_ids' - 'lost_ids' from result),
+select is((select r - 'invalid' - 'stale_ids' - 'lost_ids' - 'refused' from result),
   '{"applied": 2, "errored": 1, "stale_rejected": 1, "lost": 1}'::jsonb,
   'record counts applied, errored, stale-rejected and lost entries');
 select is((select jsonb_array_length(r -> 'stale_ids') + jsonb_array_length(r -> 'lost_ids') from result),

@@ -48,15 +48,21 @@ select function_privs_are('balance_sync', 'dispatch', array[]::text[], r, array[
   format('%s cannot execute dispatch', r))
 from unnest(array['anon', 'authenticated', 'service_role']) as r;
 
+-- Run history of this project's cleanup job (runids from 10,000 on: real runs may be added) and
+-- of another app's job (jobid 999).
 insert into cron.job_run_details (jobid, runid, job_pid, database, username, command, status,
                                   return_message, start_time, end_time)
-values (999, 1, 0, 'postgres', 'postgres', 'select 1', 'succeeded', '1 row',
-        now() - interval '8 days', now() - interval '8 days'),
-       (999, 2, 0, 'postgres', 'postgres', 'select 1', 'succeeded', '1 row',
-        now() - interval '6 days', now() - interval '6 days');
+select j.jobid, j.runid, 0, 'postgres', 'postgres', 'select 1', 'succeeded', '1 row',
+       now() - j.age, now() - j.age
+from (values
+  ((select jobid from cron.job where jobname = 'balance-sync-cleanup'), 10001::bigint, interval '8 days'),
+  ((select jobid from cron.job where jobname = 'balance-sync-cleanup'), 10002::bigint, interval '6 days'),
+  (999::bigint, 10003::bigint, interval '8 days')
+) as j(jobid, runid, age);
 select cmp_ok(balance_sync.cleanup_cron_history(), '>=', 1, 'the cleanup deletes old runs');
-select results_eq('select runid from cron.job_run_details where jobid = 999',
-  $$values (2::bigint)$$, 'and keeps the last 7 days of run history');
+select results_eq('select runid from cron.job_run_details where runid >= 10000 order by runid',
+  $$values (10002::bigint), (10003::bigint)$$,
+  'and keeps the last 7 days of its own history, and all of another job''s');
 
 select * from finish();
 rollback;
