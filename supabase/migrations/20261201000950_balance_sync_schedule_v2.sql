@@ -43,7 +43,8 @@ begin
     body := '{}'::jsonb,
     headers := jsonb_build_object(
       'Content-Type', 'application/json',
-      'x-balance-sync-secret', v_secret),
+      -- a value pasted with its line break could never match (HTTP trims header values)
+      'x-balance-sync-secret', btrim(v_secret, E' \t\r\n')),
     timeout_milliseconds := 40000
   );
 end

@@ -86,6 +86,17 @@ Deno.test("dispatch: called directly, it queues the POST with URL, secret header
   }]);
 });
 
+Deno.test("dispatch: a Vault secret saved with a trailing line break is sent without it", async () => {
+  const c = await cluster();
+  await setSecrets(c.sql, {
+    balance_sync_function_url: "http://127.0.0.1:54321/functions/v1/balance-sync",
+    balance_sync_secret: "correct-horse-battery-staple\r\n",
+  });
+  const [{ id }] = await c.sql`select balance_sync.dispatch() as id`;
+  const [queued] = await c.sql`select headers from net.http_request_queue where id = ${id}`;
+  assert.equal(queued.headers["x-balance-sync-secret"], "correct-horse-battery-staple");
+});
+
 Deno.test("dispatch: a missing Vault secret raises an error that names it", async () => {
   const c = await cluster();
   await setSecrets(c.sql, {});
