@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { ConfigError, loadConfig } from "../../supabase/functions/balance-sync/config.ts";
-import type { RowResult } from "../../supabase/functions/balance-sync/store.ts";
+import { type RowResult, toChainConfig } from "../../supabase/functions/balance-sync/store.ts";
 import { runSync, type SyncSettings } from "../../supabase/functions/balance-sync/sync.ts";
 import { captureLog, chain, FakeReaders, FakeStore, plainToHuman, row } from "./function_fakes.ts";
 
@@ -114,4 +114,15 @@ Deno.test("loadConfig() refuses a BALANCE_SYNC_SECRET with a line break inside, 
     assert.ok(!error.message.includes("cron-secret"), "the value is never in the message");
     return true;
   });
+});
+
+Deno.test("toChainConfig() refuses the chain values no check constraint guards any more", () => {
+  const chain = (extra: Record<string, unknown>) =>
+    toChainConfig({ id: "c", name: "bsc", family: "evm", rpc_url: "http://x", ...extra });
+  assert.equal(typeof chain({}), "object");
+  assert.equal(typeof chain({ confirmations: 3, max_rps: 0.5, max_concurrency: 2 }), "object");
+  assert.match(chain({ confirmations: -1 }) as string, /^confirmations must be .* got -1/);
+  assert.match(chain({ max_rps: 0 }) as string, /^max_rps must be > 0/);
+  assert.match(chain({ max_concurrency: -2 }) as string, /^max_concurrency must be .* got -2/);
+  assert.match(chain({ family: "bitcoin" }) as string, /not supported/);
 });

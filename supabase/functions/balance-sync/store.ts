@@ -144,6 +144,19 @@ export function toChainConfig(raw: unknown): ChainConfig | string {
     if (!Array.isArray(fallback) || fallback.some((u) => typeof u !== "string")) {
       return "fallback_rpc_urls is not a list of URLs";
     }
+    // No check constraint guards these columns (other apps write chains): refuse bad values here.
+    const confirmations = num(raw, "confirmations") ?? 0;
+    const maxRps = num(raw, "max_rps");
+    const maxConcurrency = num(raw, "max_concurrency");
+    if (!Number.isInteger(confirmations) || confirmations < 0) {
+      return `confirmations must be a whole number >= 0, got ${confirmations}`;
+    }
+    if (maxRps !== null && !(maxRps > 0)) {
+      return `max_rps must be > 0 (null: default), got ${maxRps}`;
+    }
+    if (maxConcurrency !== null && !(Number.isInteger(maxConcurrency) && maxConcurrency > 0)) {
+      return `max_concurrency must be a whole number > 0 (null: default), got ${maxConcurrency}`;
+    }
     return {
       id: text(raw, "id"),
       name: text(raw, "name", true) ?? text(raw, "id"),
@@ -151,11 +164,11 @@ export function toChainConfig(raw: unknown): ChainConfig | string {
       rpcUrl,
       fallbackRpcUrls: fallback as string[],
       multicallAddress: text(raw, "multicall_address", true),
-      confirmations: num(raw, "confirmations") ?? 0,
+      confirmations,
       evmChainId: num(raw, "evm_chain_id"),
       apiKeyEnv: text(raw, "api_key_env", true),
-      maxRps: num(raw, "max_rps"),
-      maxConcurrency: num(raw, "max_concurrency"),
+      maxRps,
+      maxConcurrency,
     };
   } catch (error) {
     return `chain row is malformed: ${(error as Error).message}`;
