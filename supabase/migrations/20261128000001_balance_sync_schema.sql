@@ -183,6 +183,14 @@ begin
       execute format('comment on column public.%I.%I is %L', c.tbl, c.col, c.text);
     end if;
   end loop;
+exception
+  when lock_not_available then
+    raise exception using errcode = '55P03',
+      message = format('balance-sync migration: table public.%s is busy (another transaction holds '
+        || 'a lock on it), gave up after lock_timeout %s. Nothing was changed: retry the migration '
+        || '(supabase db push) when the table is quiet.', c.tbl, current_setting('lock_timeout')),
+      hint = 'Long transactions: select pid, xact_start, state, query from pg_stat_activity '
+        || 'where xact_start < now() - interval ''1 minute'' order by xact_start';
 end
 $$;
 
@@ -224,6 +232,14 @@ begin
         raise notice 'balance-sync: family of chain % left null: %', c.name, sqlerrm;
     end;
   end loop;
+exception
+  when lock_not_available then
+    raise exception using errcode = '55P03',
+      message = format('balance-sync migration: table public.%s is busy (another transaction holds '
+        || 'a lock on it), gave up after lock_timeout %s. Nothing was changed: retry the migration '
+        || '(supabase db push) when the table is quiet.', 'chains', current_setting('lock_timeout')),
+      hint = 'Long transactions: select pid, xact_start, state, query from pg_stat_activity '
+        || 'where xact_start < now() - interval ''1 minute'' order by xact_start';
 end
 $$;
 
