@@ -418,8 +418,9 @@ begin
       -- One row the database refuses (a legacy column type or length, a trigger, a check) aborted
       -- the batch: apply it in halves, so that only refused rows fail, each on its own.
       get stacked diagnostics v_detail = pg_exception_detail;
-      v_result := balance_sync.record_apart(p_worker, p_results,
-        sqlerrm || coalesce(' (' || nullif(v_detail, '') || ')', ''));
+      -- (a check's detail repeats the whole row: the constraint's name says enough)
+      v_result := balance_sync.record_apart(p_worker, p_results, sqlerrm || coalesce(' (' || nullif(
+        case when v_detail like 'Failing row contains%' then '' else v_detail end, '') || ')', ''));
   end;
 
   return jsonb_build_object('refused', '[]'::jsonb) || v_result;

@@ -77,7 +77,8 @@ create table public.wallet_balances (
   locked_by varchar(64),
   updated_at timestamptz default now(),
   needs_gas boolean default false,
-  priority smallint default 0
+  priority smallint default 0,
+  constraint wallet_balances_raw_sane check (on_chain_balance_raw < 1e30)
 );
 create function public.refuse_frozen_balance_change() returns trigger language plpgsql as $$
 begin
@@ -137,7 +138,7 @@ insert into public.wallet_balances (id, wallet_id, asset_on_chain_id, needs_gas,
   ('${B(2)}', '${W(2)}', '${AOC(1)}', false, 2),  -- will be given a balance above numeric(38,0)
   ('${B(3)}', '${W(3)}', '${AOC(1)}', false, 3),  -- will be given an error longer than varchar(255)
   ('${B(4)}', '${W(4)}', '${AOC(1)}', true, 4),
-  ('${B(5)}', '${W(5)}', '${AOC(1)}', false, 5),
+  ('${B(5)}', '${W(5)}', '${AOC(1)}', false, 5),  -- will be given a balance the app's check refuses
   ('${B(6)}', '${W(2)}', '${AOC(2)}', false, 6),  -- Bitcoin
   ('${B(7)}', '${W(2)}', '${AOC(3)}', false, 7),  -- Solana
   ('${B(8)}', '${W(2)}', '${AOC(4)}', false, 8);  -- Internal Ledger
@@ -327,22 +328,23 @@ Deno.test("live database: rows the database refuses fail alone, and the next run
   await c.migrate(db);
 
   // Stalest first: the three rows the database will refuse come first (ids 1..3).
-  const first = await claim(sql, "run-1", { limit: 4 });
-  assert.deepEqual(first.rows.map((r) => r.id), [B(1), B(2), B(3), B(4)]);
+  const first = await claim(sql, "run-1", { limit: 5 });
+  assert.deepEqual(first.rows.map((r) => r.id), [B(1), B(2), B(3), B(4), B(5)]);
   const tooLong = `node answered: ${"x".repeat(600)}`;
   const outcome = await record(sql, "run-1", [
     { id: B(1), raw: "5", human: "0.000000000000000005", block: "10" },
     { id: B(2), raw: "1" + "0".repeat(38), human: "100000000000000000000", block: "10" },
     { id: B(3), error: tooLong, error_class: "transient" },
     { id: B(4), raw: "7", human: "0.000000000000000007", block: "10" },
+    { id: B(5), raw: "1" + "0".repeat(31), human: "10000000000000", block: "10" },
   ]);
 
   assert.equal(outcome.applied, 1, "the good row of the batch applied");
-  assert.deepEqual(outcome.refused.map((r) => r.index), [0, 1, 2]);
+  assert.deepEqual(outcome.refused.map((r) => r.index), [0, 1, 2, 4]);
   const rows = await sql`
     select id, on_chain_balance_raw::text as raw, error_count, error_streak, last_error,
            last_error_at is not null as dated, processing_status, locked_by
-    from public.wallet_balances where id = any(${[B(1), B(2), B(3), B(4)]}) order by id`;
+    from public.wallet_balances where id = any(${[B(1), B(2), B(3), B(4), B(5)]}) order by id`;
   assert.deepEqual(
     rows.map((
       r,
@@ -352,6 +354,7 @@ Deno.test("live database: rows the database refuses fail alone, and the next run
       ["0", 1, 1, "idle", null, true],
       ["0", 1, 1, "idle", null, true],
       ["7", 0, 0, "idle", null, false],
+      ["0", 1, 1, "idle", null, true],
     ],
   );
   assert.match(
@@ -364,11 +367,16 @@ Deno.test("live database: rows the database refuses fail alone, and the next run
     /^refused by the database: value too long for type character varying\(255\)/,
   );
   assert.ok(rows[2].last_error.length <= 255, "the reason itself fits the legacy column");
+  assert.equal(
+    rows[4].last_error,
+    `refused by the database: new row for relation "wallet_balances" violates check constraint ` +
+      `"wallet_balances_raw_sane"`,
+  );
 
   const second = await claim(sql, "run-2", { limit: 2 });
   assert.deepEqual(
     second.rows.map((r) => r.id),
-    [B(5), B(6)],
+    [B(6), B(7)],
     "the next run goes on with other rows; the refused ones wait for their backoff",
   );
 });
