@@ -179,7 +179,8 @@ begin
     if col_description(format('public.%I', c.tbl)::regclass,
          (select a.attnum from pg_attribute as a
           where a.attrelid = format('public.%I', c.tbl)::regclass and a.attname = c.col))
-       is distinct from c.text then
+       is null then
+      -- (a column another app created and described keeps its own comment)
       execute format('comment on column public.%I.%I is %L', c.tbl, c.col, c.text);
     end if;
   end loop;

@@ -80,6 +80,7 @@ create table public.wallet_balances (
   priority smallint default 0,
   constraint wallet_balances_raw_sane check (on_chain_balance_raw < 1e30)
 );
+comment on column public.chains.family is 'Network family, as the ops team names it';
 create function public.refuse_frozen_balance_change() returns trigger language plpgsql as $$
 begin
   if new.on_chain_balance_raw is distinct from old.on_chain_balance_raw
@@ -197,6 +198,10 @@ Deno.test("live database: after the migration every write other apps made before
   await c.migrate(db);
 
   assert.deepEqual(await ownRules(sql), rulesBefore, "no constraint or trigger added or changed");
+  const [{ comment }] = await sql`select col_description('public.chains'::regclass,
+    (select attnum from pg_attribute where attrelid = 'public.chains'::regclass
+                                        and attname = 'family')) as comment`;
+  assert.equal(comment, "Network family, as the ops team names it", "the app's comment is kept");
   assert.deepEqual(
     [...await sql`select name, family from public.chains order by name`],
     [
