@@ -3,10 +3,10 @@
 -- The rule on a live exchange database: ADD, NEVER RESTRICT.
 --   * The six tables are shared: other services of the exchange have written them for years, and
 --     keep writing them. On a table that exists, this migration adds only nullable or defaulted
---     columns, indexes and comments. It never adds a check, a foreign key or a trigger, so every
---     statement another writer could run before still runs after (updating a chain of any family,
---     inserting a chain of another family, deleting a wallet that has balance rows, inserting a
---     balance row before its wallet).
+--     columns, indexes and comments (never over a comment that is there). It never adds a check, a
+--     foreign key or a trigger, so every statement another writer could run before still runs
+--     after (updating a chain of any family, inserting a chain of another family, deleting a
+--     wallet that has balance rows, inserting a balance row before its wallet).
 --   * The tables it creates on an empty database get no check and no foreign key either: other
 --     services will write them the same way. Only the primary key.
 --   * What the project needs from that data (a chain family of evm or tron, one active address,
