@@ -261,7 +261,8 @@ harness.test(
     const gate = startTcpGate({ targetPort: stack.cluster.port });
     ctx.defer(() => gate.stop());
     const postgrest = await startPostgrest({
-      databaseUrl: `postgresql://postgres@127.0.0.1:${gate.port}/${stack.database}?sslmode=disable`,
+      databaseUrl:
+        `postgresql://postgres@${gate.host}:${gate.port}/${stack.database}?sslmode=disable`,
       jwtSecret: TEST_JWT_SECRET,
     });
     ctx.defer(() => postgrest.stop());
