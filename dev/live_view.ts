@@ -426,8 +426,8 @@ export function balanceLine(
     const parts = [
       `✗ ${failure?.errorClass ?? "error"} ×${row.errorStreak}`,
       row.retryAt ? `retry ${clock(row.retryAt)}` : null,
-      failure?.runId ? `run ${failure.runId.slice(0, 8)}` : null,
       row.lastError,
+      failure?.runId ? `run ${failure.runId.slice(0, 8)}` : null,
     ].filter(Boolean);
     return head + paint(c, "31", parts.join(" · "));
   }

@@ -329,8 +329,10 @@ async function runView(sql: Sql, ctx: () => ViewContext, control: Control): Prom
   }
 }
 
-let notice: string | null = null;
-const setNotice = (text: string) => notice = text;
+/** The last transfer or forced sync, shown under the header for a minute. */
+let notice: { text: string; at: number } | null = null;
+const setNotice = (text: string) => notice = { text, at: Date.now() };
+const currentNotice = () => notice && Date.now() - notice.at < 60_000 ? notice.text : null;
 
 async function setVaultSecrets(sql: Sql, functionUrl: string, syncSecret: string) {
   await setVaultSecret(sql, "balance_sync_function_url", functionUrl);
@@ -436,7 +438,7 @@ async function fullStack(): Promise<void> {
     functionLog: FUNCTION_LOG.replace(`${repoRoot}/`, ""),
     color,
     runs,
-    notice,
+    notice: currentNotice(),
     keys: interactive ? "keys: f force sync, t transfer, Ctrl-C stop" : null,
   }), control);
 }

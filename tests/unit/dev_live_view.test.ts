@@ -125,7 +125,9 @@ Deno.test("live view shows cron, every run from the function log, per-chain coun
     ]),
     new ChangeTracker(),
     { ...ctx, runs },
+    { columns: 160, rows: 24 },
   );
+  assert.match(text, /this chain · run 3f2a1b2c$/m);
   assert.match(text, /pg_cron 1\.4-1 every minute, next in 15 s/);
   assert.match(text, /scheduled 12:00:01: claimed 2, synced 1, failed 1 in 321 ms · 1 runs/);
   assert.match(text, /forced +12:00:40: claimed 1, synced 1, failed 0/);
@@ -133,7 +135,7 @@ Deno.test("live view shows cron, every run from the function log, per-chain coun
   assert.match(text, /Alice\s+EVM\s+ETH\s+12\.5\s+15s/);
   assert.match(
     text,
-    /Dave\s+TRON\s+USDT\s+✗ configuration ×2 · retry 12:01:31 · run 3f2a1b2c · wallet has no/,
+    /Dave\s+TRON\s+USDT\s+✗ configuration ×2 · retry 12:01:31 · wallet has no active/,
   );
   assert.match(text, /3 runs, 1 failed/);
   assert.match(text, /deno task dev:sync/);
