@@ -258,7 +258,7 @@ harness.test(
     const { stack } = ctx;
     const evm = startHoldProxy({ target: stack.anvil.rpcUrl });
     ctx.defer(() => evm.stop());
-    const gate = startTcpGate({ targetPort: stack.cluster.port });
+    const gate = startTcpGate({ targetHost: stack.cluster.host, targetPort: stack.cluster.port });
     ctx.defer(() => gate.stop());
     const postgrest = await startPostgrest({
       databaseUrl:
