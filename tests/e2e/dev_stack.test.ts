@@ -165,6 +165,16 @@ Deno.test({
         200,
       );
 
+      // --plain prints the whole view once, then only changes and status lines.
+      assert.equal(output.match(/^balance-sync local stack/gm)?.length, 1, output.slice(-3000));
+      assert.match(output, /^\[status\] /m);
+      await waitFor(
+        "--plain to report a forced run",
+        () => /^forced run [0-9a-f]{8} /m.test(output) ? true : null,
+        30_000,
+        200,
+      );
+
       await sql.end();
       sql = undefined;
       const started = [child.pid, ...descendants(child.pid)];
