@@ -409,7 +409,7 @@ function chainLines(snapshot: Snapshot, ctx: ViewContext): string[] {
 
 const BALANCE_HEADER = `${pad("wallet", 7)}${pad("chain", 6)}${pad("asset", 6)}${
   padStart("balance", 21)
-}${padStart("age", 5)}  change at its last sync that changed it`;
+}${padStart("age", 5)}  last change, at the sync`;
 
 /** One balance row: its balance and last change, or why it fails and when it is retried. */
 export function balanceLine(
