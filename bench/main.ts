@@ -27,10 +27,31 @@ import {
   type Verification,
   verify,
 } from "./world.ts";
-import { benchFunctionEnv, parseBenchArgs } from "./options.ts";
+import {
+  BENCH_USAGE,
+  type BenchConfig,
+  benchFunctionEnv,
+  parseBenchArgs,
+  UsageError,
+} from "./options.ts";
+import { ensurePrerequisites } from "../tests/support/prerequisites.ts";
 import { buildResults, printTable, type ScalePoint } from "./report.ts";
 
-const config = parseBenchArgs(Deno.args);
+function commandLine(): BenchConfig {
+  try {
+    const parsed = parseBenchArgs(Deno.args);
+    if (parsed) return parsed;
+    console.log(BENCH_USAGE);
+    Deno.exit(0);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`deno task bench: ${error.message}\n\n${BENCH_USAGE}`);
+    Deno.exit(2);
+  }
+}
+
+const config = commandLine();
+await ensurePrerequisites();
 const functionEnv = benchFunctionEnv(config.batchSize, config.logLevel);
 
 const log = (message: string) => console.error(`[bench ${new Date().toISOString()}] ${message}`);

@@ -3,33 +3,79 @@ import { parseArgs } from "node:util";
 import { repoRoot } from "../tests/support/bin.ts";
 import type { Mix } from "./world.ts";
 
-export function parseBenchArgs(args: string[]) {
-  const { values: flags } = parseArgs({
-    args: args.filter((a) => a !== "--"),
-    options: {
-      rows: { type: "string", default: "10000" },
-      "rpc-latency": { type: "string", default: "50" },
-      "db-latency": { type: "string", default: "5" },
-      "seed-rows": { type: "string", default: "400" },
-      "batch-size": { type: "string", default: "1000" },
-      concurrency: { type: "string", default: "1" },
-      mix: { type: "string", default: "45,45,10" },
-      "tron-max-rps": { type: "string", default: "10" },
-      "tron-max-concurrency": { type: "string", default: "" },
-      "log-level": { type: "string", default: "info" },
-      "cold-runs": { type: "string", default: "3" },
-      // The scale curve: these sizes besides --rows (whose drain is reused); "" for none.
-      "scale-sizes": { type: "string", default: "1000" },
-      "scale-100k": { type: "boolean", default: false },
-      "timeout-s": { type: "string", default: "900" },
-      out: { type: "string", default: `${repoRoot}/bench/results.json` },
-    },
-  });
+export const BENCH_USAGE = `Usage: deno task bench [options]
 
+Drains a seeded table with this project and with the seed's sequential strategy, under injected
+latency, and writes the comparison (README, "Benchmark"). Installs the pinned tools first.
+
+Options (defaults in brackets):
+  --rows N                   rows of the main drain [10000]
+  --rpc-latency MS           added to every RPC request [50]
+  --db-latency MS            added to every database request [5]
+  --seed-rows N              rows the seed strategy is timed on [400]
+  --batch-size N             BALANCE_SYNC_BATCH_SIZE [1000]
+  --concurrency N            scheduled runs at once [1]
+  --mix E,T,P                shares of EVM, TRON multicall, TRON plain rows [45,45,10]
+  --tron-max-rps N           pacing of the TRON chains, or "default" [10]
+  --tron-max-concurrency N   requests in flight per TRON chain, or "default" []
+  --log-level LEVEL          the function's BALANCE_SYNC_LOG_LEVEL [info]
+  --cold-runs N              cold starts measured [3]
+  --scale-sizes N,N          extra drains for the scale curve, "" for none [1000]
+  --scale-100k               add a 100,000-row drain (long)
+  --timeout-s N              give up after this long [900]
+  --out FILE                 where the results go [bench/results.json]
+  -h, --help                 print this and exit`;
+
+/** The command line is not valid: print the message and the usage, exit 2. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
+/** null: --help was asked for. */
+export function parseBenchArgs(args: string[]) {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: args.filter((a) => a !== "--"),
+      strict: true,
+      allowPositionals: false,
+      options: BENCH_OPTIONS,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const flags = parsed.values;
+  if (flags.help) return null;
+  return benchConfig(flags);
+}
+
+const BENCH_OPTIONS = {
+  rows: { type: "string", default: "10000" },
+  "rpc-latency": { type: "string", default: "50" },
+  "db-latency": { type: "string", default: "5" },
+  "seed-rows": { type: "string", default: "400" },
+  "batch-size": { type: "string", default: "1000" },
+  concurrency: { type: "string", default: "1" },
+  mix: { type: "string", default: "45,45,10" },
+  "tron-max-rps": { type: "string", default: "10" },
+  "tron-max-concurrency": { type: "string", default: "" },
+  "log-level": { type: "string", default: "info" },
+  "cold-runs": { type: "string", default: "3" },
+  // The scale curve: these sizes besides --rows (whose drain is reused); "" for none.
+  "scale-sizes": { type: "string", default: "1000" },
+  "scale-100k": { type: "boolean", default: false },
+  "timeout-s": { type: "string", default: "900" },
+  out: { type: "string", default: `${repoRoot}/bench/results.json` },
+  help: { type: "boolean", short: "h", default: false },
+} as const;
+
+type BenchFlags = ReturnType<typeof parseArgs<{ options: typeof BENCH_OPTIONS }>>["values"];
+
+function benchConfig(flags: BenchFlags) {
   const int = (name: keyof typeof flags, min = 0): number => {
     const value = Number(flags[name]);
     if (!Number.isInteger(value) || value < min) {
-      throw new Error(`--${name} must be a whole number >= ${min}, got ${flags[name]}`);
+      throw new UsageError(`--${name} must be a whole number >= ${min}, got ${flags[name]}`);
     }
     return value;
   };
@@ -37,18 +83,20 @@ export function parseBenchArgs(args: string[]) {
     const raw = String(flags[name]);
     if (raw === "" || raw === "default") return null;
     const value = Number(raw);
-    if (!(value > 0)) throw new Error(`--${name} must be a positive number or "default"`);
+    if (!(value > 0)) throw new UsageError(`--${name} must be a positive number or "default"`);
     return value;
   };
 
   for (const size of String(flags["scale-sizes"]).split(",").filter((s) => s.trim() !== "")) {
     if (!(Number.isInteger(Number(size)) && Number(size) >= 3)) {
-      throw new Error(`--scale-sizes must be whole numbers >= 3, got ${size}`);
+      throw new UsageError(`--scale-sizes must be whole numbers >= 3, got ${size}`);
     }
   }
   const mix = String(flags.mix).split(",").map(Number);
   if (mix.length !== 3 || mix.some((n) => !(n >= 0)) || mix.every((n) => n === 0)) {
-    throw new Error(`--mix must be three shares evm,tron_multicall,tron_plain; got ${flags.mix}`);
+    throw new UsageError(
+      `--mix must be three shares evm,tron_multicall,tron_plain; got ${flags.mix}`,
+    );
   }
   return {
     rows: int("rows", 3),
@@ -72,7 +120,7 @@ export function parseBenchArgs(args: string[]) {
   };
 }
 
-export type BenchConfig = ReturnType<typeof parseBenchArgs>;
+export type BenchConfig = ReturnType<typeof benchConfig>;
 
 /**
  * The function's configuration for the benchmark (see config.ts). The minimum interval is raised

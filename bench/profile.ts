@@ -13,7 +13,7 @@ import {
   startStack,
   SYNC_SECRET_HEADER,
 } from "../tests/support/stack.ts";
-import { benchFunctionEnv, parseBenchArgs } from "./options.ts";
+import { BENCH_USAGE, benchFunctionEnv, parseBenchArgs } from "./options.ts";
 import { driveScheduledRuns } from "./project.ts";
 import { CHAIN_KEYS, seedBenchWorld, TRON_MULTICALL_EVM } from "./world.ts";
 
@@ -68,6 +68,10 @@ if (import.meta.main) {
   const config = parseBenchArgs(
     Deno.args.filter((a, i, all) => a !== "--prof-dir" && all[i - 1] !== "--prof-dir"),
   );
+  if (!config) {
+    console.log(`deno run -A bench/profile.ts [--prof-dir DIR] [bench options]\n\n${BENCH_USAGE}`);
+    Deno.exit(0);
+  }
   await Deno.remove(profDir, { recursive: true }).catch(() => {});
   const stack = await startStack({
     function: false,

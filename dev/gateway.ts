@@ -1,16 +1,20 @@
 /**
  * The local API gateway of `deno task dev`, with Supabase local's path layout on one port:
  * /rest/v1/* goes to the PostgREST stand-in, /functions/v1/<name> to that function's server, and
- * /_dev/* to the dev process itself (moving demo funds). Kong plays this part under
- * `supabase start`.
+ * /_dev/* to the dev process itself (moving demo funds, forcing a sync). Kong plays this part
+ * under `supabase start`. It listens before the parts behind it exist (its URL goes into Vault
+ * first) and answers 503 until `route()` says where they are.
  */
-export interface GatewayOptions {
-  hostname?: string;
-  /** Tried first; when taken, any free port (the caller prints the one it got). */
-  port: number;
+export interface GatewayRoutes {
   restUrl: string;
   functions: Record<string, string>;
   control?: (request: Request, path: string) => Promise<Response>;
+}
+
+export interface GatewayOptions extends Partial<GatewayRoutes> {
+  hostname?: string;
+  /** Tried first; when taken, any free port (the caller prints the one it got). */
+  port: number;
 }
 
 export interface Gateway {
@@ -18,6 +22,8 @@ export interface Gateway {
   port: number;
   /** True when the preferred port was taken. */
   movedPort: boolean;
+  /** Where requests go from now on. */
+  route(routes: GatewayRoutes): void;
   stop(): Promise<void>;
 }
 
@@ -51,15 +57,21 @@ async function proxy(request: Request, target: string): Promise<Response> {
 
 export function startGateway(options: GatewayOptions): Gateway {
   const hostname = options.hostname ?? "127.0.0.1";
+  let routes: GatewayRoutes | null = options.restUrl && options.functions
+    ? { restUrl: options.restUrl, functions: options.functions, control: options.control }
+    : null;
   const handler = (request: Request): Promise<Response> | Response => {
+    if (!routes) {
+      return Response.json({ message: "the local stack is still starting" }, { status: 503 });
+    }
     const url = new URL(request.url);
     const path = url.pathname;
     if (path === "/rest/v1" || path.startsWith("/rest/v1/")) {
-      return proxy(request, options.restUrl.replace(/\/$/, "") + path + url.search);
+      return proxy(request, routes.restUrl.replace(/\/$/, "") + path + url.search);
     }
     const fn = /^\/functions\/v1\/([^/]+)(\/.*)?$/.exec(path);
     if (fn) {
-      const target = options.functions[fn[1]];
+      const target = routes.functions[fn[1]];
       if (!target) {
         return Response.json({ code: "NOT_FOUND", message: "Requested function was not found" }, {
           status: 404,
@@ -67,7 +79,7 @@ export function startGateway(options: GatewayOptions): Gateway {
       }
       return proxy(request, target + (fn[2] ?? "") + url.search);
     }
-    if (options.control && path.startsWith("/_dev/")) return options.control(request, path);
+    if (routes.control && path.startsWith("/_dev/")) return routes.control(request, path);
     return Response.json({ message: "no Route matched with those values" }, { status: 404 });
   };
 
@@ -85,6 +97,9 @@ export function startGateway(options: GatewayOptions): Gateway {
     url: `http://${hostname}:${port}`,
     port,
     movedPort,
+    route(next) {
+      routes = next;
+    },
     stop: () => server.shutdown(),
   };
 }

@@ -7,9 +7,12 @@
  *   deno task dev --chains-only    only the demo chains, on 0.0.0.0:8545 (EVM) and 0.0.0.0:8090
  *                                  (TRON), for `supabase start`; reads the seed from --db-url
  *                                  (default: the local Supabase database on 127.0.0.1:54322)
- *   --plain                        print the view every 10 s instead of redrawing the screen
+ *   --plain                        print what changed and a status line instead of redrawing
+ *   --help                         usage (dev/cli.ts); unknown flags are refused with it
  *
- * Ctrl-C stops every process it started and removes every file it made.
+ * One per checkout (dev/lock.ts). Ctrl-C stops every process it started and removes every file it
+ * made, except the function's log, which is appended to across runs; Ctrl-C during start-up says
+ * so and exits 130.
  */
 import postgres from "postgres";
 import { startAnvil } from "../tests/support/anvil.ts";
@@ -18,25 +21,36 @@ import { startNetDispatcher } from "../tests/support/net_dispatcher.ts";
 import type { Sql } from "../tests/support/pg.ts";
 import { FUNCTION_PATH, type Stack, startStack } from "../tests/support/stack.ts";
 import { startTronNode } from "../tests/support/tron_node.ts";
+import { ensurePrerequisites } from "../tests/support/prerequisites.ts";
+import { parseDevArgs } from "./cli.ts";
 import { formatUnits } from "./demo.ts";
 import { type DemoNodes, installDemoChains } from "./demo_chains.ts";
+import { describeForce, forceSyncEverything, summarizeForce } from "./force_sync.ts";
 import { startGateway } from "./gateway.ts";
-import { ChangeTracker, loadSnapshot, renderView, type ViewContext } from "./live_view.ts";
+import {
+  ChangeTracker,
+  loadSnapshot,
+  PlainReporter,
+  renderView,
+  type ViewContext,
+} from "./live_view.ts";
+import { acquireDevLock, type DevLock, StackAlreadyRunning } from "./lock.ts";
 import { describeMove, moveDemoFunds } from "./move_funds.ts";
-import { DEV_DIR, type DevState, STATE_FILE } from "./state.ts";
+import { FunctionLogRuns } from "./run_log.ts";
+import { DEV_DIR, type DevState, FORCE_COMMAND, FUNCTION_LOG, STATE_FILE } from "./state.ts";
 import { forwardPort } from "./tcp_forward.ts";
 
-const FUNCTION_LOG = `${DEV_DIR}/dev-function.log`;
 const GATEWAY_PORT = 54321;
 const CONTROL_PORT = 54329;
 const EVM_PORT = 8545;
 const TRON_PORT = 8090;
 const SUPABASE_LOCAL_DB = "postgresql://postgres:postgres@127.0.0.1:54322/postgres";
 
-const args = new Set(Deno.args.filter((a) => !a.startsWith("--db-url")));
-const dbUrlArg = Deno.args.find((a) => a.startsWith("--db-url="))?.slice("--db-url=".length);
-const chainsOnly = args.has("--chains-only");
-const interactive = Deno.stdout.isTerminal() && !args.has("--plain");
+const parsedArgs = parseDevArgs(Deno.args);
+if (typeof parsedArgs === "number") Deno.exit(parsedArgs);
+const dbUrlArg = parsedArgs.dbUrl;
+const chainsOnly = parsedArgs.chainsOnly;
+const interactive = Deno.stdout.isTerminal() && !parsedArgs.plain;
 const color = interactive && !Deno.env.get("NO_COLOR");
 const say = (line = "") => console.log(line);
 
@@ -71,11 +85,15 @@ class Shutdown {
 }
 
 const shutdown = new Shutdown();
+/** Set once the stack is up: a stop before that is an interruption (exit 130). */
+let ready = false;
+let stopWasRequested = false;
 let stopRequested: () => void;
 const stopSignal = new Promise<void>((resolve) => stopRequested = resolve);
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, () => {
     if (shutdown.started) return;
+    stopWasRequested = true;
     stopRequested();
   });
 }
@@ -149,91 +167,196 @@ function writeState(state: DevState) {
   });
 }
 
-/** POST /_dev/transfer: moves demo funds (dev:transfer calls it). */
-function controlHandler(sql: Sql, nodes: DemoNodes, onMoved: (summary: string) => void) {
+const now = () => new Date().toTimeString().slice(0, 8);
+
+interface Control {
+  /** Moves demo funds; answers the lines dev:transfer prints. */
+  transfer(): Promise<{ lines: string[]; summary: string }>;
+  /** Forces a sync of every chain; null with --chains-only (no function here). */
+  sync: (() => Promise<{ lines: string[]; summary: string; failedChains: number }>) | null;
+}
+
+function demoTransfer(sql: Sql, nodes: DemoNodes): Control["transfer"] {
   let round = 0;
   let busy: Promise<unknown> = Promise.resolve();
-  return async (request: Request, path: string): Promise<Response> => {
-    if (path !== "/_dev/transfer" || request.method !== "POST") {
-      return Response.json({ error: "POST /_dev/transfer only" }, { status: 404 });
-    }
+  return async () => {
     const run = busy.then(() => moveDemoFunds(sql, nodes, round++));
     busy = run.catch(() => {});
+    const moves = await run;
+    const moved = moves.filter((m) => m.amount !== null);
+    return {
+      lines: moves.map(describeMove),
+      summary: `${now()} moved ` +
+        (moved.map((m) => `${m.amount} ${m.symbol} ${m.from}→${m.to}`).join(", ") || "nothing"),
+    };
+  };
+}
+
+/** POST /_dev/transfer and /_dev/sync (dev:transfer and dev:sync call them). */
+function controlHandler(control: Control, onDone: (summary: string) => void) {
+  return async (request: Request, path: string): Promise<Response> => {
+    const action = request.method !== "POST"
+      ? null
+      : path === "/_dev/transfer"
+      ? control.transfer
+      : path === "/_dev/sync"
+      ? control.sync
+      : null;
+    if (!action) {
+      return Response.json({ error: "POST /_dev/transfer or /_dev/sync only" }, { status: 404 });
+    }
     try {
-      const moves = await run;
-      const moved = moves.filter((m) => m.amount !== null);
-      onMoved(
-        `${new Date().toTimeString().slice(0, 8)} moved ` +
-          (moved.map((m) => `${m.amount} ${m.symbol} ${m.from}→${m.to}`).join(", ") || "nothing"),
-      );
-      return Response.json({ moves, lines: moves.map(describeMove) });
+      const result = await action();
+      onDone(result.summary);
+      return Response.json(result);
     } catch (error) {
       return Response.json({ error: (error as Error).message }, { status: 500 });
     }
   };
 }
 
-function functionLogSink() {
+/**
+ * The function's log file: appended to across runs (never truncated), one JSON object per line,
+ * each with `time`; output that is not a JSON log line (a crash trace) is wrapped into one.
+ */
+function functionLogSink(runs: FunctionLogRuns) {
   Deno.mkdirSync(DEV_DIR, { recursive: true });
-  const file = Deno.openSync(FUNCTION_LOG, { write: true, create: true, truncate: true });
+  const file = Deno.openSync(FUNCTION_LOG, { write: true, create: true, append: true });
   shutdown.add(() => file.close());
   const encoder = new TextEncoder();
-  let lastProblem: string | null = null;
+  const append = (entry: Record<string, unknown>) => {
+    try {
+      file.writeSync(encoder.encode(JSON.stringify(entry) + "\n"));
+    } catch { /* closed during shutdown */ }
+  };
+  append({
+    level: "info",
+    time: new Date().toISOString(),
+    msg: "deno task dev started; the function's lines follow",
+    pid: Deno.pid,
+  });
   return {
     write(line: string) {
-      try {
-        file.writeSync(encoder.encode(line + "\n"));
-      } catch { /* closed during shutdown */ }
-      if (!line.startsWith("{")) return;
-      try {
-        const entry = JSON.parse(line);
-        if (entry.level === "warn" || entry.level === "error") {
-          lastProblem = `${entry.level}: ${entry.msg}${entry.error ? ` (${entry.error})` : ""}`;
-        }
-      } catch { /* not a log object */ }
-    },
-    get lastProblem() {
-      return lastProblem;
+      let entry: Record<string, unknown> | null = null;
+      if (line.startsWith("{")) {
+        try {
+          const parsed = JSON.parse(line);
+          if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) entry = parsed;
+        } catch { /* not a log object */ }
+      }
+      if (entry === null) {
+        entry = { level: "info", time: new Date().toISOString(), msg: "function output", line };
+      } else if (typeof entry.time !== "string") {
+        entry = { time: new Date().toISOString(), ...entry };
+      }
+      append(entry);
+      runs.observe(JSON.stringify(entry));
     },
   };
 }
 
-async function runView(sql: Sql, ctx: () => ViewContext): Promise<void> {
+/** Single keys in the interactive view; Ctrl-C still stops (cbreak keeps signals). */
+function listenForKeys(onKey: (key: string) => void) {
+  if (!Deno.stdin.isTerminal()) return;
+  try {
+    Deno.stdin.setRaw(true, { cbreak: true });
+  } catch {
+    return;
+  }
+  shutdown.add(() => {
+    try {
+      Deno.stdin.setRaw(false);
+    } catch { /* not a terminal any more */ }
+  });
+  (async () => {
+    const buffer = new Uint8Array(16);
+    while (!shutdown.started) {
+      const n = await Deno.stdin.read(buffer).catch(() => null);
+      if (n === null) return;
+      for (const byte of buffer.subarray(0, n)) onKey(String.fromCharCode(byte).toLowerCase());
+    }
+  })();
+}
+
+async function runView(sql: Sql, ctx: () => ViewContext, control: Control): Promise<void> {
   const tracker = new ChangeTracker();
+  const plain = new PlainReporter();
   const encoder = new TextEncoder();
   const write = (text: string) => Deno.stdout.writeSync(encoder.encode(text));
+  let wake: () => void = () => {};
   if (interactive) {
     write("\x1b[?25l\x1b[2J");
     shutdown.add(() => write("\x1b[?25h\n"));
+    let working = false;
+    listenForKeys((key) => {
+      const action = key === "f" ? control.sync : key === "t" ? control.transfer : null;
+      if (!action || working) return;
+      working = true;
+      setNotice(`${now()} ${key === "f" ? "forcing a sync of every chain" : "moving funds"} ...`);
+      wake();
+      action().then((r) => setNotice(r.summary), (e) => setNotice(`failed: ${e.message}`))
+        .finally(() => {
+          working = false;
+          wake();
+        });
+    });
   }
-  let lastPlain = 0;
   while (!shutdown.started) {
     try {
       const snapshot = await loadSnapshot(sql);
       tracker.observe(snapshot);
-      const text = renderView(snapshot, tracker, ctx());
       if (interactive) {
+        const { columns, rows } = Deno.consoleSize();
+        const text = renderView(snapshot, tracker, ctx(), { columns, rows });
         write("\x1b[H" + text.split("\n").join("\x1b[K\n") + "\x1b[K\x1b[J");
-      } else if (Date.now() - lastPlain >= 10_000) {
-        lastPlain = Date.now();
-        write(`\n${"-".repeat(100)}\n${text}\n`);
+      } else {
+        write(plain.report(snapshot, tracker, ctx()));
       }
     } catch (error) {
       if (shutdown.started) break;
       write(`\nlive view: ${(error as Error).message}\n`);
     }
-    await Promise.race([stopSignal, new Promise((r) => setTimeout(r, 2000))]);
+    await Promise.race([
+      stopSignal,
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 2000);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      }),
+    ]);
   }
+}
+
+/** The last transfer or forced sync, shown under the header for a minute. */
+let notice: { text: string; at: number } | null = null;
+const setNotice = (text: string) => notice = { text, at: Date.now() };
+const currentNotice = () => notice && Date.now() - notice.at < 60_000 ? notice.text : null;
+
+async function setVaultSecrets(sql: Sql, functionUrl: string, syncSecret: string) {
+  await setVaultSecret(sql, "balance_sync_function_url", functionUrl);
+  await setVaultSecret(sql, "balance_sync_secret", syncSecret);
 }
 
 async function fullStack(): Promise<void> {
   say("Starting PostgreSQL (pg_cron), anvil, the TRON stand-in, the PostgREST stand-in and the");
   say("balance-sync function ...");
-  const log = functionLogSink();
-  const stack = await startStack({ database: "postgres", function: { echo: (l) => log.write(l) } });
+  const runs = new FunctionLogRuns();
+  const log = functionLogSink(runs);
+  // The gateway first: its URL goes into Vault before the migration creates the schedule.
+  const gateway = startGateway({ port: GATEWAY_PORT });
+  shutdown.add(() => gateway.stop());
+  const functionUrl = `${gateway.url}${FUNCTION_PATH}`;
+  const stack = await startStack({
+    database: "postgres",
+    function: { echo: (l) => log.write(l) },
+    beforeMigrate: (sql, keys) => setVaultSecrets(sql, functionUrl, keys.syncSecret),
+  });
   shutdown.add(() => stack.stop());
   if (!stack.fn) throw new Error("the stack started no function server");
 
+  // pg_net requests that pg_cron queues from here on wait for the dispatcher, which starts last.
   await applySeed(stack);
   const nodes: DemoNodes = {
     evmRpcUrl: stack.anvil.rpcUrl,
@@ -258,18 +381,27 @@ async function fullStack(): Promise<void> {
         fallback_rpc_urls = '{}'
     where family in ('evm', 'tron')`;
 
-  let notice: string | null = null;
-  const gateway = startGateway({
-    port: GATEWAY_PORT,
+  const control: Control = {
+    transfer: demoTransfer(stack.sql, nodes),
+    sync: async () => {
+      const results = await forceSyncEverything(
+        stack.sql,
+        functionUrl,
+        stack.keys.serviceRoleKey,
+      );
+      return {
+        lines: results.map(describeForce),
+        summary: `${now()} ${summarizeForce(results)}`,
+        failedChains: results.filter((r) => r.error).length,
+      };
+    },
+  };
+  gateway.route({
     restUrl: stack.postgrest.url,
     functions: { "balance-sync": stack.fn.url },
-    control: controlHandler(stack.sql, nodes, (text) => notice = text),
+    control: controlHandler(control, setNotice),
   });
-  shutdown.add(() => gateway.stop());
-  const functionUrl = `${gateway.url}${FUNCTION_PATH}`;
 
-  await setVaultSecret(stack.sql, "balance_sync_function_url", functionUrl);
-  await setVaultSecret(stack.sql, "balance_sync_secret", stack.keys.syncSecret);
   const dispatcher = startNetDispatcher({ databaseUrl: stack.databaseUrl });
   shutdown.add(() => dispatcher.stop());
 
@@ -296,18 +428,19 @@ async function fullStack(): Promise<void> {
     }; the pg_net stand-in delivers it to the function.`,
   );
   say(`Seeded ${demo.funded.length} demo balances; the first sync comes with the next cron run.`);
+  say(`Started in ${((performance.now() - startedAt) / 1000).toFixed(1)} s.`);
+  ready = true;
   await new Promise((r) => setTimeout(r, interactive ? 1500 : 0));
 
   await runView(stack.sql, () => ({
-    gatewayUrl: gateway.url,
-    functionUrl,
-    serviceRoleKey: stack.keys.serviceRoleKey,
+    forceCommand: FORCE_COMMAND,
     databaseUrl: stack.databaseUrl,
     functionLog: FUNCTION_LOG.replace(`${repoRoot}/`, ""),
     color,
-    lastFunctionProblem: log.lastProblem,
-    notice,
-  }));
+    runs,
+    notice: currentNotice(),
+    keys: interactive ? "keys: f force sync, t transfer, Ctrl-C stop" : null,
+  }), control);
 }
 
 async function chainsOnlyStack(): Promise<void> {
@@ -340,7 +473,7 @@ async function chainsOnlyStack(): Promise<void> {
     if (!forward) throw new Error(`port ${port} (${name} chain) is taken; stop what holds it`);
     shutdown.add(() => forward.close());
   }
-  const handle = controlHandler(sql, nodes, (text) => say(text));
+  const handle = controlHandler({ transfer: demoTransfer(sql, nodes), sync: null }, say);
   const control = Deno.serve(
     { hostname: "127.0.0.1", port: CONTROL_PORT, onListen: () => {} },
     (request) => handle(request, new URL(request.url).pathname),
@@ -370,27 +503,47 @@ async function chainsOnlyStack(): Promise<void> {
     );
   }
   say("Move demo funds with: deno task dev:transfer");
+  ready = true;
   await stopSignal;
 }
 
+const startedAt = performance.now();
+
 async function main(): Promise<number> {
+  let lock: DevLock;
+  try {
+    lock = acquireDevLock();
+  } catch (error) {
+    if (!(error instanceof StackAlreadyRunning)) throw error;
+    console.error(error.message);
+    return 1;
+  }
+  // Added first, so it runs last: the lock is held until everything else has stopped.
+  shutdown.add(() => lock.release());
   const problems = preflight();
   if (problems.length > 0) {
     console.error("`deno task dev` cannot start yet:\n");
     for (const problem of problems) console.error(`- ${problem}\n`);
+    await shutdown.run();
     return 1;
   }
   const running = chainsOnly ? chainsOnlyStack() : fullStack();
+  let code = 0;
   try {
     await Promise.race([running, stopSignal]);
-    return 0;
   } catch (error) {
-    if (shutdown.started) return 0;
-    if (interactive) Deno.stdout.writeSync(new TextEncoder().encode("\x1b[?25h"));
-    console.error(`\n${(error as Error).message}`);
-    return 1;
+    if (!stopWasRequested) {
+      if (interactive) Deno.stdout.writeSync(new TextEncoder().encode("\x1b[?25h"));
+      console.error(`\n${(error as Error).message}`);
+      code = 1;
+    }
   } finally {
-    say("\nStopping ...");
+    if (stopWasRequested && !ready) {
+      say("\nInterrupted during start-up (Ctrl-C): stopping what had started ...");
+      code = 130;
+    } else {
+      say("\nStopping ...");
+    }
     await shutdown.run();
     // A part still starting when Ctrl-C came registers its stop step late; wait for it.
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -401,10 +554,18 @@ async function main(): Promise<number> {
     clearTimeout(timer);
     await shutdown.drain();
   }
+  return code;
 }
 
 if (import.meta.main) {
+  await ensurePrerequisites();
   const code = await main();
-  say(code === 0 ? "Stopped; nothing is left running." : "");
+  say(
+    code === 0
+      ? "Stopped; nothing is left running."
+      : code === 130
+      ? "Interrupted; nothing is left running."
+      : "",
+  );
   Deno.exit(code);
 }

@@ -1,15 +1,18 @@
-/** Where `deno task dev` tells `deno task dev:transfer` how to reach it. */
+/** Where `deno task dev` tells `deno task dev:transfer` and `dev:sync` how to reach it. */
 import { repoRoot } from "../tests/support/bin.ts";
 
 /** Where the dev stack keeps its state file and the function's log (BALANCE_SYNC_DEV_DIR). */
 export const DEV_DIR = Deno.env.get("BALANCE_SYNC_DEV_DIR") || `${repoRoot}/.tmp`;
 export const STATE_FILE = `${DEV_DIR}/dev-stack.json`;
+/** Held by the one `deno task dev` of this DEV_DIR (dev/lock.ts). */
+export const LOCK_FILE = `${DEV_DIR}/dev-stack.lock`;
+export const FUNCTION_LOG = `${DEV_DIR}/dev-function.log`;
 
 export interface DevState {
-  /** Base URL serving POST /_dev/transfer. */
+  /** Base URL serving POST /_dev/transfer and /_dev/sync. */
   controlUrl: string;
   functionUrl: string | null;
-  /** The local stack's service-role key (a test key), for the force-sync curl. */
+  /** The local stack's service-role key (a test key), for a force-sync by hand. */
   serviceRoleKey: string | null;
   /** The database pg_cron runs in (null with --chains-only). */
   databaseUrl: string | null;
@@ -24,7 +27,5 @@ export function readState(): DevState | null {
   }
 }
 
-/** The curl that forces a sync through the gateway, as printed to the developer. */
-export const forceSyncCurl = (functionUrl: string, serviceRoleKey: string, body = "{}") =>
-  `curl -sS -X POST ${functionUrl} -H "Authorization: Bearer ${serviceRoleKey}" ` +
-  `-H "Content-Type: application/json" -d '${body}'`;
+/** The short command the view and dev:transfer print to force a sync of every row now. */
+export const FORCE_COMMAND = "deno task dev:sync";

@@ -3,7 +3,11 @@
  * to move a tenth of some demo funds between two demo wallets on each local chain, and prints
  * what moved. Run it again to move funds along to the next wallet.
  */
-import { forceSyncCurl, readState } from "./state.ts";
+import { parseNoArgs, TRANSFER_USAGE } from "./cli.ts";
+import { FORCE_COMMAND, readState } from "./state.ts";
+
+const exit = parseNoArgs(Deno.args, TRANSFER_USAGE, "deno task dev:transfer");
+if (exit !== null) Deno.exit(exit);
 
 const state = readState();
 if (!state) {
@@ -27,7 +31,4 @@ if (!response.ok) {
 for (const line of body.lines as string[]) console.log(line);
 console.log("");
 console.log("pg_cron syncs these balances on its next run; the live view marks what changed.");
-if (state.functionUrl && state.serviceRoleKey) {
-  console.log("To sync right now instead:");
-  console.log(`  ${forceSyncCurl(state.functionUrl, state.serviceRoleKey)}`);
-}
+if (state.functionUrl) console.log(`To sync right now instead: ${FORCE_COMMAND}`);

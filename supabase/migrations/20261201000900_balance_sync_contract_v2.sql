@@ -39,6 +39,8 @@ declare
   v_key text;
   v_result jsonb;
   v_busy jsonb := '[]'::jsonb;
+  v_missing text;
+  v_unknown_ids uuid[] := '{}';
 begin
   if p_worker is null or btrim(p_worker) = '' then
     raise exception using errcode = '22023',
@@ -104,6 +106,50 @@ begin
           case when v_key = 'wallet_balance_ids' then 'an array of uuid strings'
                else 'a uuid string' end);
     end;
+
+    -- A filter that matches no wallet_balances row at all names something that does not exist
+    -- (a typo): no_data_found (P0002, PostgREST answers 404) before anything is leased, with the
+    -- filter key in DETAIL. Ids of wallet_balance_ids that match no row go back as unknown_ids.
+    v_key := null;
+    if v_wallet is not null
+       and not exists (select 1 from public.wallet_balances as wb where wb.wallet_id = v_wallet) then
+      v_key := 'wallet_id';
+      v_missing := case when exists (select 1 from public.wallets as w where w.id = v_wallet)
+                        then format('wallet %s has no wallet_balances rows', v_wallet)
+                        else format('wallet %s does not exist', v_wallet) end;
+    elsif v_asset_on_chain is not null
+       and not exists (select 1 from public.wallet_balances as wb
+                       where wb.asset_on_chain_id = v_asset_on_chain) then
+      v_key := 'asset_on_chain_id';
+      v_missing := case when exists (select 1 from public.asset_on_chain as aoc
+                                     where aoc.id = v_asset_on_chain)
+                        then format('asset_on_chain %s has no wallet_balances rows', v_asset_on_chain)
+                        else format('asset_on_chain %s does not exist', v_asset_on_chain) end;
+    elsif v_chain is not null
+       and not exists (select 1 from public.wallet_balances as wb
+                       join public.asset_on_chain as aoc on aoc.id = wb.asset_on_chain_id
+                       where aoc.chain_id = v_chain) then
+      v_key := 'chain_id';
+      v_missing := case when exists (select 1 from public.chains as c where c.id = v_chain)
+                        then format('chain %s has no wallet_balances rows', v_chain)
+                        else format('chain %s does not exist', v_chain) end;
+    elsif v_ids is not null then
+      select coalesce(array_agg(distinct u.id order by u.id), '{}') into v_unknown_ids
+      from unnest(v_ids) as u(id)
+      where not exists (select 1 from public.wallet_balances as wb where wb.id = u.id);
+      if cardinality(v_ids) > 0 and not exists (
+        select 1 from public.wallet_balances as wb where wb.id = any(v_ids)
+      ) then
+        v_key := 'wallet_balance_ids';
+        v_missing := case when cardinality(v_unknown_ids) = 1
+                          then format('wallet_balance %s does not exist', v_unknown_ids[1])
+                          else format('none of the %s wallet_balance_ids exists',
+                                      cardinality(v_unknown_ids)) end;
+      end if;
+    end if;
+    if v_key is not null then
+      raise exception using errcode = 'P0002', message = v_missing, detail = v_key;
+    end if;
   end if;
 
   with picked as (
@@ -226,7 +272,9 @@ begin
       and (v_chain is null or aoc.chain_id = v_chain);
   end if;
 
-  return v_result || jsonb_build_object('busy', v_busy);
+  return v_result || jsonb_build_object('busy', v_busy)
+         || case when v_ids is not null then jsonb_build_object('unknown_ids', to_jsonb(v_unknown_ids))
+                 else '{}'::jsonb end;
 end
 $$;
 
@@ -249,7 +297,10 @@ carries a readable config_error; the caller records it as that row's error.
 
 p_filter (forced sync): any of wallet_id, wallet_balance_ids (array), asset_on_chain_id, chain_id
 (combined with AND). A non-empty filter ignores due-ness and backoff but never takes a live lease
-of another worker: such rows are listed in "busy". null or {} means a normal claim.$$;
+of another worker: such rows are listed in "busy". null or {} means a normal claim.
+A filter that matches no wallet_balances row at all raises no_data_found (P0002; PostgREST: 404)
+before anything is leased: the message names what does not exist, DETAIL is the filter key. With
+wallet_balance_ids, the ids that match no row are returned in "unknown_ids".$$;
 
 create or replace function public.balance_sync_record(p_worker text, p_results jsonb)
   returns jsonb

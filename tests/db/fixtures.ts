@@ -108,6 +108,8 @@ export interface ClaimResult {
   rows: ClaimedRow[];
   chains: Record<string, Record<string, unknown>>;
   busy: string[];
+  /** Forced claims by wallet_balance_ids: ids that match no row. */
+  unknown_ids?: string[];
 }
 
 export interface RecordResult {

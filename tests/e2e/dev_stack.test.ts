@@ -1,7 +1,8 @@
 /**
  * `deno task dev` as a newcomer uses it: it comes up with the seeded demo, a force-sync through
- * the gateway syncs the demo wallets, `dev:transfer` moves funds that the next sync sees, and
- * Ctrl-C ends every process it started and removes its files. (That pg_cron itself drives the
+ * the gateway syncs the demo wallets, `dev:transfer` moves funds that the next sync sees,
+ * `dev:sync` forces every chain, and Ctrl-C ends every process it started and removes its files
+ * (the function's log, with `time` on every line, stays). (That pg_cron itself drives the
  * function is tests/e2e/scheduling.test.ts; this test does not wait for the clock.)
  */
 import assert from "node:assert/strict";
@@ -137,6 +138,19 @@ Deno.test({
       assert.match(transferText, /Local TRON \(stand-in\)\s+TRX\s+Alice → Bob: 150/);
       assert.doesNotMatch(transferText, /sync_[0-9a-f]{20,}/, "the sync secret is never printed");
 
+      const sync = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", "dev/sync.ts"],
+        cwd: repoRoot,
+        env: { BALANCE_SYNC_DEV_DIR: devDir },
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const syncText = new TextDecoder().decode(sync.stdout);
+      assert.ok(sync.success, syncText + new TextDecoder().decode(sync.stderr));
+      // dev:sync forces every chain, so every row is claimed (or busy in a pg_cron run).
+      assert.match(syncText, /Local EVM \(anvil\): claimed \d+, synced \d+, failed 0/);
+      assert.match(syncText, /Local TRON \(stand-in\): claimed \d+, synced \d+, failed 1/);
+
       await forceSync(BOB);
       assert.deepEqual(await balances(BOB), {
         "evm ETH": "4.44",
@@ -147,6 +161,16 @@ Deno.test({
       await waitFor(
         "a live view showing Bob's new TRX balance",
         () => /Bob\s+TRON\s+TRX\s+192\.123456/.test(output) ? true : null,
+        30_000,
+        200,
+      );
+
+      // --plain prints the whole view once, then only changes and status lines.
+      assert.equal(output.match(/^balance-sync local stack/gm)?.length, 1, output.slice(-3000));
+      assert.match(output, /^\[status\] /m);
+      await waitFor(
+        "--plain to report a forced run",
+        () => /^forced run [0-9a-f]{8} /m.test(output) ? true : null,
         30_000,
         200,
       );
@@ -170,6 +194,12 @@ Deno.test({
         assert.deepEqual(started.filter(alive), [], "processes left running");
       });
       assert.throws(() => Deno.statSync(`${devDir}/dev-stack.json`), "state file removed");
+      assert.throws(() => Deno.statSync(`${devDir}/dev-stack.lock`), "lock released");
+      const logLines = Deno.readTextFileSync(`${devDir}/dev-function.log`).trim().split("\n");
+      assert.ok(logLines.length > 10, "the function's log is kept");
+      for (const line of logLines) {
+        assert.equal(typeof JSON.parse(line).time, "string", `a log line without time: ${line}`);
+      }
       const leftovers = [...Deno.readDirSync(Deno.env.get("TMPDIR") ?? "/tmp")]
         .filter((e) => e.name.startsWith(`balance-sync-pg-${child.pid}-`));
       assert.deepEqual(leftovers, [], "cluster directory removed");

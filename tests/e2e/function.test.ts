@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { callFunction, SYNC_SECRET_HEADER } from "../support/stack.ts";
+import { refusedUrl } from "../support/reserved_port.ts";
 import {
   expectedHuman,
   PROTECTED_COLUMNS,
@@ -50,13 +51,6 @@ async function assertSynced(
     assert.equal(row.status, "idle");
     assert.equal(row.locked_by, null);
   }
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 e2eTest(
@@ -281,7 +275,7 @@ e2eTest(
 e2eTest(
   stack,
   "one chain's RPC down: its rows get error_count + 1 and last_error, the other chain syncs",
-  (s) => seedWorld(s, { wallets: 2, evmRpcUrl: `http://127.0.0.1:${freePort()}` }),
+  (s) => seedWorld(s, { wallets: 2, evmRpcUrl: refusedUrl() }),
   async (s, world) => {
     const response = await s.fn!.call();
 

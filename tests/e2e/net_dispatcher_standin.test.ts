@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { startNetDispatcher } from "../support/net_dispatcher.ts";
+import { refusedUrl } from "../support/reserved_port.ts";
 import { sharedCluster } from "../support/pg.ts";
 import { waitFor } from "../support/wait.ts";
 
@@ -140,13 +141,10 @@ Deno.test(
 
 Deno.test("dispatcher records curl's message when nothing listens", opts, async () => {
   const { url, sql } = await freshDatabase("net_refused");
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const deadPort = (listener.addr as Deno.NetAddr).port;
-  listener.close();
   const dispatcher = startNetDispatcher({ databaseUrl: url, intervalMs: 20 });
   try {
     const [{ id }] = await sql`
-      select net.http_post(${`http://127.0.0.1:${deadPort}/x`}, '{}'::jsonb) as id`;
+      select net.http_post(${`${refusedUrl()}/x`}, '{}'::jsonb) as id`;
     const response = await until(
       "the failure row",
       async () => (await sql`select * from net._http_response where id = ${id}`)[0],

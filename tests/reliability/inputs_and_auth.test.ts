@@ -682,16 +682,17 @@ harness.test(
     assert.equal(stack.postgrest.requests, dbCalls, "no refused body reached the database");
     assert.deepEqual(await rowsAsText(stack.sql, ids), before, "no row changed");
 
-    // Well-formed ids that match nothing: 200, nothing claimed, nothing changed.
+    // Well-formed ids that match nothing: 404 naming them, nothing claimed, nothing changed.
     const unknown = await ctx.call(stack.fn!, { wallet_balance_ids: [uuid(), uuid()] });
-    assert.equal(unknown.status, 200, unknown.text);
-    assert.equal(unknown.body.claimed, 0);
+    assert.equal(unknown.status, 404, unknown.text);
+    assert.equal(unknown.body.field, "wallet_balance_ids");
+    assert.match(unknown.body.error, /none of the 2 wallet_balance_ids exists/);
     assert.deepEqual(await rowsAsText(stack.sql, ids), before, "no row changed");
     report(
       "Bad force-sync bodies",
       BODY_CASES.length + 1,
       `${BODY_CASES.length} refused with 400 and a message naming the problem, 0 database calls; ` +
-        `unknown ids: 200 with 0 claimed; 0 rows changed`,
+        `unknown ids: 404 naming the field; 0 rows changed`,
     );
   },
 );

@@ -258,10 +258,11 @@ harness.test(
     const { stack } = ctx;
     const evm = startHoldProxy({ target: stack.anvil.rpcUrl });
     ctx.defer(() => evm.stop());
-    const gate = startTcpGate({ targetPort: stack.cluster.port });
+    const gate = startTcpGate({ targetHost: stack.cluster.host, targetPort: stack.cluster.port });
     ctx.defer(() => gate.stop());
     const postgrest = await startPostgrest({
-      databaseUrl: `postgresql://postgres@127.0.0.1:${gate.port}/${stack.database}?sslmode=disable`,
+      databaseUrl:
+        `postgresql://postgres@${gate.host}:${gate.port}/${stack.database}?sslmode=disable`,
       jwtSecret: TEST_JWT_SECRET,
     });
     ctx.defer(() => postgrest.stop());

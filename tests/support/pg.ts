@@ -24,6 +24,7 @@
  * migration use the `postgres` database (or a cluster of their own).
  */
 import postgres from "postgres";
+import { type ReservedPort, reservePort } from "./reserved_port.ts";
 
 export type Sql = postgres.Sql;
 
@@ -66,7 +67,7 @@ export interface Cluster {
   readonly cronDatabase: string;
   /** Superuser client on database `postgres`. */
   readonly sql: Sql;
-  /** `postgresql://user@127.0.0.1:port/db?sslmode=disable`; db defaults to `postgres`. */
+  /** `postgresql://user@127.0.0.2:port/db?sslmode=disable`; db defaults to `postgres`. */
   url(db?: string, user?: string): string;
   /** A new client, closed by stop(). */
   connect(db?: string, options?: ConnectOptions): Sql;
@@ -314,13 +315,6 @@ async function prepare(): Promise<Prepared> {
   return { base, install, serverBin, template, asUser };
 }
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
-
 const SETUP_CLUSTER = `
 create role anon nologin noinherit;
 create role authenticated nologin noinherit;
@@ -344,7 +338,6 @@ create extension if not exists supabase_vault;
 `;
 
 class LiveCluster implements Cluster {
-  readonly host = "127.0.0.1";
   readonly cronDatabase = "postgres";
   readonly sql: Sql;
   readonly major: number;
@@ -355,8 +348,11 @@ class LiveCluster implements Cluster {
   #pushSeq = 0;
   #migratedTemplate: Promise<string> | undefined;
 
+  readonly host: string;
+  readonly port: number;
+
   constructor(
-    readonly port: number,
+    readonly reserved: ReservedPort,
     readonly dir: string,
     readonly prep: Prepared,
     readonly child: Deno.ChildProcess,
@@ -364,6 +360,8 @@ class LiveCluster implements Cluster {
     readonly stderrDone: Promise<void>,
     readonly stderrText: () => string,
   ) {
+    this.host = reserved.host;
+    this.port = reserved.port;
     this.major = prep.install.major;
     this.bindir = prep.install.bindir;
     this.socketDir = `${dir}/data`;
@@ -478,6 +476,7 @@ class LiveCluster implements Cluster {
     await stopServer(this.dir, this.child, this.exited);
     await settle(this.stderrDone, 3000);
     await Deno.remove(this.dir, { recursive: true }).catch(() => {});
+    this.reserved.release();
   }
 
   /** Synchronous last resort when the test process exits without stop(). */
@@ -489,6 +488,7 @@ class LiveCluster implements Cluster {
     try {
       this.child.kill("SIGKILL");
     } catch { /* already gone */ }
+    this.reserved.release();
   }
 }
 
@@ -541,15 +541,18 @@ async function launch(prep: Prepared): Promise<LiveCluster> {
   const data = `${dir}/data`;
   await run("cp", ["-a", prep.template, data], { step: "copy template" });
 
+  // PostgreSQL cannot bind port 0 and report the port, so it binds a reserved one: no other
+  // server can take it between the reservation and the server's bind.
   for (let attempt = 1;; attempt++) {
-    const port = freePort();
+    const reserved = reservePort();
+    const port = reserved.port;
     const [cmd, args] = asServer(prep.asUser, prep.serverBin, [
       "-D",
       data,
       "-p",
       String(port),
       "-c",
-      "listen_addresses=127.0.0.1",
+      `listen_addresses=${reserved.host}`,
       "-c",
       `unix_socket_directories=${data}`,
       "-c",
@@ -601,7 +604,7 @@ async function launch(prep: Prepared): Promise<LiveCluster> {
       await new Promise((resolve) => setTimeout(resolve, 15));
     }
     if (!exitedEarly && Date.now() < deadline) {
-      const cluster = new LiveCluster(port, dir, prep, child, exited, stderrDone, () => stderr);
+      const cluster = new LiveCluster(reserved, dir, prep, child, exited, stderrDone, () => stderr);
       live.add(cluster);
       try {
         await cluster.sql.unsafe(SETUP_CLUSTER);
@@ -618,6 +621,7 @@ async function launch(prep: Prepared): Promise<LiveCluster> {
     }
     await stopServer(dir, child, exited);
     await settle(stderrDone, 3000);
+    reserved.release();
     if (exitedEarly && /could not bind|already in use/i.test(stderr) && attempt < 5) continue;
     await Deno.remove(dir, { recursive: true }).catch(() => {});
     throw new ClusterError(

@@ -221,10 +221,5 @@ export function startRpcProxy(options: RpcProxyOptions): Promise<RpcProxy> {
   });
 }
 
-/** A port with nothing listening on it: bound, then closed (an RPC that is down). */
-export function closedPortUrl(): string {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return `http://127.0.0.1:${port}`;
-}
+/** An RPC that is down: every connection refused, and no other server can take its port. */
+export { refusedUrl as closedPortUrl } from "./reserved_port.ts";

@@ -81,6 +81,12 @@ export interface StackOptions {
   postgrestLatencyMs?: number;
   /** Install Multicall3 on the TRON node's anvil at this EVM address (for TRON multicall). */
   tronMulticallEvmAddress?: string;
+  /**
+   * With `database: "postgres"`: runs on that database before the migrations, e.g. to write the
+   * Vault secrets that the schedule (created by a migration) reads, so that no pg_cron run can
+   * find them missing.
+   */
+  beforeMigrate?: (sql: Sql, keys: StackKeys) => Promise<void>;
 }
 
 export interface Stack {
@@ -133,9 +139,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     teardown.add(() => anvil.stop());
     teardown.add(() => tronAnvil.stop());
 
+    const stackKeys: StackKeys = {
+      ...keys,
+      secretKey: `sb_secret_${randomToken(16)}`,
+      syncSecret: `sync_${randomToken(24)}`,
+    };
+
     let database = options.database ?? "balance_sync";
     let databaseUrl: string;
     if (database === "postgres") {
+      await options.beforeMigrate?.(cluster.sql, stackKeys);
       await cluster.migrate("postgres");
       databaseUrl = cluster.url("postgres");
     } else {
@@ -159,11 +172,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     teardown.add(() => postgrest.stop());
     teardown.add(() => tron.stop());
 
-    const stackKeys: StackKeys = {
-      ...keys,
-      secretKey: `sb_secret_${randomToken(16)}`,
-      syncSecret: `sync_${randomToken(24)}`,
-    };
     const functionEnv: Record<string, string> = {
       SUPABASE_URL: postgrest.url,
       SUPABASE_SERVICE_ROLE_KEY: stackKeys.serviceRoleKey,

@@ -3,12 +3,17 @@
  *
  * While open it relays every connection to the target byte for byte. `close()` drops every
  * relayed connection at once (as a crashed or stopped server does) and stops listening, so new
- * connections are refused (ECONNREFUSED) until `open()` listens again on the same port. The
- * server behind it keeps running: a client that only knows the gate's port sees exactly a
- * database that went away and came back.
+ * connections are refused (ECONNREFUSED) until `open()` listens again on the same address. The
+ * server behind it keeps running: a client that only knows the gate's address sees exactly a
+ * database that went away and came back. The gate listens on a reserved port
+ * (tests/support/reserved_port.ts), so no other server can take it while the gate is closed.
  */
 
+import { type ReservedPort, reservePort } from "./reserved_port.ts";
+
 export interface TcpGate {
+  /** Connect here: `host` (127.0.0.2) and `port`. */
+  readonly host: string;
   readonly port: number;
   readonly isOpen: boolean;
   /** Connections relayed so far. */
@@ -31,7 +36,7 @@ export function startTcpGate(options: TcpGateOptions): TcpGate {
   let listener: Deno.Listener | null = null;
   let accepting: Promise<void> = Promise.resolve();
   let accepted = 0;
-  let port = 0;
+  const reserved: ReservedPort = reservePort();
 
   const closeQuietly = (conn: Deno.Conn) => {
     conns.delete(conn);
@@ -66,9 +71,8 @@ export function startTcpGate(options: TcpGateOptions): TcpGate {
     await Promise.all([pipe(client, upstream), pipe(upstream, client)]);
   };
 
-  const listen = (onPort: number) => {
-    listener = Deno.listen({ hostname: "127.0.0.1", port: onPort });
-    port = (listener.addr as Deno.NetAddr).port;
+  const listen = () => {
+    listener = Deno.listen({ hostname: reserved.host, port: reserved.port });
     const current = listener;
     accepting = (async () => {
       try {
@@ -92,11 +96,10 @@ export function startTcpGate(options: TcpGateOptions): TcpGate {
     for (const conn of [...conns]) closeQuietly(conn);
   };
 
-  listen(0);
+  listen();
   return {
-    get port() {
-      return port;
-    },
+    host: reserved.host,
+    port: reserved.port,
     get isOpen() {
       return listener !== null;
     },
@@ -105,8 +108,11 @@ export function startTcpGate(options: TcpGateOptions): TcpGate {
     },
     close,
     open() {
-      if (!listener) listen(port);
+      if (!listener) listen();
     },
-    stop: close,
+    async stop() {
+      await close();
+      reserved.release();
+    },
   };
 }

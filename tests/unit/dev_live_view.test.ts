@@ -4,21 +4,45 @@ import {
   type BalanceRow,
   ChangeTracker,
   describeSchedule,
+  PlainReporter,
   renderView,
   secondsToNextRun,
   type Snapshot,
   type ViewContext,
 } from "../../dev/live_view.ts";
+import { FunctionLogRuns } from "../../dev/run_log.ts";
 import { tenth } from "../../dev/move_funds.ts";
 
 const ctx: ViewContext = {
-  gatewayUrl: "http://127.0.0.1:54321",
-  functionUrl: "http://127.0.0.1:54321/functions/v1/balance-sync",
-  serviceRoleKey: "service-role-test-key",
+  forceCommand: "deno task dev:sync",
   databaseUrl: "postgresql://postgres@127.0.0.1:5432/postgres",
   functionLog: ".tmp/dev-function.log",
   color: false,
 };
+
+const line = (msg: string, fields: Record<string, unknown>, time = "2026-01-01T12:00:00Z") =>
+  JSON.stringify({ level: msg.includes("failed") ? "warn" : "info", time, msg, ...fields });
+
+const finished = (
+  kind: "scheduled" | "forced",
+  time: string,
+  counts: { claimed: number; synced: number; failed: number },
+) =>
+  line("Balance sync run finished", {
+    run_id: "9b2f6a8e-0000-4000-8000-000000000000",
+    kind,
+    ...counts,
+    busy: 0,
+    duration_ms: 321,
+    stopped: "drained",
+    chains: { c1: { synced: counts.synced, failed: counts.failed, block: "42", rpc_requests: 2 } },
+  }, time);
+
+function runsFrom(lines: string[]): FunctionLogRuns {
+  const runs = new FunctionLogRuns();
+  for (const l of lines) runs.observe(l);
+  return runs;
+}
 
 const balance = (over: Partial<BalanceRow>): BalanceRow => ({
   id: "b1",
@@ -67,7 +91,6 @@ function snapshot(balances: BalanceRow[], over: Partial<Snapshot> = {}): Snapsho
         synced: 1,
         failed: 1,
         duration_ms: 321,
-        chains: { c1: { synced: 1, failed: 1, block: "42", mode: "multicall", rpc_requests: 2 } },
       },
       total: 3,
     },
@@ -76,7 +99,16 @@ function snapshot(balances: BalanceRow[], over: Partial<Snapshot> = {}): Snapsho
   };
 }
 
-Deno.test("live view shows the last run, per-chain counts, exact balances and row errors", () => {
+Deno.test("live view shows cron, every run from the function log, per-chain counts, balances and row errors", () => {
+  const runs = runsFrom([
+    line("Wallet balance sync failed", {
+      run_id: "3f2a1b2c-0000-4000-8000-000000000000",
+      wallet_balance_id: "b2",
+      error_class: "configuration",
+    }),
+    finished("scheduled", "2026-01-01T12:00:01Z", { claimed: 2, synced: 1, failed: 1 }),
+    finished("forced", "2026-01-01T12:00:40Z", { claimed: 1, synced: 1, failed: 0 }),
+  ]);
   const text = renderView(
     snapshot([
       balance({}),
@@ -88,36 +120,48 @@ Deno.test("live view shows the last run, per-chain counts, exact balances and ro
         raw: null,
         errorStreak: 2,
         lastError: "wallet has no active address on this chain",
+        retryAt: new Date("2026-01-01T12:01:31Z"),
       }),
     ]),
     new ChangeTracker(),
-    ctx,
+    { ...ctx, runs },
+    { columns: 160, rows: 24 },
   );
-  assert.match(text, /every minute \('\* \* \* \* \*': pg_cron 1\.4-1/);
-  assert.match(text, /claimed 2, synced 1, failed 1 in 321 ms/);
-  assert.match(text, /Local EVM \(anvil\)\s+2\s+1\s+1\s+0\s+synced 1 · failed 1 · block 42/);
-  assert.match(text, /Alice\s+EVM\s+ETH\s+12\.5\s+15 s ago/);
-  assert.match(text, /Dave\s+TRON\s+USDT\s+error ×2: wallet has no active address/);
+  assert.match(text, /this chain · run 3f2a1b2c$/m);
+  assert.match(text, /pg_cron 1\.4-1 every minute, next in 15 s/);
+  assert.match(text, /scheduled 12:00:01: claimed 2, synced 1, failed 1 in 321 ms · 1 runs/);
+  assert.match(text, /forced +12:00:40: claimed 1, synced 1, failed 0/);
+  assert.match(text, /Local EVM \(anvil\)\s+2\s+1\s+1\s+0\s+12:00:40 forced · blk 42/);
+  assert.match(text, /Alice\s+EVM\s+ETH\s+12\.5\s+15s/);
+  assert.match(
+    text,
+    /Dave\s+TRON\s+USDT\s+✗ configuration ×2 · retry 12:01:31 · wallet has no active/,
+  );
   assert.match(text, /3 runs, 1 failed/);
-  assert.match(text, /-H "Authorization: Bearer service-role-test-key"/);
+  assert.match(text, /deno task dev:sync/);
   assert.ok(!text.includes("\x1b["), "no colour codes when colour is off");
 });
 
-Deno.test("live view marks a balance that changed between two snapshots with its exact delta", () => {
-  const tracker = new ChangeTracker(60_000);
-  tracker.observe(snapshot([balance({ raw: "12500000000000000000" })]), 0);
-  const later = snapshot([balance({ raw: "11259917442717058325" })]);
-  tracker.observe(later, 1000);
-  assert.match(
-    renderView(later, tracker, ctx),
-    /Alice\s+EVM\s+ETH\s+11\.259917442717058325\s+15 s ago\s+1\s+▼ -1\.240082557282941675/,
-  );
+Deno.test("live view marks a balance with its change at the last sync that changed it, and when", () => {
+  const tracker = new ChangeTracker();
+  tracker.observe(snapshot([balance({ raw: "12500000000000000000" })]));
+  const changedAt = new Date("2026-01-01T12:00:30Z");
+  const later = snapshot([balance({ raw: "11259917442717058325", lastChecked: changedAt })]);
+  tracker.observe(later);
+  const expected =
+    /Alice\s+EVM\s+ETH\s+11\.259917442717058325\s+15s\s+▼-1\.240082557282941675 12:00:30/;
+  assert.match(renderView(later, tracker, ctx), expected);
   assert.equal(tracker.delta("b1"), -1240082557282941675n);
-  tracker.observe(later, 70_000);
-  assert.equal(tracker.delta("b1"), null, "the mark goes away after a while");
+  // Later syncs that change nothing keep the mark and its time.
+  const unchanged = snapshot([
+    balance({ raw: "11259917442717058325", lastChecked: new Date("2026-01-01T12:05:00Z") }),
+  ], { at: new Date("2026-01-01T12:05:15Z") });
+  tracker.observe(unchanged);
+  assert.match(renderView(unchanged, tracker, ctx), /▼-1\.240082557282941675 12:00:30/);
+  assert.equal(tracker.change("b1")?.at.getTime(), changedAt.getTime());
 });
 
-Deno.test("live view says why the last request failed when the function did not answer 200", () => {
+Deno.test("live view says why pg_net's last request failed when the function did not answer 200", () => {
   const text = renderView(
     snapshot([], {
       lastRun: {
@@ -131,8 +175,89 @@ Deno.test("live view says why the last request failed when the function did not 
     }),
     new ChangeTracker(),
     ctx,
+    { columns: 120, rows: 24 },
   );
-  assert.match(text, /no answer Couldn't connect to server/);
+  assert.match(text, /last no answer Couldn't connect to server/);
+});
+
+Deno.test("live view fits 80x24 with the header first, even with many rows and long errors", () => {
+  const rows = Array.from({ length: 30 }, (_, i) =>
+    balance({
+      id: `r${i}`,
+      wallet: `W${i}`,
+      raw: String(2n ** 255n + BigInt(i)),
+      errorStreak: i % 3 === 0 ? 4 : 0,
+      lastError: i % 3 === 0 ? "x".repeat(300) : null,
+      retryAt: new Date("2026-01-01T12:02:00Z"),
+    }));
+  const text = renderView(snapshot(rows), new ChangeTracker(), {
+    ...ctx,
+    notice: "12:00:44 moved 1.24 ETH Alice→Bob",
+    keys: "keys: f force sync, t transfer, Ctrl-C stop",
+  }, { columns: 80, rows: 24 });
+  const lines = text.split("\n");
+  assert.ok(lines.length <= 24, `${lines.length} lines`);
+  for (const line of lines) assert.ok([...line].length <= 80, `too wide: ${line}`);
+  assert.match(lines[0], /^balance-sync local stack/);
+  assert.match(text, /… \d+ more rows/);
+  assert.match(lines.at(-1)!, /f force sync.*deno task dev:sync/);
+});
+
+Deno.test("--plain prints the view once, then only what changed and a status line", () => {
+  const reporter = new PlainReporter(60_000);
+  const tracker = new ChangeTracker();
+  const first = snapshot([balance({}), balance({ id: "b2", wallet: "Bob" })]);
+  tracker.observe(first);
+  const runs = runsFrom([]);
+  const opening = reporter.report(first, tracker, { ...ctx, runs }, 0);
+  assert.match(opening, /^balance-sync local stack/);
+  assert.match(opening, /\[status\]/);
+
+  assert.equal(reporter.report(first, tracker, { ...ctx, runs }, 10_000), "", "nothing changed");
+
+  const second = snapshot([
+    balance({ raw: "13500000000000000000" }),
+    balance({ id: "b2", wallet: "Bob" }),
+  ], {
+    at: new Date("2026-01-01T12:01:05Z"),
+  });
+  tracker.observe(second);
+  runs.observe(finished("scheduled", "2026-01-01T12:01:01Z", { claimed: 2, synced: 2, failed: 0 }));
+  const update = reporter.report(second, tracker, { ...ctx, runs }, 20_000).trimEnd().split("\n");
+  assert.deepEqual(update.length, 3, update.join("\n"));
+  assert.match(update[0], /^scheduled run 9b2f6a8e 12:01:01: claimed 2, synced 2, failed 0/);
+  assert.match(update[1], /^Alice\s+EVM\s+ETH\s+13\.5\s+\S+\s+▲\+1 12:00:30/);
+  assert.match(update[2], /^\[status\] 12:01:05 .* 1 failing, 0 due$/);
+
+  assert.match(
+    reporter.report(second, tracker, { ...ctx, runs }, 90_000),
+    /^\[status\]/,
+    "a heartbeat",
+  );
+});
+
+Deno.test("run log: scheduled and forced runs, the last run per chain, failing rows until they sync", () => {
+  const runs = runsFrom([
+    line("Wallet balance sync failed", {
+      run_id: "r1",
+      wallet_balance_id: "b9",
+      error_class: "transient",
+    }),
+    finished("scheduled", "2026-01-01T12:00:01Z", { claimed: 1, synced: 0, failed: 1 }),
+  ]);
+  assert.equal(runs.rowFailure("b9")?.errorClass, "transient");
+  assert.equal(runs.rowFailure("b9")?.runId, "r1");
+  assert.equal(runs.lastOnChain("c1")?.run.kind, "scheduled");
+  runs.observe(
+    line("Wallet balance synced successfully", { run_id: "r2", wallet_balance_id: "b9" }),
+  );
+  runs.observe(finished("forced", "2026-01-01T12:00:09Z", { claimed: 1, synced: 1, failed: 0 }));
+  assert.equal(runs.rowFailure("b9"), null);
+  assert.equal(runs.lastOnChain("c1")?.run.kind, "forced");
+  assert.equal(runs.runCount("scheduled"), 1);
+  assert.equal(runs.runCount("forced"), 1);
+  runs.observe("not json at all");
+  assert.equal(runs.lastProblem(), "warn: Wallet balance sync failed");
 });
 
 Deno.test("next pg_cron run: on the minute for '* * * * *', from the last start for second intervals", () => {

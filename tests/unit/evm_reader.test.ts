@@ -207,7 +207,7 @@ Deno.test("EVM reader: a chain whose RPC is down fails only with transient error
     native("bad", "0x12"),
   ]);
   assert.equal(read.block, null);
-  const error = failure(read, "a", "transient", /network error reaching http:\/\/127\.0\.0\.1/);
+  const error = failure(read, "a", "transient", /network error reaching http:\/\/127\.0\.0\.2/);
   assert.equal(error.data.url, down);
   failure(read, "b", "transient");
   failure(read, "bad", "configuration");

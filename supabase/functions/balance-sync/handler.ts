@@ -2,7 +2,7 @@ import { type Authenticator, createAuthenticator } from "./auth.ts";
 import type { Config } from "./config.ts";
 import { createLogger, type LogSink } from "./log.ts";
 import { BadRequest, parseRunRequest } from "./request.ts";
-import { type Store, StoreUnavailable } from "./store.ts";
+import { FilterNotFound, type Store, StoreUnavailable } from "./store.ts";
 import { type ReaderRegistry, runSync } from "./sync.ts";
 
 export interface HandlerDeps {
@@ -86,6 +86,17 @@ export function createHandler(deps: HandlerDeps): (request: Request) => Promise<
       );
       return json(200, summary);
     } catch (error) {
+      if (error instanceof FilterNotFound) {
+        log.warn("Rejected a force-sync of something that does not exist", {
+          error: error.message,
+          field: error.field,
+        });
+        return json(404, {
+          error: error.message,
+          ...(error.field ? { field: error.field } : {}),
+          run_id: runId,
+        });
+      }
       if (error instanceof StoreUnavailable) {
         log.error("Database unavailable", {
           operation: error.operation,

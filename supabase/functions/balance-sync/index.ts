@@ -47,7 +47,13 @@ if (port) {
     port: Number(port),
     hostname: "127.0.0.1",
     onListen: ({ hostname, port }) =>
-      console.log(JSON.stringify({ level: "info", msg: "Listening", hostname, port })),
+      console.log(JSON.stringify({
+        level: "info",
+        time: new Date().toISOString(),
+        msg: "Listening",
+        hostname,
+        port,
+      })),
   }, handler);
 } else {
   Deno.serve(handler);

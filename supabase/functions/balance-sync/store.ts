@@ -26,6 +26,8 @@ export interface Claim {
   chainErrors: Map<string, string>;
   /** Forced claims only: matching rows whose live lease belongs to another run. */
   busy: string[];
+  /** Forced claims by wallet_balance_ids only: ids that match no row. */
+  unknownIds?: string[];
 }
 
 export type RowResult =
@@ -74,9 +76,23 @@ export class StoreUnavailable extends Error {
   }
 }
 
+/**
+ * A force-sync filter that matches no row at all (answer 404): `field` is the filter key, the
+ * message names what does not exist. Raised by the claim before anything is leased.
+ */
+export class FilterNotFound extends Error {
+  override name = "FilterNotFound";
+  constructor(message: string, readonly field: string | null) {
+    super(message);
+  }
+}
+
+/** SQLSTATE no_data_found, which balance_sync_claim raises for such a filter. */
+const NO_DATA_FOUND = "P0002";
+
 export interface RpcResponse {
   data: unknown;
-  error: { message: string; code?: string | null } | null;
+  error: { message: string; code?: string | null; details?: string | null } | null;
   status?: number;
 }
 
@@ -188,7 +204,8 @@ export function parseClaim(data: unknown): Claim {
     }
   }
   const busy = Array.isArray(data.busy) ? data.busy.map(String) : [];
-  return { rows, chains, chainErrors, busy };
+  const unknownIds = Array.isArray(data.unknown_ids) ? data.unknown_ids.map(String) : [];
+  return { rows, chains, chainErrors, busy, unknownIds };
 }
 
 const indexed = (list: unknown) =>
@@ -234,6 +251,9 @@ export function createStore(client: RpcClient, options: StoreOptions): Store {
       response = await client.rpc(fn, args).abortSignal(AbortSignal.timeout(options.timeoutMs));
     } catch (error) {
       throw new StoreUnavailable(fn, (error as Error)?.message ?? String(error));
+    }
+    if (response.error?.code === NO_DATA_FOUND && fn === "balance_sync_claim") {
+      throw new FilterNotFound(response.error.message, response.error.details || null);
     }
     if (response.error) {
       throw new StoreUnavailable(

@@ -96,6 +96,8 @@ export interface RunSummary {
   chains: Record<string, ChainSummary>;
   /** Forced runs only. */
   busy_ids?: string[];
+  /** Forced runs by wallet_balance_ids: the ids that match no row. */
+  unknown_ids?: string[];
   rows?: RowReport[];
 }
 
@@ -453,6 +455,13 @@ export async function runSync(
         for (const id of claim.busy) {
           log.info("Wallet balance is busy in another run", { wallet_balance_id: id });
         }
+        if (claim.unknownIds?.length) {
+          summary.unknown_ids = claim.unknownIds;
+          log.warn("Force-sync named ids that match no row", {
+            unknown: claim.unknownIds.length,
+            unknown_ids: claim.unknownIds.slice(0, 20),
+          });
+        }
       }
       if (claim.rows.length === 0) {
         summary.stopped = forced ? "forced" : "drained";
@@ -493,7 +502,7 @@ export async function runSync(
   }
 
   if (forced) summary.rows = reports;
-  const { rows: _rows, busy_ids: _busyIds, ...line } = summary;
+  const { rows: _rows, busy_ids: _busyIds, unknown_ids: _unknownIds, ...line } = summary;
   log.notice("Balance sync run finished", line);
   return summary;
 }

@@ -1,7 +1,7 @@
 -- balance_sync_claim: which rows are due, leases, stalest first, configuration errors,
 -- forced (filtered) claims. Concurrency is covered by tests/db (several real connections).
 begin;
-select plan(24);
+select plan(27);
 
 insert into public.chains (id, name, rpc_url, family, fallback_rpc_urls, multicall_address, confirmations, is_active) values
   ('c0000000-0000-0000-0000-00000000000e', 'bsc', 'http://evm', 'evm', '{http://evm2}', '0xcA11bde05977b3631167028862bE2a173976CA11', 2, true),
@@ -136,6 +136,19 @@ select throws_ok($$select public.balance_sync_claim('w', p_filter => '{"wallet_i
   '22023', 'balance_sync_claim: filter wallet_id must be a uuid string', 'a malformed filter id is rejected');
 select throws_ok($$select public.balance_sync_claim('')$$, '22023', null,
   'an empty worker token is rejected');
+select throws_ok(
+  $$select public.balance_sync_claim('w', p_filter => '{"wallet_id": "e0000000-0000-0000-0000-0000000000ff"}')$$,
+  'P0002', 'wallet e0000000-0000-0000-0000-0000000000ff does not exist',
+  'a forced claim of a wallet that does not exist raises no_data_found naming it');
+select throws_ok(
+  $$select public.balance_sync_claim('w', p_filter => '{"chain_id": "c0000000-0000-0000-0000-0000000000ff"}')$$,
+  'P0002', 'chain c0000000-0000-0000-0000-0000000000ff does not exist',
+  'a forced claim of a chain that does not exist raises no_data_found naming it');
+select is(
+  public.balance_sync_claim('worker-u', p_filter => '{"wallet_balance_ids":
+    ["b0000000-0000-0000-0000-000000000002", "b0000000-0000-0000-0000-0000000000ff"]}') -> 'unknown_ids',
+  '["b0000000-0000-0000-0000-0000000000ff"]'::jsonb,
+  'ids that match no row come back as unknown_ids');
 
 select * from finish();
 rollback;
