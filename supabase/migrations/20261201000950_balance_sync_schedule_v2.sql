@@ -61,6 +61,8 @@ as $$
 declare
   v_count integer;
 begin
+  -- Run history: balance_sync.runs keeps the run_history_retention setting (default 7 days).
+  perform balance_sync.prune_run_history();
   delete from cron.job_run_details where end_time < now() - p_keep;
   get diagnostics v_count = row_count;
   return v_count;
@@ -68,7 +70,8 @@ end
 $$;
 
 comment on function balance_sync.cleanup_cron_history(interval) is
-$$Deletes cron.job_run_details rows that ended more than p_keep ago (pg_cron never does).$$;
+$$Deletes cron.job_run_details rows that ended more than p_keep ago (pg_cron never does), and
+balance_sync.runs rows older than the run_history_retention setting (balance_sync.prune_run_history).$$;
 
 revoke all on function balance_sync.dispatch() from public;
 revoke all on function balance_sync.cleanup_cron_history(interval) from public;
