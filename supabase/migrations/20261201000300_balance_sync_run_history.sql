@@ -2,8 +2,8 @@
 --
 --   balance_sync.runs        one row per run, inserted by the run's first claim, completed by
 --                            balance_sync_run_finish() when the run answers
---   balance_sync.run_totals  counts of runs (and RPC requests) that the cleanup job removed from
---                            balance_sync.runs, so that the metrics' counters never go down
+--   balance_sync.run_totals  the metrics' counters that must outlive the history: runs the cleanup
+--                            job removed (by status), RPC requests of every run (by chain)
 --   wallet_balances.error_class  the class of the last error, set and cleared by record
 --
 -- The views and functions that read them are in 20261201001300_balance_sync_operability.sql.
@@ -55,7 +55,7 @@ create table if not exists balance_sync.run_totals (
 );
 
 comment on table balance_sync.run_totals is
-  'What the cleanup job removed from balance_sync.runs, summed: metric runs (label = status) and rpc_requests (label = chain id). Added to the history by balance_sync_metrics() so its counters only grow.';
+  'Counters that outlive balance_sync.runs: metric runs (label = status), the runs the cleanup job removed; metric rpc_requests (label = chain id), the RPC requests of every finished run, added by balance_sync_run_finish. balance_sync_metrics() reads them so its counters only grow.';
 
 insert into balance_sync.settings (key, value, description)
 values
@@ -89,7 +89,6 @@ alter table public.wallet_balances add column if not exists error_class text;
 comment on column public.wallet_balances.error_class is
   'Class of the last error (transient, permanent or configuration) while error_streak > 0; set by a failed sync, cleared by a successful one.';
 
--- chain_status and stale_rows read every active row per chain; these keep the lookups by chain and
--- the failing rows cheap at 100,000 rows.
+-- chain_status's most recent error per chain: a short backward walk over the failing rows.
 create index if not exists wallet_balances_failing_idx
-  on public.wallet_balances (asset_on_chain_id, last_error_at desc) where error_streak > 0;
+  on public.wallet_balances (last_error_at desc nulls last) where error_streak > 0;

@@ -11,24 +11,104 @@
 -- No view shows an RPC URL, an API key or anything from Vault. Readable by service_role (and the
 -- owner) only.
 
--- The state of every row. The rules are claim's (balance_sync_claim), in this order:
+-- The state of a row, from claim's rules (balance_sync_claim), in this order:
 --   inactive       the asset_on_chain row or the chain is inactive (or missing): never claimed
 --   leased         a live lease: a run holds it now
 --   configuration  claim hands it out with a config_error, and record stores that as its error
 --   backoff        failed error_streak times in a row; not due before retry_at
 --   due            never checked, or checked min_interval_seconds ago or longer: the next run takes it
 --   fresh          checked less than min_interval_seconds ago
+-- These helpers are plain SQL expressions (no search_path, not security definer) so that the
+-- planner inlines them: row_status (one row, by id) and chain_status (every row) share them.
+
+create or replace function balance_sync.min_interval()
+  returns interval
+  language sql
+  stable
+as $$
+  select make_interval(secs => greatest(coalesce(
+    (balance_sync.setting('min_interval_seconds', '30') #>> '{}')::numeric, 30), 0)::double precision)
+$$;
+
+-- claim's backoff: 30 s * 2^(n-1), at most 1 h
+create or replace function balance_sync.retry_at(p_error_streak integer, p_last_error_at timestamptz)
+  returns timestamptz
+  language sql
+  stable
+as $$
+  select case when p_error_streak > 0 and p_last_error_at is not null
+              then p_last_error_at + make_interval(secs =>
+                     least(30 * pg_catalog.power(2, least(p_error_streak - 1, 7)), 3600))
+         end
+$$;
+
+-- The same checks and words as balance_sync_claim's config_error; null when the row is readable.
+create or replace function balance_sync.config_problem(
+  p_chain_name text, p_family text, p_rpc_url text, p_address_count bigint, p_address text,
+  p_is_native boolean, p_contract_address text, p_decimals integer)
+  returns text
+  language sql
+  stable
+as $$
+  select nullif(concat_ws('; ',
+    case when p_family is null then format('chain %s has no family (evm or tron)', p_chain_name) end,
+    case when nullif(btrim(p_rpc_url), '') is null then format('chain %s has no rpc_url', p_chain_name) end,
+    case
+      when coalesce(p_address_count, 0) = 0
+        then format('wallet has no active address on chain %s', p_chain_name)
+      when p_address_count > 1
+        then format('wallet has %s active addresses on chain %s', p_address_count, p_chain_name)
+      when nullif(btrim(p_address), '') is null
+        then format('the active address on chain %s is empty', p_chain_name)
+    end,
+    case when not coalesce(p_is_native, false) and nullif(btrim(p_contract_address), '') is null
+         then 'token has no contract_address' end,
+    case
+      when p_decimals is null then 'decimals is not set'
+      when p_decimals not between 0 and 77 then format('decimals %s is outside 0..77', p_decimals)
+    end), '')
+$$;
+
+-- config_problem(...) is not null, without building the words (chain_status counts every row).
+-- p_address_ok: the wallet has exactly one active address on the chain, and it is not empty.
+create or replace function balance_sync.config_broken(
+  p_family text, p_rpc_url text, p_address_ok boolean,
+  p_is_native boolean, p_contract_address text, p_decimals integer)
+  returns boolean
+  language sql
+  immutable
+as $$
+  select p_family is null
+      or nullif(btrim(p_rpc_url), '') is null
+      or not coalesce(p_address_ok, false)
+      or (not coalesce(p_is_native, false) and nullif(btrim(p_contract_address), '') is null)
+      or p_decimals is null
+      or p_decimals not between 0 and 77
+$$;
+
+create or replace function balance_sync.row_state(
+  p_active boolean, p_processing boolean, p_locked_until timestamptz, p_config_broken boolean,
+  p_retry_at timestamptz, p_last_checked timestamptz, p_min_interval interval)
+  returns text
+  language sql
+  stable
+as $$
+  select case
+    when not coalesce(p_active, false) then 'inactive'
+    when p_processing and p_locked_until > now() then 'leased'
+    when p_config_broken then 'configuration'
+    when p_retry_at > now() then 'backoff'
+    when p_last_checked is null or p_last_checked <= now() - p_min_interval then 'due'
+    else 'fresh'
+  end
+$$;
+
 create or replace view balance_sync.row_status as
 select
   wb.id as wallet_balance_id,
-  case
-    when aoc.id is null or c.id is null or not aoc.is_active or not c.is_active then 'inactive'
-    when wb.processing_status = 'processing' and wb.locked_until > now() then 'leased'
-    when cfg.problem is not null then 'configuration'
-    when bo.retry_at > now() then 'backoff'
-    when wb.last_checked is null or wb.last_checked <= now() - p.min_interval then 'due'
-    else 'fresh'
-  end as state,
+  balance_sync.row_state(f.active, wb.processing_status = 'processing', wb.locked_until,
+                         f.broken, f.retry_at, wb.last_checked, f.min_interval)
+    as state,
   case
     when aoc.id is null then format('not synced: asset_on_chain %s does not exist', wb.asset_on_chain_id)
     when not aoc.is_active then format('not synced: asset_on_chain %s is inactive', aoc.id)
@@ -36,19 +116,19 @@ select
     when not c.is_active then format('not synced: chain %s is inactive', c.name)
     when wb.processing_status = 'processing' and wb.locked_until > now()
       then format('leased by run %s until %s', wb.locked_by, wb.locked_until)
-    when cfg.problem is not null then 'configuration error: ' || cfg.problem
-    when bo.retry_at > now()
-      then format('in backoff until %s after %s consecutive errors (%s): %s', bo.retry_at,
+    when f.broken then 'configuration error: ' || f.problem
+    when f.retry_at > now()
+      then format('in backoff until %s after %s consecutive errors (%s): %s', f.retry_at,
                   wb.error_streak, coalesce(wb.error_class, 'unclassified'), wb.last_error)
     when wb.last_checked is null then 'never synced: due, waits for the next run'
-    when wb.last_checked <= now() - p.min_interval
+    when wb.last_checked <= now() - f.min_interval
       then format('due: synced %s s ago, waits for the next run',
                   floor(extract(epoch from now() - wb.last_checked)))
     else format('fresh: synced %s s ago at block %s',
                 floor(extract(epoch from now() - wb.last_checked)),
                 coalesce(wb.observed_block::text, 'unknown'))
   end as reason,
-  aoc.is_active is true and c.is_active is true as active,
+  f.active,
   aoc.chain_id,
   c.name as chain_name,
   wb.wallet_id,
@@ -67,14 +147,9 @@ select
   case when wb.error_streak > 0 then wb.error_class end as error_class,
   wb.last_error,
   wb.last_error_at,
-  bo.retry_at,
-  cfg.problem as configuration_error
+  f.retry_at,
+  f.problem as configuration_error
 from public.wallet_balances as wb
-cross join (
-  select make_interval(secs => greatest(coalesce(
-    (balance_sync.setting('min_interval_seconds', '30') #>> '{}')::numeric, 30), 0)::double precision)
-    as min_interval
-) as p
 left join public.asset_on_chain as aoc on aoc.id = wb.asset_on_chain_id
 left join public.chains as c on c.id = aoc.chain_id
 cross join lateral (
@@ -82,31 +157,18 @@ cross join lateral (
   from public.user_wallet_addresses as uwa
   where uwa.wallet_id = wb.wallet_id and uwa.chain_id = aoc.chain_id and uwa.is_active
 ) as addr
--- the same checks and words as balance_sync_claim's config_error
 cross join lateral (
-  select nullif(concat_ws('; ',
-    case when c.family is null then format('chain %s has no family (evm or tron)', c.name) end,
-    case when nullif(btrim(c.rpc_url), '') is null then format('chain %s has no rpc_url', c.name) end,
-    case
-      when addr.n = 0 then format('wallet has no active address on chain %s', c.name)
-      when addr.n > 1 then format('wallet has %s active addresses on chain %s', addr.n, c.name)
-      when nullif(btrim(addr.address), '') is null
-        then format('the active address on chain %s is empty', c.name)
-    end,
-    case when not coalesce(aoc.is_native, false) and nullif(btrim(aoc.contract_address), '') is null
-         then 'token has no contract_address' end,
-    case
-      when aoc.decimals is null then 'decimals is not set'
-      when aoc.decimals not between 0 and 77 then format('decimals %s is outside 0..77', aoc.decimals)
-    end), '') as problem
-) as cfg
--- claim's backoff: 30 s * 2^(n-1), at most 1 h
-cross join lateral (
-  select case when wb.error_streak > 0 and wb.last_error_at is not null
-              then wb.last_error_at + make_interval(secs =>
-                     least(30 * power(2, least(wb.error_streak - 1, 7)), 3600))
-         end as retry_at
-) as bo;
+  select aoc.is_active is true and c.is_active is true as active,
+         balance_sync.config_broken(c.family, c.rpc_url,
+                                    addr.n = 1 and nullif(btrim(addr.address), '') is not null,
+                                    aoc.is_native, aoc.contract_address, aoc.decimals) as broken,
+         -- the words only where they are read
+         balance_sync.config_problem(c.name, c.family, c.rpc_url, addr.n, addr.address,
+                                     aoc.is_native, aoc.contract_address, aoc.decimals) as problem,
+         balance_sync.retry_at(wb.error_streak, wb.last_error_at) as retry_at,
+         -- a scalar subquery: computed once per query, not per row
+         (select balance_sync.min_interval()) as min_interval
+) as f;
 
 comment on view balance_sync.row_status is
   'Every wallet_balances row with its state (inactive, leased, configuration, backoff, due, fresh), a readable reason and the facts behind it. balance_sync.why(id) asks it for one row.';
@@ -185,7 +247,27 @@ from balance_sync.runs as r;
 comment on view balance_sync.run_history is
   'balance_sync.runs with status running, finished, failed or abandoned (never finished, lease long expired, no live lease).';
 
-create or replace view balance_sync.chain_status as
+-- chain_status is a view over this function so that its one big sort and hash get the memory they
+-- need (set work_mem): at 100,000 rows the default 4 MB sends both to disk and doubles the time.
+create or replace function balance_sync.chain_status_rows()
+  returns table (
+    chain_id uuid, chain_name text, family text, is_active boolean,
+    active_rows bigint, fresh_rows bigint, due_rows bigint, never_synced_rows bigint,
+    leased_rows bigint, backoff_rows bigint, configuration_rows bigint,
+    failing_rows bigint, failing_transient bigint, failing_permanent bigint,
+    failing_configuration bigint, failing_unclassified bigint,
+    staleness_p50_seconds double precision, staleness_p99_seconds double precision,
+    staleness_max_seconds double precision, last_success_at timestamptz,
+    last_run_id text, last_run_status text, last_run_started_at timestamptz,
+    recent_error text, recent_error_at timestamptz)
+  language sql
+  stable
+  security definer
+  set search_path = ''
+  set work_mem = '64MB'
+  -- JIT compiles for longer than this query runs
+  set jit = off
+as $$
 select
   c.id as chain_id,
   c.name as chain_name,
@@ -210,42 +292,74 @@ select
   lr.run_id as last_run_id,
   lr.status as last_run_status,
   lr.started_at as last_run_started_at,
-  s.recent_error,
-  s.recent_error_at
+  re.last_error as recent_error,
+  re.last_error_at as recent_error_at
 from public.chains as c
 left join (
   select
-    rs.chain_id,
+    r.chain_id,
     count(*) as active_rows,
-    count(*) filter (where rs.state = 'fresh') as fresh_rows,
-    count(*) filter (where rs.state = 'due') as due_rows,
-    count(*) filter (where rs.last_checked is null) as never_synced_rows,
-    count(*) filter (where rs.state = 'leased') as leased_rows,
-    count(*) filter (where rs.state = 'backoff') as backoff_rows,
-    count(*) filter (where rs.state = 'configuration') as configuration_rows,
-    count(*) filter (where rs.error_streak > 0) as failing_rows,
-    count(*) filter (where rs.error_class = 'transient') as failing_transient,
-    count(*) filter (where rs.error_class = 'permanent') as failing_permanent,
-    count(*) filter (where rs.error_class = 'configuration') as failing_configuration,
-    count(*) filter (where rs.error_streak > 0 and rs.error_class is null) as failing_unclassified,
-    percentile_cont(0.5) within group (order by rs.seconds_since_check) as staleness_p50_seconds,
-    percentile_cont(0.99) within group (order by rs.seconds_since_check) as staleness_p99_seconds,
-    max(rs.seconds_since_check)::double precision as staleness_max_seconds,
-    max(rs.last_checked) as last_success_at,
-    (array_agg(rs.last_error order by rs.last_error_at desc nulls last)
-       filter (where rs.error_streak > 0))[1] as recent_error,
-    max(rs.last_error_at) filter (where rs.error_streak > 0) as recent_error_at
-  from balance_sync.row_status as rs
-  where rs.active
-  group by rs.chain_id
+    count(*) filter (where r.state = 'fresh') as fresh_rows,
+    count(*) filter (where r.state = 'due') as due_rows,
+    count(*) filter (where r.last_checked is null) as never_synced_rows,
+    count(*) filter (where r.state = 'leased') as leased_rows,
+    count(*) filter (where r.state = 'backoff') as backoff_rows,
+    count(*) filter (where r.state = 'configuration') as configuration_rows,
+    count(*) filter (where r.error_streak > 0) as failing_rows,
+    count(*) filter (where r.error_class = 'transient') as failing_transient,
+    count(*) filter (where r.error_class = 'permanent') as failing_permanent,
+    count(*) filter (where r.error_class = 'configuration') as failing_configuration,
+    count(*) filter (where r.error_streak > 0 and r.error_class is null) as failing_unclassified,
+    percentile_cont(0.5) within group (order by r.age) as staleness_p50_seconds,
+    percentile_cont(0.99) within group (order by r.age) as staleness_p99_seconds,
+    max(r.age) as staleness_max_seconds,
+    max(r.last_checked) as last_success_at
+  -- row_status's rules over every active row at once: the addresses are checked with two hashed
+  -- subplans instead of one lookup per row, and each row's state is computed once (offset 0)
+  from (
+    select aoc.chain_id, wb.last_checked, wb.error_streak,
+           case when wb.error_streak > 0 then wb.error_class end as error_class,
+           date_part('epoch', now() - wb.last_checked) as age,
+           balance_sync.row_state(true, wb.processing_status = 'processing', wb.locked_until,
+             balance_sync.config_broken(ch.family, ch.rpc_url,
+               -- two hashed lookups: every pair with an active address, and the few bad pairs
+               (wb.wallet_id, aoc.chain_id) in (
+                 select uwa.wallet_id, uwa.chain_id from public.user_wallet_addresses as uwa
+                 where uwa.is_active)
+               and not (wb.wallet_id, aoc.chain_id) in (
+                 select uwa.wallet_id, uwa.chain_id from public.user_wallet_addresses as uwa
+                 where uwa.is_active and uwa.wallet_id is not null and uwa.chain_id is not null
+                 group by uwa.wallet_id, uwa.chain_id
+                 having count(*) > 1 or bool_or(nullif(btrim(uwa.address), '') is null)),
+               aoc.is_native, aoc.contract_address, aoc.decimals),
+             balance_sync.retry_at(wb.error_streak, wb.last_error_at), wb.last_checked,
+             (select balance_sync.min_interval())) as state
+    from public.wallet_balances as wb
+    join public.asset_on_chain as aoc on aoc.id = wb.asset_on_chain_id and aoc.is_active
+    join public.chains as ch on ch.id = aoc.chain_id and ch.is_active
+    offset 0
+  ) as r
+  group by r.chain_id
 ) as s on s.chain_id = c.id
+left join lateral (
+  select wb.last_error, wb.last_error_at
+  from public.wallet_balances as wb
+  join public.asset_on_chain as aoc on aoc.id = wb.asset_on_chain_id
+  where aoc.chain_id = c.id and aoc.is_active and c.is_active and wb.error_streak > 0
+  order by wb.last_error_at desc nulls last
+  limit 1
+) as re on true
 left join lateral (
   select h.run_id, h.status, h.started_at
   from balance_sync.run_history as h
   where c.id = any(h.chain_ids)
   order by h.started_at desc
   limit 1
-) as lr on true;
+) as lr on true
+$$;
+
+create or replace view balance_sync.chain_status as
+select * from balance_sync.chain_status_rows();
 
 comment on view balance_sync.chain_status is
 $$One row per chain: active rows by state (fresh, due, leased, backoff, configuration; they add
@@ -258,7 +372,6 @@ create or replace function balance_sync.summary_int(p_summary jsonb, p_key text)
   returns integer
   language sql
   immutable
-  set search_path = ''
 as $$
   select case when jsonb_typeof(p_summary -> p_key) = 'number'
               then round((p_summary ->> p_key)::numeric)::integer end
@@ -348,6 +461,15 @@ begin
       summary = excluded.summary
   -- the first answer counts: a repeated call changes nothing
   where r.finished_at is null;
+
+  -- The metrics' RPC request counters grow here, once per run, so a scrape reads 1 row per chain.
+  if found then
+    insert into balance_sync.run_totals as t (metric, label, value)
+    select 'rpc_requests', ch.key, balance_sync.summary_int(ch.value, 'rpc_requests')
+    from jsonb_each(coalesce(v_chains, '{}'::jsonb)) as ch
+    where balance_sync.summary_int(ch.value, 'rpc_requests') > 0
+    on conflict (metric, label) do update set value = t.value + excluded.value;
+  end if;
 end
 $$;
 
@@ -375,23 +497,13 @@ begin
     delete from balance_sync.runs as r
     where r.started_at < now() - v_keep
       and r.started_at + make_interval(secs => r.lease_seconds) < now()
-    returning r.status, r.chains
+    returning r.status
   ),
   runs as (
     insert into balance_sync.run_totals as t (metric, label, value)
     select 'runs', case when rm.status = 'running' then 'abandoned' else rm.status end, count(*)
     from removed as rm
     group by 2
-    on conflict (metric, label) do update set value = t.value + excluded.value
-  ),
-  requests as (
-    insert into balance_sync.run_totals as t (metric, label, value)
-    select 'rpc_requests', ch.key, sum(balance_sync.summary_int(ch.value, 'rpc_requests'))
-    from removed as rm
-    cross join lateral jsonb_each(case when jsonb_typeof(rm.chains) = 'object' then rm.chains
-                                       else '{}'::jsonb end) as ch
-    group by ch.key
-    having sum(balance_sync.summary_int(ch.value, 'rpc_requests')) is not null
     on conflict (metric, label) do update set value = t.value + excluded.value
   )
   select count(*) into v_count from removed;
@@ -410,6 +522,7 @@ create or replace function public.balance_sync_metrics()
   stable
   security definer
   set search_path = ''
+  set jit = off
 as $$
     with cs as (
       select s.*,
@@ -421,13 +534,6 @@ as $$
     ),
     history as (
       select h.status, count(*) as n from balance_sync.run_history as h group by h.status
-    ),
-    requests as (
-      select ch.key as chain_id, sum(balance_sync.summary_int(ch.value, 'rpc_requests')) as n
-      from balance_sync.runs as r
-      cross join lateral jsonb_each(case when jsonb_typeof(r.chains) = 'object' then r.chains
-                                         else '{}'::jsonb end) as ch
-      group by ch.key
     ),
     metric(ord, name, kind, help) as (values
       (1, 'balance_sync_rows', 'gauge',
@@ -481,9 +587,8 @@ as $$
       union all
       select 6, cs.chain_id::text,
              format('balance_sync_rpc_requests_total{%s} %s', cs.labels,
-                    coalesce(rq.n, 0) + coalesce(t.value, 0))
+                    coalesce(t.value, 0))
       from cs
-      left join requests as rq on rq.chain_id = cs.chain_id::text
       left join balance_sync.run_totals as t
         on t.metric = 'rpc_requests' and t.label = cs.chain_id::text
       union all
@@ -536,6 +641,11 @@ begin
 
   foreach obj in array array[
     'balance_sync.why(uuid)', 'balance_sync.summary_int(jsonb, text)',
+    'balance_sync.min_interval()', 'balance_sync.retry_at(integer, timestamptz)',
+    'balance_sync.chain_status_rows()',
+    'balance_sync.config_problem(text, text, text, bigint, text, boolean, text, integer)',
+    'balance_sync.config_broken(text, text, boolean, boolean, text, integer)',
+    'balance_sync.row_state(boolean, boolean, timestamptz, boolean, timestamptz, timestamptz, interval)',
     'balance_sync.prune_run_history()', 'public.balance_sync_run_finish(text, text, jsonb)',
     'public.balance_sync_metrics()'
   ] loop
@@ -548,8 +658,17 @@ begin
   end loop;
   if exists (select 1 from pg_roles where rolname = 'service_role') then
     grant execute on function balance_sync.why(uuid) to service_role;
-    -- row_status calls it, and a view's functions run with the reader's privileges
+    -- the views call these, and a view's functions run with the reader's privileges
     grant execute on function balance_sync.setting(text, jsonb) to service_role;
+    grant execute on function balance_sync.min_interval() to service_role;
+    grant execute on function balance_sync.chain_status_rows() to service_role;
+    grant execute on function balance_sync.retry_at(integer, timestamptz) to service_role;
+    grant execute on function
+      balance_sync.config_problem(text, text, text, bigint, text, boolean, text, integer),
+      balance_sync.config_broken(text, text, boolean, boolean, text, integer),
+      balance_sync.row_state(boolean, boolean, timestamptz, boolean, timestamptz, timestamptz,
+                             interval)
+      to service_role;
     grant execute on function public.balance_sync_run_finish(text, text, jsonb) to service_role;
     grant execute on function public.balance_sync_metrics() to service_role;
   end if;

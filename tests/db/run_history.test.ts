@@ -164,7 +164,6 @@ Deno.test("runs: prune keeps the retention setting and moves what it removes int
   assert.deepEqual(
     [...await sql`select metric, label, value::int from balance_sync.run_totals order by 1, 2`],
     [
-      { metric: "rpc_requests", label: "c1", value: 3 },
       { metric: "runs", label: "abandoned", value: 1 },
       { metric: "runs", label: "finished", value: 1 },
     ],
