@@ -54,7 +54,7 @@ e2eTest(
       assert.equal(summary.batches, 3);
       assert.equal(summary.synced, 12);
 
-      // claim per batch + the empty claim that ends the drain, record per batch, one finish.
+      // A claim and a record per batch (the short third one ends the drain), and one finish.
       assert.deepEqual(callsSince(s, before), {
         balance_sync_claim: 3,
         balance_sync_record: 3,
