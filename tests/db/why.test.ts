@@ -41,6 +41,20 @@ async function why(sql: Sql, id: string): Promise<Why> {
   return rows[0] as unknown as Why;
 }
 
+/** chain_status counts every row in one pass its own way: it must agree with row_status. */
+async function assertViewsAgree(sql: Sql) {
+  const byState = await sql`
+    select chain_id::text as chain, state, count(*)::int as n from balance_sync.row_status
+    where active group by 1, 2`;
+  const status = await sql`select * from balance_sync.chain_status`;
+  for (const c of status) {
+    for (const state of ["fresh", "due", "leased", "backoff", "configuration"]) {
+      const want = byState.find((r) => r.chain === c.chain_id && r.state === state)?.n ?? 0;
+      assert.equal(Number(c[`${state}_rows`]), want, `${c.chain_name}: ${state}`);
+    }
+  }
+}
+
 const one = async (sql: Sql, seed: Parameters<typeof insertAsset>[1] | null = null) => {
   const chainId = await insertChain(sql, { name: `chain-${crypto.randomUUID().slice(0, 6)}` });
   const assetOnChainId = await insertAsset(sql, { ...(seed ?? {}), chainId });
@@ -202,6 +216,14 @@ Deno.test("why(): every configuration error is named, with claim's own words, be
     return { chainId, assetOnChainId: await insertAsset(sql, { chainId }) };
   });
 
+  await add("empty address", /^the active address on chain c-\w+ is empty$/, async () => {
+    const chainId = await chain();
+    return { chainId, assetOnChainId: await insertAsset(sql, { chainId }) };
+  });
+  await sql`update public.user_wallet_addresses set address = ' '
+            where wallet_id = (select wallet_id from public.wallet_balances
+                               where id = ${cases.at(-1)!.id})`;
+
   const before = new Map<string, Why>();
   for (const c of cases) {
     const answer = await why(sql, c.id);
@@ -232,6 +254,7 @@ Deno.test("why(): every configuration error is named, with claim's own words, be
                                     sum(configuration_rows)::int as rows
                              from balance_sync.chain_status`;
   assert.deepEqual(status, { n: cases.length, rows: cases.length });
+  await assertViewsAgree(sql);
 });
 
 Deno.test("stale_rows: every active row that is not fresh, with why()'s reason, never-synced and oldest first", async () => {
@@ -265,6 +288,7 @@ Deno.test("stale_rows: every active row that is not fresh, with why()'s reason, 
   ]);
   for (const row of stale) assert.equal(row.reason, (await why(sql, row.id)).reason);
   assert.ok(!stale.some((r) => r.id === fresh), "the fresh row is not stale");
+  await assertViewsAgree(sql);
 });
 
 /** percentile_cont: linear interpolation between the two nearest ranks. */
@@ -339,4 +363,5 @@ Deno.test("chain_status: staleness p50/p99/max agree with a direct computation o
   assert.ok(["timeout", "revert"].includes(String(sa.recent_error)));
   assert.equal(sa.last_run_id, "holder", "the latest run that touched the chain");
   assert.equal(sa.last_run_status, "running");
+  await assertViewsAgree(sql);
 });
