@@ -256,6 +256,14 @@ begin
   )
   into v_result;
 
+  -- Run history: the run's first claim creates its row (later claims of the run leave it alone),
+  -- so a run killed before it answers still leaves a trace (see balance_sync.run_history).
+  insert into balance_sync.runs (run_id, kind, scope, started_at, lease_seconds, chain_ids)
+  values (p_worker, case when v_forced then 'forced' else 'scheduled' end,
+          case when v_forced then p_filter end, v_now, p_lease_seconds,
+          array(select k::uuid from jsonb_object_keys(v_result -> 'chains') as k))
+  on conflict (run_id) do nothing;
+
   if v_forced then
     -- Rows this filter matches whose live lease belongs to another worker.
     select coalesce(jsonb_agg(wb.id order by wb.id), '[]'::jsonb) into v_busy
@@ -407,6 +415,7 @@ begin
         updated_at = v_now,
         observed_block = v.block,
         error_streak = 0,
+        error_class = null,
         processing_status = 'idle',
         locked_until = null,
         locked_by = null
@@ -431,6 +440,7 @@ begin
         last_error = v.message,
         last_error_at = v_now,
         error_streak = coalesce(wb.error_streak, 0) + 1,
+        error_class = v.e ->> 'error_class',
         processing_status = 'idle',
         locked_until = null,
         locked_by = null
@@ -486,8 +496,8 @@ Returns {"applied", "errored", "stale_rejected", "lost", "stale_ids", "lost_ids"
 "invalid": [{"index", "id", "reason"}], "refused": [{"index", "id", "reason"}]}.
 
 Success sets exactly on_chain_balance_raw, on_chain_balance_human, last_checked, sync_count + 1,
-updated_at, observed_block and error_streak = 0. Failure sets error_count + 1, last_error,
-last_error_at and error_streak + 1. Both release the lease (processing_status, locked_until,
+updated_at, observed_block, error_streak = 0 and error_class = null. Failure sets error_count + 1,
+last_error, last_error_at, error_streak + 1 and error_class. Both release the lease (processing_status, locked_until,
 locked_by), and only where locked_by = p_worker: other rows count as "lost" and do not change.
 A success whose block is lower than observed_block only releases the lease ("stale_rejected");
 an equal or higher block applies.

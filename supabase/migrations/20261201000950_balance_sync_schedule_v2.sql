@@ -66,6 +66,8 @@ as $$
 declare
   v_count integer;
 begin
+  -- Run history: balance_sync.runs keeps the run_history_retention setting (default 7 days).
+  perform balance_sync.prune_run_history();
   -- Only this project's jobs: other jobs' history belongs to their owners.
   delete from cron.job_run_details as d
   where d.end_time < now() - p_keep
@@ -78,7 +80,9 @@ $$;
 
 comment on function balance_sync.cleanup_cron_history(interval) is
 $$Deletes the cron.job_run_details rows of this project's jobs (balance-sync, balance-sync-*) that
-ended more than p_keep ago (pg_cron never does). Other jobs' history is left alone.$$;
+ended more than p_keep ago (pg_cron never does). Other jobs' history is left alone.
+Also deletes balance_sync.runs rows older than the run_history_retention setting
+(balance_sync.prune_run_history).$$;
 
 revoke all on function balance_sync.dispatch() from public;
 revoke all on function balance_sync.cleanup_cron_history(interval) from public;

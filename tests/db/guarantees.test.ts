@@ -70,12 +70,27 @@ Deno.test("guarantee: no contract function names a protected column", async () =
     where pronamespace = 'public'::regnamespace and proname like 'balance\\_sync\\_%'`;
   assert.deepEqual(functions.map((f) => f.proname).sort(), [
     "balance_sync_claim",
+    "balance_sync_metrics",
     "balance_sync_record",
     "balance_sync_release",
+    "balance_sync_run_finish",
   ]);
   for (const f of functions) {
     for (const column of PROTECTED_COLUMNS) {
       assert.ok(!f.prosrc.includes(column), `${f.proname} names ${column}`);
+    }
+  }
+  // Nor do the operator's views and functions in schema balance_sync.
+  const internals = await sql`
+    select proname as name, prosrc as src from pg_proc
+    where pronamespace = 'balance_sync'::regnamespace
+    union all
+    select c.relname, pg_get_viewdef(c.oid) from pg_class as c
+    where c.relnamespace = 'balance_sync'::regnamespace and c.relkind = 'v'`;
+  assert.ok(internals.length >= 10, "balance_sync's functions and views found");
+  for (const f of internals) {
+    for (const column of PROTECTED_COLUMNS) {
+      assert.ok(!f.src.includes(column), `balance_sync.${f.name} names ${column}`);
     }
   }
 });

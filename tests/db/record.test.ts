@@ -79,8 +79,9 @@ Deno.test("record: a success changes exactly the balance columns, a failure exac
 
   assert.deepEqual(
     changedColumns(before[1], after[1]),
-    ["error_count", "error_streak", "last_error", "last_error_at", ...LEASE].sort(),
+    ["error_class", "error_count", "error_streak", "last_error", "last_error_at", ...LEASE].sort(),
   );
+  assert.equal(after[1].error_class, "transient");
   assert.equal(after[1].error_count, 3);
   assert.equal(after[1].error_streak, 4);
   assert.equal(after[1].last_error, "HTTP 429 Too Many Requests");

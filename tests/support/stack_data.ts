@@ -21,6 +21,7 @@ export const SYNC_WRITES = [
   "updated_at",
   "observed_block",
   "error_streak",
+  "error_class",
 ] as const;
 
 const randomHex = (bytes: number) =>

@@ -1,8 +1,9 @@
 import { type Authenticator, createAuthenticator } from "./auth.ts";
 import type { Config } from "./config.ts";
-import { createLogger, type LogSink } from "./log.ts";
+import { createLogger, type Logger, type LogSink } from "./log.ts";
 import { BadRequest, parseRunRequest } from "./request.ts";
-import { FilterNotFound, type Store, StoreUnavailable } from "./store.ts";
+import { finishRun, startCpuMeter } from "./run_history.ts";
+import { FilterNotFound, type Operations, type Store, StoreUnavailable } from "./store.ts";
 import { type ReaderRegistry, runSync } from "./sync.ts";
 
 export interface HandlerDeps {
@@ -15,6 +16,8 @@ export interface HandlerDeps {
   newRunId?: () => string;
   /** Defaults to one built from the config's keys and secret. */
   authenticate?: Authenticator;
+  /** Run history and metrics; without it runs leave no finished row and /metrics answers 404. */
+  operations?: Operations;
 }
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
@@ -45,6 +48,9 @@ export function createHandler(deps: HandlerDeps): (request: Request) => Promise<
   const newRunId = deps.newRunId ?? (() => crypto.randomUUID());
 
   return async (request) => {
+    if (request.method === "GET" && new URL(request.url).pathname.endsWith("/metrics")) {
+      return await serveMetrics(request, await authenticate, deps.operations, rootLog);
+    }
     if (request.method !== "POST") {
       await request.body?.cancel().catch(() => {});
       return json(405, { error: `method ${request.method} not allowed; use POST` }, {
@@ -75,8 +81,9 @@ export function createHandler(deps: HandlerDeps): (request: Request) => Promise<
       throw error;
     }
 
+    const cpuMs = startCpuMeter();
     try {
-      const summary = await runSync(
+      const ran = await runSync(
         { store: deps.store, readers: deps.readers, toHuman: deps.toHuman, env: deps.env, log },
         config,
         {
@@ -84,6 +91,8 @@ export function createHandler(deps: HandlerDeps): (request: Request) => Promise<
           filter: runRequest.kind === "forced" ? runRequest.filter : null,
         },
       );
+      const summary = { ...ran, cpu_ms: cpuMs() };
+      await finishRun(deps.operations, log, runId, "finished", summary);
       return json(200, summary);
     } catch (error) {
       if (error instanceof FilterNotFound) {
@@ -97,6 +106,12 @@ export function createHandler(deps: HandlerDeps): (request: Request) => Promise<
           run_id: runId,
         });
       }
+      await finishRun(deps.operations, log, runId, "failed", {
+        run_id: runId,
+        kind: runRequest.kind,
+        cpu_ms: cpuMs(),
+        error: error instanceof StoreUnavailable ? "database unavailable" : "internal error",
+      });
       if (error instanceof StoreUnavailable) {
         log.error("Database unavailable", {
           operation: error.operation,
@@ -110,4 +125,33 @@ export function createHandler(deps: HandlerDeps): (request: Request) => Promise<
       return json(500, { error: "internal error", run_id: runId });
     }
   };
+}
+
+/** GET /metrics: the Prometheus text of balance_sync_metrics(), for the credentials of a sync. */
+async function serveMetrics(
+  request: Request,
+  authenticate: Authenticator,
+  operations: Operations | undefined,
+  log: Logger,
+): Promise<Response> {
+  if (await authenticate(request.headers) === null) {
+    log.warn("Rejected a request without a valid credential");
+    return json(401, { error: "unauthorized" }, { "www-authenticate": "Bearer" });
+  }
+  if (!operations) return json(404, { error: "metrics are not available" });
+  try {
+    return new Response(await operations.metrics(), {
+      status: 200,
+      headers: {
+        "content-type": "text/plain; version=0.0.4; charset=utf-8",
+        "cache-control": "no-store",
+      },
+    });
+  } catch (error) {
+    log.error("Database unavailable", {
+      operation: "balance_sync_metrics",
+      error: (error as Error)?.message ?? String(error),
+    });
+    return json(503, { error: "database unavailable" });
+  }
 }

@@ -6,6 +6,9 @@ import { createHandler } from "./handler.ts";
 import { consoleSink } from "./log.ts";
 import { createStore } from "./store.ts";
 
+/** The run history write comes after the run: it may not push the answer past pg_net's timeout. */
+const FINISH_TIMEOUT_MS = 3000;
+
 function handlerFromEnv(): (request: Request) => Promise<Response> {
   const env = (name: string) => Deno.env.get(name);
   let config;
@@ -34,9 +37,9 @@ function handlerFromEnv(): (request: Request) => Promise<Response> {
   });
   const store = createStore(
     { rpc: (fn, args) => supabase.rpc(fn, args) },
-    { timeoutMs: config.storeTimeoutMs },
+    { timeoutMs: config.storeTimeoutMs, finishTimeoutMs: FINISH_TIMEOUT_MS },
   );
-  return createHandler({ config, store, readers, toHuman, env });
+  return createHandler({ config, store, readers, toHuman, env, operations: store });
 }
 
 const handler = handlerFromEnv();

@@ -63,6 +63,17 @@ export interface Store {
   release(worker: string, ids: string[]): Promise<number>;
 }
 
+/** How a run ended, for its row in balance_sync.runs. */
+export type RunEnd = "finished" | "failed";
+
+/** The run history and the metrics: one call each, outside the run loop. */
+export interface Operations {
+  /** Completes the run's balance_sync.runs row with its summary (one call per run). */
+  finishRun(worker: string, status: RunEnd, summary: Record<string, unknown>): Promise<void>;
+  /** The Prometheus text of balance_sync_metrics(). */
+  metrics(): Promise<string>;
+}
+
 /** The database could not be reached or refused the call (answer 503). */
 export class StoreUnavailable extends Error {
   override name = "StoreUnavailable";
@@ -238,17 +249,20 @@ export function parseRecordOutcome(data: unknown): RecordOutcome {
 export interface StoreOptions {
   /** Per call; a hung database must not hold the run past the caller's timeout. */
   timeoutMs: number;
+  /** Per finishRun call; it comes after the run, so it must not push the answer past pg_net's. */
+  finishTimeoutMs?: number;
 }
 
-export function createStore(client: RpcClient, options: StoreOptions): Store {
+export function createStore(client: RpcClient, options: StoreOptions): Store & Operations {
   const call = async <T>(
     fn: string,
     args: Record<string, unknown>,
     parse: (data: unknown) => T,
+    timeoutMs = options.timeoutMs,
   ): Promise<T> => {
     let response: RpcResponse;
     try {
-      response = await client.rpc(fn, args).abortSignal(AbortSignal.timeout(options.timeoutMs));
+      response = await client.rpc(fn, args).abortSignal(AbortSignal.timeout(timeoutMs));
     } catch (error) {
       throw new StoreUnavailable(fn, (error as Error)?.message ?? String(error));
     }
@@ -286,6 +300,18 @@ export function createStore(client: RpcClient, options: StoreOptions): Store {
         const n = typeof data === "string" ? Number(data) : data;
         if (typeof n !== "number" || !Number.isInteger(n)) throw new TypeError("not a count");
         return n;
+      }),
+    finishRun: (worker, status, summary) =>
+      call(
+        "balance_sync_run_finish",
+        { p_worker: worker, p_status: status, p_summary: summary },
+        () => undefined,
+        options.finishTimeoutMs ?? options.timeoutMs,
+      ),
+    metrics: () =>
+      call("balance_sync_metrics", {}, (data) => {
+        if (typeof data !== "string") throw new TypeError("metrics are not text");
+        return data;
       }),
   };
 }
