@@ -59,3 +59,64 @@ revoke all on function balance_sync.setting(text, jsonb) from public;
 
 comment on function balance_sync.setting(text, jsonb) is
   'The value of a balance_sync.settings key, or p_default when the key is not set.';
+
+-- Changes to tables other services own go through these two helpers: they do nothing (and take no
+-- lock) when the column or index is there already, and a busy table makes them fail fast with a
+-- message that says nothing was changed and to retry.
+create or replace function balance_sync.busy_table_error(p_table text)
+  returns void
+  language plpgsql
+as $$
+begin
+  raise exception using errcode = '55P03',
+    message = format('balance-sync migration: table %s is busy (another transaction holds a lock on '
+      || 'it), gave up after lock_timeout %s. Nothing was changed: retry the migration '
+      || '(supabase db push) when the table is quiet.', p_table, current_setting('lock_timeout')),
+    hint = 'Long transactions: select pid, xact_start, state, query from pg_stat_activity '
+      || 'where xact_start < now() - interval ''1 minute'' order by xact_start';
+end
+$$;
+
+create or replace function balance_sync.add_missing_column(
+  p_table regclass, p_column text, p_definition text, p_comment text default null
+)
+  returns boolean
+  language plpgsql
+as $$
+begin
+  if exists (select 1 from pg_attribute as a
+             where a.attrelid = p_table and a.attname = p_column and not a.attisdropped) then
+    return false;
+  end if;
+  execute format('alter table %s add column %I %s', p_table, p_column, p_definition);
+  if p_comment is not null then
+    execute format('comment on column %s.%I is %L', p_table, p_column, p_comment);
+  end if;
+  return true;
+exception
+  when lock_not_available then
+    perform balance_sync.busy_table_error(p_table::text);
+end
+$$;
+
+create or replace function balance_sync.add_missing_index(p_name text, p_definition text)
+  returns boolean
+  language plpgsql
+as $$
+declare
+  v_table text := substring(p_definition from '(?i)\son\s+([a-z0-9_."]+)');
+begin
+  if to_regclass(p_name) is not null then
+    return false;
+  end if;
+  execute p_definition;
+  return true;
+exception
+  when lock_not_available then
+    perform balance_sync.busy_table_error(v_table);
+end
+$$;
+
+revoke all on function balance_sync.busy_table_error(text) from public;
+revoke all on function balance_sync.add_missing_column(regclass, text, text, text) from public;
+revoke all on function balance_sync.add_missing_index(text, text) from public;

@@ -85,11 +85,10 @@ begin
 end
 $$;
 
-alter table public.wallet_balances add column if not exists error_class text;
-
-comment on column public.wallet_balances.error_class is
-  'Class of the last error (transient, permanent or configuration) while error_streak > 0; set by a failed sync, cleared by a successful one.';
+select balance_sync.add_missing_column('public.wallet_balances', 'error_class', 'text',
+  'Class of the last error (transient, permanent or configuration) while error_streak > 0; set by a failed sync, cleared by a successful one.');
 
 -- chain_status's most recent error per chain: a short backward walk over the failing rows.
-create index if not exists wallet_balances_failing_idx
-  on public.wallet_balances (last_error_at desc nulls last) where error_streak > 0;
+select balance_sync.add_missing_index('public.wallet_balances_failing_idx',
+  'create index wallet_balances_failing_idx on public.wallet_balances '
+  || '(last_error_at desc nulls last) where error_streak > 0');

@@ -15,6 +15,52 @@
 set lock_timeout = '5s';
 set statement_timeout = '60s';
 
+-- The same checks and words as balance_sync_claim's config_error; null when the row is readable.
+create or replace function balance_sync.config_problem(
+  p_chain_name text, p_family text, p_rpc_url text, p_address_count bigint, p_address text,
+  p_is_native boolean, p_contract_address text, p_decimals integer)
+  returns text
+  language sql
+  stable
+as $$
+  select nullif(concat_ws('; ',
+    case when lower(btrim(p_family)) in ('evm', 'tron') then null
+         else format('chain %s has no family: set chains.family to evm or tron', p_chain_name) end,
+    case when nullif(btrim(p_rpc_url), '') is null then format('chain %s has no rpc_url', p_chain_name) end,
+    case
+      when coalesce(p_address_count, 0) = 0
+        then format('wallet has no active address on chain %s', p_chain_name)
+      when p_address_count > 1
+        then format('wallet has %s active addresses on chain %s', p_address_count, p_chain_name)
+      when nullif(btrim(p_address), '') is null
+        then format('the active address on chain %s is empty', p_chain_name)
+    end,
+    case when not coalesce(p_is_native, false) and nullif(btrim(p_contract_address), '') is null
+         then 'token has no contract_address' end,
+    case
+      when p_decimals is null then 'decimals is not set'
+      when p_decimals not between 0 and 77 then format('decimals %s is outside 0..77', p_decimals)
+    end), '')
+$$;
+
+-- config_problem(...) is not null, without building the words (chain_status counts every row).
+-- p_address_ok: the wallet has exactly one active address on the chain, and it is not empty.
+create or replace function balance_sync.config_broken(
+  p_family text, p_rpc_url text, p_address_ok boolean,
+  p_is_native boolean, p_contract_address text, p_decimals integer)
+  returns boolean
+  language sql
+  immutable
+as $$
+  select lower(btrim(p_family)) not in ('evm', 'tron')
+      or p_family is null
+      or nullif(btrim(p_rpc_url), '') is null
+      or not coalesce(p_address_ok, false)
+      or (not coalesce(p_is_native, false) and nullif(btrim(p_contract_address), '') is null)
+      or p_decimals is null
+      or p_decimals not between 0 and 77
+$$;
+
 create or replace function public.balance_sync_claim(
   p_worker text,
   p_limit integer default 50,
@@ -218,23 +264,9 @@ begin
         'contract_address', nullif(btrim(e.contract_address), ''),
         'decimals', e.decimals,
         'is_native', e.is_native,
-        'config_error', nullif(concat_ws('; ',
-          case when e.family is null
-               then format('chain %s has no family: set chains.family to evm or tron', e.chain_name) end,
-          case when nullif(btrim(e.rpc_url), '') is null then format('chain %s has no rpc_url', e.chain_name) end,
-          case
-            when e.address_count = 0 then format('wallet has no active address on chain %s', e.chain_name)
-            when e.address_count > 1 then format('wallet has %s active addresses on chain %s',
-                                                 e.address_count, e.chain_name)
-            when nullif(btrim(e.address), '') is null then format('the active address on chain %s is empty',
-                                                                  e.chain_name)
-          end,
-          case when not e.is_native and nullif(btrim(e.contract_address), '') is null
-               then 'token has no contract_address' end,
-          case
-            when e.decimals is null then 'decimals is not set'
-            when e.decimals not between 0 and 77 then format('decimals %s is outside 0..77', e.decimals)
-          end), '')
+        -- one decision and one wording, shared with balance_sync.why() and the status views
+        'config_error', balance_sync.config_problem(e.chain_name, e.family, e.rpc_url, e.address_count,
+          e.address, e.is_native, e.contract_address, e.decimals)
       ) order by e.last_checked asc nulls first, e.id)
       from enriched as e), '[]'::jsonb),
     'chains', coalesce((

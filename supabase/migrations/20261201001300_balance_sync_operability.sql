@@ -45,50 +45,6 @@ as $$
          end
 $$;
 
--- The same checks and words as balance_sync_claim's config_error; null when the row is readable.
-create or replace function balance_sync.config_problem(
-  p_chain_name text, p_family text, p_rpc_url text, p_address_count bigint, p_address text,
-  p_is_native boolean, p_contract_address text, p_decimals integer)
-  returns text
-  language sql
-  stable
-as $$
-  select nullif(concat_ws('; ',
-    case when p_family is null then format('chain %s has no family (evm or tron)', p_chain_name) end,
-    case when nullif(btrim(p_rpc_url), '') is null then format('chain %s has no rpc_url', p_chain_name) end,
-    case
-      when coalesce(p_address_count, 0) = 0
-        then format('wallet has no active address on chain %s', p_chain_name)
-      when p_address_count > 1
-        then format('wallet has %s active addresses on chain %s', p_address_count, p_chain_name)
-      when nullif(btrim(p_address), '') is null
-        then format('the active address on chain %s is empty', p_chain_name)
-    end,
-    case when not coalesce(p_is_native, false) and nullif(btrim(p_contract_address), '') is null
-         then 'token has no contract_address' end,
-    case
-      when p_decimals is null then 'decimals is not set'
-      when p_decimals not between 0 and 77 then format('decimals %s is outside 0..77', p_decimals)
-    end), '')
-$$;
-
--- config_problem(...) is not null, without building the words (chain_status counts every row).
--- p_address_ok: the wallet has exactly one active address on the chain, and it is not empty.
-create or replace function balance_sync.config_broken(
-  p_family text, p_rpc_url text, p_address_ok boolean,
-  p_is_native boolean, p_contract_address text, p_decimals integer)
-  returns boolean
-  language sql
-  immutable
-as $$
-  select p_family is null
-      or nullif(btrim(p_rpc_url), '') is null
-      or not coalesce(p_address_ok, false)
-      or (not coalesce(p_is_native, false) and nullif(btrim(p_contract_address), '') is null)
-      or p_decimals is null
-      or p_decimals not between 0 and 77
-$$;
-
 create or replace function balance_sync.row_state(
   p_active boolean, p_processing boolean, p_locked_until timestamptz, p_config_broken boolean,
   p_retry_at timestamptz, p_last_checked timestamptz, p_min_interval interval)
@@ -162,11 +118,11 @@ cross join lateral (
 ) as addr
 cross join lateral (
   select aoc.is_active is true and c.is_active is true as active,
-         balance_sync.config_broken(c.family, c.rpc_url,
+         balance_sync.config_broken(c.family::text, c.rpc_url,
                                     addr.n = 1 and nullif(btrim(addr.address), '') is not null,
                                     aoc.is_native, aoc.contract_address, aoc.decimals) as broken,
          -- the words only where they are read
-         balance_sync.config_problem(c.name, c.family, c.rpc_url, addr.n, addr.address,
+         balance_sync.config_problem(c.name, c.family::text, c.rpc_url, addr.n, addr.address,
                                      aoc.is_native, aoc.contract_address, aoc.decimals) as problem,
          balance_sync.retry_at(wb.error_streak, wb.last_error_at) as retry_at,
          -- a scalar subquery: computed once per query, not per row
@@ -324,7 +280,7 @@ left join (
            case when wb.error_streak > 0 then wb.error_class end as error_class,
            date_part('epoch', now() - wb.last_checked) as age,
            balance_sync.row_state(true, wb.processing_status = 'processing', wb.locked_until,
-             balance_sync.config_broken(ch.family, ch.rpc_url,
+             balance_sync.config_broken(ch.family::text, ch.rpc_url,
                -- two hashed lookups: every pair with an active address, and the few bad pairs
                (wb.wallet_id, aoc.chain_id) in (
                  select uwa.wallet_id, uwa.chain_id from public.user_wallet_addresses as uwa

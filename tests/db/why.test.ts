@@ -140,7 +140,7 @@ Deno.test("why(): a recorded failure is 'backoff' until the retry time, with the
 
   // A success clears the class with the streak.
   await claim(sql, "run-forced", { filter: { wallet_balance_ids: [id] } });
-  await record(sql, "run-forced", [{ id, raw: "1", human: "0.000000000000000001", block: null }]);
+  await record(sql, "run-forced", [{ id, raw: "1", human: "0.000000000000000001", block: "1" }]);
   const [row] = await sql`select error_class, error_streak from public.wallet_balances
                           where id = ${id}`;
   assert.deepEqual(row, { error_class: null, error_streak: 0 });
@@ -207,10 +207,14 @@ Deno.test("why(): every configuration error is named, with claim's own words, be
     const chainId = await chain();
     return { chainId, assetOnChainId: await insertAsset(sql, { chainId, decimals: null }) };
   });
-  await add("chain without family", /^chain c-\w+ has no family \(evm or tron\)$/, async () => {
-    const chainId = await chain({ family: null });
-    return { chainId, assetOnChainId: await insertAsset(sql, { chainId }) };
-  });
+  await add(
+    "chain without family",
+    /^chain c-\w+ has no family: set chains.family to evm or tron$/,
+    async () => {
+      const chainId = await chain({ family: null });
+      return { chainId, assetOnChainId: await insertAsset(sql, { chainId }) };
+    },
+  );
   await add("chain without rpc_url", /^chain c-\w+ has no rpc_url$/, async () => {
     const chainId = await chain({ rpcUrl: "  " });
     return { chainId, assetOnChainId: await insertAsset(sql, { chainId }) };
