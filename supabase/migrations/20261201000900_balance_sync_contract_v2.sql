@@ -255,6 +255,7 @@ as $$
 declare
   v_now timestamptz := now();
   v_result jsonb;
+  v_changes jsonb;
 begin
   if p_worker is null or btrim(p_worker) = '' then
     raise exception using errcode = '22023',
@@ -326,7 +327,10 @@ begin
              and t.human * case when aoc.decimals between 0 and 77
                                 then ('1' || repeat('0', aoc.decimals))::numeric end <> t.raw
           then format('human does not equal raw / 10^%s', aoc.decimals)
-      end as problem
+      end as problem,
+      -- change log: the stored values before this statement (its snapshot), and the chain
+      wb.on_chain_balance_raw as previous_raw, wb.on_chain_balance_human as previous_human,
+      wb.observed_block as previous_block, aoc.chain_id
     from typed as t
     left join public.wallet_balances as wb on wb.id = t.id
     left join public.asset_on_chain as aoc on aoc.id = wb.asset_on_chain_id
@@ -349,7 +353,11 @@ begin
     from valid as v
     where not v.is_error and wb.id = v.id and wb.locked_by = p_worker
       and (v.block is null or wb.observed_block is null or v.block >= wb.observed_block)
-    returning wb.id
+      -- change log: previous_raw must be the value this update replaces (rechecked on the row's
+      -- newest version if another transaction changed it meanwhile)
+      and wb.on_chain_balance_raw is not distinct from v.previous_raw
+    returning wb.id, wb.wallet_id, wb.asset_on_chain_id, v.chain_id, v.previous_raw,
+              v.previous_human, v.previous_block, v.raw, v.human, wb.observed_block as block
   ),
   stale as (
     update public.wallet_balances as wb
@@ -373,6 +381,27 @@ begin
     from valid as v
     where v.is_error and wb.id = v.id and wb.locked_by = p_worker
     returning wb.id
+  ),
+  -- change log: one row per applied result whose raw value differs. The lock (taken after
+  -- `applied` is complete, held until commit, only when something changed) makes change ids
+  -- commit in id order, so a consumer's "id > cursor" never skips a row.
+  change_gate as (
+    select pg_advisory_xact_lock(hashtext('balance_sync'), hashtext('balance_changes')) as locked
+    from (select count(*) as n from applied as a where a.raw is distinct from a.previous_raw) as c
+    where c.n > 0
+  ),
+  changed as (
+    insert into balance_sync.balance_changes as bc (
+      wallet_balance_id, wallet_id, asset_on_chain_id, chain_id, previous_raw, previous_human,
+      new_raw, new_human, delta_raw, delta_human, previous_block, block, observed_at, run_id)
+    select a.id, a.wallet_id, a.asset_on_chain_id, a.chain_id, a.previous_raw, a.previous_human,
+           a.raw, a.human, a.raw - coalesce(a.previous_raw, 0), a.human - coalesce(a.previous_human, 0),
+           a.previous_block, a.block, v_now, p_worker
+    from applied as a
+    cross join change_gate
+    where a.raw is distinct from a.previous_raw
+    order by a.id
+    returning bc.id, bc as change
   )
   select jsonb_build_object(
     'applied', (select count(*) from applied),
@@ -393,8 +422,15 @@ begin
                        order by c.idx)
       from checked as c
       where c.problem is not null), '[]'::jsonb)
-  )
-  into v_result;
+  ),
+  -- change log: read after the result above, i.e. after every update of this statement is done
+  (select jsonb_agg(balance_sync.balance_change_json(ch.change) order by ch.id) from changed as ch)
+  into v_result, v_changes;
+
+  -- change log: wake the listeners (delivered at commit, and only if it commits)
+  if v_changes is not null then
+    perform balance_sync.notify_balance_changes(p_worker, v_changes);
+  end if;
 
   return v_result;
 end

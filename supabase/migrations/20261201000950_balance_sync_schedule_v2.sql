@@ -61,6 +61,8 @@ as $$
 declare
   v_count integer;
 begin
+  -- change log retention (balance_changes_retention_days), batched, bounded in time
+  perform balance_sync.prune_balance_changes();
   delete from cron.job_run_details where end_time < now() - p_keep;
   get diagnostics v_count = row_count;
   return v_count;
@@ -68,7 +70,9 @@ end
 $$;
 
 comment on function balance_sync.cleanup_cron_history(interval) is
-$$Deletes cron.job_run_details rows that ended more than p_keep ago (pg_cron never does).$$;
+$$Deletes cron.job_run_details rows that ended more than p_keep ago (pg_cron never does), and
+applies the change-log retention (balance_sync.prune_balance_changes()). Returns the number of
+cron.job_run_details rows deleted.$$;
 
 revoke all on function balance_sync.dispatch() from public;
 revoke all on function balance_sync.cleanup_cron_history(interval) from public;
