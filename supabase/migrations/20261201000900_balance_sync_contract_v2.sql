@@ -398,8 +398,9 @@ begin
            a.raw, a.human, a.raw - coalesce(a.previous_raw, 0), a.human - coalesce(a.previous_human, 0),
            a.previous_block, a.block, v_now, p_worker
     from applied as a
-    cross join change_gate
-    where a.raw is distinct from a.previous_raw
+    -- a one-time filter, evaluated before the first row is inserted (a join here would be a
+    -- nested loop, which this function's enable_nestloop = off prices out of range)
+    where a.raw is distinct from a.previous_raw and exists (select from change_gate)
     order by a.id
     returning bc.id, bc as change
   )

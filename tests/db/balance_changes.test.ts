@@ -108,7 +108,11 @@ Deno.test("change log: a change writes exactly one row with the exact delta, uin
     run_id: "run-2",
   });
   for (const row of rows) {
-    assert.equal(row.observed_at.getTime(), wallets.checked.getTime(), "observed_at = last_checked");
+    assert.equal(
+      row.observed_at.getTime(),
+      wallets.checked.getTime(),
+      "observed_at = last_checked",
+    );
   }
 });
 
@@ -121,7 +125,11 @@ Deno.test("change log: an unchanged balance writes none", async () => {
 
   for (const run of ["run-2", "run-3"]) {
     await claim(sql, run, force(ids));
-    const outcome = await record(sql, run, ids.map((id, i) => ok(id, BigInt(i) * 10n ** 30n, 101n)));
+    const outcome = await record(
+      sql,
+      run,
+      ids.map((id, i) => ok(id, BigInt(i) * 10n ** 30n, 101n)),
+    );
     assert.equal(outcome.applied, 20, "the syncs were applied");
   }
   assert.equal((await changes(sql)).length, 20, "no row for a sync that changed nothing");
@@ -178,7 +186,11 @@ Deno.test("change log: a stale writer, a lower block, a failed row and an invali
   assert.equal(outcome.invalid.length, 1);
   assert.equal(outcome.applied, 1);
   const rows = (await changes(sql)).slice(baseline);
-  assert.deepEqual(rows.map((r) => [r.wallet_balance_id, r.new_raw, r.run_id]), [[good, "5", "run"]]);
+  assert.deepEqual(rows.map((r) => [r.wallet_balance_id, r.new_raw, r.run_id]), [[
+    good,
+    "5",
+    "run",
+  ]]);
 });
 
 Deno.test("change log: a record call that fails writes no change row", async () => {
