@@ -328,8 +328,13 @@ begin
                                 then ('1' || repeat('0', aoc.decimals))::numeric end <> t.raw
           then format('human does not equal raw / 10^%s', aoc.decimals)
       end as problem,
-      -- change log: the stored values before this statement (its snapshot), and the chain
-      wb.on_chain_balance_raw as previous_raw, wb.on_chain_balance_human as previous_human,
+      -- change log: the stored values before this statement (its snapshot), and the chain. A
+      -- legacy text column holding anything but a decimal counts as no previous value.
+      wb.on_chain_balance_raw::text as previous_raw_text,
+      case when wb.on_chain_balance_raw::text ~ '^[0-9]{1,78}$'
+           then wb.on_chain_balance_raw::text::numeric end as previous_raw,
+      case when wb.on_chain_balance_human::text ~ '^[0-9]+(\.[0-9]+)?$'
+           then wb.on_chain_balance_human::text::numeric end as previous_human,
       wb.observed_block as previous_block, aoc.chain_id
     from typed as t
     left join public.wallet_balances as wb on wb.id = t.id
@@ -355,7 +360,7 @@ begin
       and (v.block is null or wb.observed_block is null or v.block >= wb.observed_block)
       -- change log: previous_raw must be the value this update replaces (rechecked on the row's
       -- newest version if another transaction changed it meanwhile)
-      and wb.on_chain_balance_raw is not distinct from v.previous_raw
+      and wb.on_chain_balance_raw::text is not distinct from v.previous_raw_text
     returning wb.id, wb.wallet_id, wb.asset_on_chain_id, v.chain_id, v.previous_raw,
               v.previous_human, v.previous_block, v.raw, v.human, wb.observed_block as block
   ),

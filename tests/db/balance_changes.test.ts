@@ -271,11 +271,12 @@ Deno.test("change log: ids are visible in commit order, so an id cursor skips no
   await claim(sql, "slow", force([ids[0]]));
   await claim(sql, "fast", force([ids[1]]));
   // The slow run records (drawing its change id) and keeps its transaction open.
-  let finishSlow!: () => void;
+  let finishSlow: (() => void) | undefined;
   const slowDone = slow.begin(async (tx) => {
     await record(tx as unknown as Sql, "slow", [ok(ids[0], 1n)]);
     await new Promise<void>((resolve) => finishSlow = resolve);
   });
+  await waitFor("the first record, in its open transaction", () => finishSlow !== undefined);
   // The fast run's record waits for the slow one's commit before its change row can exist.
   let fastFinished = false;
   const fastDone = record(fast, "fast", [ok(ids[1], 2n)]).then(() => fastFinished = true);
@@ -287,7 +288,7 @@ Deno.test("change log: ids are visible in commit order, so an id cursor skips no
   const visible = await sql`select id from balance_sync.balance_changes`;
   assert.equal(visible.length, 0, "nothing is visible while the first change is uncommitted");
   assert.equal(fastFinished, false, "the second change waits for the first one's commit");
-  finishSlow();
+  finishSlow!();
   await slowDone;
   await fastDone;
   const rows = await changes(sql);
