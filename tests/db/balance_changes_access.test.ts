@@ -4,7 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { toHuman } from "../../supabase/functions/balance-sync/amount.ts";
+import { createClient } from "@supabase/supabase-js";
+import { TEST_JWT_SECRET, testKeys } from "../support/jwt.ts";
 import { sharedCluster, type Sql } from "../support/pg.ts";
+import { startPostgrest } from "../support/postgrest.ts";
 import { claim, migratedDb, record, seedDueRows } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
@@ -138,4 +141,34 @@ Deno.test("realtime: an existing supabase_realtime publication keeps its other t
     (error: { code?: string }) => error.code === "42501",
     "only the owner switches it",
   );
+});
+
+Deno.test("access: a service-role supabase-js client pages the change log through PostgREST; anon is refused", async () => {
+  const { c, db, sql } = await migratedDb(cluster, "changes_rpc_api");
+  await seedChanges(sql, 5);
+  const api = await startPostgrest({ databaseUrl: c.url(db), jwtSecret: TEST_JWT_SECRET });
+  try {
+    const keys = await testKeys();
+    const service = createClient(api.url, keys.serviceRoleKey);
+    const first = await service.rpc("balance_sync_changes_since", { p_after_id: 0, p_limit: 3 });
+    assert.equal(first.error, null);
+    assert.equal(first.data.length, 3);
+    const cursor = first.data[2].id;
+    const rest = await service.rpc("balance_sync_changes_since", {
+      p_after_id: cursor,
+      p_limit: 3,
+    });
+    assert.deepEqual(
+      [...first.data, ...rest.data].map((r: { new_raw: string }) => r.new_raw).sort(),
+      ["1", "2", "3", "4", "5"],
+      "amounts arrive as exact strings, every row once",
+    );
+    const anon = await createClient(api.url, keys.anonKey).rpc("balance_sync_changes_since", {
+      p_after_id: 0,
+    });
+    assert.equal(anon.error?.code, "42501");
+    assert.equal(anon.data, null);
+  } finally {
+    await api.stop();
+  }
 });
