@@ -328,13 +328,10 @@ begin
                                 then ('1' || repeat('0', aoc.decimals))::numeric end <> t.raw
           then format('human does not equal raw / 10^%s', aoc.decimals)
       end as problem,
-      -- change log: the stored values before this statement (its snapshot), and the chain. A
-      -- legacy text column holding anything but a decimal counts as no previous value.
+      -- change log: the stored values before this statement (its snapshot, as text: the columns
+      -- may be legacy text), and the chain
       wb.on_chain_balance_raw::text as previous_raw_text,
-      case when wb.on_chain_balance_raw::text ~ '^[0-9]{1,78}$'
-           then wb.on_chain_balance_raw::text::numeric end as previous_raw,
-      case when wb.on_chain_balance_human::text ~ '^[0-9]+(\.[0-9]+)?$'
-           then wb.on_chain_balance_human::text::numeric end as previous_human,
+      wb.on_chain_balance_human::text as previous_human_text,
       wb.observed_block as previous_block, aoc.chain_id
     from typed as t
     left join public.wallet_balances as wb on wb.id = t.id
@@ -361,8 +358,8 @@ begin
       -- change log: previous_raw must be the value this update replaces (rechecked on the row's
       -- newest version if another transaction changed it meanwhile)
       and wb.on_chain_balance_raw::text is not distinct from v.previous_raw_text
-    returning wb.id, wb.wallet_id, wb.asset_on_chain_id, v.chain_id, v.previous_raw,
-              v.previous_human, v.previous_block, v.raw, v.human, wb.observed_block as block
+    returning wb.id, wb.wallet_id, wb.asset_on_chain_id, v.chain_id, v.previous_raw_text,
+              v.previous_human_text, v.previous_block, v.raw, v.human, wb.observed_block as block
   ),
   stale as (
     update public.wallet_balances as wb
@@ -390,9 +387,21 @@ begin
   -- change log: one row per applied result whose raw value differs. The lock (taken after
   -- `applied` is complete, held until commit, only when something changed) makes change ids
   -- commit in id order, so a consumer's "id > cursor" never skips a row.
+  change_candidate as (
+    -- numeric(78,0) prints canonically, so equal text means equal value; only the rows whose
+    -- text differs are parsed (a legacy text value that is not a decimal counts as none)
+    select a.*,
+           case when a.previous_raw_text ~ '^[0-9]{1,78}$' then a.previous_raw_text::numeric
+           end as previous_raw,
+           case when a.previous_human_text ~ '^[0-9]+(\.[0-9]+)?$'
+                then a.previous_human_text::numeric end as previous_human
+    from applied as a
+    where a.raw::text is distinct from a.previous_raw_text
+  ),
   change_gate as (
     select pg_advisory_xact_lock(hashtext('balance_sync'), hashtext('balance_changes')) as locked
-    from (select count(*) as n from applied as a where a.raw is distinct from a.previous_raw) as c
+    from (select count(*) as n from change_candidate as a where a.raw is distinct from a.previous_raw)
+         as c
     where c.n > 0
   ),
   changed as (
@@ -402,7 +411,7 @@ begin
     select a.id, a.wallet_id, a.asset_on_chain_id, a.chain_id, a.previous_raw, a.previous_human,
            a.raw, a.human, a.raw - coalesce(a.previous_raw, 0), a.human - coalesce(a.previous_human, 0),
            a.previous_block, a.block, v_now, p_worker
-    from applied as a
+    from change_candidate as a
     -- a one-time filter, evaluated before the first row is inserted (a join here would be a
     -- nested loop, which this function's enable_nestloop = off prices out of range)
     where a.raw is distinct from a.previous_raw and exists (select from change_gate)

@@ -294,3 +294,21 @@ Deno.test("change log: ids are visible in commit order, so an id cursor skips no
   const rows = await changes(sql);
   assert.deepEqual(rows.map((r) => r.run_id), ["slow", "fast"], "id order is commit order");
 });
+
+Deno.test("change log: on legacy text balance columns, an equal value in another spelling is no change and a non-decimal one counts as no previous value", async () => {
+  const { sql } = await freshDb("changes_legacy_text");
+  await sql`alter table public.wallet_balances alter column on_chain_balance_raw type text,
+            alter column on_chain_balance_human type text`;
+  const { ids: [padded, garbage, plain] } = await seedDueRows(sql, 3);
+  await sql`update public.wallet_balances set on_chain_balance_raw = case id
+              when ${padded}::uuid then '007' when ${garbage}::uuid then 'n/a' else '5' end,
+            on_chain_balance_human = 'legacy'`;
+  await claim(sql, "run", force([padded, garbage, plain]));
+  const outcome = await record(sql, "run", [ok(padded, 7n), ok(garbage, 3n), ok(plain, 6n)]);
+  assert.equal(outcome.applied, 3);
+  const rows = await changes(sql);
+  assert.deepEqual(
+    rows.map((r) => [r.wallet_balance_id, r.previous_raw, r.new_raw, r.delta_raw]).sort(),
+    [[garbage, null, "3", "3"], [plain, "5", "6", "1"]].sort(),
+  );
+});
