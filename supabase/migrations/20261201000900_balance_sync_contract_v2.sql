@@ -465,7 +465,11 @@ locked_by), and only where locked_by = p_worker: other rows count as "lost" and 
 A success whose block is lower than observed_block only releases the lease ("stale_rejected").
 Every entry is validated (raw: decimal string 0..2^256-1; human: decimal string equal to
 raw / 10^decimals; block: decimal string or null; known id, no duplicate); an invalid entry
-changes nothing (its lease runs out, or release it) while the valid ones apply.$$;
+changes nothing (its lease runs out, or release it) while the valid ones apply.
+Every applied success whose raw value differs from the stored one (or is the first) writes a row
+of balance_sync.balance_changes in the same statement, and the call then notifies channel
+balance_sync_changes (see balance_sync.notify_balance_changes); a row whose stored raw value
+changed under the statement is not applied and counts as "lost".$$;
 
 create or replace function public.balance_sync_release(p_worker text, p_ids uuid[])
   returns integer
