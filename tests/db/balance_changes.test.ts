@@ -312,3 +312,46 @@ Deno.test("change log: on legacy text balance columns, an equal value in another
     [[garbage, null, "3", "3"], [plain, "5", "6", "1"]].sort(),
   );
 });
+
+Deno.test("change log: three free-running runs whose leases expire under them keep the log equal to the balances' history, without deadlock", async () => {
+  const { c, db, sql } = await freshDb("changes_free_running");
+  const { ids } = await seedDueRows(sql, 40);
+  await installAudit(sql);
+  let fenced = 0;
+  await Promise.all([0, 1, 2].map(async (r) => {
+    const conn = c.connect(db, { max: 1 });
+    for (let i = 0; i < 12; i++) {
+      const worker = `run-${r}-${i}`;
+      // one-second leases, no minimum interval: rows go from run to run while others hold them
+      const { rows } = await claim(conn, worker, { limit: 25, lease: 1, minInterval: 0 });
+      // a slow read now and then, so that some leases expire and another run takes the rows
+      if ((i + r) % 4 === 0) await new Promise((resolve) => setTimeout(resolve, 1100));
+      const outcome = await record(
+        conn,
+        worker,
+        rows.map((row, k) => ok(row.id, BigInt((i * 3 + k + r) % 4) * 10n ** 40n)),
+      );
+      fenced += outcome.lost;
+    }
+  }));
+  assert.ok(fenced > 0, "some writers were fenced out");
+  const log = await changes(sql);
+  const history = (await leaseEvents(sql)).filter((e) => e.oldRaw !== e.newRaw);
+  assert.ok(log.length > ids.length, "balances changed several times");
+  assert.deepEqual(
+    log.map((r) => [r.wallet_balance_id, r.previous_raw, r.new_raw]).sort(),
+    history.map((e) => [e.rowId, e.oldRaw, e.newRaw]).sort(),
+    "one change row per change of a balance, with its previous and new value",
+  );
+  for (const id of ids) {
+    const mine = log.filter((r) => r.wallet_balance_id === id);
+    for (let k = 1; k < mine.length; k++) {
+      assert.equal(
+        mine[k].previous_raw,
+        mine[k - 1].new_raw,
+        "each change starts where the last ended",
+      );
+    }
+  }
+  assert.deepEqual(await protectedChanges(sql), []);
+});
