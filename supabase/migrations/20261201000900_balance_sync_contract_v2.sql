@@ -356,6 +356,7 @@ declare
   v_now timestamptz := now();
   v_result jsonb;
   v_detail text;
+  v_changes jsonb;
 begin
   if p_worker is null or btrim(p_worker) = '' then
     raise exception using errcode = '22023',
@@ -430,7 +431,12 @@ begin
              and t.human * case when aoc.decimals between 0 and 77
                                 then ('1' || repeat('0', aoc.decimals))::numeric end <> t.raw
           then format('human does not equal raw / 10^%s', aoc.decimals)
-      end as problem
+      end as problem,
+      -- change log: the stored values before this statement (its snapshot, as text: the columns
+      -- may be legacy text), and the chain
+      wb.on_chain_balance_raw::text as previous_raw_text,
+      wb.on_chain_balance_human::text as previous_human_text,
+      wb.observed_block as previous_block, aoc.chain_id
     from typed as t
     left join public.wallet_balances as wb on wb.id = t.id
     left join public.asset_on_chain as aoc on aoc.id = wb.asset_on_chain_id
@@ -454,7 +460,11 @@ begin
     from valid as v
     where not v.is_error and wb.id = v.id and wb.locked_by = p_worker
       and (wb.observed_block is null or v.block >= wb.observed_block)
-    returning wb.id
+      -- change log: previous_raw must be the value this update replaces (rechecked on the row's
+      -- newest version if another transaction changed it meanwhile)
+      and wb.on_chain_balance_raw::text is not distinct from v.previous_raw_text
+    returning wb.id, wb.wallet_id, wb.asset_on_chain_id, v.chain_id, v.previous_raw_text,
+              v.previous_human_text, v.previous_block, v.raw, v.human, wb.observed_block as block
   ),
   stale as (
     update public.wallet_balances as wb
@@ -479,6 +489,40 @@ begin
     from valid as v
     where v.is_error and wb.id = v.id and wb.locked_by = p_worker
     returning wb.id
+  ),
+  -- change log: one row per applied result whose raw value differs. The lock (taken after
+  -- `applied` is complete, held until commit, only when something changed) makes change ids
+  -- commit in id order, so a consumer's "id > cursor" never skips a row.
+  change_candidate as (
+    -- numeric(78,0) prints canonically, so equal text means equal value; only the rows whose
+    -- text differs are parsed (a legacy text value that is not a decimal counts as none)
+    select a.*,
+           case when a.previous_raw_text ~ '^[0-9]{1,78}$' then a.previous_raw_text::numeric
+           end as previous_raw,
+           case when a.previous_human_text ~ '^[0-9]+(\.[0-9]+)?$'
+                then a.previous_human_text::numeric end as previous_human
+    from applied as a
+    where a.raw::text is distinct from a.previous_raw_text
+  ),
+  change_gate as (
+    select pg_advisory_xact_lock(hashtext('balance_sync'), hashtext('balance_changes')) as locked
+    from (select count(*) as n from change_candidate as a where a.raw is distinct from a.previous_raw)
+         as c
+    where c.n > 0
+  ),
+  changed as (
+    insert into balance_sync.balance_changes as bc (
+      wallet_balance_id, wallet_id, asset_on_chain_id, chain_id, previous_raw, previous_human,
+      new_raw, new_human, delta_raw, delta_human, previous_block, block, observed_at, run_id)
+    select a.id, a.wallet_id, a.asset_on_chain_id, a.chain_id, a.previous_raw, a.previous_human,
+           a.raw, a.human, a.raw - coalesce(a.previous_raw, 0), a.human - coalesce(a.previous_human, 0),
+           a.previous_block, a.block, v_now, p_worker
+    from change_candidate as a
+    -- a one-time filter, evaluated before the first row is inserted (a join here would be a
+    -- nested loop, which this function's enable_nestloop = off prices out of range)
+    where a.raw is distinct from a.previous_raw and exists (select from change_gate)
+    order by a.id
+    returning bc.id, bc as change
   )
   select jsonb_build_object(
     'applied', (select count(*) from applied),
@@ -499,8 +543,10 @@ begin
                        order by c.idx)
       from checked as c
       where c.problem is not null), '[]'::jsonb)
-  )
-  into v_result;
+  ),
+  -- change log: read after the result above, i.e. after every update of this statement is done
+  (select jsonb_agg(balance_sync.balance_change_json(ch.change) order by ch.id) from changed as ch)
+  into v_result, v_changes;
   exception
     when others then
       -- Not a row's fault (connection, deadlock, timeout, resources, privileges): the caller
@@ -515,6 +561,12 @@ begin
       v_result := balance_sync.record_apart(p_worker, p_results, sqlerrm || coalesce(' (' || nullif(
         case when v_detail like 'Failing row contains%' then '' else v_detail end, '') || ')', ''));
   end;
+
+  -- change log: wake the listeners (delivered at commit, and only if it commits); a batch applied
+  -- in halves notifies once per applied half
+  if v_changes is not null then
+    perform balance_sync.notify_balance_changes(p_worker, v_changes);
+  end if;
 
   return jsonb_build_object('refused', '[]'::jsonb) || v_result;
 end
@@ -540,7 +592,11 @@ The batch is one statement. When the database refuses it (a row that overflows a
 a trigger that raises, a value too long, a check), the batch is applied in halves, recursively,
 so that each refused row fails alone: it gets error_count + 1, last_error "refused by the
 database: <reason>", last_error_at, error_streak + 1 (so its backoff) and its lease released, and
-is listed in "refused"; every other row applies.$$;
+is listed in "refused"; every other row applies.
+Every applied success whose raw value differs from the stored one (or is the first) writes a row
+of balance_sync.balance_changes in the same statement, and the call then notifies channel
+balance_sync_changes (see balance_sync.notify_balance_changes); a row whose stored raw value
+changed under the statement is not applied and counts as "lost".$$;
 
 create or replace function balance_sync.record_apart(p_worker text, p_results jsonb, p_error text)
   returns jsonb

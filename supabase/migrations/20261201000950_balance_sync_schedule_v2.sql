@@ -68,6 +68,8 @@ declare
 begin
   -- Run history: balance_sync.runs keeps the run_history_retention setting (default 7 days).
   perform balance_sync.prune_run_history();
+  -- change log retention (balance_changes_retention_days), batched, bounded in time
+  perform balance_sync.prune_balance_changes();
   -- Only this project's jobs: other jobs' history belongs to their owners.
   delete from cron.job_run_details as d
   where d.end_time < now() - p_keep
@@ -82,7 +84,8 @@ comment on function balance_sync.cleanup_cron_history(interval) is
 $$Deletes the cron.job_run_details rows of this project's jobs (balance-sync, balance-sync-*) that
 ended more than p_keep ago (pg_cron never does). Other jobs' history is left alone.
 Also deletes balance_sync.runs rows older than the run_history_retention setting
-(balance_sync.prune_run_history).$$;
+(balance_sync.prune_run_history), and applies the change-log retention
+(balance_sync.prune_balance_changes()). Returns the number of cron.job_run_details rows deleted.$$;
 
 revoke all on function balance_sync.dispatch() from public;
 revoke all on function balance_sync.cleanup_cron_history(interval) from public;

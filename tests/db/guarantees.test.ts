@@ -69,6 +69,7 @@ Deno.test("guarantee: no contract function names a protected column", async () =
     select proname, prosrc from pg_proc
     where pronamespace = 'public'::regnamespace and proname like 'balance\\_sync\\_%'`;
   assert.deepEqual(functions.map((f) => f.proname).sort(), [
+    "balance_sync_changes_since",
     "balance_sync_claim",
     "balance_sync_metrics",
     "balance_sync_record",
