@@ -26,7 +26,7 @@ async function seedChanges(sql: Sql, count: number): Promise<{ chainId: string }
   await record(
     sql,
     "run",
-    ids.map((id, i) => ({ id, raw: String(i + 1), human: toHuman(BigInt(i + 1), 18) })),
+    ids.map((id, i) => ({ id, raw: String(i + 1), human: toHuman(BigInt(i + 1), 18), block: "1" })),
   );
   return { chainId };
 }

@@ -14,7 +14,12 @@ Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();
 
 const CHANNEL = "balance_sync_changes";
-const ok = (id: string, raw: bigint) => ({ id, raw: raw.toString(), human: toHuman(raw, 18) });
+const ok = (id: string, raw: bigint) => ({
+  id,
+  raw: raw.toString(),
+  human: toHuman(raw, 18),
+  block: "1",
+});
 const force = (ids: string[]) => ({ filter: { wallet_balance_ids: ids }, limit: ids.length });
 
 interface Listener {

@@ -80,7 +80,7 @@ Deno.test("retention: while a cleanup holds its transaction open, record still w
     await other.begin(async (tx) => {
       await tx`set local lock_timeout = '2s'`;
       const outcome = await record(tx as unknown as Sql, "run-retention", [
-        { id: ids[0], raw: "5", human: "0.000000000000000005" },
+        { id: ids[0], raw: "5", human: "0.000000000000000005", block: "1" },
       ]);
       assert.equal(outcome.applied, 1);
       const [{ n }] = await tx`select count(*)::int as n from balance_sync.balance_changes`;
