@@ -115,12 +115,11 @@ export class TronHttp {
         headers = response.headers;
         text = await response.text();
       } catch (cause) {
+        release();
         const error = this.transportError(cause, where, status, url);
         tried.add(node);
         if (this.failover(tried)) continue;
         throw error;
-      } finally {
-        release();
       }
 
       const limited = this.rateLimit(status, headers, text);
@@ -128,7 +127,10 @@ export class TronHttp {
         const waitMs = limited.waitSeconds !== undefined
           ? limited.waitSeconds * 1000
           : this.options.backoffMs * 2 ** rateLimitRetries;
+        // Paused before the slot is given back: a request waiting for the slot must not start
+        // inside the window the node asked for.
         pacer.pause(waitMs);
+        release();
         if (rateLimitRetries >= this.options.maxRetries || waitMs > this.options.maxWaitMs) {
           throw new ReadError(
             "transient",
@@ -147,6 +149,7 @@ export class TronHttp {
         rateLimitRetries++;
         continue;
       }
+      release();
 
       if (status < 200 || status > 299) {
         const error = this.statusError(status, text, where);
