@@ -30,7 +30,9 @@ import {
 import { benchFunctionEnv, parseBenchArgs } from "./options.ts";
 import { buildResults, printTable, type ScalePoint } from "./report.ts";
 
-const config = parseBenchArgs(Deno.args);
+// `--soak` is the soak benchmark (bench/soak.ts), with its own options.
+const soak = Deno.args.includes("--soak");
+const config = parseBenchArgs(soak ? [] : Deno.args);
 const functionEnv = benchFunctionEnv(config.batchSize, config.logLevel);
 
 const log = (message: string) => console.error(`[bench ${new Date().toISOString()}] ${message}`);
@@ -206,4 +208,6 @@ async function main() {
   }
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) {
+  await (soak ? import("./soak.ts").then((m) => m.runSoak(Deno.args)) : main());
+}
