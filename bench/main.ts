@@ -30,9 +30,10 @@ import {
 import { benchFunctionEnv, parseBenchArgs } from "./options.ts";
 import { buildResults, printTable, type ScalePoint } from "./report.ts";
 
-// `--soak` is the soak benchmark (bench/soak.ts), with its own options.
+// `--soak` (bench/soak.ts) and `--claim-scale` (bench/claim_scale.ts) have their own options.
 const soak = Deno.args.includes("--soak");
-const config = parseBenchArgs(soak ? [] : Deno.args);
+const claimScale = Deno.args.includes("--claim-scale");
+const config = parseBenchArgs(soak || claimScale ? [] : Deno.args);
 const functionEnv = benchFunctionEnv(config.batchSize, config.logLevel);
 
 const log = (message: string) => console.error(`[bench ${new Date().toISOString()}] ${message}`);
@@ -209,5 +210,7 @@ async function main() {
 }
 
 if (import.meta.main) {
-  await (soak ? import("./soak.ts").then((m) => m.runSoak(Deno.args)) : main());
+  if (soak) await import("./soak.ts").then((m) => m.runSoak(Deno.args));
+  else if (claimScale) await import("./claim_scale.ts").then((m) => m.runClaimScale(Deno.args));
+  else await main();
 }
