@@ -45,8 +45,10 @@ function chainEntries(invocation: Invocation): ChainSummary[] {
   return Object.values(chains) as ChainSummary[];
 }
 
+/** The run read the chain, or its request named it (a per-chain POST that found nothing to do). */
 const touches = (invocation: Invocation, chain: ChainInfo) =>
-  chainEntries(invocation).some((c) => c.id === chain.id || c.name === chain.name);
+  chainEntries(invocation).some((c) => c.id === chain.id || c.name === chain.name) ||
+  (invocation.request !== null && JSON.stringify(invocation.request).includes(chain.id));
 
 const sumOver = (invocations: Invocation[], chain: ChainInfo, field: string) =>
   invocations.reduce(
