@@ -8,6 +8,7 @@
  * picture (bench/soak_staleness.svg), and prints every target of the soak, met or missed.
  *
  * Quick look while developing: `deno task bench -- --soak --rows 3000 --minutes 2`.
+ * The picture alone, again from bench/soak.json: `deno task bench -- --soak --chart-only`.
  */
 import { startStack } from "../tests/support/stack.ts";
 import { renderChart } from "./soak_chart.ts";
@@ -20,6 +21,11 @@ const log = (message: string) => console.error(`[soak ${new Date().toISOString()
 
 export async function runSoak(args: string[]) {
   const config = parseSoakArgs(args);
+  if (config.chartOnly) {
+    await renderChart(JSON.parse(await Deno.readTextFile(config.out)), config.chart, config.png);
+    log(`drew ${config.chart} from ${config.out}`);
+    return;
+  }
   const started = performance.now();
   log(`config ${JSON.stringify(config)}`);
   // pg_cron's own database: the scheduling migration, cron.job and pg_net's queue live there.

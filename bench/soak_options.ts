@@ -24,6 +24,8 @@ export function parseSoakArgs(args: string[]) {
       chart: { type: "string", default: `${repoRoot}/bench/soak_staleness.svg` },
       // Also render the chart as PNG (same name, .png).
       png: { type: "boolean", default: false },
+      // Only draw the picture again from the soak.json at --out.
+      "chart-only": { type: "boolean", default: false },
     },
   });
   const number = (name: keyof typeof flags, min: number, whole = true): number => {
@@ -56,6 +58,7 @@ export function parseSoakArgs(args: string[]) {
     out: String(flags.out),
     chart: String(flags.chart),
     png: Boolean(flags.png),
+    chartOnly: Boolean(flags["chart-only"]),
   };
 }
 

@@ -48,6 +48,8 @@ export interface Sample {
 export interface Fire {
   tick: number;
   t_s: number;
+  /** When the command was sent, ms since the run started (unrounded: deliveries follow it). */
+  atMs: number;
   /** How long the command took in the database. */
   ms: number;
   error: string | null;
@@ -176,6 +178,7 @@ export async function soakRun(
         fires.push({
           tick,
           t_s: round((fired - origin) / 1000, 1),
+          atMs: fired - origin,
           ms: round(performance.now() - fired, 1),
           error,
         });
