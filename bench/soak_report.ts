@@ -216,6 +216,9 @@ function runExtras(run: SoakRun, chains: ChainInfo[]) {
     not_200: run.invocations.filter((i) => i.status !== null && i.status !== 200).length,
     no_answer: run.invocations.filter((i) => i.error !== null).length,
     abandoned_in_flight: run.abandoned,
+    // After the run: balances that differ from the chains, and leases nobody gave back.
+    wrong_balances: run.check ? run.check.wrongRaw + run.check.wrongHuman : null,
+    still_leased_at_end: run.check ? run.check.stillLeased : null,
     process_cpu_ms: run.cpuMs,
     balances: chains.reduce(
       (t, c) => t + sumOver(run.invocations, c, "synced") + sumOver(run.invocations, c, "failed"),
@@ -435,11 +438,12 @@ export function printSoakReport(report: SoakReport) {
     }
     lines.push(
       `  ${run.invocations} invocations (${run.overlapped_invocations} overlapping, ` +
-        `${run.not_200} not 200, ${run.no_answer} unanswered), ${run.balances} balances, ` +
+        `${run.not_200} not 200, ${run.no_answer} unanswered), ${run.balances} balances ` +
+        `(${run.wrong_balances ?? "?"} wrong, ${run.still_leased_at_end ?? "?"} still leased), ` +
         `process CPU ${run.process_cpu_ms} ms, peak RSS ${run.peak_rss_mb} MB; CPU: ${run.cpu_source}`,
     );
   }
-  lines.push("\nchains (p99 = worst from the third minute on)");
+  lines.push("\nchains (p99 = worst from the third minute on; a shorter run: its last two thirds)");
   for (const [name, f] of Object.entries(report.chains)) {
     const s = report.slow_node?.[name];
     lines.push(

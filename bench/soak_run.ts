@@ -18,7 +18,14 @@ import {
   round,
   stalenessByChain,
 } from "./soak_probe.ts";
-import { type BenchWorld, CHAIN_KEYS, type ChainKey, resetRows } from "./world.ts";
+import {
+  type BenchWorld,
+  CHAIN_KEYS,
+  type ChainKey,
+  resetRows,
+  type Verification,
+  verify,
+} from "./world.ts";
 
 export interface SoakRunOptions {
   label: string;
@@ -69,6 +76,8 @@ export interface SoakRun {
   cpuMs: number;
   /** Requests still in flight when the run gave up waiting for them. */
   abandoned: number;
+  /** Every row checked against the chains after the run. */
+  check?: Verification;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -208,6 +217,7 @@ export async function soakRun(
     }
     takeRequests();
     const procEnd = await procSample(fn.pid);
+    const check = await verify(sql, world);
     // The last lines of a run can trail its answer on stdout.
     await sleep(300);
     return {
@@ -222,6 +232,7 @@ export async function soakRun(
       peakRssMb: round(procEnd.peakRssMb, 1),
       cpuMs: Math.round(procEnd.cpuMs - procStart.cpuMs),
       abandoned,
+      check,
     };
   } finally {
     await fn.stop();
