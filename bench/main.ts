@@ -35,17 +35,32 @@ import {
   UsageError,
 } from "./options.ts";
 import { ensurePrerequisites } from "../tests/support/prerequisites.ts";
+import { parseSoakArgs } from "./soak_options.ts";
+import { parseClaimArgs } from "./claim_scale.ts";
 import { buildResults, printTable, type ScalePoint } from "./report.ts";
+
+// `--soak` (bench/soak.ts) and `--claim-scale` (bench/claim_scale.ts) have their own options.
+const soak = Deno.args.includes("--soak");
+const claimScale = Deno.args.includes("--claim-scale");
 
 function commandLine(): BenchConfig {
   try {
-    const parsed = parseBenchArgs(Deno.args);
+    // Checked before anything starts, so a bad flag is refused with the usage.
+    if (soak && !Deno.args.some((a) => a === "--help" || a === "-h")) parseSoakArgs(Deno.args);
+    if (claimScale && !Deno.args.some((a) => a === "--help" || a === "-h")) {
+      parseClaimArgs(Deno.args);
+    }
+    const parsed = parseBenchArgs(
+      soak || claimScale ? Deno.args.filter((a) => a === "--help" || a === "-h") : Deno.args,
+    );
     if (parsed) return parsed;
     console.log(BENCH_USAGE);
     Deno.exit(0);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`deno task bench: ${error.message}\n\n${BENCH_USAGE}`);
+    if (!(error instanceof Error)) throw error;
+    console.error(`deno task bench: ${error.message}
+
+${BENCH_USAGE}`);
     Deno.exit(2);
   }
 }
@@ -227,4 +242,8 @@ async function main() {
   }
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) {
+  if (soak) await import("./soak.ts").then((m) => m.runSoak(Deno.args));
+  else if (claimScale) await import("./claim_scale.ts").then((m) => m.runClaimScale(Deno.args));
+  else await main();
+}

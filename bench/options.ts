@@ -24,7 +24,16 @@ Options (defaults in brackets):
   --scale-100k               add a 100,000-row drain (long)
   --timeout-s N              give up after this long [900]
   --out FILE                 where the results go [bench/results.json]
-  -h, --help                 print this and exit`;
+  -h, --help                 print this and exit
+
+Other benchmarks:
+  --soak [--rows N] [--minutes M] [--slow-factor F] ...
+                             the real scheduling path every 30 s under load; writes
+                             bench/soak.json and bench/soak_staleness.svg (all options:
+                             bench/soak_options.ts)
+  --claim-scale              claim cost at 1,000,000 rows, healthy vs 10 % in backoff
+  deno task bench:views      chain_status and the metrics function at 100,000 rows
+  deno task bench:record     record cost with and without the change log`;
 
 /** The command line is not valid: print the message and the usage, exit 2. */
 export class UsageError extends Error {

@@ -39,6 +39,8 @@ export interface ProxyRequestLog {
   calls: RpcCall[];
   /** Kind of the fault that answered it, or "forwarded". */
   outcome: Fault["kind"] | "forwarded";
+  /** performance.now() when it arrived (pacing windows). */
+  at: number;
 }
 
 export interface RpcProxy {
@@ -90,6 +92,7 @@ export function startRpcProxy(options: RpcProxyOptions): Promise<RpcProxy> {
   const upstream = new Set<AbortController>();
 
   const handler = async (request: Request): Promise<Response> => {
+    const arrived = performance.now();
     const path = new URL(request.url).pathname;
     const body = await request.text();
     const parsed = parseCalls(body);
@@ -100,6 +103,7 @@ export function startRpcProxy(options: RpcProxyOptions): Promise<RpcProxy> {
       methods: parsed.map((c) => c.method),
       calls: parsed,
       outcome: "forwarded",
+      at: arrived,
     };
     log.push(entry);
 

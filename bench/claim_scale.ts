@@ -1,0 +1,380 @@
+/**
+ * `deno task bench -- --claim-scale [--claim-rows 1000000 --claim-chains 10 --claim-reps 15]`
+ *
+ * What one claim costs at scale, and whether rows failing in backoff at the head of the line make
+ * it dearer. 1,000,000 wallet_balances rows over 10 chains are generated in SQL (generate_series);
+ * a tenth of them are the stalest rows ("the head of the line"). Claims of 50 and of 1,000 are
+ * timed first with every row healthy, then after that tenth has failed through the contract
+ * itself (leased as a claim leases, then balance_sync_record with a transient error, four rounds
+ * so that their backoff, 240 s, outlasts the measurement): whatever the contract stores at record time to know when a
+ * row is next due is exercised. Each claim runs in a transaction that is rolled back, so every
+ * repetition sees the same table.
+ *
+ * balance_sync_claim is called through SQL with named arguments, using only the parameters the
+ * installed version has (p_worker, p_limit, and p_lease_seconds where present). When it
+ * has a chain parameter (a per-chain claim), a claim for one chain is timed as well.
+ *
+ * Writes bench/claim_scale.json and prints both cases side by side. Target: within 1.5x.
+ */
+import { parseArgs } from "node:util";
+import { repoRoot } from "../tests/support/bin.ts";
+import { type Sql, startCluster } from "../tests/support/pg.ts";
+
+const log = (message: string) =>
+  console.error(`[claim-scale ${new Date().toISOString()}] ${message}`);
+
+export function parseClaimArgs(args: string[]) {
+  const { values } = parseArgs({
+    args: args.filter((a) => a !== "--" && a !== "--claim-scale"),
+    options: {
+      "claim-rows": { type: "string", default: "1000000" },
+      "claim-chains": { type: "string", default: "10" },
+      "claim-reps": { type: "string", default: "15" },
+      "backoff-share": { type: "string", default: "0.1" },
+      out: { type: "string", default: `${repoRoot}/bench/claim_scale.json` },
+    },
+  });
+  const rows = Number(values["claim-rows"]);
+  const chains = Number(values["claim-chains"]);
+  const reps = Number(values["claim-reps"]);
+  const share = Number(values["backoff-share"]);
+  if (!Number.isInteger(chains) || chains < 1) throw new Error("--claim-chains must be >= 1");
+  // Two assets (native and token) per chain: rows must split into whole wallets.
+  if (!Number.isInteger(rows) || rows < 2000 || rows % (chains * 2) !== 0) {
+    throw new Error(`--claim-rows must be >= 2000 and a multiple of ${chains * 2}`);
+  }
+  if (!Number.isInteger(reps) || reps < 3) throw new Error("--claim-reps must be >= 3");
+  if (!(share > 0 && share < 1)) throw new Error("--backoff-share must be between 0 and 1");
+  return { rows, chains, reps, share, out: String(values.out) };
+}
+
+interface ClaimParameters {
+  names: Set<string>;
+  /** A uuid parameter naming one chain, when the claim has one. */
+  chainParameter: string | null;
+  signature: string;
+}
+
+async function claimParameters(sql: Sql): Promise<ClaimParameters> {
+  const found = await sql`
+    select p.oid::regprocedure::text as signature,
+           coalesce(p.proargnames, '{}') as names,
+           array(select format_type(t, null) from unnest(p.proargtypes) as t) as types
+    from pg_proc as p
+    join pg_namespace as n on n.oid = p.pronamespace
+    where n.nspname = 'public' and p.proname = 'balance_sync_claim'`;
+  if (found.length !== 1) {
+    throw new Error(`expected one public.balance_sync_claim, found ${found.length}`);
+  }
+  const names: string[] = found[0].names;
+  const types: string[] = found[0].types;
+  for (const required of ["p_worker", "p_limit"]) {
+    if (!names.includes(required)) {
+      throw new Error(`balance_sync_claim has no ${required}: ${found[0].signature}`);
+    }
+  }
+  const chainParameter = names.find((n, i) => /chain/.test(n) && types[i] === "uuid") ?? null;
+  return { names: new Set(names), chainParameter, signature: found[0].signature };
+}
+
+/** `public.balance_sync_claim(p_worker => ..., ...)` with the parameters the function has. */
+function claimCall(
+  sql: Sql,
+  params: ClaimParameters,
+  worker: string,
+  limit: number,
+  extra: { chainId?: string } = {},
+) {
+  const args = [sql`p_worker => ${worker}`, sql`p_limit => ${limit}::integer`];
+  if (params.names.has("p_lease_seconds")) args.push(sql`p_lease_seconds => 120`);
+  if (extra.chainId && params.chainParameter) {
+    args.push(sql`${sql.unsafe(params.chainParameter)} => ${extra.chainId}::uuid`);
+  }
+  const joined = args.reduce((all, a, i) => i === 0 ? a : sql`${all}, ${a}`);
+  return sql`select public.balance_sync_claim(${joined}) as claim`;
+}
+
+async function generate(sql: Sql, config: ReturnType<typeof parseClaimArgs>) {
+  const wallets = config.rows / (config.chains * 2);
+  // Every (1/share)-th wallet's rows are the stalest: the head of the line.
+  const every = Math.round(1 / config.share);
+  await sql`
+    insert into public.chains (name, family, rpc_url, is_active)
+    select 'scale-' || g, 'evm', 'http://127.0.0.1:9/', true from generate_series(1, ${config.chains}::int) as g`;
+  await sql`
+    with a as (insert into public.assets (symbol, name) values ('NAT', 'native'), ('TOK', 'token')
+               returning id, symbol)
+    insert into public.asset_on_chain (chain_id, asset_id, contract_address, decimals, is_native,
+                                       is_active)
+    select c.id, a.id,
+           case when a.symbol = 'TOK'
+                then '0x' || lpad(to_hex(c.evm_n), 40, '0') end,
+           case when a.symbol = 'TOK' then 6 else 18 end, a.symbol = 'NAT', true
+    from (select id, row_number() over (order by name) as evm_n from public.chains) as c
+    cross join a`;
+  await sql`
+    insert into public.wallets (label)
+    select 'scale ' || g from generate_series(0, ${wallets - 1}::int) as g`;
+  await sql`
+    insert into public.user_wallet_addresses (wallet_id, chain_id, address, is_active)
+    select w.id, c.id, '0x' || lpad(to_hex(substr(w.label, 7)::int), 40, '0'), true
+    from public.wallets as w cross join public.chains as c`;
+  await sql`
+    insert into public.wallet_balances (wallet_id, asset_on_chain_id, last_checked, sync_count)
+    select w.id, aoc.id,
+           case when substr(w.label, 7)::int % ${every}::int = 0
+                then now() - interval '3 days' - random() * interval '1 hour'
+                else now() - interval '1 hour' - random() * interval '1 day' end,
+           1
+    from public.wallets as w cross join public.asset_on_chain as aoc`;
+  const [{ head }] = await sql`
+    select count(*)::int as head from public.wallet_balances
+    where last_checked < now() - interval '2 days'`;
+  return { wallets, head, every };
+}
+
+interface Timing {
+  /** Round trip of the claim statement, median and worst, ms (client side, local socket). */
+  median_ms: number;
+  p90_ms: number;
+  max_ms: number;
+  /** Inside the database: statement start to the end of the claim, median ms. */
+  server_median_ms: number;
+  /** Rows each claim returned. */
+  claimed: number;
+  /** Of those, rows of the head of the line (the tenth that fails in the second case). */
+  claimed_from_head: number;
+}
+
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+};
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+async function timeClaims(
+  sql: Sql,
+  params: ClaimParameters,
+  limit: number,
+  reps: number,
+  every: number,
+  chainId?: string,
+): Promise<Timing> {
+  const client = await sql.reserve();
+  const round: number[] = [];
+  const server: number[] = [];
+  let claimed = 0;
+  let fromHead = 0;
+  try {
+    for (let i = 0; i < reps + 2; i++) {
+      await client`begin`;
+      const started = performance.now();
+      const call = claimCall(client as unknown as Sql, params, `bench-${i}`, limit, { chainId });
+      const [row] = await client`
+        select c.claim, extract(epoch from clock_timestamp() - statement_timestamp()) * 1000
+                          as server_ms
+        from (${call}) as c`;
+      const elapsed = performance.now() - started;
+      const ids = (row.claim.rows as { id: string }[]).map((r) => r.id);
+      const [{ head }] = await client`
+        select count(*)::int as head
+        from public.wallet_balances as wb join public.wallets as w on w.id = wb.wallet_id
+        where wb.id = any(${ids}::uuid[]) and substr(w.label, 7)::int % ${every}::int = 0`;
+      await client`rollback`;
+      if (i < 2) continue; // warm-up
+      round.push(elapsed);
+      server.push(Number(row.server_ms));
+      claimed = ids.length;
+      fromHead = head;
+    }
+  } finally {
+    client.release();
+  }
+  return {
+    median_ms: round2(quantile(round, 0.5)),
+    p90_ms: round2(quantile(round, 0.9)),
+    max_ms: round2(Math.max(...round)),
+    server_median_ms: round2(quantile(server, 0.5)),
+    claimed,
+    claimed_from_head: fromHead,
+  };
+}
+
+/**
+ * Fails the head of the line through the contract's record: each round leases the rows the way a
+ * claim does (locked_by, locked_until, processing_status) and records a transient error for each,
+ * so the error streak, and with it the backoff, grows by one per round. (A forced claim by
+ * wallet_balance_ids would lease them too, but 10,000 ids at a time scan the whole table; and a
+ * normal claim takes rows whose short first backoff has already run out.)
+ */
+async function failHead(sql: Sql, every: number, rounds: number) {
+  const chunk = 10_000;
+  const head = (await sql`
+    select wb.id::text as id
+    from public.wallet_balances as wb join public.wallets as w on w.id = wb.wallet_id
+    where substr(w.label, 7)::int % ${every}::int = 0
+    order by wb.id`).map((r) => r.id as string);
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < head.length; i += chunk) {
+      const ids = head.slice(i, i + chunk);
+      const worker = `fail-${round}-${i}`;
+      await sql`
+        update public.wallet_balances
+        set processing_status = 'processing', locked_by = ${worker},
+            locked_until = now() + interval '120 seconds'
+        where id = any(${ids}::uuid[])`;
+      await record(sql, worker, ids);
+    }
+  }
+  return head;
+}
+
+async function record(sql: Sql, worker: string, ids: string[]) {
+  const results = ids.map((id) => ({
+    id,
+    error: "bench: node did not answer",
+    error_class: "transient",
+  }));
+  const [{ outcome }] = await sql`
+    select public.balance_sync_record(${worker}, ${sql.json(results)}) as outcome`;
+  if (outcome.errored !== ids.length) {
+    throw new Error(
+      `record stored ${outcome.errored} of ${ids.length} errors: ${
+        JSON.stringify(outcome).slice(0, 300)
+      }`,
+    );
+  }
+}
+
+export async function runClaimScale(args: string[]) {
+  const config = parseClaimArgs(args);
+  const started = performance.now();
+  log(`config ${JSON.stringify(config)}`);
+  const cluster = await startCluster();
+  const onSignal = () => {
+    log("interrupted: stopping the cluster");
+    cluster.stop().finally(() => Deno.exit(130));
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  try {
+    const url = await cluster.createDatabase("claim_scale", { migrate: true });
+    const sql = cluster.connect(new URL(url).pathname.slice(1), { max: 2 });
+    const params = await claimParameters(sql);
+    log(`claim: ${params.signature}`);
+
+    const generating = performance.now();
+    const { wallets, head, every } = await generate(sql, config);
+    await sql`vacuum analyze`;
+    const generateS = (performance.now() - generating) / 1000;
+    log(
+      `generated ${config.rows} rows (${wallets} wallets, head of the line ${head}) in ${
+        generateS.toFixed(1)
+      } s`,
+    );
+    const [{ chain }] =
+      await sql`select id::text as chain from public.chains order by name limit 1`;
+
+    const sizes = [50, 1000];
+    const measure = async () => {
+      const result: Record<string, Timing> = {};
+      for (const size of sizes) {
+        result[`claim_${size}`] = await timeClaims(sql, params, size, config.reps, every);
+        log(`  claim ${size}: median ${result[`claim_${size}`].median_ms} ms`);
+        if (params.chainParameter) {
+          result[`claim_${size}_one_chain`] = await timeClaims(
+            sql,
+            params,
+            size,
+            config.reps,
+            every,
+            chain,
+          );
+        }
+      }
+      return result;
+    };
+
+    log("timing claims, every row healthy");
+    const healthy = await measure();
+    const failing = performance.now();
+    const failed = await failHead(sql, every, 4);
+    await sql`vacuum analyze public.wallet_balances`;
+    const failS = (performance.now() - failing) / 1000;
+    const [state] = await sql`
+      select count(*) filter (where error_streak > 0)::int as in_backoff,
+             max(error_streak)::int as streak
+      from public.wallet_balances`;
+    log(
+      `failed ${failed.length} rows through the contract (streak ${state.streak}) in ${
+        failS.toFixed(1)
+      } s`,
+    );
+    log(`timing claims, ${state.in_backoff} rows in backoff at the head of the line`);
+    const backoff = await measure();
+
+    // The verdict uses the time inside the database: the claim's own cost, without the client's
+    // share of a loaded 2-core machine; the round trips are listed beside it.
+    const cases = Object.keys(healthy).map((name) => ({
+      claim: name,
+      healthy_server_ms: healthy[name].server_median_ms,
+      backoff_server_ms: backoff[name].server_median_ms,
+      ratio: round2(backoff[name].server_median_ms / healthy[name].server_median_ms),
+      healthy_round_trip_ms: healthy[name].median_ms,
+      backoff_round_trip_ms: backoff[name].median_ms,
+      round_trip_ratio: round2(backoff[name].median_ms / healthy[name].median_ms),
+      within_1_5x: backoff[name].server_median_ms <= 1.5 * healthy[name].server_median_ms,
+    }));
+    const results = {
+      rows: config.rows,
+      chains: config.chains,
+      rows_in_backoff: state.in_backoff,
+      backoff_error_streak: state.streak,
+      claim_signature: params.signature,
+      repetitions: config.reps,
+      generate_s: round2(generateS),
+      fail_head_s: round2(failS),
+      note: "each claim in a transaction rolled back; median of the repetitions after 2 " +
+        "warm-ups; server ms: statement start to the claim's end inside the database; " +
+        "round trip: the statement seen from the client on a local socket",
+      target: "backoff within 1.5x of healthy (server ms)",
+      side_by_side: cases,
+      healthy,
+      backoff,
+    };
+    await sql.end();
+    const backoffLabel = `${state.in_backoff.toLocaleString("en")} in backoff`;
+    console.log(
+      `\nclaim ms at ${config.rows.toLocaleString("en")} rows, ${config.chains} chains ` +
+        `(median of ${config.reps}; in the database, and round trip):\n` +
+        `${"claim".padEnd(24)}${"healthy".padStart(10)}${backoffLabel.padStart(20)}` +
+        `${"ratio".padStart(8)}${"round trip".padStart(24)}  target <= 1.5x`,
+    );
+    for (const c of cases) {
+      console.log(
+        `${c.claim.padEnd(24)}${c.healthy_server_ms.toFixed(1).padStart(10)}${
+          c.backoff_server_ms.toFixed(1).padStart(20)
+        }${c.ratio.toFixed(2).padStart(8)}${
+          `${c.healthy_round_trip_ms.toFixed(1)} / ${c.backoff_round_trip_ms.toFixed(1)}`
+            .padStart(24)
+        }  ${c.within_1_5x ? "MET" : "MISSED"}`,
+      );
+    }
+    for (const [label, set] of [["healthy", healthy], ["backoff", backoff]] as const) {
+      for (const [name, t] of Object.entries(set)) {
+        console.log(
+          `  ${label} ${name}: claimed ${t.claimed} (${t.claimed_from_head} from the head of ` +
+            `the line), p90 ${t.p90_ms} ms, server ${t.server_median_ms} ms`,
+        );
+      }
+    }
+    await Deno.writeTextFile(config.out, JSON.stringify(results, null, 2) + "\n");
+    log(`wrote ${config.out} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  } finally {
+    Deno.removeSignalListener("SIGINT", onSignal);
+    Deno.removeSignalListener("SIGTERM", onSignal);
+    await cluster.stop();
+  }
+}
+
+if (import.meta.main) await runClaimScale(Deno.args);

@@ -1,0 +1,65 @@
+/** The soak's command line (`deno task bench -- --soak ...`). */
+import { parseArgs } from "node:util";
+import { repoRoot } from "../tests/support/bin.ts";
+import type { Mix } from "./world.ts";
+
+export function parseSoakArgs(args: string[]) {
+  const { values: flags } = parseArgs({
+    args: args.filter((a) => a !== "--" && a !== "--soak"),
+    options: {
+      rows: { type: "string", default: "30000" },
+      minutes: { type: "string", default: "6" },
+      // pg_cron 1.5's '30 seconds'; the command is fired by the soak itself (Debian has 1.4).
+      "tick-s": { type: "string", default: "30" },
+      // Staleness samples between ticks (the picture, and the worst p99 of each chain).
+      "sample-s": { type: "string", default: "5" },
+      "rpc-latency": { type: "string", default: "50" },
+      "db-latency": { type: "string", default: "5" },
+      mix: { type: "string", default: "45,45,10" },
+      "tron-max-rps": { type: "string", default: "10" },
+      // How much slower the paced chain's node is in the second soak; 1 skips that soak.
+      "slow-factor": { type: "string", default: "10" },
+      "log-level": { type: "string", default: "info" },
+      out: { type: "string", default: `${repoRoot}/bench/soak.json` },
+      chart: { type: "string", default: `${repoRoot}/bench/soak_staleness.svg` },
+      // Also render the chart as PNG (same name, .png).
+      png: { type: "boolean", default: false },
+      // Only draw the picture again from the soak.json at --out.
+      "chart-only": { type: "boolean", default: false },
+    },
+  });
+  const number = (name: keyof typeof flags, min: number, whole = true): number => {
+    const value = Number(flags[name]);
+    if (!Number.isFinite(value) || value < min || (whole && !Number.isInteger(value))) {
+      throw new Error(
+        `--${name} must be a ${whole ? "whole " : ""}number >= ${min}, got ${flags[name]}`,
+      );
+    }
+    return value;
+  };
+  const mix = String(flags.mix).split(",").map(Number);
+  if (mix.length !== 3 || mix.some((n) => !(n >= 0)) || mix.every((n) => n === 0)) {
+    throw new Error(`--mix must be three shares evm,tron_multicall,tron_plain; got ${flags.mix}`);
+  }
+  const tickS = number("tick-s", 1);
+  const minutes = number("minutes", 0.5, false);
+  if (minutes * 60 < tickS) throw new Error(`--minutes must cover at least one tick`);
+  return {
+    rows: number("rows", 3),
+    minutes,
+    tickMs: tickS * 1000,
+    sampleMs: number("sample-s", 1) * 1000,
+    rpcLatencyMs: number("rpc-latency", 0),
+    dbLatencyMs: number("db-latency", 0),
+    mix: { evm: mix[0], tron_multicall: mix[1], tron_plain: mix[2] } as Mix,
+    tronMaxRps: number("tron-max-rps", 0.1, false),
+    slowFactor: number("slow-factor", 1),
+    logLevel: String(flags["log-level"]),
+    out: String(flags.out),
+    chart: String(flags.chart),
+    png: Boolean(flags.png),
+    chartOnly: Boolean(flags["chart-only"]),
+  };
+}
+
+export type SoakConfig = ReturnType<typeof parseSoakArgs>;
