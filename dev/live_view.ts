@@ -25,7 +25,9 @@ export interface ChainStats {
   /** Age of the oldest-but-1 % last_checked, in seconds (null before any sync). */
   stalenessP99: number | null;
   /** The last run that touched this chain (chain_status), and what it did there (its summary). */
-  lastRun: { runId: string; kind: string; status: string; at: Date; chain: ChainRunSummary | null } | null;
+  lastRun:
+    | { runId: string; kind: string; status: string; at: Date; chain: ChainRunSummary | null }
+    | null;
 }
 
 export interface CronStats {
@@ -462,9 +464,7 @@ function chainLines(snapshot: Snapshot, ctx: ViewContext): string[] {
       ].filter(Boolean).join(" · ")
       : "-";
     out.push(
-      `${pad(chain.name, 22)}${padStart(String(chain.rows), 5)}${
-        padStart(String(chain.fresh), 6)
-      }${
+      `${pad(chain.name, 22)}${padStart(String(chain.rows), 5)}${padStart(String(chain.fresh), 6)}${
         chain.failing
           ? paint(c, "31", padStart(String(chain.failing), 5))
           : padStart(String(chain.failing), 5)
@@ -517,7 +517,7 @@ function changeLines(snapshot: Snapshot, ctx: ViewContext, limit: number): strin
   if (snapshot.changes.length === 0) {
     return [
       paint(ctx.color, "4", "last balance changes") +
-        `  none yet: ${ctx.keys ? "press t, then f" : "deno task dev:transfer, then dev:sync"}`,
+      `  none yet: ${ctx.keys ? "press t, then f" : "deno task dev:transfer, then dev:sync"}`,
     ];
   }
   return [

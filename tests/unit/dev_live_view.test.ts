@@ -171,12 +171,15 @@ Deno.test("live view shows cron, chain_status per chain, recent runs from run_hi
   assert.match(text, /this chain · run 3f2a1b2c$/m);
   assert.match(text, /pg_cron 1\.4-1 every minute, next in 15 s/);
   assert.match(text, /recent runs \(run_history: 12 scheduled, 3 forced\)/);
-  assert.match(text, /^12:00:44 sched  running   7c00ffee$/m);
+  assert.match(text, /^12:00:44 sched {2}running {3}7c00ffee$/m);
   assert.match(
     text,
-    /^12:00:40 forced finished  5d1e0c2b  claimed 1, synced 1, failed 0 in 321 ms · drained$/m,
+    /^12:00:40 forced finished {2}5d1e0c2b {2}claimed 1, synced 1, failed 0 in 321 ms · drained$/m,
   );
-  assert.match(text, /^12:00:01 sched  abandoned 9b2f6a8e  claimed 2, synced 1, failed 1 in 321 ms$/m);
+  assert.match(
+    text,
+    /^12:00:01 sched {2}abandoned 9b2f6a8e {2}claimed 2, synced 1, failed 1 in 321 ms$/m,
+  );
   assert.match(
     text,
     /Local EVM \(anvil\)\s+2\s+1\s+1\s+0\s+15s\s+12:00:40 forced · blk 42 · 2 rpc · multicall/,
@@ -214,9 +217,9 @@ Deno.test("live view lists the last balance changes: wallet, asset, signed exact
     { columns: 80, rows: 24 },
   );
   assert.match(text, /^when\s+wallet\s+chain\s+asset\s+delta\s+block$/m);
-  assert.match(text, /^12:00:41 Bob    TRON  TRX\s+\+150  12$/m);
-  assert.match(text, /^12:00:30 Alice  EVM   ETH\s+-1\.240082557282941675  7$/m);
-  assert.match(text, /^12:00:30 Carol  EVM   ETH\s+\+0\.75  7  first sync$/m);
+  assert.match(text, /^12:00:41 Bob {4}TRON {2}TRX\s+\+150 {2}12$/m);
+  assert.match(text, /^12:00:30 Alice {2}EVM {3}ETH\s+-1\.240082557282941675 {2}7$/m);
+  assert.match(text, /^12:00:30 Carol {2}EVM {3}ETH\s+\+0\.75 {2}7 {2}first sync$/m);
   // exact at uint256 scale (too wide for 80 columns: the full text in a wider terminal)
   const wide = renderView(
     snapshot([], {
@@ -292,8 +295,12 @@ Deno.test("live view fits 80x24 with the header first, even with many rows and l
   assert.ok(lines.length <= 24, `${lines.length} lines`);
   for (const line of lines) assert.ok([...line].length <= 80, `too wide: ${line}`);
   assert.match(lines[0], /^balance-sync local stack/);
-  assert.equal(lines.filter((l) => /finished  \d{8}  claimed/.test(l)).length, 3, "three runs");
-  assert.equal(lines.filter((l) => /-1\.240082557282941675  7$/.test(l)).length, 4, "four changes");
+  assert.equal(lines.filter((l) => /finished {2}\d{8} {2}claimed/.test(l)).length, 3, "three runs");
+  assert.equal(
+    lines.filter((l) => /-1\.240082557282941675 {2}7$/.test(l)).length,
+    4,
+    "four changes",
+  );
   assert.match(text, /… \d+ more rows/);
   assert.match(lines.at(-1)!, /f force sync.*deno task dev:sync/);
 });
@@ -340,10 +347,16 @@ Deno.test("--plain prints the view once, then only what changed and a status lin
   tracker.observe(second);
   const update = reporter.report(second, tracker, ctx, 20_000).trimEnd().split("\n");
   assert.deepEqual(update.length, 4, update.join("\n"));
-  assert.match(update[0], /^scheduled run 9b2f6a8e 12:01:01 finished: claimed 2, synced 2, failed 0/);
-  assert.match(update[1], /^change 12:00:30 Alice\s+EVM\s+ETH\s+\+1  8$/);
+  assert.match(
+    update[0],
+    /^scheduled run 9b2f6a8e 12:01:01 finished: claimed 2, synced 2, failed 0/,
+  );
+  assert.match(update[1], /^change 12:00:30 Alice\s+EVM\s+ETH\s+\+1 {2}8$/);
   assert.match(update[2], /^Alice\s+EVM\s+ETH\s+13\.5\s+\S+\s+▲\+1 12:00:30/);
-  assert.match(update[3], /^\[status\] 12:01:05 .* runs: 2 scheduled, 0 forced · 1 failing, 0 due$/);
+  assert.match(
+    update[3],
+    /^\[status\] 12:01:05 .* runs: 2 scheduled, 0 forced · 1 failing, 0 due$/,
+  );
 
   // A change that left the recent window is not printed again when it comes back.
   const third = { ...second, changes: [change({ id: "1" })] };
