@@ -101,7 +101,14 @@ export const RECENT_CHANGES = 8;
 
 const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
 
-export async function loadSnapshot(sql: Sql): Promise<Snapshot> {
+/**
+ * Reads everything the view shows. `recent` widens the runs and changes read (--plain reads more,
+ * so that every run and change between two reads is printed).
+ */
+export async function loadSnapshot(
+  sql: Sql,
+  recent: { runs: number; changes: number } = { runs: RECENT_RUNS, changes: RECENT_CHANGES },
+): Promise<Snapshot> {
   const [chains, cron, lastRun, runs, runCounts, changes, balances, [{ now }]] = await Promise.all([
     sql`
       select cs.chain_id::text as id, cs.chain_name as name, coalesce(cs.family, '?') as family,
@@ -136,7 +143,7 @@ export async function loadSnapshot(sql: Sql): Promise<Snapshot> {
              duration_ms, stopped, chains
       from balance_sync.run_history
       order by started_at desc
-      limit ${RECENT_RUNS}`,
+      limit ${recent.runs}`,
     sql`select kind, count(*)::int as n from balance_sync.runs group by kind`,
     sql`
       select bc.id::text, coalesce(w.label, bc.wallet_id::text) as wallet,
@@ -149,7 +156,7 @@ export async function loadSnapshot(sql: Sql): Promise<Snapshot> {
       left join public.assets as a on a.id = aoc.asset_id
       left join public.chains as c on c.id = bc.chain_id
       order by bc.id desc
-      limit ${RECENT_CHANGES}`,
+      limit ${recent.changes}`,
     sql`
       select wb.id::text, coalesce(w.label, w.id::text) as wallet, c.name as chain, c.family,
              a.symbol, aoc.decimals, wb.on_chain_balance_raw::text as raw, wb.last_checked,
@@ -592,7 +599,11 @@ export function renderView(
   const runs = runLines(snapshot, ctx, short ? 3 : RECENT_RUNS);
   const changed = changeLines(snapshot, ctx, short ? 4 : RECENT_CHANGES);
   let footer = footerLines(ctx);
-  const rows = snapshot.balances.map((row) => balanceLine(row, snapshot, changes, ctx));
+  // Failing rows first: on a short terminal they are the ones to see.
+  const rows = [
+    ...snapshot.balances.filter((row) => row.errorStreak > 0),
+    ...snapshot.balances.filter((row) => row.errorStreak <= 0),
+  ].map((row) => balanceLine(row, snapshot, changes, ctx));
   const top = [...header, ...chains, ...runs, ...changed];
   let room = size.rows - top.length - footer.length - 1;
   while (room < rows.length && footer.length > 1) {

@@ -278,6 +278,9 @@ function listenForKeys(onKey: (key: string) => void) {
   })();
 }
 
+/** --plain reads this many recent runs and changes, so that it prints each one between reads. */
+const PLAIN_RECENT = { runs: 50, changes: 500 };
+
 async function runView(sql: Sql, ctx: () => ViewContext, control: Control): Promise<void> {
   const tracker = new ChangeTracker();
   const plain = new PlainReporter();
@@ -303,7 +306,7 @@ async function runView(sql: Sql, ctx: () => ViewContext, control: Control): Prom
   }
   while (!shutdown.started) {
     try {
-      const snapshot = await loadSnapshot(sql);
+      const snapshot = await loadSnapshot(sql, interactive ? undefined : PLAIN_RECENT);
       tracker.observe(snapshot);
       if (interactive) {
         const { columns, rows } = Deno.consoleSize();
