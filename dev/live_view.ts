@@ -66,6 +66,8 @@ export interface BalanceRow {
   errorClass?: string | null;
   /** Rows in backoff: when the claim will take the row again. */
   retryAt?: Date | null;
+  /** The row's last change in balance_sync.balance_changes (a first observation is none). */
+  lastChange?: { deltaRaw: string; at: Date } | null;
 }
 
 /** One row of balance_sync.balance_changes, with the wallet's label and the asset. */
@@ -161,13 +163,22 @@ export async function loadSnapshot(
       select wb.id::text, coalesce(w.label, w.id::text) as wallet, c.name as chain, c.family,
              a.symbol, aoc.decimals, wb.on_chain_balance_raw::text as raw, wb.last_checked,
              wb.sync_count, wb.error_streak, wb.last_error,
-             s.state, s.error_class, s.retry_at
+             s.state, s.error_class, s.retry_at,
+             lc.delta_raw as last_delta_raw, lc.observed_at as last_change_at
       from public.wallet_balances as wb
       join public.wallets as w on w.id = wb.wallet_id
       join public.asset_on_chain as aoc on aoc.id = wb.asset_on_chain_id
       join public.assets as a on a.id = aoc.asset_id
       join public.chains as c on c.id = aoc.chain_id
       left join balance_sync.stale_rows as s on s.wallet_balance_id = wb.id
+      left join lateral (
+        select bc.delta_raw::text as delta_raw, bc.observed_at
+        from balance_sync.balance_changes as bc
+        where bc.wallet_id = wb.wallet_id and bc.wallet_balance_id = wb.id
+          and bc.previous_raw is not null
+        order by bc.observed_at desc, bc.id desc
+        limit 1
+      ) as lc on true
       order by w.label, c.family, a.symbol`,
     sql`select now()`,
   ]);
@@ -260,17 +271,34 @@ export async function loadSnapshot(
       state: b.state,
       errorClass: b.error_class,
       retryAt: b.retry_at,
+      lastChange: b.last_delta_raw === null
+        ? null
+        : { deltaRaw: b.last_delta_raw, at: b.last_change_at },
     })),
   };
 }
 
-/** The change of each balance at the last sync that changed it, and when that sync was. */
+/**
+ * The change of each balance at the last sync that changed it, and when that sync was: from the
+ * change log when the snapshot carries it, else from the difference between two snapshots.
+ */
 export class ChangeTracker {
   #last = new Map<string, string | null>();
   #changes = new Map<string, { delta: bigint; at: Date }>();
 
   observe(snapshot: Snapshot): void {
     for (const row of snapshot.balances) {
+      if (row.lastChange !== undefined) {
+        if (row.lastChange === null) this.#changes.delete(row.id);
+        else {
+          this.#changes.set(row.id, {
+            delta: BigInt(row.lastChange.deltaRaw),
+            at: row.lastChange.at,
+          });
+        }
+        this.#last.set(row.id, row.raw);
+        continue;
+      }
       const before = this.#last.get(row.id);
       if (before !== undefined && before !== null && row.raw !== null && before !== row.raw) {
         this.#changes.set(row.id, {

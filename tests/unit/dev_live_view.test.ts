@@ -253,6 +253,25 @@ Deno.test("live view marks a balance with its change at the last sync that chang
   assert.equal(tracker.change("b1")?.at.getTime(), changedAt.getTime());
 });
 
+Deno.test("live view takes a balance's last change from the change log, exactly, even across restarts", () => {
+  const tracker = new ChangeTracker();
+  const fromLog = snapshot([
+    balance({
+      raw: "1",
+      lastChange: { deltaRaw: String(-(2n ** 256n - 2n)), at: new Date("2026-01-01T11:59:00Z") },
+    }),
+    balance({ id: "b2", wallet: "Bob", lastChange: null }),
+  ]);
+  tracker.observe(fromLog);
+  assert.equal(tracker.delta("b1"), -(2n ** 256n - 2n));
+  assert.equal(tracker.change("b1")?.at.toISOString(), "2026-01-01T11:59:00.000Z");
+  assert.equal(tracker.change("b2"), null, "a first observation is no change");
+  assert.match(
+    renderView(fromLog, tracker, ctx, { columns: 200, rows: 24 }),
+    /▼-\d+\.\d+ 11:59:00/,
+  );
+});
+
 Deno.test("live view says why pg_net's last request failed when the function did not answer 200", () => {
   const text = renderView(
     snapshot([], {
