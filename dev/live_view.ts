@@ -346,11 +346,12 @@ const pad = (text: string, width: number) =>
 const padStart = (text: string, width: number) =>
   text.length >= width ? text : " ".repeat(width - text.length) + text;
 
-/** Cuts a line to `width` visible characters, keeping colour codes balanced. */
+/** Cuts a line to `width` visible characters, ending a cut line with "…", keeping colour codes balanced. */
 export function fitLine(line: string, width: number): string {
   let visible = 0;
   let out = "";
   let colored = false;
+  let lastChar = { at: 0, length: 0 };
   for (let i = 0; i < line.length;) {
     // deno-lint-ignore no-control-regex
     const esc = /^\x1b\[[0-9;]*m/.exec(line.slice(i));
@@ -361,7 +362,13 @@ export function fitLine(line: string, width: number): string {
       continue;
     }
     const ch = String.fromCodePoint(line.codePointAt(i)!);
-    if (visible >= width) break;
+    if (visible >= width) {
+      if (width > 0) {
+        out = out.slice(0, lastChar.at) + "…" + out.slice(lastChar.at + lastChar.length);
+      }
+      break;
+    }
+    lastChar = { at: out.length, length: ch.length };
     out += ch;
     visible++;
     i += ch.length;
@@ -493,9 +500,10 @@ function chainLines(snapshot: Snapshot, ctx: ViewContext): string[] {
         `${clock(last.at)} ${shortKind(last.kind)}` +
         (last.status === "finished" ? "" : ` ${statusWord(c, last.status)}`),
         figures.block ? `blk ${figures.block}` : null,
-        figures.failed ? paint(c, "31", `${figures.failed} failed`) : null,
         figures.rpc_requests !== undefined ? `${figures.rpc_requests} rpc` : null,
         figures.mode ?? null,
+        // the fail column already counts failing rows: the run's own count comes last
+        figures.failed ? paint(c, "31", `${figures.failed} failed`) : null,
       ].filter(Boolean).join(" · ")
       : "-";
     out.push(
@@ -729,12 +737,6 @@ export class PlainReporter {
         const before = this.#seen.get(id);
         const beforeKey = before?.includes("\u0000") ? before.split("\u0000")[0] : before;
         if (beforeKey !== key) out.push(line);
-      }
-    }
-    // Runs and changes that left the recent window stay seen.
-    for (const [id, value] of this.#seen) {
-      if (!items.has(id) && (id.startsWith("run:") || id.startsWith("change:"))) {
-        items.set(id, value);
       }
     }
     this.#seen = items;
