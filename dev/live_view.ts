@@ -1,26 +1,33 @@
 /**
  * The terminal view of `deno task dev`: what pg_cron did, what pg_net delivered (read back from
- * net._http_response), every run the function finished, scheduled or forced (a RunSource: today
- * the function's log, dev/run_log.ts), and the demo balances.
+ * net._http_response), each chain (balance_sync.chain_status), the recent runs, scheduled and
+ * forced (balance_sync.run_history), the last balance changes (balance_sync.balance_changes) and
+ * the demo balances, with why a row is not fresh (balance_sync.stale_rows) and, from the
+ * function's log (dev/run_log.ts), which run failed it.
  * loadSnapshot() reads; renderView() and renderStatus() are pure (snapshot in, text out) and fit
- * the terminal: header first, then the chains, then as many balance rows as there is room for.
+ * the terminal: header first, then the chains, runs and changes, then as many balance rows as
+ * there is room for.
  */
 import type { Sql } from "../tests/support/pg.ts";
 import { formatUnits } from "./demo.ts";
-import type { RunRecord, RunSource } from "./run_log.ts";
-
-/** The function's default minimum interval between two syncs of a row (BALANCE_SYNC_MIN_...). */
-const MIN_INTERVAL_SECONDS = 30;
+import type { ChainRunSummary, RunFacts, RunRecord } from "./run_log.ts";
 
 export interface ChainStats {
   id: string;
   name: string;
   family: string;
+  /** balance_sync.chain_status: active rows, and those fresh, due, leased and failing. */
   rows: number;
-  synced: number;
+  fresh: number;
   failing: number;
   due: number;
   processing: number;
+  /** Age of the oldest-but-1 % last_checked, in seconds (null before any sync). */
+  stalenessP99: number | null;
+  /** The last run that touched this chain (chain_status), and what it did there (its summary). */
+  lastRun:
+    | { runId: string; kind: string; status: string; at: Date; chain: ChainRunSummary | null }
+    | null;
 }
 
 export interface CronStats {
@@ -38,14 +45,6 @@ export interface LastRun {
   at: Date;
   statusCode: number | null;
   error: string | null;
-  /** The function's JSON summary, when it answered with one. */
-  summary: {
-    synced?: number;
-    failed?: number;
-    claimed?: number;
-    duration_ms?: number;
-    stopped?: string;
-  } | null;
   /** Requests pg_net answered so far. */
   total: number;
 }
@@ -62,8 +61,27 @@ export interface BalanceRow {
   syncCount: number;
   errorStreak: number;
   lastError: string | null;
-  /** Failing rows: when the claim will take the row again (end of backoff and interval). */
+  /** From balance_sync.stale_rows, for rows that are not fresh: due, leased, backoff, ... */
+  state?: string | null;
+  errorClass?: string | null;
+  /** Rows in backoff: when the claim will take the row again. */
   retryAt?: Date | null;
+  /** The row's last change in balance_sync.balance_changes (a first observation is none). */
+  lastChange?: { deltaRaw: string; at: Date } | null;
+}
+
+/** One row of balance_sync.balance_changes, with the wallet's label and the asset. */
+export interface BalanceChange {
+  id: string;
+  wallet: string;
+  family: string;
+  symbol: string;
+  decimals: number | null;
+  deltaRaw: string;
+  /** The row's first observation (no previous value): the delta is the whole balance. */
+  first: boolean;
+  block: string | null;
+  at: Date;
 }
 
 export interface Snapshot {
@@ -71,35 +89,40 @@ export interface Snapshot {
   chains: ChainStats[];
   cron: CronStats | null;
   lastRun: LastRun | null;
+  /** balance_sync.run_history, newest first. */
+  runs: RunRecord[];
+  runCounts: { scheduled: number; forced: number };
+  /** balance_sync.balance_changes, newest first. */
+  changes: BalanceChange[];
   balances: BalanceRow[];
 }
 
-export async function loadSnapshot(sql: Sql): Promise<Snapshot> {
-  const [chains, cron, lastRun, balances, [{ now }]] = await Promise.all([
+/** How many recent runs and balance changes the view reads. */
+export const RECENT_RUNS = 5;
+export const RECENT_CHANGES = 8;
+
+const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+
+/**
+ * Reads everything the view shows. `recent` widens the runs and changes read (--plain reads more,
+ * so that every run and change between two reads is printed).
+ */
+export async function loadSnapshot(
+  sql: Sql,
+  recent: { runs: number; changes: number } = { runs: RECENT_RUNS, changes: RECENT_CHANGES },
+): Promise<Snapshot> {
+  const [chains, cron, lastRun, runs, runCounts, changes, balances, [{ now }]] = await Promise.all([
     sql`
-      select c.id::text, c.name, coalesce(c.family, '?') as family,
-             count(wb.id)::int as rows,
-             count(wb.id) filter (where wb.last_checked is not null and wb.error_streak = 0)::int
-               as synced,
-             count(wb.id) filter (where wb.error_streak > 0)::int as failing,
-             count(wb.id) filter (
-               where (wb.processing_status is distinct from 'processing'
-                      or wb.locked_until is null or wb.locked_until <= now())
-                 and (wb.last_checked is null
-                      or wb.last_checked <= now() - make_interval(secs => ${MIN_INTERVAL_SECONDS}))
-                 and (wb.error_streak <= 0 or wb.last_error_at is null
-                      or wb.last_error_at <= now() - make_interval(secs =>
-                           least(30 * power(2, least(wb.error_streak - 1, 7)), 3600)))
-             )::int as due,
-             count(wb.id) filter (
-               where wb.processing_status = 'processing' and wb.locked_until > now())::int
-               as processing
-      from public.chains as c
-      left join public.asset_on_chain as aoc on aoc.chain_id = c.id and aoc.is_active
-      left join public.wallet_balances as wb on wb.asset_on_chain_id = aoc.id
-      where c.is_active
-      group by c.id, c.name, c.family
-      order by c.name`,
+      select cs.chain_id::text as id, cs.chain_name as name, coalesce(cs.family, '?') as family,
+             cs.active_rows::int as rows, cs.fresh_rows::int as fresh,
+             cs.failing_rows::int as failing, cs.due_rows::int as due,
+             cs.leased_rows::int as processing, cs.staleness_p99_seconds as p99,
+             cs.last_run_id, cs.last_run_status, cs.last_run_started_at,
+             r.kind as last_run_kind, r.chains -> cs.chain_id::text as last_run_chain
+      from balance_sync.chain_status as cs
+      left join balance_sync.runs as r on r.run_id = cs.last_run_id
+      where cs.is_active
+      order by cs.chain_name`,
     sql`
       select (select extversion from pg_extension where extname = 'pg_cron') as version,
              j.schedule, d.status, d.return_message, d.start_time,
@@ -118,31 +141,50 @@ export async function loadSnapshot(sql: Sql): Promise<Snapshot> {
       from net._http_response as r
       order by r.id desc limit 1`,
     sql`
+      select run_id, kind, status, started_at, finished_at, claimed, synced, failed, busy,
+             duration_ms, stopped, chains
+      from balance_sync.run_history
+      order by started_at desc
+      limit ${recent.runs}`,
+    sql`select kind, count(*)::int as n from balance_sync.runs group by kind`,
+    sql`
+      select bc.id::text, coalesce(w.label, bc.wallet_id::text) as wallet,
+             coalesce(c.family, '?') as family, coalesce(a.symbol, '?') as symbol, aoc.decimals,
+             bc.delta_raw::text as delta_raw, bc.previous_raw is null as first,
+             bc.block::text as block, bc.observed_at
+      from balance_sync.balance_changes as bc
+      left join public.wallets as w on w.id = bc.wallet_id
+      left join public.asset_on_chain as aoc on aoc.id = bc.asset_on_chain_id
+      left join public.assets as a on a.id = aoc.asset_id
+      left join public.chains as c on c.id = bc.chain_id
+      order by bc.id desc
+      limit ${recent.changes}`,
+    sql`
       select wb.id::text, coalesce(w.label, w.id::text) as wallet, c.name as chain, c.family,
              a.symbol, aoc.decimals, wb.on_chain_balance_raw::text as raw, wb.last_checked,
              wb.sync_count, wb.error_streak, wb.last_error,
-             case when wb.error_streak > 0 and wb.last_error_at is not null then greatest(
-               wb.last_error_at + make_interval(secs =>
-                 least(30 * power(2, least(wb.error_streak - 1, 7)), 3600)),
-               wb.last_checked + make_interval(secs => ${MIN_INTERVAL_SECONDS}))
-             end as retry_at
+             s.state, s.error_class, s.retry_at,
+             lc.delta_raw as last_delta_raw, lc.observed_at as last_change_at
       from public.wallet_balances as wb
       join public.wallets as w on w.id = wb.wallet_id
       join public.asset_on_chain as aoc on aoc.id = wb.asset_on_chain_id
       join public.assets as a on a.id = aoc.asset_id
       join public.chains as c on c.id = aoc.chain_id
+      left join balance_sync.stale_rows as s on s.wallet_balance_id = wb.id
+      left join lateral (
+        select bc.delta_raw::text as delta_raw, bc.observed_at
+        from balance_sync.balance_changes as bc
+        where bc.wallet_id = wb.wallet_id and bc.wallet_balance_id = wb.id
+          and bc.previous_raw is not null
+        order by bc.observed_at desc, bc.id desc
+        limit 1
+      ) as lc on true
       order by w.label, c.family, a.symbol`,
     sql`select now()`,
   ]);
 
-  let summary: LastRun["summary"] = null;
   const last = lastRun[0];
-  if (last?.content) {
-    try {
-      const parsed = JSON.parse(last.content);
-      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) summary = parsed;
-    } catch { /* not JSON: shown as the error below */ }
-  }
+  const counts = Object.fromEntries(runCounts.map((r) => [r.kind, r.n]));
   return {
     at: now,
     chains: chains.map((c) => ({
@@ -150,10 +192,20 @@ export async function loadSnapshot(sql: Sql): Promise<Snapshot> {
       name: c.name,
       family: c.family,
       rows: c.rows,
-      synced: c.synced,
+      fresh: c.fresh,
       failing: c.failing,
       due: c.due,
       processing: c.processing,
+      stalenessP99: c.p99,
+      lastRun: c.last_run_id
+        ? {
+          runId: c.last_run_id,
+          kind: c.last_run_kind ?? "?",
+          status: c.last_run_status,
+          at: c.last_run_started_at,
+          chain: c.last_run_chain ?? null,
+        }
+        : null,
     })),
     cron: cron[0]
       ? {
@@ -175,10 +227,35 @@ export async function loadSnapshot(sql: Sql): Promise<Snapshot> {
           (last.status_code !== null && last.status_code >= 300
             ? String(last.content ?? "").slice(0, 200)
             : null),
-        summary,
         total: last.total,
       }
       : null,
+    runs: runs.map((r) => ({
+      runId: r.run_id,
+      kind: r.kind === "forced" ? "forced" : "scheduled",
+      status: r.status,
+      startedAt: r.started_at,
+      at: r.finished_at ?? r.started_at,
+      claimed: num(r.claimed),
+      synced: num(r.synced),
+      failed: num(r.failed),
+      busy: num(r.busy),
+      durationMs: r.duration_ms,
+      stopped: r.stopped,
+      chains: r.chains ?? {},
+    })),
+    runCounts: { scheduled: counts.scheduled ?? 0, forced: counts.forced ?? 0 },
+    changes: changes.map((ch) => ({
+      id: ch.id,
+      wallet: ch.wallet,
+      family: ch.family,
+      symbol: ch.symbol,
+      decimals: ch.decimals,
+      deltaRaw: ch.delta_raw,
+      first: ch.first,
+      block: ch.block,
+      at: ch.observed_at,
+    })),
     balances: balances.map((b) => ({
       id: b.id,
       wallet: b.wallet,
@@ -191,18 +268,37 @@ export async function loadSnapshot(sql: Sql): Promise<Snapshot> {
       syncCount: b.sync_count,
       errorStreak: b.error_streak,
       lastError: b.last_error,
+      state: b.state,
+      errorClass: b.error_class,
       retryAt: b.retry_at,
+      lastChange: b.last_delta_raw === null
+        ? null
+        : { deltaRaw: b.last_delta_raw, at: b.last_change_at },
     })),
   };
 }
 
-/** The change of each balance at the last sync that changed it, and when that sync was. */
+/**
+ * The change of each balance at the last sync that changed it, and when that sync was: from the
+ * change log when the snapshot carries it, else from the difference between two snapshots.
+ */
 export class ChangeTracker {
   #last = new Map<string, string | null>();
   #changes = new Map<string, { delta: bigint; at: Date }>();
 
   observe(snapshot: Snapshot): void {
     for (const row of snapshot.balances) {
+      if (row.lastChange !== undefined) {
+        if (row.lastChange === null) this.#changes.delete(row.id);
+        else {
+          this.#changes.set(row.id, {
+            delta: BigInt(row.lastChange.deltaRaw),
+            at: row.lastChange.at,
+          });
+        }
+        this.#last.set(row.id, row.raw);
+        continue;
+      }
       const before = this.#last.get(row.id);
       if (before !== undefined && before !== null && row.raw !== null && before !== row.raw) {
         this.#changes.set(row.id, {
@@ -229,8 +325,8 @@ export interface ViewContext {
   databaseUrl: string;
   functionLog: string;
   color: boolean;
-  /** Every run the function finished. */
-  runs?: RunSource;
+  /** What only the function's log says: the run that failed a row. */
+  runs?: RunFacts;
   /** One line shown under the header (the last transfer or forced sync). */
   notice?: string | null;
   /** Keys the interactive view reacts to; null in --plain. */
@@ -250,11 +346,12 @@ const pad = (text: string, width: number) =>
 const padStart = (text: string, width: number) =>
   text.length >= width ? text : " ".repeat(width - text.length) + text;
 
-/** Cuts a line to `width` visible characters, keeping colour codes balanced. */
+/** Cuts a line to `width` visible characters, ending a cut line with "…", keeping colour codes balanced. */
 export function fitLine(line: string, width: number): string {
   let visible = 0;
   let out = "";
   let colored = false;
+  let lastChar = { at: 0, length: 0 };
   for (let i = 0; i < line.length;) {
     // deno-lint-ignore no-control-regex
     const esc = /^\x1b\[[0-9;]*m/.exec(line.slice(i));
@@ -265,7 +362,13 @@ export function fitLine(line: string, width: number): string {
       continue;
     }
     const ch = String.fromCodePoint(line.codePointAt(i)!);
-    if (visible >= width) break;
+    if (visible >= width) {
+      if (width > 0) {
+        out = out.slice(0, lastChar.at) + "…" + out.slice(lastChar.at + lastChar.length);
+      }
+      break;
+    }
+    lastChar = { at: out.length, length: ch.length };
     out += ch;
     visible++;
     i += ch.length;
@@ -357,54 +460,113 @@ function headerLines(snapshot: Snapshot, ctx: ViewContext): string[] {
       out.push(`  ${paint(c, "31", cron.lastMessage)}`);
     }
   }
-  for (const kind of ["scheduled", "forced"] as const) {
-    const run = ctx.runs?.lastRun(kind);
-    if (!run) {
-      if (kind === "scheduled") out.push("  scheduled: no run finished yet");
-      continue;
-    }
-    out.push(
-      `  ${pad(kind, 9)} ${clock(run.at)}: ${runCounts(c, run)} · ` +
-        `${ctx.runs!.runCount(kind)} runs`,
-    );
-  }
   if (ctx.notice) out.push(`  ${paint(c, "36", ctx.notice)}`);
   return out;
 }
 
+/** "12s", "4m", "-": seconds as the view shows them. */
+function seconds(value: number | null): string {
+  if (value === null || !Number.isFinite(value)) return "-";
+  const s = Math.max(0, Math.round(value));
+  if (s < 100) return `${s}s`;
+  if (s < 6000) return `${Math.round(s / 60)}m`;
+  return `${Math.round(s / 3600)}h`;
+}
+
+const shortKind = (kind: string) => kind === "forced" ? "forced" : "sched";
+
+function statusWord(c: boolean, status: string): string {
+  const word = status.trim();
+  return word === "finished" ? status : paint(c, word === "running" ? "36" : "31", status);
+}
+
+/** From balance_sync.chain_status, and the last run's figures on the chain from run_history. */
 function chainLines(snapshot: Snapshot, ctx: ViewContext): string[] {
   const c = ctx.color;
   const out = [
     paint(
       c,
       "4",
-      `${pad("chain", 22)}${padStart("rows", 5)}${padStart("synced", 7)}${padStart("fail", 5)}${
+      `${pad("chain", 22)}${padStart("rows", 5)}${padStart("fresh", 6)}${padStart("fail", 5)}${
         padStart("due", 4)
-      }  last run on this chain`,
+      }${padStart("p99", 5)}  last run on this chain`,
     ),
   ];
   for (const chain of snapshot.chains) {
-    const last = ctx.runs?.lastOnChain(chain.id);
+    const last = chain.lastRun;
+    const figures: ChainRunSummary = last?.chain ?? {};
     const detail = last
       ? [
-        `${clock(last.run.at)} ${last.run.kind === "forced" ? "forced" : "sched"}`,
-        last.chain.failed ? paint(c, "31", `failed ${last.chain.failed}`) : null,
-        last.chain.block ? `blk ${last.chain.block}` : null,
-        last.chain.rpc_requests !== undefined ? `${last.chain.rpc_requests} rpc` : null,
-        last.chain.mode ?? null,
+        `${clock(last.at)} ${shortKind(last.kind)}` +
+        (last.status === "finished" ? "" : ` ${statusWord(c, last.status)}`),
+        figures.block ? `blk ${figures.block}` : null,
+        figures.rpc_requests !== undefined ? `${figures.rpc_requests} rpc` : null,
+        figures.mode ?? null,
+        // the fail column already counts failing rows: the run's own count comes last
+        figures.failed ? paint(c, "31", `${figures.failed} failed`) : null,
       ].filter(Boolean).join(" · ")
       : "-";
     out.push(
-      `${pad(chain.name, 22)}${padStart(String(chain.rows), 5)}${
-        padStart(String(chain.synced), 7)
-      }${
+      `${pad(chain.name, 22)}${padStart(String(chain.rows), 5)}${padStart(String(chain.fresh), 6)}${
         chain.failing
           ? paint(c, "31", padStart(String(chain.failing), 5))
           : padStart(String(chain.failing), 5)
-      }${padStart(String(chain.due), 4)}  ${detail}`,
+      }${padStart(String(chain.due), 4)}${padStart(seconds(chain.stalenessP99), 5)}  ${detail}`,
     );
   }
   return out;
+}
+
+/** One run of balance_sync.run_history (the stop reason last: cut first on a narrow terminal). */
+export function runLine(run: RunRecord, c = false): string {
+  return `${clock(run.startedAt)} ${pad(shortKind(run.kind), 7)}` +
+    `${statusWord(c, pad(run.status, 10))}${run.runId.slice(0, 8)}` +
+    (run.status === "running" ? "" : `  ${runCounts(c, run)}`) +
+    (run.stopped && run.status !== "running" ? ` · ${run.stopped}` : "");
+}
+
+function runLines(snapshot: Snapshot, ctx: ViewContext, limit: number): string[] {
+  const { scheduled, forced } = snapshot.runCounts;
+  const title = paint(
+    ctx.color,
+    "4",
+    `recent runs (run_history: ${scheduled} scheduled, ${forced} forced)`,
+  );
+  if (snapshot.runs.length === 0) return [`${title}  none yet`];
+  return [title, ...snapshot.runs.slice(0, limit).map((run) => runLine(run, ctx.color))];
+}
+
+const CHANGE_HEADER = `${pad("when", 9)}${pad("wallet", 7)}${pad("chain", 6)}${pad("asset", 6)}${
+  padStart("delta", 24)
+}  block`;
+
+const familyName = (family: string) =>
+  family === "tron" ? "TRON" : family === "evm" ? "EVM" : family;
+
+/** One row of balance_sync.balance_changes: when, wallet, asset, signed delta, block. */
+export function changeLine(change: BalanceChange, c = false): string {
+  const delta = BigInt(change.deltaRaw);
+  const amount = change.decimals === null
+    ? `${change.deltaRaw} raw`
+    : formatUnits(delta, change.decimals);
+  return `${pad(clock(change.at), 9)}${pad(change.wallet, 7)}${pad(familyName(change.family), 6)}${
+    pad(change.symbol, 6)
+  }${paint(c, delta > 0n ? "32" : "33", padStart(delta > 0n ? `+${amount}` : amount, 24))}  ${
+    change.block ?? "-"
+  }${change.first ? "  first sync" : ""}`;
+}
+
+function changeLines(snapshot: Snapshot, ctx: ViewContext, limit: number): string[] {
+  if (snapshot.changes.length === 0) {
+    return [
+      paint(ctx.color, "4", "last balance changes") +
+      `  none yet: ${ctx.keys ? "press t, then f" : "deno task dev:transfer, then dev:sync"}`,
+    ];
+  }
+  return [
+    paint(ctx.color, "4", CHANGE_HEADER),
+    ...snapshot.changes.slice(0, limit).map((change) => changeLine(change, ctx.color)),
+  ];
 }
 
 const BALANCE_HEADER = `${pad("wallet", 7)}${pad("chain", 6)}${pad("asset", 6)}${
@@ -419,12 +581,12 @@ export function balanceLine(
   ctx: Pick<ViewContext, "color" | "runs">,
 ): string {
   const c = ctx.color;
-  const chain = row.family === "tron" ? "TRON" : row.family === "evm" ? "EVM" : row.family;
+  const chain = familyName(row.family);
   const head = `${pad(row.wallet, 7)}${pad(chain, 6)}${pad(row.symbol, 6)}`;
   if (row.errorStreak > 0 && row.lastError) {
     const failure = ctx.runs?.rowFailure(row.id);
     const parts = [
-      `✗ ${failure?.errorClass ?? "error"} ×${row.errorStreak}`,
+      `✗ ${row.errorClass ?? failure?.errorClass ?? "error"} ×${row.errorStreak}`,
       row.retryAt ? `retry ${clock(row.retryAt)}` : null,
       row.lastError,
       failure?.runId ? `run ${failure.runId.slice(0, 8)}` : null,
@@ -457,8 +619,9 @@ function footerLines(ctx: ViewContext): string[] {
 }
 
 /**
- * The whole screen, fitted to `size`: the header first, then the chains, then the balances (as
- * many as fit; the rest counted), then the commands.
+ * The whole screen, fitted to `size`: the header first, then the chains, the recent runs and the
+ * last balance changes (fewer of each on a short terminal), then the balances (as many as fit; the
+ * rest counted), then the commands.
  */
 export function renderView(
   snapshot: Snapshot,
@@ -466,11 +629,19 @@ export function renderView(
   ctx: ViewContext,
   size: ScreenSize = { columns: 80, rows: 24 },
 ): string {
+  const short = size.rows < 40;
   const header = headerLines(snapshot, ctx);
   const chains = chainLines(snapshot, ctx);
+  const runs = runLines(snapshot, ctx, short ? 3 : RECENT_RUNS);
+  const changed = changeLines(snapshot, ctx, short ? 4 : RECENT_CHANGES);
   let footer = footerLines(ctx);
-  const rows = snapshot.balances.map((row) => balanceLine(row, snapshot, changes, ctx));
-  let room = size.rows - header.length - chains.length - footer.length - 1;
+  // Failing rows first: on a short terminal they are the ones to see.
+  const rows = [
+    ...snapshot.balances.filter((row) => row.errorStreak > 0),
+    ...snapshot.balances.filter((row) => row.errorStreak <= 0),
+  ].map((row) => balanceLine(row, snapshot, changes, ctx));
+  const top = [...header, ...chains, ...runs, ...changed];
+  let room = size.rows - top.length - footer.length - 1;
   while (room < rows.length && footer.length > 1) {
     footer = footer.slice(0, -1);
     room++;
@@ -484,14 +655,14 @@ export function renderView(
       `… ${rows.length - shown} more rows: a taller terminal shows them`,
     ];
   }
-  return [...header, ...chains, ...balances, ...footer]
+  return [...top, ...balances, ...footer]
     .slice(0, Math.max(1, size.rows))
     .map((line) => fitLine(line, size.columns))
     .join("\n");
 }
 
 /** One status line for --plain. */
-export function renderStatus(snapshot: Snapshot, ctx: ViewContext): string {
+export function renderStatus(snapshot: Snapshot): string {
   const cron = snapshot.cron;
   const parts = [clock(snapshot.at)];
   if (cron) {
@@ -502,10 +673,8 @@ export function renderStatus(snapshot: Snapshot, ctx: ViewContext): string {
     const next = secondsToNextRun(cron.schedule, snapshot.at, cron.lastStart);
     if (next !== null) parts.push(`next in ${next} s`);
   }
-  for (const kind of ["scheduled", "forced"] as const) {
-    const run = ctx.runs?.lastRun(kind);
-    if (run) parts.push(`${kind} ${clock(run.at)}: ${runCounts(false, run)}`);
-  }
+  const { scheduled, forced } = snapshot.runCounts;
+  parts.push(`runs: ${scheduled} scheduled, ${forced} forced`);
   const failing = snapshot.chains.reduce((n, chain) => n + chain.failing, 0);
   const due = snapshot.chains.reduce((n, chain) => n + chain.due, 0);
   parts.push(`${failing} failing, ${due} due`);
@@ -514,8 +683,8 @@ export function renderStatus(snapshot: Snapshot, ctx: ViewContext): string {
 
 /**
  * --plain: the first call prints the whole view; later calls print only what changed since the
- * previous call (new runs, balances, failures, notices) and then one status line, or nothing when
- * nothing changed (a status line at most every `quietMs` then).
+ * previous call (runs that ended, new balance changes, balances, failures, notices) and then one
+ * status line, or nothing when nothing changed (a status line at most every `quietMs` then).
  */
 export class PlainReporter {
   #seen = new Map<string, string>();
@@ -536,14 +705,18 @@ export class PlainReporter {
         }`,
       );
     }
-    for (const kind of ["scheduled", "forced"] as const) {
-      const run = ctx.runs?.lastRun(kind);
-      if (run) {
-        items.set(
-          `run:${kind}`,
-          `${kind} run ${run.runId.slice(0, 8)} ${clock(run.at)}: ${runCounts(false, run)}`,
-        );
-      }
+    // Oldest first, and a run once it has ended (a running run has no figures yet).
+    for (const run of [...snapshot.runs].reverse()) {
+      if (run.status === "running") continue;
+      items.set(
+        `run:${run.runId}`,
+        `${run.kind} run ${run.runId.slice(0, 8)} ${clock(run.at)} ${run.status}: ${
+          runCounts(false, run)
+        }`,
+      );
+    }
+    for (const change of [...snapshot.changes].reverse()) {
+      items.set(`change:${change.id}`, `change ${changeLine(change)}`);
     }
     if (ctx.notice) items.set("notice", ctx.notice);
     for (const row of snapshot.balances) {
@@ -571,7 +744,7 @@ export class PlainReporter {
     this.#first = false;
     if (out.length === 0 && now - this.#lastPrint < this.quietMs) return "";
     this.#lastPrint = now;
-    return [...out, first ? "" : null, renderStatus(snapshot, plainCtx)]
+    return [...out, first ? "" : null, renderStatus(snapshot)]
       .filter((line) => line !== null).join("\n") + "\n";
   }
 }

@@ -36,7 +36,7 @@ import {
 } from "./live_view.ts";
 import { acquireDevLock, type DevLock, StackAlreadyRunning } from "./lock.ts";
 import { describeMove, moveDemoFunds } from "./move_funds.ts";
-import { FunctionLogRuns } from "./run_log.ts";
+import { FunctionLogFacts } from "./run_log.ts";
 import { DEV_DIR, type DevState, FORCE_COMMAND, FUNCTION_LOG, STATE_FILE } from "./state.ts";
 import { forwardPort } from "./tcp_forward.ts";
 
@@ -219,7 +219,7 @@ function controlHandler(control: Control, onDone: (summary: string) => void) {
  * The function's log file: appended to across runs (never truncated), one JSON object per line,
  * each with `time`; output that is not a JSON log line (a crash trace) is wrapped into one.
  */
-function functionLogSink(runs: FunctionLogRuns) {
+function functionLogSink(runs: FunctionLogFacts) {
   Deno.mkdirSync(DEV_DIR, { recursive: true });
   const file = Deno.openSync(FUNCTION_LOG, { write: true, create: true, append: true });
   shutdown.add(() => file.close());
@@ -278,6 +278,9 @@ function listenForKeys(onKey: (key: string) => void) {
   })();
 }
 
+/** --plain reads this many recent runs and changes, so that it prints each one between reads. */
+const PLAIN_RECENT = { runs: 50, changes: 500 };
+
 async function runView(sql: Sql, ctx: () => ViewContext, control: Control): Promise<void> {
   const tracker = new ChangeTracker();
   const plain = new PlainReporter();
@@ -303,7 +306,7 @@ async function runView(sql: Sql, ctx: () => ViewContext, control: Control): Prom
   }
   while (!shutdown.started) {
     try {
-      const snapshot = await loadSnapshot(sql);
+      const snapshot = await loadSnapshot(sql, interactive ? undefined : PLAIN_RECENT);
       tracker.observe(snapshot);
       if (interactive) {
         const { columns, rows } = Deno.consoleSize();
@@ -342,7 +345,7 @@ async function setVaultSecrets(sql: Sql, functionUrl: string, syncSecret: string
 async function fullStack(): Promise<void> {
   say("Starting PostgreSQL (pg_cron), anvil, the TRON stand-in, the PostgREST stand-in and the");
   say("balance-sync function ...");
-  const runs = new FunctionLogRuns();
+  const runs = new FunctionLogFacts();
   const log = functionLogSink(runs);
   // The gateway first: its URL goes into Vault before the migration creates the schedule.
   const gateway = startGateway({ port: GATEWAY_PORT });

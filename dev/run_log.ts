@@ -1,8 +1,9 @@
 /**
- * What the function's own log says about its runs, for the live view: every run (scheduled ones
- * that pg_cron started and forced ones, whoever sent them), the last run on each chain, and the
- * error class and run id of each failing row. The database does not keep these (yet); the view
- * reads them through the RunSource interface so that another source can replace this one.
+ * Runs as the live view shows them, and what only the function's log says about them.
+ * The runs themselves come from the database (balance_sync.run_history, read by
+ * dev/live_view.ts). The log adds what the history does not keep: which run failed a given row
+ * (the history has its error class, not the run) and the last warning the function logged. The
+ * view reads those through the RunFacts interface so that another source can replace this one.
  */
 
 export interface ChainRunSummary {
@@ -18,7 +19,10 @@ export interface ChainRunSummary {
 export interface RunRecord {
   runId: string;
   kind: "scheduled" | "forced";
-  /** When the run finished (its summary line's time). */
+  /** running, finished, failed or abandoned (balance_sync.run_history). */
+  status: string;
+  startedAt: Date;
+  /** When the run finished (when it started while it is running). */
   at: Date;
   claimed: number;
   synced: number;
@@ -35,27 +39,16 @@ export interface RowFailure {
   at: Date;
 }
 
-/** Where the view gets runs from. */
-export interface RunSource {
-  /** The last finished run of that kind. */
-  lastRun(kind: "scheduled" | "forced"): RunRecord | null;
-  /** Runs finished so far, by kind. */
-  runCount(kind: "scheduled" | "forced"): number;
-  /** The last run that read this chain, and what it did there. */
-  lastOnChain(chainId: string): { run: RunRecord; chain: ChainRunSummary } | null;
-  /** Why this row failed last, when it is failing. */
+/** What the view takes from the function's log. */
+export interface RunFacts {
+  /** Why this row failed last, when it is failing: the run and the error class. */
   rowFailure(rowId: string): RowFailure | null;
   /** The last warning or error the function logged. */
   lastProblem(): string | null;
 }
 
-const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
-
 /** Reads the function's JSON log lines as they are written. */
-export class FunctionLogRuns implements RunSource {
-  #last = new Map<string, RunRecord>();
-  #counts = new Map<string, number>();
-  #chains = new Map<string, { run: RunRecord; chain: ChainRunSummary }>();
+export class FunctionLogFacts implements RunFacts {
   #failures = new Map<string, RowFailure>();
   #problem: string | null = null;
 
@@ -87,42 +80,9 @@ export class FunctionLogRuns implements RunSource {
       case "Wallet balance synced successfully":
         if (rowId) this.#failures.delete(rowId);
         break;
-      case "Balance sync run finished": {
-        const kind = entry.kind === "forced" ? "forced" : "scheduled";
-        const chains =
-          (entry.chains && typeof entry.chains === "object" ? entry.chains : {}) as Record<
-            string,
-            ChainRunSummary
-          >;
-        const run: RunRecord = {
-          runId: runId ?? "?",
-          kind,
-          at,
-          claimed: num(entry.claimed),
-          synced: num(entry.synced),
-          failed: num(entry.failed),
-          busy: num(entry.busy),
-          durationMs: typeof entry.duration_ms === "number" ? entry.duration_ms : null,
-          stopped: typeof entry.stopped === "string" ? entry.stopped : null,
-          chains,
-        };
-        this.#last.set(kind, run);
-        this.#counts.set(kind, (this.#counts.get(kind) ?? 0) + 1);
-        for (const [id, chain] of Object.entries(chains)) this.#chains.set(id, { run, chain });
-        break;
-      }
     }
   }
 
-  lastRun(kind: "scheduled" | "forced"): RunRecord | null {
-    return this.#last.get(kind) ?? null;
-  }
-  runCount(kind: "scheduled" | "forced"): number {
-    return this.#counts.get(kind) ?? 0;
-  }
-  lastOnChain(chainId: string) {
-    return this.#chains.get(chainId) ?? null;
-  }
   rowFailure(rowId: string): RowFailure | null {
     return this.#failures.get(rowId) ?? null;
   }

@@ -168,12 +168,47 @@ Deno.test({
       // --plain prints the whole view once, then only changes and status lines.
       assert.equal(output.match(/^balance-sync local stack/gm)?.length, 1, output.slice(-3000));
       assert.match(output, /^\[status\] /m);
+      // Runs come from balance_sync.run_history: the forced runs of dev:sync and of this test.
       await waitFor(
-        "--plain to report a forced run",
-        () => /^forced run [0-9a-f]{8} /m.test(output) ? true : null,
+        "--plain to report a forced run from the run history",
+        () =>
+          /^forced run [0-9a-f]{8} \d\d:\d\d:\d\d finished: claimed \d+/m.test(output)
+            ? true
+            : null,
         30_000,
         200,
       );
+      const [{ forced }] = await sql`
+        select count(*)::int as forced from balance_sync.runs where kind = 'forced'`;
+      assert.ok(forced >= 3, `forced runs in the history: ${forced}`);
+      await waitFor(
+        "a status line counting the forced runs of the history",
+        () =>
+          new RegExp(`^\\[status\\] .* runs: \\d+ scheduled, ${forced} forced`, "m").test(output)
+            ? true
+            : null,
+        30_000,
+        200,
+      );
+      // The transfer's changes, from balance_sync.balance_changes: wallet, asset, delta, block.
+      const [bobTrx] = await sql`
+        select bc.block::text as block
+        from balance_sync.balance_changes as bc
+        join public.asset_on_chain as aoc on aoc.id = bc.asset_on_chain_id
+        join public.assets as a on a.id = aoc.asset_id
+        where bc.wallet_id = ${BOB} and a.symbol = 'TRX' and bc.delta_raw = 150000000`;
+      assert.ok(bobTrx, "the change log holds Bob's +150 TRX");
+      await waitFor(
+        "--plain to print Bob's +150 TRX change",
+        () =>
+          new RegExp(`^change \\d\\d:\\d\\d:\\d\\d Bob +TRON +TRX +\\+150 {2}${bobTrx.block}$`, "m")
+              .test(output)
+            ? true
+            : null,
+        30_000,
+        200,
+      );
+      assert.match(output, /^change .* Alice +TRON +TRX +-150 {2}\d+$/m);
 
       await sql.end();
       sql = undefined;

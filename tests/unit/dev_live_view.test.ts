@@ -1,16 +1,18 @@
 import assert from "node:assert/strict";
 import { formatUnits, parseUnits } from "../../dev/demo.ts";
 import {
+  type BalanceChange,
   type BalanceRow,
   ChangeTracker,
   describeSchedule,
+  fitLine,
   PlainReporter,
   renderView,
   secondsToNextRun,
   type Snapshot,
   type ViewContext,
 } from "../../dev/live_view.ts";
-import { FunctionLogRuns } from "../../dev/run_log.ts";
+import { FunctionLogFacts, type RunRecord } from "../../dev/run_log.ts";
 import { tenth } from "../../dev/move_funds.ts";
 
 const ctx: ViewContext = {
@@ -23,26 +25,42 @@ const ctx: ViewContext = {
 const line = (msg: string, fields: Record<string, unknown>, time = "2026-01-01T12:00:00Z") =>
   JSON.stringify({ level: msg.includes("failed") ? "warn" : "info", time, msg, ...fields });
 
-const finished = (
-  kind: "scheduled" | "forced",
-  time: string,
-  counts: { claimed: number; synced: number; failed: number },
-) =>
-  line("Balance sync run finished", {
-    run_id: "9b2f6a8e-0000-4000-8000-000000000000",
-    kind,
-    ...counts,
-    busy: 0,
-    duration_ms: 321,
-    stopped: "drained",
-    chains: { c1: { synced: counts.synced, failed: counts.failed, block: "42", rpc_requests: 2 } },
-  }, time);
-
-function runsFrom(lines: string[]): FunctionLogRuns {
-  const runs = new FunctionLogRuns();
-  for (const l of lines) runs.observe(l);
-  return runs;
+function logFacts(lines: string[]): FunctionLogFacts {
+  const facts = new FunctionLogFacts();
+  for (const l of lines) facts.observe(l);
+  return facts;
 }
+
+/** A row of balance_sync.run_history as loadSnapshot() maps it. */
+const run = (over: Partial<RunRecord>): RunRecord => ({
+  runId: "9b2f6a8e-0000-4000-8000-000000000000",
+  kind: "scheduled",
+  status: "finished",
+  startedAt: new Date("2026-01-01T12:00:01Z"),
+  at: new Date("2026-01-01T12:00:01Z"),
+  claimed: 2,
+  synced: 1,
+  failed: 1,
+  busy: 0,
+  durationMs: 321,
+  stopped: "drained",
+  chains: { c1: { synced: 1, failed: 1, block: "42", rpc_requests: 2 } },
+  ...over,
+});
+
+/** A row of balance_sync.balance_changes as loadSnapshot() maps it. */
+const change = (over: Partial<BalanceChange>): BalanceChange => ({
+  id: "1",
+  wallet: "Alice",
+  family: "evm",
+  symbol: "ETH",
+  decimals: 18,
+  deltaRaw: "-1240082557282941675",
+  first: false,
+  block: "7",
+  at: new Date("2026-01-01T12:00:30Z"),
+  ...over,
+});
 
 const balance = (over: Partial<BalanceRow>): BalanceRow => ({
   id: "b1",
@@ -67,10 +85,18 @@ function snapshot(balances: BalanceRow[], over: Partial<Snapshot> = {}): Snapsho
       name: "Local EVM (anvil)",
       family: "evm",
       rows: 2,
-      synced: 1,
+      fresh: 1,
       failing: 1,
       due: 0,
       processing: 0,
+      stalenessP99: 14.6,
+      lastRun: {
+        runId: "5d1e0c2b-0000-4000-8000-000000000000",
+        kind: "forced",
+        status: "finished",
+        at: new Date("2026-01-01T12:00:40Z"),
+        chain: { synced: 1, failed: 0, block: "42", rpc_requests: 2, mode: "multicall" },
+      },
     }],
     cron: {
       version: "1.4-1",
@@ -86,28 +112,23 @@ function snapshot(balances: BalanceRow[], over: Partial<Snapshot> = {}): Snapsho
       at: new Date("2026-01-01T12:00:01Z"),
       statusCode: 200,
       error: null,
-      summary: {
-        claimed: 2,
-        synced: 1,
-        failed: 1,
-        duration_ms: 321,
-      },
       total: 3,
     },
+    runs: [],
+    runCounts: { scheduled: 0, forced: 0 },
+    changes: [],
     balances,
     ...over,
   };
 }
 
-Deno.test("live view shows cron, every run from the function log, per-chain counts, balances and row errors", () => {
-  const runs = runsFrom([
+Deno.test("live view shows cron, chain_status per chain, recent runs from run_history, balances and why rows fail", () => {
+  const runs = logFacts([
     line("Wallet balance sync failed", {
       run_id: "3f2a1b2c-0000-4000-8000-000000000000",
       wallet_balance_id: "b2",
-      error_class: "configuration",
+      error_class: "transient",
     }),
-    finished("scheduled", "2026-01-01T12:00:01Z", { claimed: 2, synced: 1, failed: 1 }),
-    finished("forced", "2026-01-01T12:00:40Z", { claimed: 1, synced: 1, failed: 0 }),
   ]);
   const text = renderView(
     snapshot([
@@ -120,18 +141,50 @@ Deno.test("live view shows cron, every run from the function log, per-chain coun
         raw: null,
         errorStreak: 2,
         lastError: "wallet has no active address on this chain",
+        state: "configuration",
+        // the class comes from stale_rows, the run from the log
+        errorClass: "configuration",
         retryAt: new Date("2026-01-01T12:01:31Z"),
       }),
-    ]),
+    ], {
+      runs: [
+        run({
+          runId: "7c00ffee-0000-4000-8000-000000000000",
+          status: "running",
+          startedAt: new Date("2026-01-01T12:00:44Z"),
+        }),
+        run({
+          runId: "5d1e0c2b-0000-4000-8000-000000000000",
+          kind: "forced",
+          startedAt: new Date("2026-01-01T12:00:40Z"),
+          claimed: 1,
+          synced: 1,
+          failed: 0,
+        }),
+        run({ status: "abandoned", stopped: null }),
+      ],
+      runCounts: { scheduled: 12, forced: 3 },
+    }),
     new ChangeTracker(),
     { ...ctx, runs },
     { columns: 160, rows: 24 },
   );
   assert.match(text, /this chain · run 3f2a1b2c$/m);
   assert.match(text, /pg_cron 1\.4-1 every minute, next in 15 s/);
-  assert.match(text, /scheduled 12:00:01: claimed 2, synced 1, failed 1 in 321 ms · 1 runs/);
-  assert.match(text, /forced +12:00:40: claimed 1, synced 1, failed 0/);
-  assert.match(text, /Local EVM \(anvil\)\s+2\s+1\s+1\s+0\s+12:00:40 forced · blk 42/);
+  assert.match(text, /recent runs \(run_history: 12 scheduled, 3 forced\)/);
+  assert.match(text, /^12:00:44 sched {2}running {3}7c00ffee$/m);
+  assert.match(
+    text,
+    /^12:00:40 forced finished {2}5d1e0c2b {2}claimed 1, synced 1, failed 0 in 321 ms · drained$/m,
+  );
+  assert.match(
+    text,
+    /^12:00:01 sched {2}abandoned 9b2f6a8e {2}claimed 2, synced 1, failed 1 in 321 ms$/m,
+  );
+  assert.match(
+    text,
+    /Local EVM \(anvil\)\s+2\s+1\s+1\s+0\s+15s\s+12:00:40 forced · blk 42 · 2 rpc · multicall/,
+  );
   assert.match(text, /Alice\s+EVM\s+ETH\s+12\.5\s+15s/);
   assert.match(
     text,
@@ -140,6 +193,48 @@ Deno.test("live view shows cron, every run from the function log, per-chain coun
   assert.match(text, /3 runs, 1 failed/);
   assert.match(text, /deno task dev:sync/);
   assert.ok(!text.includes("\x1b["), "no colour codes when colour is off");
+});
+
+Deno.test("live view lists the last balance changes: wallet, asset, signed exact delta, block, when", () => {
+  const text = renderView(
+    snapshot([balance({})], {
+      changes: [
+        change({
+          id: "9",
+          wallet: "Bob",
+          family: "tron",
+          symbol: "TRX",
+          decimals: 6,
+          deltaRaw: "150000000",
+          block: "12",
+          at: new Date("2026-01-01T12:00:41Z"),
+        }),
+        change({}),
+        change({ id: "1", wallet: "Carol", deltaRaw: "750000000000000000", first: true }),
+      ],
+    }),
+    new ChangeTracker(),
+    ctx,
+    { columns: 80, rows: 24 },
+  );
+  assert.match(text, /^when\s+wallet\s+chain\s+asset\s+delta\s+block$/m);
+  assert.match(text, /^12:00:41 Bob {4}TRON {2}TRX\s+\+150 {2}12$/m);
+  assert.match(text, /^12:00:30 Alice {2}EVM {3}ETH\s+-1\.240082557282941675 {2}7$/m);
+  assert.match(text, /^12:00:30 Carol {2}EVM {3}ETH\s+\+0\.75 {2}7 {2}first sync$/m);
+  // exact at uint256 scale (too wide for 80 columns: the full text in a wider terminal)
+  const wide = renderView(
+    snapshot([], {
+      changes: [change({ decimals: 0, deltaRaw: String(-(2n ** 256n - 1n)) })],
+    }),
+    new ChangeTracker(),
+    ctx,
+    { columns: 200, rows: 24 },
+  );
+  assert.ok(wide.includes(`-${2n ** 256n - 1n}  7`), wide);
+  assert.ok(fitLine(`x${"\x1b[31m"}abcdef${"\x1b[0m"}`, 4) === `x${"\x1b[31m"}ab…${"\x1b[0m"}`);
+  assert.equal(fitLine("abcd", 4), "abcd", "a line that fits is not cut");
+  const none = renderView(snapshot([]), new ChangeTracker(), ctx);
+  assert.match(none, /last balance changes\s+none yet: deno task dev:transfer, then dev:sync/);
 });
 
 Deno.test("live view marks a balance with its change at the last sync that changed it, and when", () => {
@@ -161,6 +256,25 @@ Deno.test("live view marks a balance with its change at the last sync that chang
   assert.equal(tracker.change("b1")?.at.getTime(), changedAt.getTime());
 });
 
+Deno.test("live view takes a balance's last change from the change log, exactly, even across restarts", () => {
+  const tracker = new ChangeTracker();
+  const fromLog = snapshot([
+    balance({
+      raw: "1",
+      lastChange: { deltaRaw: String(-(2n ** 256n - 2n)), at: new Date("2026-01-01T11:59:00Z") },
+    }),
+    balance({ id: "b2", wallet: "Bob", lastChange: null }),
+  ]);
+  tracker.observe(fromLog);
+  assert.equal(tracker.delta("b1"), -(2n ** 256n - 2n));
+  assert.equal(tracker.change("b1")?.at.toISOString(), "2026-01-01T11:59:00.000Z");
+  assert.equal(tracker.change("b2"), null, "a first observation is no change");
+  assert.match(
+    renderView(fromLog, tracker, ctx, { columns: 200, rows: 24 }),
+    /▼-\d+\.\d+ 11:59:00/,
+  );
+});
+
 Deno.test("live view says why pg_net's last request failed when the function did not answer 200", () => {
   const text = renderView(
     snapshot([], {
@@ -169,7 +283,6 @@ Deno.test("live view says why pg_net's last request failed when the function did
         at: new Date("2026-01-01T12:00:01Z"),
         statusCode: null,
         error: "Couldn't connect to server",
-        summary: null,
         total: 1,
       },
     }),
@@ -190,7 +303,12 @@ Deno.test("live view fits 80x24 with the header first, even with many rows and l
       lastError: i % 3 === 0 ? "x".repeat(300) : null,
       retryAt: new Date("2026-01-01T12:02:00Z"),
     }));
-  const text = renderView(snapshot(rows), new ChangeTracker(), {
+  const full = snapshot(rows, {
+    runs: Array.from({ length: 5 }, (_, i) => run({ runId: `${i}`.repeat(8) })),
+    runCounts: { scheduled: 5, forced: 0 },
+    changes: Array.from({ length: 8 }, (_, i) => change({ id: String(i) })),
+  });
+  const text = renderView(full, new ChangeTracker(), {
     ...ctx,
     notice: "12:00:44 moved 1.24 ETH Alice→Bob",
     keys: "keys: f force sync, t transfer, Ctrl-C stop",
@@ -199,63 +317,87 @@ Deno.test("live view fits 80x24 with the header first, even with many rows and l
   assert.ok(lines.length <= 24, `${lines.length} lines`);
   for (const line of lines) assert.ok([...line].length <= 80, `too wide: ${line}`);
   assert.match(lines[0], /^balance-sync local stack/);
+  assert.equal(lines.filter((l) => /finished {2}\d{8} {2}claimed/.test(l)).length, 3, "three runs");
+  assert.equal(
+    lines.filter((l) => /-1\.240082557282941675 {2}7$/.test(l)).length,
+    4,
+    "four changes",
+  );
   assert.match(text, /… \d+ more rows/);
   assert.match(lines.at(-1)!, /f force sync.*deno task dev:sync/);
+  assert.ok(lines.some((l) => l.endsWith("…")), "a cut line ends with …");
 });
 
 Deno.test("--plain prints the view once, then only what changed and a status line", () => {
   const reporter = new PlainReporter(60_000);
   const tracker = new ChangeTracker();
-  const first = snapshot([balance({}), balance({ id: "b2", wallet: "Bob" })]);
+  const first = snapshot([balance({}), balance({ id: "b2", wallet: "Bob" })], {
+    runs: [run({ runId: "0a0a0a0a-old" })],
+    changes: [change({ id: "1" })],
+  });
   tracker.observe(first);
-  const runs = runsFrom([]);
-  const opening = reporter.report(first, tracker, { ...ctx, runs }, 0);
+  const opening = reporter.report(first, tracker, ctx, 0);
   assert.match(opening, /^balance-sync local stack/);
   assert.match(opening, /\[status\]/);
 
-  assert.equal(reporter.report(first, tracker, { ...ctx, runs }, 10_000), "", "nothing changed");
+  assert.equal(reporter.report(first, tracker, ctx, 10_000), "", "nothing changed");
+
+  const running = run({ runId: "9b2f6a8e-run", status: "running", at: new Date(0) });
+  const withRunning = { ...first, runs: [running, ...first.runs] };
+  assert.equal(reporter.report(withRunning, tracker, ctx, 11_000), "", "a running run waits");
 
   const second = snapshot([
     balance({ raw: "13500000000000000000" }),
     balance({ id: "b2", wallet: "Bob" }),
   ], {
     at: new Date("2026-01-01T12:01:05Z"),
+    runs: [
+      run({
+        runId: "9b2f6a8e-run",
+        at: new Date("2026-01-01T12:01:01Z"),
+        claimed: 2,
+        synced: 2,
+        failed: 0,
+      }),
+      run({ runId: "0a0a0a0a-old" }),
+    ],
+    runCounts: { scheduled: 2, forced: 0 },
+    changes: [
+      change({ id: "2", deltaRaw: "1000000000000000000", block: "8" }),
+      change({ id: "1" }),
+    ],
   });
   tracker.observe(second);
-  runs.observe(finished("scheduled", "2026-01-01T12:01:01Z", { claimed: 2, synced: 2, failed: 0 }));
-  const update = reporter.report(second, tracker, { ...ctx, runs }, 20_000).trimEnd().split("\n");
-  assert.deepEqual(update.length, 3, update.join("\n"));
-  assert.match(update[0], /^scheduled run 9b2f6a8e 12:01:01: claimed 2, synced 2, failed 0/);
-  assert.match(update[1], /^Alice\s+EVM\s+ETH\s+13\.5\s+\S+\s+▲\+1 12:00:30/);
-  assert.match(update[2], /^\[status\] 12:01:05 .* 1 failing, 0 due$/);
-
+  const update = reporter.report(second, tracker, ctx, 20_000).trimEnd().split("\n");
+  assert.deepEqual(update.length, 4, update.join("\n"));
   assert.match(
-    reporter.report(second, tracker, { ...ctx, runs }, 90_000),
-    /^\[status\]/,
-    "a heartbeat",
+    update[0],
+    /^scheduled run 9b2f6a8e 12:01:01 finished: claimed 2, synced 2, failed 0/,
   );
+  assert.match(update[1], /^change 12:00:30 Alice\s+EVM\s+ETH\s+\+1 {2}8$/);
+  assert.match(update[2], /^Alice\s+EVM\s+ETH\s+13\.5\s+\S+\s+▲\+1 12:00:30/);
+  assert.match(
+    update[3],
+    /^\[status\] 12:01:05 .* runs: 2 scheduled, 0 forced · 1 failing, 0 due$/,
+  );
+
+  assert.match(reporter.report(second, tracker, ctx, 90_000), /^\[status\]/, "a heartbeat");
 });
 
-Deno.test("run log: scheduled and forced runs, the last run per chain, failing rows until they sync", () => {
-  const runs = runsFrom([
+Deno.test("function log facts: the run and class that failed a row, until the row syncs; the last warning", () => {
+  const runs = logFacts([
     line("Wallet balance sync failed", {
       run_id: "r1",
       wallet_balance_id: "b9",
       error_class: "transient",
     }),
-    finished("scheduled", "2026-01-01T12:00:01Z", { claimed: 1, synced: 0, failed: 1 }),
   ]);
   assert.equal(runs.rowFailure("b9")?.errorClass, "transient");
   assert.equal(runs.rowFailure("b9")?.runId, "r1");
-  assert.equal(runs.lastOnChain("c1")?.run.kind, "scheduled");
   runs.observe(
     line("Wallet balance synced successfully", { run_id: "r2", wallet_balance_id: "b9" }),
   );
-  runs.observe(finished("forced", "2026-01-01T12:00:09Z", { claimed: 1, synced: 1, failed: 0 }));
   assert.equal(runs.rowFailure("b9"), null);
-  assert.equal(runs.lastOnChain("c1")?.run.kind, "forced");
-  assert.equal(runs.runCount("scheduled"), 1);
-  assert.equal(runs.runCount("forced"), 1);
   runs.observe("not json at all");
   assert.equal(runs.lastProblem(), "warn: Wallet balance sync failed");
 });
