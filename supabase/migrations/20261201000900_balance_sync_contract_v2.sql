@@ -27,6 +27,7 @@ as $$
 declare
   v_now timestamptz := now();
   v_forced boolean := false;
+  v_scheduled boolean := false;
   v_wallet uuid;
   v_ids uuid[];
   v_asset_on_chain uuid;
@@ -61,13 +62,20 @@ begin
     end if;
     select string_agg(k, ', ' order by k) into v_unknown
     from jsonb_object_keys(p_filter) as k
-    where k not in ('wallet_id', 'wallet_balance_ids', 'asset_on_chain_id', 'chain_id');
+    where k not in ('wallet_id', 'wallet_balance_ids', 'asset_on_chain_id', 'chain_id',
+                    'scheduled');
     if v_unknown is not null then
       raise exception using errcode = '22023',
         message = format('balance_sync_claim: unknown filter key(s): %s', v_unknown),
-        hint = 'allowed: wallet_id, wallet_balance_ids, asset_on_chain_id, chain_id';
+        hint = 'allowed: wallet_id, wallet_balance_ids, asset_on_chain_id, chain_id, scheduled';
     end if;
-    v_forced := p_filter <> '{}'::jsonb;
+    -- "scheduled": true narrows a normal claim (due rows only, in line) instead of forcing one.
+    if p_filter ? 'scheduled' and jsonb_typeof(p_filter -> 'scheduled') <> 'boolean' then
+      raise exception using errcode = '22023',
+        message = 'balance_sync_claim: filter scheduled must be a boolean';
+    end if;
+    v_scheduled := coalesce((p_filter ->> 'scheduled')::boolean, false);
+    v_forced := (p_filter - 'scheduled') <> '{}'::jsonb and not v_scheduled;
     begin
       v_key := 'wallet_id';
       if p_filter ? v_key then
@@ -115,7 +123,8 @@ begin
            or (v_forced and wb.locked_by = p_worker))
       -- due (a forced claim ignores due-ness and backoff)
       and (v_forced or (
-            (wb.last_checked is null
+            coalesce(wb.next_sync_at, '-infinity'::timestamptz) <= v_now
+            and (wb.last_checked is null
              or wb.last_checked <= v_now - make_interval(secs => p_min_interval_seconds))
             and (coalesce(wb.error_streak, 0) <= 0
                  or wb.last_error_at is null
@@ -125,7 +134,11 @@ begin
       and (v_ids is null or wb.id = any(v_ids))
       and (v_asset_on_chain is null or wb.asset_on_chain_id = v_asset_on_chain)
       and (v_chain is null or aoc.chain_id = v_chain)
-    order by wb.last_checked asc nulls first, wb.id
+      -- a rate-limited chain is read by the holder of its chain lease only
+      and not exists (select 1 from balance_sync.chain_leases as l
+                      where l.chain_id = aoc.chain_id and l.locked_until > v_now
+                        and l.locked_by <> p_worker)
+    order by coalesce(wb.next_sync_at, '-infinity'::timestamptz), wb.last_checked asc nulls first, wb.id
     limit p_limit
     for update of wb skip locked
   ),
@@ -208,9 +221,12 @@ begin
     join public.asset_on_chain as aoc on aoc.id = wb.asset_on_chain_id
     join public.chains as c on c.id = aoc.chain_id
     where aoc.is_active and c.is_active
-      and wb.processing_status = 'processing'
-      and wb.locked_until > v_now
-      and wb.locked_by is distinct from p_worker
+      and ((wb.processing_status = 'processing'
+            and wb.locked_until > v_now
+            and wb.locked_by is distinct from p_worker)
+           or exists (select 1 from balance_sync.chain_leases as l
+                      where l.chain_id = aoc.chain_id and l.locked_until > v_now
+                        and l.locked_by <> p_worker))
       and (v_wallet is null or wb.wallet_id = v_wallet)
       and (v_ids is null or wb.id = any(v_ids))
       and (v_asset_on_chain is null or wb.asset_on_chain_id = v_asset_on_chain)
@@ -254,6 +270,8 @@ create or replace function public.balance_sync_record(p_worker text, p_results j
 as $$
 declare
   v_now timestamptz := now();
+  v_next_ok timestamptz := now() + make_interval(secs =>
+    (balance_sync.setting('min_interval_seconds', '30'::jsonb) #>> '{}')::numeric);
   v_result jsonb;
 begin
   if p_worker is null or btrim(p_worker) = '' then
@@ -343,6 +361,7 @@ begin
         updated_at = v_now,
         observed_block = coalesce(v.block, wb.observed_block),
         error_streak = 0,
+        next_sync_at = v_next_ok,
         processing_status = 'idle',
         locked_until = null,
         locked_by = null
@@ -353,7 +372,8 @@ begin
   ),
   stale as (
     update public.wallet_balances as wb
-    set processing_status = 'idle',
+    set next_sync_at = v_next_ok,
+        processing_status = 'idle',
         locked_until = null,
         locked_by = null
     from valid as v
@@ -367,6 +387,9 @@ begin
         last_error = v.message,
         last_error_at = v_now,
         error_streak = coalesce(wb.error_streak, 0) + 1,
+        -- the backoff of claim: 30 s * 2^(n-1), at most 3600 s, n the new streak
+        next_sync_at = v_now + make_interval(secs =>
+          least(30 * power(2, least(coalesce(wb.error_streak, 0), 7)), 3600)),
         processing_status = 'idle',
         locked_until = null,
         locked_by = null
@@ -429,7 +452,9 @@ begin
   update public.wallet_balances
   set processing_status = 'idle',
       locked_until = null,
-      locked_by = null
+      locked_by = null,
+      -- back in line behind the rows already due (their next_sync_at is earlier)
+      next_sync_at = now()
   where id = any(p_ids) and locked_by = p_worker;
   get diagnostics v_count = row_count;
   return v_count;

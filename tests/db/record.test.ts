@@ -56,6 +56,7 @@ Deno.test("record: a success changes exactly the balance columns, a failure exac
     [
       "error_streak",
       "last_checked",
+      "next_sync_at",
       "observed_block",
       "on_chain_balance_human",
       "on_chain_balance_raw",
@@ -78,7 +79,14 @@ Deno.test("record: a success changes exactly the balance columns, a failure exac
 
   assert.deepEqual(
     changedColumns(before[1], after[1]),
-    ["error_count", "error_streak", "last_error", "last_error_at", ...LEASE].sort(),
+    [
+      "error_count",
+      "error_streak",
+      "last_error",
+      "last_error_at",
+      "next_sync_at",
+      ...LEASE,
+    ].sort(),
   );
   assert.equal(after[1].error_count, 3);
   assert.equal(after[1].error_streak, 4);

@@ -5,7 +5,7 @@ import type { Claim, ClaimedRow } from "./store.ts";
 
 /** One claimed batch: check, read every chain in parallel, record, give back what was not read. */
 export async function processBatch(ctx: RunContext, claim: Claim): Promise<void> {
-  const { deps, book, pending, worker, log } = ctx;
+  const { deps, book, pending, worker, log, rowLog, clock } = ctx;
   const out = new BatchResults(ctx, claim);
 
   const groups = new Map<string, ClaimedRow[]>();
@@ -29,14 +29,19 @@ export async function processBatch(ctx: RunContext, claim: Claim): Promise<void>
 
   const unread = out.unread;
   if (out.results.length > 0) {
-    const outcome = await deps.store.record(worker, out.results);
+    // record, then release, then the chain lease: each a share of the time before finishBy.
+    const outcome = await deps.store.record(worker, out.results, { timeoutMs: clock.write(3) });
     const refused = new Set(outcome.invalid.map((entry) => out.results[entry.index]?.id));
     // Refused entries keep their lease until released below (or by the run's final release).
     for (const r of out.results) if (!refused.has(r.id)) pending.delete(r.id);
-    unread.push(...applyRecordOutcome(book, log, claim, out.results, out.successes, outcome));
+    unread.push(
+      ...applyRecordOutcome(book, log, rowLog, claim, out.results, out.successes, outcome),
+    );
   }
   if (unread.length > 0) {
-    book.summary.released += await deps.store.release(worker, unread);
+    book.summary.released += await deps.store.release(worker, unread, {
+      timeoutMs: clock.write(2),
+    });
     for (const id of unread) pending.delete(id);
   }
 }

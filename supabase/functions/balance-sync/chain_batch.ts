@@ -13,12 +13,12 @@ export class BatchResults {
   constructor(readonly ctx: RunContext, readonly claim: Claim) {}
 
   fail(row: ClaimedRow, errorClass: ErrorClass, message: string): void {
-    const { book, log } = this.ctx;
+    const { book, rowLog } = this.ctx;
     this.results.push({ id: row.id, error: message, error_class: errorClass });
     const chain = book.chain(row.chainId, this.claim.chains.get(row.chainId));
     chain.failed++;
     chain.errors_by_class[errorClass] = (chain.errors_by_class[errorClass] ?? 0) + 1;
-    log.warn("Wallet balance sync failed", {
+    rowLog.warn("Wallet balance sync failed", {
       ...rowFields(row, this.claim),
       error_class: errorClass,
       error: message,
@@ -30,6 +30,19 @@ export class BatchResults {
     this.unread.push(row.id);
     this.ctx.book.chain(row.chainId).released++;
     this.ctx.book.report(row, this.claim, { status: "released" });
+  }
+}
+
+/** The promise's value if it settles within `ms`, else DEADLINE; leaves no timer behind. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof DEADLINE> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<typeof DEADLINE>((resolve) => timer = setTimeout(() => resolve(DEADLINE), ms)),
+    ]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -63,12 +76,17 @@ export async function readChainBatch(
     token: row.isNative ? null : row.contractAddress,
   }));
   const readStarted = now();
-  let read: ChainRead | typeof DEADLINE;
+  let read: ChainRead | typeof DEADLINE = DEADLINE;
   try {
-    const reading = deps.readers(chain.family).then((reader) =>
-      reader(chain, queries, { signal: deadline.signal, env: deps.env })
-    );
-    read = deadline.passed ? DEADLINE : await Promise.race([reading, deadline.reached]);
+    if (!deadline.passed) {
+      const reading = deps.readers(chain.family).then((reader) =>
+        reader(chain, queries, { signal: deadline.signal, env: deps.env })
+      );
+      read = await Promise.race([reading, deadline.reached]);
+      // Cut at the deadline: the reader, aborted, hands back what it has read so far (the
+      // rest as abort failures); wait a little for it rather than drop balances already paid for.
+      if (read === DEADLINE) read = await within(reading, ctx.settings.abortGraceMs);
+    }
   } catch (error) {
     // A reader that cannot load, or that broke its never-reject contract, fails its chain only.
     const message = `${chain.family} reader failed: ${(error as Error)?.message ?? error}`;
@@ -79,7 +97,7 @@ export async function readChainBatch(
   }
 
   if (read === DEADLINE) {
-    summaryEntry.note = "run budget ran out before this chain answered";
+    summaryEntry.note = "run budget ran out before this chain's reader handed back its read";
     for (const row of rows) out.leaveUnread(row);
     return;
   }
@@ -115,7 +133,7 @@ export async function readChainBatch(
     out.results.push({ id: row.id, raw, human, block });
     out.successes.push(row);
     summaryEntry.synced++;
-    log.info(row.isNative ? "Fetched native asset balance" : "Fetched token asset balance", {
+    log.debug(row.isNative ? "Fetched native asset balance" : "Fetched token asset balance", {
       ...rowFields(row, claim),
       raw,
       human,

@@ -82,6 +82,7 @@ export function createHandler(deps: HandlerDeps): (request: Request) => Promise<
         {
           runId,
           filter: runRequest.kind === "forced" ? runRequest.filter : null,
+          chainId: runRequest.kind === "scheduled" ? runRequest.chainId ?? null : null,
         },
       );
       return json(200, summary);

@@ -1,4 +1,4 @@
-import type { Logger } from "./log.ts";
+import type { Logger, RowLineCap } from "./log.ts";
 import type { Claim, ClaimedRow, RecordOutcome, RowResult } from "./store.ts";
 import { rowFields, type RowReport, type RowStatus, type RunBook } from "./summary.ts";
 
@@ -9,6 +9,7 @@ import { rowFields, type RowReport, type RowStatus, type RunBook } from "./summa
 export function applyRecordOutcome(
   book: RunBook,
   log: Logger,
+  rowLog: RowLineCap,
   claim: Claim,
   results: RowResult[],
   successes: ClaimedRow[],
@@ -34,9 +35,9 @@ export function applyRecordOutcome(
   for (const row of successes) {
     const status = notApplied.get(row.id)?.status;
     if (status === undefined) {
-      log.info("Wallet balance synced successfully", rowFields(row, claim));
+      log.debug("Wallet balance synced successfully", rowFields(row, claim));
     } else if (status !== "released") {
-      log.warn(
+      rowLog.warn(
         status === "lost"
           ? "Wallet balance not written: another run holds it now"
           : "Wallet balance not written: a higher block was already recorded",
@@ -45,7 +46,7 @@ export function applyRecordOutcome(
     }
   }
   if (notApplied.size > 0) {
-    log.warn("Not every result was applied", {
+    rowLog.warn("Not every result was applied", {
       applied: outcome.applied,
       errored: outcome.errored,
       stale_rejected: outcome.staleRejected,

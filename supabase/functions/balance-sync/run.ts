@@ -1,24 +1,38 @@
 import { processBatch } from "./batch.ts";
+import { runChain } from "./chain_run.ts";
 import {
   Deadline,
+  RunClock,
   type RunContext,
   type RunInput,
   type SyncDeps,
   type SyncSettings,
+  withDefaults,
 } from "./context.ts";
-import { RunBook, type RunSummary } from "./summary.ts";
+import { startCpuClock } from "./cpu.ts";
+import { RowLineCap } from "./log.ts";
+import { RunBook, type RunSummary, STOP_ORDER, type StopReason } from "./summary.ts";
 
-/** One run: claim → read → record, repeated while rows are due and the budget allows. */
+/**
+ * One run.
+ * - Scheduled, one chain (`chainId`): that chain's loop (chain_run.ts) up to the row cap.
+ * - Scheduled, every chain: the chains with due rows, each its own loop in parallel with an equal
+ *   share of the row cap, so that a slow chain never holds up another.
+ * - Forced (`filter`): one claim of what the filter names, read and recorded.
+ */
 export async function runSync(
   deps: SyncDeps,
-  settings: SyncSettings,
+  partialSettings: SyncSettings,
   input: RunInput,
 ): Promise<RunSummary> {
+  const settings = withDefaults(partialSettings);
   const now = deps.now ?? (() => performance.now());
   const started = now();
   const forced = Boolean(input.filter);
   const book = new RunBook(input.runId, forced);
   const summary = book.summary;
+  if (!forced && input.chainId) summary.chain_id = input.chainId;
+  summary.rows_cap = forced ? settings.maxForcedIds : settings.maxRowsPerRun;
   const ctx: RunContext = {
     deps,
     settings,
@@ -29,73 +43,41 @@ export async function runSync(
     book,
     pending: new Set(),
     deadline: new Deadline(settings.budgetMs),
+    clock: new RunClock(
+      now,
+      started,
+      settings.budgetMs,
+      settings.pgNetTimeoutMs,
+      settings.storeTimeoutMs,
+    ),
+    cpu: (deps.cpuClock ?? startCpuClock)(),
+    rowLog: new RowLineCap(deps.log, settings.maxRowLogLines),
   };
   const { log, pending, worker } = ctx;
 
   log.info("Balance sync run started", {
     kind: summary.kind,
     filter: input.filter ?? null,
+    chain_id: summary.chain_id ?? null,
     budget_ms: settings.budgetMs,
     batch_size: settings.batchSize,
   });
 
-  let slowestBatch = 0;
   try {
-    while (true) {
-      if (summary.batches >= settings.maxBatches) {
-        summary.stopped = "max_batches";
-        break;
-      }
-      const remaining = settings.budgetMs - (now() - started);
-      if (ctx.deadline.passed || remaining <= 0 || remaining < slowestBatch) {
-        summary.stopped = "budget";
-        break;
-      }
-      const batchStarted = now();
-      const limit = forced ? settings.maxForcedIds : settings.batchSize;
-      const claim = await deps.store.claim({
-        worker,
-        limit,
-        leaseSeconds: settings.leaseSeconds,
-        minIntervalSeconds: settings.minIntervalSeconds,
-        filter: input.filter ?? null,
-      });
-      for (const row of claim.rows) pending.add(row.id);
-      if (forced) {
-        summary.busy += claim.busy.length;
-        summary.busy_ids = [...(summary.busy_ids ?? []), ...claim.busy];
-        for (const id of claim.busy) {
-          log.info("Wallet balance is busy in another run", { wallet_balance_id: id });
-        }
-      }
-      if (claim.rows.length === 0) {
-        summary.stopped = forced ? "forced" : "drained";
-        break;
-      }
-      summary.batches++;
-      summary.claimed += claim.rows.length;
-      await processBatch(ctx, claim);
-      slowestBatch = Math.max(slowestBatch, now() - batchStarted);
-      if (ctx.deadline.passed) {
-        summary.stopped = "budget";
-        break;
-      }
-      if (forced) {
-        summary.stopped = "forced";
-        break;
-      }
-      if (claim.rows.length < limit) {
-        summary.stopped = "drained";
-        break;
-      }
-    }
+    if (forced) summary.stopped = await runForced(ctx, input);
+    else if (input.chainId) {
+      summary.stopped = await runChain(ctx, input.chainId, { rowCap: settings.maxRowsPerRun });
+    } else summary.stopped = await runEveryChain(ctx);
   } finally {
     ctx.deadline.dispose();
     if (pending.size > 0) {
       // Whatever went wrong, give the rows back now instead of leaving them to the lease.
       const ids = [...pending];
       try {
-        summary.released += await deps.store.release(worker, ids);
+        summary.released += await deps.store.release(worker, ids, {
+          timeoutMs: ctx.clock.write(1),
+        });
+        pending.clear();
       } catch (error) {
         log.error("Could not release claimed rows; their lease will expire", {
           rows: ids.length,
@@ -104,10 +86,57 @@ export async function runSync(
       }
     }
     summary.duration_ms = Math.round(now() - started);
+    summary.cpu_ms = ctx.cpu();
+    summary.log_lines_omitted = ctx.rowLog.omitted;
   }
 
   if (forced) summary.rows = book.reports;
   const { rows: _rows, busy_ids: _busyIds, ...line } = summary;
   log.notice("Balance sync run finished", line);
   return summary;
+}
+
+/** Every chain with due rows, in parallel, each with its share of the rows. */
+async function runEveryChain(ctx: RunContext): Promise<StopReason> {
+  const timeoutMs = ctx.clock.beforeDeadline();
+  if (timeoutMs === null) return "budget";
+  const due = await ctx.deps.store.dueChains(ctx.settings.minIntervalSeconds, { timeoutMs });
+  if (due.length === 0) return "drained";
+  const share = Math.max(1, Math.floor(ctx.settings.maxRowsPerRun / due.length));
+  const settled = await Promise.allSettled(
+    due.map((chain) => {
+      ctx.book.chain(chain.chainId).name = chain.name;
+      return runChain(ctx, chain.chainId, { rowCap: share, rateLimited: chain.rateLimited });
+    }),
+  );
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) throw failed.reason;
+  const reasons = settled.map((s) => (s as PromiseFulfilledResult<StopReason>).value);
+  return STOP_ORDER.find((reason) => reasons.includes(reason)) ?? "drained";
+}
+
+/** A forced run: one claim of the filter's rows (due or not), read and recorded. */
+async function runForced(ctx: RunContext, input: RunInput): Promise<StopReason> {
+  const { deps, settings, book, worker } = ctx;
+  const summary = book.summary;
+  const timeoutMs = ctx.clock.beforeDeadline();
+  if (timeoutMs === null) return "budget";
+  const claim = await deps.store.claim({
+    worker,
+    limit: settings.maxForcedIds,
+    leaseSeconds: settings.leaseSeconds,
+    minIntervalSeconds: settings.minIntervalSeconds,
+    filter: input.filter ?? null,
+  }, { timeoutMs });
+  for (const row of claim.rows) ctx.pending.add(row.id);
+  summary.busy += claim.busy.length;
+  summary.busy_ids = [...(summary.busy_ids ?? []), ...claim.busy];
+  for (const id of claim.busy) {
+    ctx.rowLog.info("Wallet balance is busy in another run", { wallet_balance_id: id });
+  }
+  if (claim.rows.length === 0) return "forced";
+  summary.batches++;
+  summary.claimed += claim.rows.length;
+  await processBatch(ctx, claim);
+  return ctx.deadline.passed ? "budget" : "forced";
 }

@@ -16,6 +16,10 @@ export interface ChainSummary {
   mode: string | null;
   read_ms: number;
   errors_by_class: Partial<Record<ErrorClass, number>>;
+  /** Scheduled runs: why this chain's loop ended. */
+  stopped?: StopReason;
+  /** Rate-limited chains: whether this run held the chain lease, or another run did. */
+  lease?: "held" | "busy";
   note?: string;
 }
 
@@ -40,11 +44,36 @@ export interface RowReport {
   error_class?: ErrorClass;
 }
 
-export type StopReason = "drained" | "budget" | "max_batches" | "forced";
+/**
+ * drained: no due rows left; budget: the deadline; max_batches / rows_cap / cpu: the run's caps
+ * (batches, BALANCE_SYNC_MAX_ROWS_PER_RUN, BALANCE_SYNC_CPU_BUDGET_MS); chain_busy: another run
+ * holds the rate-limited chain's lease; forced: a forced run's one claim.
+ */
+export type StopReason =
+  | "drained"
+  | "budget"
+  | "max_batches"
+  | "rows_cap"
+  | "cpu"
+  | "chain_busy"
+  | "forced";
+
+/** When chains stop for different reasons, the run reports the most pressing one. */
+export const STOP_ORDER: readonly StopReason[] = [
+  "budget",
+  "cpu",
+  "rows_cap",
+  "max_batches",
+  "chain_busy",
+  "forced",
+  "drained",
+];
 
 export interface RunSummary {
   run_id: string;
   kind: "scheduled" | "forced";
+  /** A scheduled run of one chain (dispatch's POST); absent when the run covers every chain. */
+  chain_id?: string;
   claimed: number;
   synced: number;
   failed: number;
@@ -56,6 +85,12 @@ export interface RunSummary {
   duration_ms: number;
   batches: number;
   stopped: StopReason;
+  /** CPU the run used (process.cpuUsage(), see cpu.ts); null where the runtime cannot tell. */
+  cpu_ms: number | null;
+  /** Rows this run could claim at most (BALANCE_SYNC_MAX_ROWS_PER_RUN). */
+  rows_cap: number;
+  /** Per-row log lines left out past BALANCE_SYNC_MAX_ROW_LOG_LINES. */
+  log_lines_omitted: number;
   chains: Record<string, ChainSummary>;
   /** Forced runs only. */
   busy_ids?: string[];
@@ -85,6 +120,9 @@ export class RunBook {
       duration_ms: 0,
       batches: 0,
       stopped: "drained",
+      cpu_ms: null,
+      rows_cap: 0,
+      log_lines_omitted: 0,
       chains: {},
     };
   }
@@ -106,6 +144,9 @@ export class RunBook {
         read_ms: 0,
         errors_by_class: {},
       };
+    } else if (chain && entry.family === null) {
+      entry.name = chain.name;
+      entry.family = chain.family;
     }
     return entry;
   }
