@@ -67,7 +67,7 @@ export interface FakeRow extends ClaimedRow {
  */
 export class FakeStore implements Store {
   rows: FakeRow[];
-  calls: { op: string; args: unknown; timeoutMs?: number }[] = [];
+  calls: { at?: number; op: string; args: unknown; timeoutMs?: number }[] = [];
   failOn: Partial<Record<"claim" | "record" | "release", Error>> = {};
   /** Chain leases of rate-limited chains: chain id -> holder. */
   chainLeases = new Map<string, string>();
@@ -110,7 +110,12 @@ export class FakeStore implements Store {
   }
 
   async claim(options: ClaimOptions, call?: CallOptions): Promise<Claim> {
-    this.calls.push({ op: "claim", args: options, timeoutMs: call?.timeoutMs });
+    this.calls.push({
+      at: performance.now(),
+      op: "claim",
+      args: options,
+      timeoutMs: call?.timeoutMs,
+    });
     await this.#delay("claim", call);
     if (this.failOn.claim) return Promise.reject(this.failOn.claim);
     const scheduled = (options.filter as { scheduled?: boolean } | null)?.scheduled === true;
@@ -152,7 +157,12 @@ export class FakeStore implements Store {
   }
 
   async record(worker: string, results: RowResult[], call?: CallOptions): Promise<RecordOutcome> {
-    this.calls.push({ op: "record", args: { worker, results }, timeoutMs: call?.timeoutMs });
+    this.calls.push({
+      at: performance.now(),
+      op: "record",
+      args: { worker, results },
+      timeoutMs: call?.timeoutMs,
+    });
     await this.#delay("record", call);
     if (this.failOn.record) return Promise.reject(this.failOn.record);
     const outcome: RecordOutcome = {
@@ -194,7 +204,12 @@ export class FakeStore implements Store {
   }
 
   async release(worker: string, ids: string[], call?: CallOptions): Promise<number> {
-    this.calls.push({ op: "release", args: { worker, ids }, timeoutMs: call?.timeoutMs });
+    this.calls.push({
+      at: performance.now(),
+      op: "release",
+      args: { worker, ids },
+      timeoutMs: call?.timeoutMs,
+    });
     await this.#delay("release", call);
     if (this.failOn.release) return Promise.reject(this.failOn.release);
     let n = 0;
@@ -212,7 +227,12 @@ export class FakeStore implements Store {
   }
 
   async dueChains(_minIntervalSeconds: number, call?: CallOptions): Promise<DueChain[]> {
-    this.calls.push({ op: "due_chains", args: {}, timeoutMs: call?.timeoutMs });
+    this.calls.push({
+      at: performance.now(),
+      op: "due_chains",
+      args: {},
+      timeoutMs: call?.timeoutMs,
+    });
     await this.#delay("due_chains", call);
     return this.chains.flatMap((c) => {
       const due = this.rows.filter((r) => r.chainId === c.id && !r.fresh && r.lockedBy === null);
@@ -228,7 +248,12 @@ export class FakeStore implements Store {
     _leaseSeconds: number,
     call?: CallOptions,
   ): Promise<ChainLease> {
-    this.calls.push({ op: "acquire_chain", args: { worker, chainId }, timeoutMs: call?.timeoutMs });
+    this.calls.push({
+      at: performance.now(),
+      op: "acquire_chain",
+      args: { worker, chainId },
+      timeoutMs: call?.timeoutMs,
+    });
     await this.#delay("acquire_chain", call);
     const chain = this.chains.find((c) => c.id === chainId);
     if (!chain || chain.maxRps === null) return { acquired: true, rateLimited: false };
@@ -241,7 +266,12 @@ export class FakeStore implements Store {
   }
 
   async releaseChain(worker: string, chainId: string, call?: CallOptions): Promise<boolean> {
-    this.calls.push({ op: "release_chain", args: { worker, chainId }, timeoutMs: call?.timeoutMs });
+    this.calls.push({
+      at: performance.now(),
+      op: "release_chain",
+      args: { worker, chainId },
+      timeoutMs: call?.timeoutMs,
+    });
     await this.#delay("release_chain", call);
     if (this.chainLeases.get(chainId) !== worker) return false;
     this.chainLeases.delete(chainId);
@@ -259,7 +289,12 @@ export type Behaviour =
   /** Resolves only when the run's signal aborts, then answers every query with an abort error. */
   | { kind: "hang-until-abort" }
   /** Never resolves: a reader that ignores the signal. */
-  | { kind: "hang" };
+  | { kind: "hang" }
+  /**
+   * One query at a time, `msPerQuery` each (a paced chain); when the signal aborts it answers
+   * what it has read and an abort error for the rest, as the real readers do.
+   */
+  | { kind: "paced"; msPerQuery: number; balances: Map<string, bigint> };
 
 /** A reader per family whose behaviour is set per chain id; records calls and overlap. */
 export class FakeReaders {
@@ -285,6 +320,7 @@ export class FakeReaders {
       const b: Behaviour = this.behaviour.get(chain.id) ??
         { kind: "balances", balances: new Map() };
       if (b.kind === "hang") return await new Promise<ChainRead>(() => {});
+      if (b.kind === "paced") return await pacedRead(b, queries, options?.signal);
       if (b.kind === "hang-until-abort") {
         await new Promise<void>((resolve) => {
           if (options?.signal?.aborted) resolve();
@@ -328,6 +364,40 @@ export class FakeReaders {
       this.inFlight--;
     }
   };
+}
+
+async function pacedRead(
+  b: { msPerQuery: number; balances: Map<string, bigint> },
+  queries: BalanceQuery[],
+  signal?: AbortSignal,
+): Promise<ChainRead> {
+  const outcomes: ChainRead["outcomes"] = [];
+  let requests = 0;
+  for (const q of queries) {
+    if (!signal?.aborted) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, b.msPerQuery);
+        signal?.addEventListener("abort", done, { once: true });
+        function done() {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", done);
+          resolve();
+        }
+      });
+    }
+    if (signal?.aborted) {
+      outcomes.push({ key: q.key, ok: false, error: new ReadError("transient", "read aborted") });
+      continue;
+    }
+    requests++;
+    const raw = b.balances.get(q.address);
+    outcomes.push(
+      raw === undefined
+        ? { key: q.key, ok: false, error: new ReadError("permanent", "no such account") }
+        : { key: q.key, ok: true, raw },
+    );
+  }
+  return { block: 5n, requests, mode: "per-call", outcomes };
 }
 
 export function captureLog(level: LogLevel = "debug") {

@@ -1,0 +1,251 @@
+/**
+ * The run's scheduling behaviour with in-memory stand-ins of the DB contract and the readers:
+ * per-chain loops, the chain lease, reads cut at the deadline, the run clock and the log caps.
+ * The same behaviours against the real database and function are in tests/e2e/fan_out.test.ts.
+ */
+import assert from "node:assert/strict";
+import { finishByMs } from "../../supabase/functions/balance-sync/config.ts";
+import { MAX_LINE_CHARS } from "../../supabase/functions/balance-sync/log.ts";
+import type { RowResult } from "../../supabase/functions/balance-sync/store.ts";
+import { runSync, type SyncSettings } from "../../supabase/functions/balance-sync/sync.ts";
+import { captureLog, chain, FakeReaders, FakeStore, plainToHuman, row } from "./function_fakes.ts";
+
+const settings = (extra: Partial<SyncSettings> = {}): SyncSettings => ({
+  batchSize: 10,
+  leaseSeconds: 120,
+  budgetMs: 5_000,
+  maxBatches: 100,
+  minIntervalSeconds: 30,
+  maxForcedIds: 1000,
+  ...extra,
+});
+
+let runs = 0;
+const runId = () => `00000000-0000-4000-9000-${(++runs).toString(16).padStart(12, "0")}`;
+
+const balances = (rows: { address: string | null }[], value = 7n) =>
+  new Map(rows.map((r) => [r.address!, value]));
+
+Deno.test("POST {}: a paced chain with the stalest rows does not hold up the EVM chain; nothing stays leased", async () => {
+  const evm = chain("bsc", "evm");
+  const tron = chain("tron", "tron", { maxRps: 2 });
+  const tronRows = Array.from({ length: 30 }, (_, i) => row("tron", { address: `T${i}` }));
+  const evmRows = Array.from({ length: 30 }, (_, i) => row("bsc", { address: `0x${i}` }));
+  const store = new FakeStore([evm, tron], [...tronRows, ...evmRows]);
+  const readers = new FakeReaders();
+  readers.behaviour.set("tron", { kind: "paced", msPerQuery: 60, balances: balances(tronRows) });
+  readers.behaviour.set("bsc", { kind: "balances", balances: balances(evmRows) });
+  const { log } = captureLog();
+
+  const summary = await runSync(
+    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    settings({ budgetMs: 600 }),
+    { runId: runId() },
+  );
+
+  assert.equal(evmRows.filter((r) => store.get(r.id).syncCount === 1).length, 30);
+  const tronSynced = tronRows.filter((r) => store.get(r.id).syncCount === 1).length;
+  assert.ok(tronSynced > 0, "the paced chain progressed");
+  assert.ok(tronSynced < 30, "and could not finish in the budget");
+  assert.equal(store.lockedRows().length, 0);
+  assert.equal(store.chainLeases.size, 0, "the chain lease was given back");
+  assert.equal(summary.chains.bsc.stopped, "drained");
+  assert.equal(summary.chains.tron.stopped, "budget");
+  assert.equal(summary.chains.tron.lease, "held");
+  assert.equal(summary.stopped, "budget");
+});
+
+Deno.test("a read cut at the deadline records what it had read and gives back the rest, behind the due rows", async () => {
+  const tron = chain("tron", "tron", { maxRps: 2 });
+  const rows = Array.from({ length: 10 }, (_, i) => row("tron", { address: `T${i}` }));
+  const store = new FakeStore([tron], rows);
+  const readers = new FakeReaders();
+  readers.behaviour.set("tron", { kind: "paced", msPerQuery: 40, balances: balances(rows, 9n) });
+  const { log } = captureLog();
+
+  const summary = await runSync(
+    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    settings({ budgetMs: 150 }),
+    { runId: runId(), chainId: "tron" },
+  );
+
+  const recorded = store.calls.filter((c) => c.op === "record")
+    .flatMap((c) => (c.args as { results: RowResult[] }).results);
+  assert.ok(recorded.length > 0, "balances read before the deadline were recorded");
+  assert.ok(recorded.every((r) => "raw" in r && r.raw === "9"));
+  assert.equal(summary.synced, recorded.length);
+  assert.equal(summary.released, 10 - recorded.length);
+  assert.equal(summary.failed, 0, "our own abort is no error of the rows");
+  // The unread rows went to the back of the line: the next claim starts with none of them first.
+  const unread = rows.filter((r) => store.get(r.id).syncCount === 0).map((r) => r.id);
+  assert.deepEqual(store.rows.slice(-unread.length).map((r) => r.id).sort(), unread.sort());
+  assert.equal(store.lockedRows().length, 0);
+});
+
+Deno.test("four concurrent runs of one rate-limited chain: exactly one reads; the others end at once, say why and hold no row", async () => {
+  const tron = chain("tron", "tron", { maxRps: 2 });
+  const rows = Array.from({ length: 8 }, (_, i) => row("tron", { address: `T${i}` }));
+  const store = new FakeStore([tron], rows);
+  const readers = new FakeReaders();
+  readers.behaviour.set("tron", { kind: "paced", msPerQuery: 20, balances: balances(rows) });
+  const { log } = captureLog();
+
+  const summaries = await Promise.all(
+    Array.from({ length: 4 }, () =>
+      runSync(
+        { store, readers: readers.registry, log, toHuman: plainToHuman },
+        settings({ batchSize: 4 }),
+        { runId: runId(), chainId: "tron" },
+      )),
+  );
+
+  const readersRuns = summaries.filter((s) => s.claimed > 0);
+  assert.equal(readersRuns.length, 1);
+  assert.equal(readersRuns[0].synced, 8);
+  const losers = summaries.filter((s) => s.claimed === 0);
+  assert.equal(losers.length, 3);
+  for (const loser of losers) {
+    assert.equal(loser.stopped, "chain_busy");
+    assert.equal(loser.chains.tron.lease, "busy");
+    assert.match(loser.chains.tron.note!, /another run .* reads this rate-limited chain/);
+    assert.equal(loser.released, 0);
+  }
+  const claimers = new Set(
+    store.calls.filter((c) => c.op === "claim").map((c) => (c.args as { worker: string }).worker),
+  );
+  assert.deepEqual([...claimers], [readersRuns[0].run_id], "no loser ever claimed");
+  assert.equal(readers.maxInFlight, 1);
+  assert.equal(store.lockedRows().length, 0);
+});
+
+Deno.test("a scheduled run of one chain claims due rows of that chain only, up to the row cap", async () => {
+  const evm = chain("bsc", "evm");
+  const eth = chain("eth", "evm");
+  const bsc = Array.from({ length: 25 }, (_, i) => row("bsc", { address: `0xb${i}` }));
+  const other = Array.from({ length: 5 }, (_, i) => row("eth", { address: `0xe${i}` }));
+  const store = new FakeStore([evm, eth], [...other, ...bsc]);
+  const readers = new FakeReaders();
+  readers.behaviour.set("bsc", { kind: "balances", balances: balances(bsc) });
+  const { log } = captureLog();
+
+  const summary = await runSync(
+    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    settings({ maxRowsPerRun: 15 }),
+    { runId: runId(), chainId: "bsc" },
+  );
+
+  assert.equal(summary.chain_id, "bsc");
+  assert.equal(summary.claimed, 15);
+  assert.equal(summary.stopped, "rows_cap");
+  assert.deepEqual(Object.keys(summary.chains), ["bsc"]);
+  assert.ok(other.every((r) => store.get(r.id).syncCount === 0));
+  for (const call of store.calls.filter((c) => c.op === "claim")) {
+    assert.deepEqual((call.args as { filter: unknown }).filter, {
+      chain_id: "bsc",
+      scheduled: true,
+    });
+  }
+});
+
+Deno.test("the run's CPU is in its summary, and a run past its CPU budget claims no more", async () => {
+  const evm = chain("bsc", "evm");
+  const rows = Array.from({ length: 30 }, (_, i) => row("bsc", { address: `0x${i}` }));
+  const store = new FakeStore([evm], rows);
+  const readers = new FakeReaders();
+  readers.behaviour.set("bsc", { kind: "balances", balances: balances(rows) });
+  const { log } = captureLog();
+  let used = 0;
+
+  const summary = await runSync(
+    {
+      store,
+      readers: readers.registry,
+      log,
+      toHuman: plainToHuman,
+      // Each look at the clock after the first finds 300 ms more used.
+      cpuClock: () => () => (used += 300) - 300,
+    },
+    settings({ cpuBudgetMs: 500 }),
+    { runId: runId(), chainId: "bsc" },
+  );
+
+  assert.equal(summary.stopped, "cpu");
+  assert.equal(summary.batches, 2);
+  assert.equal(typeof summary.cpu_ms, "number");
+  assert.ok(summary.cpu_ms! >= 500);
+  assert.equal(store.lockedRows().length, 0);
+});
+
+Deno.test("the pg_net timeout holds under slow database calls late in the run: every call ends by 7/8 of it", async () => {
+  const evm = chain("bsc", "evm");
+  const tron = chain("tron", "tron", { maxRps: 2 });
+  const evmRows = Array.from({ length: 20 }, (_, i) => row("bsc", { address: `0x${i}` }));
+  const tronRows = Array.from({ length: 20 }, (_, i) => row("tron", { address: `T${i}` }));
+  const store = new FakeStore([evm, tron], [...evmRows, ...tronRows]);
+  const readers = new FakeReaders();
+  readers.behaviour.set("bsc", { kind: "balances", balances: balances(evmRows) });
+  readers.behaviour.set("tron", { kind: "paced", msPerQuery: 30, balances: balances(tronRows) });
+  // Scaled 1:100: pg_net 400 ms, budget 250 ms, each DB call allowed 100 ms but taking 90 ms.
+  store.delays = { claim: 90, record: 90, release: 90, release_chain: 90, due_chains: 5 };
+  const { log } = captureLog();
+  const pgNetTimeoutMs = 400;
+  const started = performance.now();
+
+  // A write cut short by its timeout fails the run (503): still an answer, before pg_net's timeout.
+  const outcome = await runSync(
+    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    settings({ budgetMs: 250, pgNetTimeoutMs, storeTimeoutMs: 100, abortGraceMs: 20 }),
+    { runId: runId() },
+  ).then((summary) => summary.synced, (error: Error) => error);
+  const ended = performance.now();
+
+  const finishBy = finishByMs(pgNetTimeoutMs);
+  assert.ok(store.calls.some((c) => c.at! - started > 250), "calls ran after the deadline");
+  for (const call of store.calls) {
+    assert.ok(call.timeoutMs !== undefined, `${call.op} has a timeout`);
+    assert.ok(
+      call.at! - started + call.timeoutMs! <= finishBy + 5,
+      `${call.op} started at ${Math.round(call.at! - started)} ms with ${call.timeoutMs} ms`,
+    );
+  }
+  assert.ok(
+    ended - started < pgNetTimeoutMs,
+    `the run answered after ${Math.round(ended - started)} ms (${outcome})`,
+  );
+});
+
+Deno.test("logs stay within the platform's limits over a 5,000-row run at the default level", async () => {
+  const evm = chain("bsc", "evm");
+  const tron = chain("tron", "tron");
+  const rows = Array.from({ length: 5000 }, (_, i) =>
+    row(i % 2 ? "bsc" : "tron", {
+      address: `a${i}`,
+      // a long contract address makes every failure line long
+      contractAddress: i % 7 === 0 ? "T".repeat(20_000) : null,
+      isNative: i % 7 !== 0,
+    }));
+  const store = new FakeStore([evm, tron], rows);
+  const readers = new FakeReaders();
+  // Every third balance fails to read: 1,667 failures.
+  const ok = new Map(rows.filter((_, i) => i % 3 !== 0).map((r) => [r.address!, 1n]));
+  readers.behaviour.set("bsc", { kind: "balances", balances: ok });
+  readers.behaviour.set("tron", { kind: "balances", balances: ok });
+  const { log, raw } = captureLog("info");
+
+  const summary = await runSync(
+    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    settings({ batchSize: 500, maxRowsPerRun: 5000 }),
+    { runId: runId() },
+  );
+
+  assert.equal(summary.claimed, 5000);
+  assert.ok(summary.failed > 1000);
+  assert.ok(raw.length <= 100, `${raw.length} lines`);
+  assert.ok(raw.every((line) => line.length <= MAX_LINE_CHARS));
+  const lines = raw.map((l) => JSON.parse(l));
+  const rowLines = lines.filter((l) => l.msg === "Wallet balance sync failed").length;
+  assert.equal(rowLines, 20);
+  const last = lines.at(-1);
+  assert.equal(last.msg, "Balance sync run finished");
+  assert.equal(last.log_lines_omitted, summary.failed - 20);
+});
