@@ -12,7 +12,10 @@ import { toEvmAddress, toTronBase58 } from "./tron_node.ts";
 
 export { PROTECTED_COLUMNS };
 
-/** The columns the spec lets a successful sync write (plus this project's observed_block). */
+/**
+ * The columns the spec lets a successful sync write (plus this project's observed_block,
+ * error_streak and next_sync_at).
+ */
 export const SYNC_WRITES = [
   "on_chain_balance_raw",
   "on_chain_balance_human",
@@ -21,6 +24,7 @@ export const SYNC_WRITES = [
   "updated_at",
   "observed_block",
   "error_streak",
+  "next_sync_at",
 ] as const;
 
 const randomHex = (bytes: number) =>

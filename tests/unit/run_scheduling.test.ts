@@ -249,3 +249,39 @@ Deno.test("logs stay within the platform's limits over a 5,000-row run at the de
   assert.equal(last.msg, "Balance sync run finished");
   assert.equal(last.log_lines_omitted, summary.failed - 20);
 });
+
+Deno.test("a forced run reads a rate-limited chain only under its lease: while another run holds it, those rows are busy", async () => {
+  const evm = chain("bsc", "evm");
+  const tron = chain("tron", "tron", { maxRps: 2 });
+  const wallet = "40000000-0000-4000-8000-0000000000bb";
+  const rows = [
+    row("bsc", { walletId: wallet, address: "0xa" }),
+    row("tron", { walletId: wallet, address: "TA" }),
+  ];
+  const store = new FakeStore([evm, tron], rows);
+  const readers = new FakeReaders();
+  readers.behaviour.set("bsc", { kind: "balances", balances: balances(rows) });
+  readers.behaviour.set("tron", { kind: "balances", balances: balances(rows) });
+  const { log } = captureLog();
+  // The fake's claim leaves a leased chain's rows alone only for non-holders; take it the way a
+  // scheduled run would, after this run's claim would have seen it free.
+  const claim = store.claim.bind(store);
+  store.claim = async (options, call) => {
+    const result = await claim(options, call);
+    store.chainLeases.set("tron", "scheduled-run");
+    return result;
+  };
+
+  const summary = await runSync(
+    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    settings(),
+    { runId: runId(), filter: { wallet_id: wallet } },
+  );
+
+  assert.equal(summary.synced, 1);
+  assert.deepEqual(summary.busy_ids, [rows[1].id]);
+  assert.equal(summary.chains.tron.lease, "busy");
+  assert.deepEqual(readers.calls.map((c) => c.chain), ["bsc"]);
+  assert.equal(store.lockedRows().length, 0);
+  assert.equal(store.chainLeases.get("tron"), "scheduled-run", "the other run's lease is kept");
+});

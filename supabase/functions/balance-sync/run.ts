@@ -115,7 +115,11 @@ async function runEveryChain(ctx: RunContext): Promise<StopReason> {
   return STOP_ORDER.find((reason) => reasons.includes(reason)) ?? "drained";
 }
 
-/** A forced run: one claim of the filter's rows (due or not), read and recorded. */
+/**
+ * A forced run: one claim of the filter's rows (due or not), read and recorded. Rows of a
+ * rate-limited chain are read only under that chain's lease: when another run holds it, they
+ * are given back and reported busy.
+ */
 async function runForced(ctx: RunContext, input: RunInput): Promise<StopReason> {
   const { deps, settings, book, worker } = ctx;
   const summary = book.summary;
@@ -129,14 +133,47 @@ async function runForced(ctx: RunContext, input: RunInput): Promise<StopReason> 
     filter: input.filter ?? null,
   }, { timeoutMs });
   for (const row of claim.rows) ctx.pending.add(row.id);
-  summary.busy += claim.busy.length;
-  summary.busy_ids = [...(summary.busy_ids ?? []), ...claim.busy];
-  for (const id of claim.busy) {
-    ctx.rowLog.info("Wallet balance is busy in another run", { wallet_balance_id: id });
+  const busy = [...claim.busy];
+  const leased: string[] = [];
+  try {
+    for (const chain of claim.chains.values()) {
+      if (chain.maxRps === null) continue;
+      const lease = await deps.store.acquireChain(worker, chain.id, settings.leaseSeconds, {
+        timeoutMs: ctx.clock.beforeDeadline() ?? 1,
+      });
+      if (lease.acquired) {
+        if (lease.rateLimited) leased.push(chain.id);
+        continue;
+      }
+      const entry = book.chain(chain.id, chain);
+      entry.lease = "busy";
+      entry.note = `another run (${lease.holder ?? "unknown"}) reads this rate-limited chain`;
+      const ids = claim.rows.filter((r) => r.chainId === chain.id).map((r) => r.id);
+      claim.rows = claim.rows.filter((r) => r.chainId !== chain.id);
+      await deps.store.release(worker, ids, { timeoutMs: ctx.clock.write(2) });
+      for (const id of ids) ctx.pending.delete(id);
+      busy.push(...ids);
+    }
+    summary.busy += busy.length;
+    summary.busy_ids = [...(summary.busy_ids ?? []), ...busy];
+    for (const id of busy) {
+      ctx.rowLog.info("Wallet balance is busy in another run", { wallet_balance_id: id });
+    }
+    if (claim.rows.length === 0) return "forced";
+    summary.batches++;
+    summary.claimed += claim.rows.length;
+    await processBatch(ctx, claim);
+    return ctx.deadline.passed ? "budget" : "forced";
+  } finally {
+    for (const chainId of leased) {
+      book.chain(chainId).lease = "held";
+      await deps.store.releaseChain(worker, chainId, { timeoutMs: ctx.clock.write(2) }).catch(
+        (error) =>
+          ctx.log.error("Could not release the chain lease; it will expire", {
+            chain_id: chainId,
+            error: (error as Error)?.message ?? String(error),
+          }),
+      );
+    }
   }
-  if (claim.rows.length === 0) return "forced";
-  summary.batches++;
-  summary.claimed += claim.rows.length;
-  await processBatch(ctx, claim);
-  return ctx.deadline.passed ? "budget" : "forced";
 }
