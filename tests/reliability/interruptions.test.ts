@@ -271,19 +271,26 @@ harness.test(
       jwtSecret: TEST_JWT_SECRET,
     });
     ctx.defer(() => postgrest.stop());
+    const tron = startHoldProxy({ target: stack.tron.url });
+    ctx.defer(() => tron.stop());
     const world = await seedWorld(stack, { wallets: 3, evmRpcUrl: evm.url });
+    await stack.sql`update public.chains set rpc_url = ${tron.url} where id = ${world.tronChainId}`;
     const server = await warmServer(ctx, world, { ...SHORT, SUPABASE_URL: postgrest.url });
-    return { evm, gate, world, server };
+    return { evm, tron, gate, world, server };
   },
-  async (ctx, { evm, gate, world, server }) => {
+  async (ctx, { evm, tron, gate, world, server }) => {
     const { stack } = ctx;
+    // Both chains' reads are in flight (each chain has its own loop) when the database goes.
     evm.hold(({ body }) => isEvmRead(body));
+    tron.hold(({ path }) => /getaccount|triggerconstantcontract/.test(path));
     const run = ctx.call(server).catch((error) => error as Error);
     await evm.waitHolding(1);
+    await tron.waitHolding(4);
     const token = await holder(stack);
 
     await gate.close();
     evm.release();
+    tron.release();
     const lost = await run;
     if (lost instanceof Error) throw lost;
     assert.equal(lost.status, 503, lost.text);
