@@ -95,8 +95,7 @@ begin
   end if;
   select c.max_rps is not null into v_limited from public.chains as c where c.id = p_chain_id;
   if v_limited is null then
-    raise exception using errcode = 'P0002',
-      message = format('balance_sync_chain_acquire: no chain %s', p_chain_id);
+    return jsonb_build_object('acquired', false, 'rate_limited', false, 'unknown_chain', true);
   end if;
   if not v_limited then
     return jsonb_build_object('acquired', true, 'rate_limited', false);
@@ -126,8 +125,8 @@ $$Takes the lease of a rate-limited chain (chains.max_rps set) for worker p_work
 p_lease_seconds. Returns {"acquired": true, "rate_limited": true, "locked_until"} when it is now
 p_worker's (free, expired, or already its own), {"acquired": false, "rate_limited": true,
 "holder", "locked_until"} when another run holds it, and {"acquired": true, "rate_limited": false}
-for a chain without max_rps (no lease: its runs may read in parallel). Raises P0002 for an
-unknown chain.$$;
+for a chain without max_rps (no lease: its runs may read in parallel), and {"acquired": false,
+"rate_limited": false, "unknown_chain": true} when no chain has that id.$$;
 
 create or replace function public.balance_sync_chain_release(p_worker text, p_chain_id uuid)
   returns boolean

@@ -34,11 +34,16 @@ Deno.test("chain lease: one holder at a time for a rate-limited chain; released 
   assert.equal(await giveBack(sql, "b", chainId), false, "the old holder is fenced off");
 });
 
-Deno.test("chain lease: a chain without max_rps needs none; 8 concurrent acquirers of a paced chain, exactly one wins", async () => {
+Deno.test("chain lease: a chain without max_rps needs none, an unknown chain is said so; 8 concurrent acquirers of a paced chain, exactly one wins", async () => {
   const { c, db, sql } = await migratedDb(cluster, "chain_lease_race");
   const free = (await seedDueRows(sql, 1)).chainId;
   assert.deepEqual(await acquire(sql, "a", free), { acquired: true, rate_limited: false });
   assert.deepEqual(await acquire(sql, "b", free), { acquired: true, rate_limited: false });
+  assert.deepEqual(await acquire(sql, "a", crypto.randomUUID()), {
+    acquired: false,
+    rate_limited: false,
+    unknown_chain: true,
+  });
 
   const paced = (await seedDueRows(sql, 1)).chainId;
   await sql`update public.chains set max_rps = 10 where id = ${paced}`;

@@ -256,7 +256,8 @@ export class FakeStore implements Store {
     });
     await this.#delay("acquire_chain", call);
     const chain = this.chains.find((c) => c.id === chainId);
-    if (!chain || chain.maxRps === null) return { acquired: true, rateLimited: false };
+    if (!chain) return { acquired: false, rateLimited: false, unknownChain: true };
+    if (chain.maxRps === null) return { acquired: true, rateLimited: false };
     const holder = this.chainLeases.get(chainId);
     if (holder !== undefined && holder !== worker) {
       return { acquired: false, rateLimited: true, holder, lockedUntil: null };

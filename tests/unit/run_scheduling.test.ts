@@ -285,3 +285,20 @@ Deno.test("a forced run reads a rate-limited chain only under its lease: while a
   assert.equal(store.lockedRows().length, 0);
   assert.equal(store.chainLeases.get("tron"), "scheduled-run", "the other run's lease is kept");
 });
+
+Deno.test("a scheduled run of a chain id that does not exist answers with a note, reading nothing", async () => {
+  const store = new FakeStore([chain("bsc", "evm")], [row("bsc")]);
+  const readers = new FakeReaders();
+  const { log } = captureLog();
+  const summary = await runSync(
+    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    settings(),
+    { runId: runId(), chainId: "50000000-0000-4000-8000-000000000000" },
+  );
+  assert.equal(summary.claimed, 0);
+  assert.match(
+    summary.chains["50000000-0000-4000-8000-000000000000"].note!,
+    /no chain has this id/,
+  );
+  assert.deepEqual(store.ops(), ["acquire_chain"]);
+});

@@ -30,6 +30,10 @@ export async function runChain(
     const lease = await deps.store.acquireChain(worker, chainId, settings.leaseSeconds, {
       timeoutMs,
     });
+    if (!lease.acquired && !lease.rateLimited) {
+      entry.note = "no chain has this id; nothing to read";
+      return stop("drained");
+    }
     if (!lease.acquired) {
       entry.lease = "busy";
       entry.note = `another run (${lease.holder ?? "unknown"}) reads this rate-limited chain; ` +

@@ -141,8 +141,8 @@ async function runForced(ctx: RunContext, input: RunInput): Promise<StopReason> 
       const lease = await deps.store.acquireChain(worker, chain.id, settings.leaseSeconds, {
         timeoutMs: ctx.clock.beforeDeadline() ?? 1,
       });
-      if (lease.acquired) {
-        if (lease.rateLimited) leased.push(chain.id);
+      if (lease.acquired || !lease.rateLimited) {
+        if (lease.acquired && lease.rateLimited) leased.push(chain.id);
         continue;
       }
       const entry = book.chain(chain.id, chain);

@@ -66,7 +66,8 @@ export interface DueChain {
 
 export type ChainLease =
   | { acquired: true; rateLimited: boolean }
-  | { acquired: false; rateLimited: true; holder: string | null; lockedUntil: string | null };
+  | { acquired: false; rateLimited: true; holder: string | null; lockedUntil: string | null }
+  | { acquired: false; rateLimited: false; unknownChain: true };
 
 /** Per call: a shorter timeout than the store's own, so that late calls end before pg_net's. */
 export interface CallOptions {
@@ -246,6 +247,9 @@ export function parseChainLease(data: unknown): ChainLease {
     throw new TypeError("chain lease answer has no acquired flag");
   }
   if (data.acquired) return { acquired: true, rateLimited: data.rate_limited === true };
+  if (data.unknown_chain === true) {
+    return { acquired: false, rateLimited: false, unknownChain: true };
+  }
   return {
     acquired: false,
     rateLimited: true,
