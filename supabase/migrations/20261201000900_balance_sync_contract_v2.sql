@@ -256,7 +256,14 @@ carries a readable config_error; the caller records it as that row's error.
 
 p_filter (forced sync): any of wallet_id, wallet_balance_ids (array), asset_on_chain_id, chain_id
 (combined with AND). A non-empty filter ignores due-ness and backoff but never takes a live lease
-of another worker: such rows are listed in "busy". null or {} means a normal claim.$$;
+of another worker: such rows are listed in "busy". null or {} means a normal claim.
+
+Next due time: a row is due only once coalesce(next_sync_at, -infinity) <= now (record and
+release set it), and rows are taken in that order (index wallet_balances_next_sync_idx), so rows
+waiting in backoff are never walked past. {"chain_id": <uuid>, "scheduled": true} narrows a
+normal claim to one chain instead of forcing one. Rows of a chain whose live chain lease
+(balance_sync.chain_leases) belongs to another worker are never claimed; a forced claim lists
+them in "busy".$$;
 
 create or replace function public.balance_sync_record(p_worker text, p_results jsonb)
   returns jsonb
