@@ -71,6 +71,8 @@ export class FakeStore implements Store {
   failOn: Partial<Record<"claim" | "record" | "release", Error>> = {};
   /** Chain leases of rate-limited chains: chain id -> holder. */
   chainLeases = new Map<string, string>();
+  /** acquireChain answers the chain's max_rps (the real one does); off by default. */
+  paceFromLease = false;
   /** Delay (ms) before each call of an operation answers; it honours the call's timeout. */
   delays: Partial<Record<string, number>> = {};
 
@@ -263,7 +265,7 @@ export class FakeStore implements Store {
       return { acquired: false, rateLimited: true, holder, lockedUntil: null };
     }
     this.chainLeases.set(chainId, worker);
-    return { acquired: true, rateLimited: true };
+    return { acquired: true, rateLimited: true, maxRps: this.paceFromLease ? chain.maxRps : null };
   }
 
   async releaseChain(worker: string, chainId: string, call?: CallOptions): Promise<boolean> {

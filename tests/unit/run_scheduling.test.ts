@@ -302,3 +302,28 @@ Deno.test("a scheduled run of a chain id that does not exist answers with a note
   );
   assert.deepEqual(store.ops(), ["acquire_chain"]);
 });
+
+Deno.test("a rate-limited chain's claims are sized to what its pace can read in the time left", async () => {
+  const tron = chain("tron", "tron", { maxRps: 20 });
+  const rows = Array.from({ length: 100 }, (_, i) => row("tron", { address: `T${i}` }));
+  const store = new FakeStore([tron], rows);
+  store.paceFromLease = true;
+  const readers = new FakeReaders();
+  readers.behaviour.set("tron", { kind: "paced", msPerQuery: 50, balances: balances(rows) });
+  const { log } = captureLog();
+
+  const summary = await runSync(
+    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    settings({ batchSize: 100, budgetMs: 500 }),
+    { runId: runId(), chainId: "tron" },
+  );
+
+  const limits = store.calls.filter((c) => c.op === "claim").map((c) =>
+    (c.args as { limit: number }).limit
+  );
+  // 20 requests/s for at most 0.5 s: 10 rows, not the batch of 100.
+  assert.ok(limits[0] <= 10, `first claim of ${limits[0]}`);
+  assert.ok(summary.synced > 0);
+  assert.ok(summary.released <= 10, `${summary.released} rows claimed and given back unread`);
+  assert.equal(store.lockedRows().length, 0);
+});

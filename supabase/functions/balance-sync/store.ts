@@ -65,7 +65,7 @@ export interface DueChain {
 }
 
 export type ChainLease =
-  | { acquired: true; rateLimited: boolean }
+  | { acquired: true; rateLimited: boolean; maxRps?: number | null }
   | { acquired: false; rateLimited: true; holder: string | null; lockedUntil: string | null }
   | { acquired: false; rateLimited: false; unknownChain: true };
 
@@ -246,7 +246,13 @@ export function parseChainLease(data: unknown): ChainLease {
   if (!isObject(data) || typeof data.acquired !== "boolean") {
     throw new TypeError("chain lease answer has no acquired flag");
   }
-  if (data.acquired) return { acquired: true, rateLimited: data.rate_limited === true };
+  if (data.acquired) {
+    return {
+      acquired: true,
+      rateLimited: data.rate_limited === true,
+      maxRps: num(data, "max_rps"),
+    };
+  }
   if (data.unknown_chain === true) {
     return { acquired: false, rateLimited: false, unknownChain: true };
   }
