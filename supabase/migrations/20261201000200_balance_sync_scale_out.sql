@@ -82,6 +82,7 @@ declare
   v_now timestamptz := now();
   v_limited boolean;
   v_max_rps numeric;
+  v_multicall boolean;
   v_holder text;
   v_until timestamptz;
 begin
@@ -94,7 +95,8 @@ begin
       message = format('balance_sync_chain_acquire: p_lease_seconds must be 1..86400, got %s',
                        p_lease_seconds);
   end if;
-  select c.max_rps is not null, c.max_rps into v_limited, v_max_rps
+  select c.max_rps is not null, c.max_rps, nullif(btrim(c.multicall_address), '') is not null
+    into v_limited, v_max_rps, v_multicall
   from public.chains as c where c.id = p_chain_id;
   if v_limited is null then
     return jsonb_build_object('acquired', false, 'rate_limited', false, 'unknown_chain', true);
@@ -119,13 +121,14 @@ begin
                               'holder', v_holder, 'locked_until', v_until);
   end if;
   return jsonb_build_object('acquired', true, 'rate_limited', true, 'locked_until', v_until,
-                            'max_rps', v_max_rps);
+                            'max_rps', v_max_rps, 'multicall', v_multicall);
 end
 $$;
 
 comment on function public.balance_sync_chain_acquire(text, uuid, integer) is
 $$Takes the lease of a rate-limited chain (chains.max_rps set) for worker p_worker, for
-p_lease_seconds. Returns {"acquired": true, "rate_limited": true, "locked_until", "max_rps"} when it is now
+p_lease_seconds. Returns {"acquired": true, "rate_limited": true, "locked_until", "max_rps",
+"multicall"} when it is now
 p_worker's (free, expired, or already its own), {"acquired": false, "rate_limited": true,
 "holder", "locked_until"} when another run holds it, and {"acquired": true, "rate_limited": false}
 for a chain without max_rps (no lease: its runs may read in parallel), and {"acquired": false,

@@ -65,7 +65,7 @@ export interface DueChain {
 }
 
 export type ChainLease =
-  | { acquired: true; rateLimited: boolean; maxRps?: number | null }
+  | { acquired: true; rateLimited: boolean; maxRps?: number | null; multicall?: boolean }
   | { acquired: false; rateLimited: true; holder: string | null; lockedUntil: string | null }
   | { acquired: false; rateLimited: false; unknownChain: true };
 
@@ -251,6 +251,7 @@ export function parseChainLease(data: unknown): ChainLease {
       acquired: true,
       rateLimited: data.rate_limited === true,
       maxRps: num(data, "max_rps"),
+      multicall: data.multicall === true,
     };
   }
   if (data.unknown_chain === true) {
