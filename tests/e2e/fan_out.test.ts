@@ -78,6 +78,9 @@ Deno.test({
       const tronSynced = await synced(tronIds);
       assert.ok(tronSynced > 0, "the paced chain progressed");
       assert.equal(tronRun.synced, tronSynced);
+      // Its read was cut at the deadline, and what it had read was recorded.
+      assert.equal(tronRun.stopped, "budget", JSON.stringify(tronRun));
+      assert.ok(tronRun.released < tronRun.claimed, JSON.stringify(tronRun));
       assert.equal(tronRun.chains[world.tronChainId].lease, "held");
       assert.deepEqual(await leasedByRuns(stack), [], "nothing stays leased");
       const [{ leases }] = await sql`select count(*)::int as leases from balance_sync.chain_leases`;
