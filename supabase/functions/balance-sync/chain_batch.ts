@@ -82,6 +82,8 @@ export async function readChainBatch(
       const reading = deps.readers(chain.family).then((reader) =>
         reader(chain, queries, { signal: deadline.signal, env: deps.env })
       );
+      // A read left behind at the deadline must not reject unobserved (that ends the process).
+      reading.catch(() => {});
       read = await Promise.race([reading, deadline.reached]);
       // Cut at the deadline: the reader, aborted, hands back what it has read so far (the
       // rest as abort failures); wait a little for it rather than drop balances already paid for.
