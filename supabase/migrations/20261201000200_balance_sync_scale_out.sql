@@ -21,9 +21,11 @@ comment on column public.wallet_balances.next_sync_at is
 create index if not exists wallet_balances_next_sync_idx
   on public.wallet_balances ((coalesce(next_sync_at, '-infinity'::timestamptz)),
                              last_checked asc nulls first, id);
--- Per chain (through its asset_on_chain rows): the due rows of one asset, without the others.
+-- Per chain (through its asset_on_chain rows): the due rows of one asset, in line, without the
+-- others (a scheduled claim of one chain, and dispatch's due count).
 create index if not exists wallet_balances_asset_next_sync_idx
-  on public.wallet_balances (asset_on_chain_id, (coalesce(next_sync_at, '-infinity'::timestamptz)));
+  on public.wallet_balances (asset_on_chain_id, (coalesce(next_sync_at, '-infinity'::timestamptz)),
+                             last_checked asc nulls first, id);
 
 -- Rows already in backoff get their next attempt time now, so that they leave the head of the
 -- line at once instead of after their next failure (bounded by the rows in error).

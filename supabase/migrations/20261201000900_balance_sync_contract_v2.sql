@@ -28,6 +28,7 @@ declare
   v_now timestamptz := now();
   v_forced boolean := false;
   v_scheduled boolean := false;
+  v_pick uuid[];
   v_wallet uuid;
   v_ids uuid[];
   v_asset_on_chain uuid;
@@ -110,6 +111,39 @@ begin
     end;
   end if;
 
+  -- A scheduled claim of one chain: the first p_limit due rows of each of its assets, in line,
+  -- through (asset_on_chain_id, next due) order, instead of sorting every due row of the chain.
+  -- The statement below keeps only the first p_limit of them; the others' row locks end with
+  -- this transaction.
+  if v_scheduled and v_chain is not null then
+    select coalesce(array_agg(p.id), '{}') into v_pick
+    from (
+      select x.id
+      from public.asset_on_chain as a
+      cross join lateral (
+        select wb.id, coalesce(wb.next_sync_at, '-infinity'::timestamptz) as due_at, wb.last_checked
+        from public.wallet_balances as wb
+        where wb.asset_on_chain_id = a.id
+          and coalesce(wb.next_sync_at, '-infinity'::timestamptz) <= v_now
+          and (wb.processing_status is distinct from 'processing'
+               or wb.locked_until is null or wb.locked_until <= v_now)
+          and (wb.last_checked is null
+               or wb.last_checked <= v_now - make_interval(secs => p_min_interval_seconds))
+          and (coalesce(wb.error_streak, 0) <= 0
+               or wb.last_error_at is null
+               or wb.last_error_at <= v_now - make_interval(secs =>
+                    least(30 * power(2, least(wb.error_streak - 1, 7)), 3600)))
+        order by coalesce(wb.next_sync_at, '-infinity'::timestamptz), wb.last_checked asc nulls first,
+                 wb.id
+        limit p_limit
+        for update of wb skip locked
+      ) as x
+      where a.chain_id = v_chain and a.is_active
+      order by x.due_at, x.last_checked asc nulls first, x.id
+      limit p_limit
+    ) as p;
+  end if;
+
   with picked as (
     select wb.id
     from public.wallet_balances as wb
@@ -134,6 +168,7 @@ begin
       and (v_ids is null or wb.id = any(v_ids))
       and (v_asset_on_chain is null or wb.asset_on_chain_id = v_asset_on_chain)
       and (v_chain is null or aoc.chain_id = v_chain)
+      and (v_pick is null or wb.id = any(v_pick))
       -- a rate-limited chain is read by the holder of its chain lease only
       and not exists (select 1 from balance_sync.chain_leases as l
                       where l.chain_id = aoc.chain_id and l.locked_until > v_now

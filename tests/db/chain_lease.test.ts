@@ -1,7 +1,15 @@
 /** The chain lease of rate-limited chains and the per-chain scheduled claim, on real PostgreSQL. */
 import assert from "node:assert/strict";
 import { sharedCluster } from "../support/pg.ts";
-import { claim, migratedDb, record, release, seedDueRows } from "./fixtures.ts";
+import {
+  claim,
+  insertAsset,
+  insertBalances,
+  migratedDb,
+  record,
+  release,
+  seedDueRows,
+} from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();
@@ -144,4 +152,47 @@ Deno.test("claim: the index on next_sync_at serves the due line without walking 
   assert.match(text, /wallet_balances_next_sync_idx/);
   const claimed = await claim(sql, "w", { limit: 500 });
   assert.equal(claimed.rows.length, 200, "only the rows not in backoff");
+});
+
+Deno.test("claim: a scheduled chain claim takes the stalest rows across the chain's assets; concurrent ones take disjoint sets", async () => {
+  const { c, db, sql } = await migratedDb(cluster, "scheduled_assets");
+  const { chainId, ids: first } = await seedDueRows(sql, 30);
+  const token = await insertAsset(sql, { chainId, isNative: false });
+  const second = await insertBalances(sql, { chainId, assetOnChainId: token, count: 30 });
+  // Interleaved, so that the stalest rows alternate between the two assets.
+  const all = first.flatMap((id, i) => [id, second[i]]);
+  // Staleness across both assets: all[0] is the stalest, all[59] the freshest.
+  await sql`update public.wallet_balances as wb
+            set last_checked = now() - (interval '1 minute' * (100 - o.n))
+            from unnest(${all}::uuid[]) with ordinality as o(id, n) where wb.id = o.id`;
+  const stalest = [...all].slice(0, 10);
+
+  const one = await claim(sql, "probe", {
+    limit: 10,
+    filter: { chain_id: chainId, scheduled: true },
+  });
+  assert.deepEqual(one.rows.map((r) => r.id).sort(), stalest.sort());
+  await release(sql, "probe", one.rows.map((r) => r.id));
+  await sql`update public.wallet_balances set next_sync_at = null`;
+
+  const claimers = Array.from(
+    { length: 4 },
+    (_, i) => ({ w: `w${i}`, sql: c.connect(db, { max: 1 }) }),
+  );
+  await Promise.all(claimers.map((k) => k.sql`select 1`));
+  const got = await Promise.all(claimers.map(async (k) => {
+    const ids: string[] = [];
+    for (;;) {
+      const { rows } = await claim(k.sql, k.w, {
+        limit: 7,
+        filter: { chain_id: chainId, scheduled: true },
+      });
+      if (rows.length === 0) return ids;
+      ids.push(...rows.map((r) => r.id));
+    }
+  }));
+  const flat = got.flat();
+  assert.equal(new Set(flat).size, flat.length, "no row claimed twice");
+  assert.deepEqual(flat.sort(), [...all].sort());
+  await Promise.all(claimers.map((k) => k.sql.end()));
 });
