@@ -335,7 +335,15 @@ const BALANCE_CASES: BalanceCase[] = [
 ];
 
 /** Columns a failed sync may write; everything else of the row must stay as it was. */
-const ERROR_WRITES = ["error_count", "last_error", "last_error_at", "error_streak", "updated_at"];
+const ERROR_WRITES = [
+  "error_count",
+  "last_error",
+  "last_error_at",
+  "error_streak",
+  "updated_at",
+  // when the row is due again: after its backoff
+  "next_sync_at",
+];
 
 harness.test(
   `bad data: ${DATA_CASES.length} broken rows and ${BALANCE_CASES.length} extreme balances in one run; one clear error each, 0 corrupted rows`,

@@ -327,3 +327,16 @@ Deno.test("a rate-limited chain's claims are sized to what its pace can read in 
   assert.ok(summary.released <= 10, `${summary.released} rows claimed and given back unread`);
   assert.equal(store.lockedRows().length, 0);
 });
+
+Deno.test("a line past 10,000 characters keeps its message and run_id, within the limit", async () => {
+  const { createLogger } = await import("../../supabase/functions/balance-sync/log.ts");
+  const lines: string[] = [];
+  const log = createLogger({ sink: (line) => lines.push(line) }).child({ run_id: "run-1" });
+  log.notice("Balance sync run finished", { chains: { a: "x".repeat(30_000) } });
+  assert.equal(lines.length, 1);
+  assert.ok(lines[0].length <= MAX_LINE_CHARS, `${lines[0].length} characters`);
+  const parsed = JSON.parse(lines[0]);
+  assert.equal(parsed.msg, "Balance sync run finished");
+  assert.equal(parsed.run_id, "run-1");
+  assert.ok(parsed.truncated_chars > 30_000);
+});

@@ -68,7 +68,7 @@ export function createLogger(options: LoggerOptions = {}, base: LogFields = {}):
     for (const secret of redact) {
       if (line.includes(secret)) line = line.replaceAll(secret, "[redacted]");
     }
-    if (line.length > MAX_LINE_CHARS) line = shortened(line, lineLevel, msg);
+    if (line.length > MAX_LINE_CHARS) line = shortened(line, lineLevel, msg, base);
     sink(line, lineLevel);
   };
 
@@ -84,9 +84,15 @@ export function createLogger(options: LoggerOptions = {}, base: LogFields = {}):
   };
 }
 
-/** A line past the platform's size: its message, and the start of the rest as text. */
-function shortened(line: string, level: LogLevel, msg: string): string {
-  const head = JSON.stringify({ level, msg: msg.slice(0, 500), truncated_chars: line.length });
+/**
+ * A line past the platform's size: its message and the logger's own fields (run_id), and the
+ * start of the whole line as text.
+ */
+function shortened(line: string, level: LogLevel, msg: string, base: LogFields): string {
+  const head = JSON.stringify(
+    { level, msg: msg.slice(0, 500), ...base, truncated_chars: line.length },
+    replacer,
+  );
   const room = MAX_LINE_CHARS - head.length - 64;
   const fields = JSON.stringify(line.slice(0, Math.max(0, room)));
   // Escaping can make the preview longer than its slice: cut the escaped text instead.
