@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { finishByMs } from "../../supabase/functions/balance-sync/config.ts";
+import { ReadError } from "../../supabase/functions/balance-sync/errors.ts";
 import { MAX_LINE_CHARS } from "../../supabase/functions/balance-sync/log.ts";
 import type { RowResult } from "../../supabase/functions/balance-sync/store.ts";
 import { runSync, type SyncSettings } from "../../supabase/functions/balance-sync/sync.ts";
@@ -339,4 +340,37 @@ Deno.test("a line past 10,000 characters keeps its message and run_id, within th
   assert.equal(parsed.msg, "Balance sync run finished");
   assert.equal(parsed.run_id, "run-1");
   assert.ok(parsed.truncated_chars > 30_000);
+});
+
+Deno.test("over 40 chains with long notes the summary line stays whole, each chain in short", async () => {
+  const chains = Array.from({ length: 40 }, (_, i) => chain(`chain-${i}`, "evm"));
+  const rows = chains.map((c) => row(c.id, { address: `0x${c.id}` }));
+  const store = new FakeStore(chains, rows);
+  const readers = new FakeReaders();
+  for (const c of chains) {
+    readers.behaviour.set(c.id, {
+      kind: "fail",
+      error: new ReadError("transient", `node of ${c.id} is down: ${"detail ".repeat(40)}`),
+    });
+  }
+  const { log, raw } = captureLog("info");
+  const summary = await runSync(
+    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    settings(),
+    { runId: runId() },
+  );
+  assert.equal(summary.failed, 40);
+  const line = JSON.parse(raw.at(-1)!);
+  assert.equal(line.msg, "Balance sync run finished");
+  assert.ok(raw.at(-1)!.length <= MAX_LINE_CHARS);
+  assert.equal(line.truncated_chars, undefined, "not cut: the line is whole");
+  assert.equal(line.chains_in_short, true);
+  assert.equal(Object.keys(line.chains).length, 40);
+  assert.deepEqual(line.chains["chain-0"], {
+    name: "chain-0",
+    synced: 0,
+    failed: 1,
+    released: 0,
+    stopped: "drained",
+  });
 });

@@ -91,9 +91,30 @@ export async function runSync(
   }
 
   if (forced) summary.rows = book.reports;
-  const { rows: _rows, busy_ids: _busyIds, ...line } = summary;
-  log.notice("Balance sync run finished", line);
+  log.notice("Balance sync run finished", summaryLine(summary));
   return summary;
+}
+
+/** Room for the summary line within the platform's 10,000 characters per log event. */
+const SUMMARY_LINE_CHARS = 8_000;
+
+/**
+ * The summary as logged: without the forced run's rows; over many chains, each chain in short
+ * (counts and why it stopped), so that the line stays whole within the platform's limit.
+ */
+function summaryLine(summary: RunSummary): Record<string, unknown> {
+  const { rows: _rows, busy_ids: _busyIds, ...line } = summary;
+  if (JSON.stringify(line).length <= SUMMARY_LINE_CHARS) return line;
+  const chains = Object.fromEntries(
+    Object.values(summary.chains).map((c) => [c.id, {
+      name: c.name.slice(0, 40),
+      synced: c.synced,
+      failed: c.failed,
+      released: c.released,
+      ...(c.stopped ? { stopped: c.stopped } : {}),
+    }]),
+  );
+  return { ...line, chains, chains_in_short: true };
 }
 
 /** Every chain with due rows, in parallel, each with its share of the rows. */
