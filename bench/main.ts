@@ -32,7 +32,6 @@ import {
   type BenchConfig,
   benchFunctionEnv,
   parseBenchArgs,
-  UsageError,
 } from "./options.ts";
 import { ensurePrerequisites } from "../tests/support/prerequisites.ts";
 import { parseSoakArgs } from "./soak_options.ts";

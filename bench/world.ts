@@ -418,12 +418,13 @@ export async function resetRows(sql: Sql, ids?: string[]): Promise<void> {
     set on_chain_balance_raw = null, on_chain_balance_human = null, last_checked = null,
         sync_count = 0, error_count = 0, last_error = null, last_error_at = null,
         error_streak = 0, observed_block = null, processing_status = 'idle', locked_by = null,
-        locked_until = null
+        locked_until = null, next_sync_at = null
     where ${ids ? sql`id = any(${ids}::uuid[])` : sql`true`}`;
 }
 
 /** Makes rows not due (checked just now), so a run leaves them alone. */
 export async function parkRows(sql: Sql, ids: string[]): Promise<void> {
-  await sql`update public.wallet_balances set last_checked = now()
+  await sql`update public.wallet_balances
+            set last_checked = now(), next_sync_at = now() + interval '30 seconds'
             where id = any(${ids}::uuid[])`;
 }

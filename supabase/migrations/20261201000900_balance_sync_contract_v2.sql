@@ -77,6 +77,8 @@ as $$
 declare
   v_now timestamptz := now();
   v_forced boolean := false;
+  v_scheduled boolean := false;
+  v_pick uuid[];
   v_wallet uuid;
   v_ids uuid[];
   v_asset_on_chain uuid;
@@ -113,13 +115,20 @@ begin
     end if;
     select string_agg(k, ', ' order by k) into v_unknown
     from jsonb_object_keys(p_filter) as k
-    where k not in ('wallet_id', 'wallet_balance_ids', 'asset_on_chain_id', 'chain_id');
+    where k not in ('wallet_id', 'wallet_balance_ids', 'asset_on_chain_id', 'chain_id',
+                    'scheduled');
     if v_unknown is not null then
       raise exception using errcode = '22023',
         message = format('balance_sync_claim: unknown filter key(s): %s', v_unknown),
-        hint = 'allowed: wallet_id, wallet_balance_ids, asset_on_chain_id, chain_id';
+        hint = 'allowed: wallet_id, wallet_balance_ids, asset_on_chain_id, chain_id, scheduled';
     end if;
-    v_forced := p_filter <> '{}'::jsonb;
+    -- "scheduled": true narrows a normal claim (due rows only, in line) instead of forcing one.
+    if p_filter ? 'scheduled' and jsonb_typeof(p_filter -> 'scheduled') <> 'boolean' then
+      raise exception using errcode = '22023',
+        message = 'balance_sync_claim: filter scheduled must be a boolean';
+    end if;
+    v_scheduled := coalesce((p_filter ->> 'scheduled')::boolean, false);
+    v_forced := (p_filter - 'scheduled') <> '{}'::jsonb and not v_scheduled;
     begin
       v_key := 'wallet_id';
       if p_filter ? v_key then
@@ -198,6 +207,39 @@ begin
     end if;
   end if;
 
+  -- A scheduled claim of one chain: the first p_limit due rows of each of its assets, in line,
+  -- through (asset_on_chain_id, next due) order, instead of sorting every due row of the chain.
+  -- The statement below keeps only the first p_limit of them; the others' row locks end with
+  -- this transaction.
+  if v_scheduled and v_chain is not null then
+    select coalesce(array_agg(p.id), '{}') into v_pick
+    from (
+      select x.id
+      from public.asset_on_chain as a
+      cross join lateral (
+        select wb.id, coalesce(wb.next_sync_at, '-infinity'::timestamptz) as due_at, wb.last_checked
+        from public.wallet_balances as wb
+        where wb.asset_on_chain_id = a.id
+          and coalesce(wb.next_sync_at, '-infinity'::timestamptz) <= v_now
+          and (wb.processing_status is distinct from 'processing'
+               or wb.locked_until is null or wb.locked_until <= v_now)
+          and (wb.last_checked is null
+               or wb.last_checked <= v_now - make_interval(secs => p_min_interval_seconds))
+          and (coalesce(wb.error_streak, 0) <= 0
+               or wb.last_error_at is null
+               or wb.last_error_at <= v_now - make_interval(secs =>
+                    least(30 * power(2, least(wb.error_streak - 1, 7)), 3600)))
+        order by coalesce(wb.next_sync_at, '-infinity'::timestamptz), wb.last_checked asc nulls first,
+                 wb.id
+        limit p_limit
+        for update of wb skip locked
+      ) as x
+      where a.chain_id = v_chain and a.is_active
+      order by x.due_at, x.last_checked asc nulls first, x.id
+      limit p_limit
+    ) as p;
+  end if;
+
   with picked as (
     select wb.id
     from public.wallet_balances as wb
@@ -211,7 +253,8 @@ begin
            or (v_forced and wb.locked_by = p_worker))
       -- due (a forced claim ignores due-ness and backoff)
       and (v_forced or (
-            (wb.last_checked is null
+            coalesce(wb.next_sync_at, '-infinity'::timestamptz) <= v_now
+            and (wb.last_checked is null
              or wb.last_checked <= v_now - make_interval(secs => p_min_interval_seconds))
             and (coalesce(wb.error_streak, 0) <= 0
                  or wb.last_error_at is null
@@ -221,7 +264,12 @@ begin
       and (v_ids is null or wb.id = any(v_ids))
       and (v_asset_on_chain is null or wb.asset_on_chain_id = v_asset_on_chain)
       and (v_chain is null or aoc.chain_id = v_chain)
-    order by wb.last_checked asc nulls first, wb.id
+      and (v_pick is null or wb.id = any(v_pick))
+      -- a rate-limited chain is read by the holder of its chain lease only
+      and not exists (select 1 from balance_sync.chain_leases as l
+                      where l.chain_id = aoc.chain_id and l.locked_until > v_now
+                        and l.locked_by <> p_worker)
+    order by coalesce(wb.next_sync_at, '-infinity'::timestamptz), wb.last_checked asc nulls first, wb.id
     limit p_limit
     for update of wb skip locked
   ),
@@ -303,9 +351,12 @@ begin
     join public.asset_on_chain as aoc on aoc.id = wb.asset_on_chain_id
     join public.chains as c on c.id = aoc.chain_id
     where aoc.is_active and c.is_active
-      and wb.processing_status = 'processing'
-      and wb.locked_until > v_now
-      and wb.locked_by is distinct from p_worker
+      and ((wb.processing_status = 'processing'
+            and wb.locked_until > v_now
+            and wb.locked_by is distinct from p_worker)
+           or exists (select 1 from balance_sync.chain_leases as l
+                      where l.chain_id = aoc.chain_id and l.locked_until > v_now
+                        and l.locked_by <> p_worker))
       and (v_wallet is null or wb.wallet_id = v_wallet)
       and (v_ids is null or wb.id = any(v_ids))
       and (v_asset_on_chain is null or wb.asset_on_chain_id = v_asset_on_chain)
@@ -340,7 +391,14 @@ p_filter (forced sync): any of wallet_id, wallet_balance_ids (array), asset_on_c
 of another worker: such rows are listed in "busy". null or {} means a normal claim.
 A filter that matches no wallet_balances row at all raises no_data_found (P0002; PostgREST: 404)
 before anything is leased: the message names what does not exist, DETAIL is the filter key. With
-wallet_balance_ids, the ids that match no row are returned in "unknown_ids".$$;
+wallet_balance_ids, the ids that match no row are returned in "unknown_ids".
+
+Next due time: a row is due only once coalesce(next_sync_at, -infinity) <= now (record and
+release set it), and rows are taken in that order (index wallet_balances_next_sync_idx), so rows
+waiting in backoff are never walked past. {"chain_id": <uuid>, "scheduled": true} narrows a
+normal claim to one chain instead of forcing one. Rows of a chain whose live chain lease
+(balance_sync.chain_leases) belongs to another worker are never claimed; a forced claim lists
+them in "busy".$$;
 
 create or replace function public.balance_sync_record(p_worker text, p_results jsonb)
   returns jsonb
@@ -354,6 +412,8 @@ create or replace function public.balance_sync_record(p_worker text, p_results j
 as $$
 declare
   v_now timestamptz := now();
+  v_next_ok timestamptz := now() + make_interval(secs =>
+    (balance_sync.setting('min_interval_seconds', '30'::jsonb) #>> '{}')::numeric);
   v_result jsonb;
   v_detail text;
   v_changes jsonb;
@@ -454,6 +514,7 @@ begin
         observed_block = v.block,
         error_streak = 0,
         error_class = null,
+        next_sync_at = v_next_ok,
         processing_status = 'idle',
         locked_until = null,
         locked_by = null
@@ -468,7 +529,8 @@ begin
   ),
   stale as (
     update public.wallet_balances as wb
-    set processing_status = 'idle',
+    set next_sync_at = v_next_ok,
+        processing_status = 'idle',
         locked_until = null,
         locked_by = null
     from valid as v
@@ -483,6 +545,9 @@ begin
         last_error_at = v_now,
         error_streak = coalesce(wb.error_streak, 0) + 1,
         error_class = v.e ->> 'error_class',
+        -- the backoff of claim: 30 s * 2^(n-1), at most 3600 s, n the new streak
+        next_sync_at = v_now + make_interval(secs =>
+          least(30 * power(2, least(coalesce(wb.error_streak, 0), 7)), 3600)),
         processing_status = 'idle',
         locked_until = null,
         locked_by = null
@@ -662,6 +727,9 @@ begin
           last_error = left(v_reason, coalesce(v_limit, 2000)),
           last_error_at = now(),
           error_streak = coalesce(wb.error_streak, 0) + 1,
+          error_class = 'permanent',
+          next_sync_at = now() + make_interval(secs =>
+            least(30 * power(2, least(coalesce(wb.error_streak, 0), 7)), 3600)),
           processing_status = 'idle',
           locked_until = null,
           locked_by = null
@@ -725,7 +793,9 @@ begin
   update public.wallet_balances
   set processing_status = 'idle',
       locked_until = null,
-      locked_by = null
+      locked_by = null,
+      -- back in line behind the rows already due (their next_sync_at is earlier)
+      next_sync_at = now()
   where id = any(p_ids) and locked_by = p_worker;
   get diagnostics v_count = row_count;
   return v_count;

@@ -69,8 +69,11 @@ Deno.test("guarantee: no contract function names a protected column", async () =
     select proname, prosrc from pg_proc
     where pronamespace = 'public'::regnamespace and proname like 'balance\\_sync\\_%'`;
   assert.deepEqual(functions.map((f) => f.proname).sort(), [
+    "balance_sync_chain_acquire",
+    "balance_sync_chain_release",
     "balance_sync_changes_since",
     "balance_sync_claim",
+    "balance_sync_due_chains",
     "balance_sync_metrics",
     "balance_sync_record",
     "balance_sync_release",
@@ -108,6 +111,9 @@ Deno.test("guarantee: anon and authenticated cannot execute the functions; servi
     claim: "select public.balance_sync_claim('w')",
     record: `select public.balance_sync_record('w', '[]'::jsonb)`,
     release: `select public.balance_sync_release('w', array['${ids[0]}']::uuid[])`,
+    due_chains: "select public.balance_sync_due_chains()",
+    chain_acquire: `select public.balance_sync_chain_acquire('w', '${ids[0]}')`,
+    chain_release: `select public.balance_sync_chain_release('w', '${ids[0]}')`,
   };
 
   for (const role of ["anon", "authenticated"]) {

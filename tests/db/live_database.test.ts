@@ -17,7 +17,9 @@ import { readers } from "../../supabase/functions/balance-sync/chains/index.ts";
 import { toHuman } from "../../supabase/functions/balance-sync/amount.ts";
 import { createLogger } from "../../supabase/functions/balance-sync/log.ts";
 import {
+  parseChainLease,
   parseClaim,
+  parseDueChains,
   parseRecordOutcome,
   type Store,
 } from "../../supabase/functions/balance-sync/store.ts";
@@ -276,6 +278,19 @@ function sqlStore(sql: Sql): Store {
     release: async (worker, ids) => {
       const [row] = await sql`select public.balance_sync_release(${worker}, ${ids}::uuid[]) as n`;
       return row.n;
+    },
+    dueChains: async (minInterval) => {
+      const [row] = await sql`select public.balance_sync_due_chains(${minInterval}) as d`;
+      return parseDueChains(row.d);
+    },
+    acquireChain: async (worker, chainId, leaseSeconds) => {
+      const [row] = await sql`select public.balance_sync_chain_acquire(${worker}, ${chainId},
+                                                                      ${leaseSeconds}) as l`;
+      return parseChainLease(row.l);
+    },
+    releaseChain: async (worker, chainId) => {
+      const [row] = await sql`select public.balance_sync_chain_release(${worker}, ${chainId}) as r`;
+      return row.r;
     },
   };
 }

@@ -57,6 +57,7 @@ Deno.test("record: a success changes exactly the balance columns, a failure exac
     [
       "error_streak",
       "last_checked",
+      "next_sync_at",
       "observed_block",
       "on_chain_balance_human",
       "on_chain_balance_raw",
@@ -79,7 +80,15 @@ Deno.test("record: a success changes exactly the balance columns, a failure exac
 
   assert.deepEqual(
     changedColumns(before[1], after[1]),
-    ["error_class", "error_count", "error_streak", "last_error", "last_error_at", ...LEASE].sort(),
+    [
+      "error_class",
+      "error_count",
+      "error_streak",
+      "last_error",
+      "last_error_at",
+      "next_sync_at",
+      ...LEASE,
+    ].sort(),
   );
   assert.equal(after[1].error_class, "transient");
   assert.equal(after[1].error_count, 3);

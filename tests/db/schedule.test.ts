@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { type Cluster, sharedCluster, type Sql, withCluster } from "../support/pg.ts";
 import { waitFor } from "../support/wait.ts";
+import { insertAsset, insertBalances, insertChain } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster({ migrate: true });
@@ -63,27 +64,95 @@ Deno.test("schedule: applying the migration twice leaves one sync job and one cl
   assert.deepEqual(await jobs(c.sql), before, "same jobs, same ids, nothing added");
 });
 
-Deno.test("dispatch: called directly, it queues the POST with URL, secret header, JSON body and 40 s timeout", async () => {
+Deno.test("dispatch: one POST per chain with due rows, body naming the chain, secret header and 40 s timeout", async () => {
   const c = await cluster();
   await setSecrets(c.sql, {
     balance_sync_function_url: "http://127.0.0.1:54321/functions/v1/balance-sync",
     balance_sync_secret: "correct-horse-battery-staple",
   });
-  const [{ id }] = await c.sql`select balance_sync.dispatch() as id`;
-  const queued = await c.sql`
-    select id, method, url, headers, convert_from(body, 'utf8') as body, timeout_milliseconds
-    from net.http_request_queue where id = ${id}`;
-  assert.deepEqual([...queued], [{
-    id,
-    method: "POST",
-    url: "http://127.0.0.1:54321/functions/v1/balance-sync",
-    headers: {
-      "Content-Type": "application/json",
-      "x-balance-sync-secret": "correct-horse-battery-staple",
-    },
-    body: "{}",
-    timeout_milliseconds: 40000,
-  }]);
+  await c.sql`delete from net.http_request_queue`;
+  const due = await insertChain(c.sql, { name: "dispatch-due" });
+  await insertBalances(c.sql, {
+    chainId: due,
+    assetOnChainId: await insertAsset(c.sql, { chainId: due }),
+    count: 3,
+  });
+  const fresh = await insertChain(c.sql, { name: "dispatch-fresh" });
+  const freshIds = await insertBalances(c.sql, {
+    chainId: fresh,
+    assetOnChainId: await insertAsset(c.sql, { chainId: fresh }),
+    count: 2,
+  });
+  await c.sql`update public.wallet_balances set last_checked = now(),
+              next_sync_at = now() + interval '30 seconds' where id = any(${freshIds})`;
+  try {
+    const [{ queued: count }] = await c.sql`select balance_sync.dispatch() as queued`;
+    const queued = await c.sql`
+      select method, url, headers, convert_from(body, 'utf8')::jsonb as body, timeout_milliseconds
+      from net.http_request_queue`;
+    assert.equal(Number(count), 1);
+    assert.deepEqual([...queued], [{
+      method: "POST",
+      url: "http://127.0.0.1:54321/functions/v1/balance-sync",
+      headers: {
+        "Content-Type": "application/json",
+        "x-balance-sync-secret": "correct-horse-battery-staple",
+      },
+      body: { chain_id: due, scheduled: true },
+      timeout_milliseconds: 40000,
+    }]);
+  } finally {
+    await c.sql`delete from net.http_request_queue`;
+    await c.sql`delete from public.wallet_balances`;
+  }
+});
+
+Deno.test("dispatch: a backlog gets parallel POSTs up to the per-chain cap, a rate-limited chain one, all within the per-tick cap", async () => {
+  const c = await cluster();
+  await setSecrets(c.sql, {
+    balance_sync_function_url: "http://127.0.0.1:54321/functions/v1/balance-sync",
+    balance_sync_secret: "correct-horse-battery-staple",
+  });
+  await c.sql`delete from net.http_request_queue`;
+  const seed = async (name: string, count: number, maxRps: number | null) => {
+    const id = await insertChain(c.sql, { name });
+    await c.sql`update public.chains set max_rps = ${maxRps} where id = ${id}`;
+    await insertBalances(c.sql, {
+      chainId: id,
+      assetOnChainId: await insertAsset(c.sql, { chainId: id }),
+      count,
+    });
+    return id;
+  };
+  const big = await seed("backlog-a", 50, null);
+  const small = await seed("backlog-b", 5, null);
+  const paced = await seed("backlog-paced", 50, 2);
+  await c.sql`insert into balance_sync.settings (key, value) values
+              ('rows_per_run', '10'), ('max_runs_per_chain', '3'), ('max_runs_per_tick', '4')
+              on conflict (key) do update set value = excluded.value`;
+  const perChain = async () => {
+    const rows = await c.sql`select convert_from(body, 'utf8')::jsonb ->> 'chain_id' as chain
+                             from net.http_request_queue`;
+    const counts: Record<string, number> = {};
+    for (const { chain } of rows) counts[chain] = (counts[chain] ?? 0) + 1;
+    return counts;
+  };
+  try {
+    await c.sql`select balance_sync.dispatch()`;
+    // Every chain's first POST comes first; the fourth goes to the backlog.
+    assert.deepEqual(await perChain(), { [big]: 2, [small]: 1, [paced]: 1 });
+    await c.sql`delete from net.http_request_queue`;
+    await c.sql`update balance_sync.settings set value = '20' where key = 'max_runs_per_tick'`;
+    await c.sql`select balance_sync.dispatch()`;
+    assert.deepEqual(await perChain(), { [big]: 3, [small]: 1, [paced]: 1 });
+  } finally {
+    await c.sql`delete from balance_sync.settings
+                where key in ('rows_per_run', 'max_runs_per_chain', 'max_runs_per_tick')`;
+    await c.sql`insert into balance_sync.settings (key, value) values ('rows_per_run', '2000'),
+                ('max_runs_per_chain', '4'), ('max_runs_per_tick', '20')`;
+    await c.sql`delete from net.http_request_queue`;
+    await c.sql`delete from public.wallet_balances`;
+  }
 });
 
 Deno.test("dispatch: a Vault secret saved with a trailing line break is sent without it", async () => {

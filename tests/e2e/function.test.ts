@@ -60,8 +60,11 @@ e2eTest(
   async (s, world) => {
     const ids = world.rows.map((r) => r.id);
     const before = await rowsAsText(s.sql, ids);
+    // The seed's per-row messages are written at debug (the default level keeps to the
+    // platform's log limits).
+    const fn = await s.serveFunction({ env: { BALANCE_SYNC_LOG_LEVEL: "debug" } });
 
-    const response = await s.fn!.call();
+    const response = await fn.call();
 
     assert.equal(response.status, 200, response.text);
     const summary = response.body;
@@ -88,8 +91,13 @@ e2eTest(
       assert.deepEqual(unexpected, [], "only the spec's fields (and observed_block) change");
     }
 
-    const lines = s.fn!.logs().filter((l) => l.run_id === summary.run_id);
+    const lines = fn.logs().filter((l) => l.run_id === summary.run_id);
     const messages = lines.map((l) => l.msg);
+    assert.ok(
+      lines.filter((l) => l.msg === "Fetched native asset balance").every((l) =>
+        l.level === "debug"
+      ),
+    );
     assert.equal(messages.filter((m) => m === "Fetched native asset balance").length, 6);
     assert.equal(messages.filter((m) => m === "Fetched token asset balance").length, 6);
     assert.equal(messages.filter((m) => m === "Wallet balance synced successfully").length, 12);

@@ -67,16 +67,21 @@ Deno.test({
         select id::text, method::text, url, headers, convert_from(body, 'UTF8') as body,
                timeout_milliseconds
         from net.http_request_queue`;
-      assert.equal(queued.length, 1, "one POST queued by the job");
-      const request = queued[0];
-      assert.equal(request.method, "POST");
-      assert.equal(request.url, fn.url);
-      assert.deepEqual(request.headers, {
-        "Content-Type": "application/json",
-        [SYNC_SECRET_HEADER]: stack.keys.syncSecret,
-      });
-      assert.deepEqual(JSON.parse(request.body), {});
-      assert.equal(request.timeout_milliseconds, 40_000);
+      assert.equal(queued.length, 2, "one POST per chain with due rows, queued by the job");
+      for (const request of queued) {
+        assert.equal(request.method, "POST");
+        assert.equal(request.url, fn.url);
+        assert.deepEqual(request.headers, {
+          "Content-Type": "application/json",
+          [SYNC_SECRET_HEADER]: stack.keys.syncSecret,
+        });
+        assert.equal(request.timeout_milliseconds, 40_000);
+      }
+      assert.deepEqual(
+        queued.map((r) => JSON.parse(r.body).chain_id).sort(),
+        [world.evmChainId, world.tronChainId].sort(),
+      );
+      assert.ok(queued.every((r) => JSON.parse(r.body).scheduled === true));
       const [{ untouched }] = await sql`select count(*)::int as untouched
                                         from public.wallet_balances where sync_count = 0`;
       assert.equal(untouched, world.rows.length, "nothing is synced before pg_net delivers");
@@ -86,28 +91,35 @@ Deno.test({
                 set last_checked = now(), on_chain_balance_raw = 7, on_chain_balance_human = 7
                 where id = ${notDue.id}`;
       dispatcher = startNetDispatcher({ databaseUrl: stack.databaseUrl, intervalMs: 100 });
-      const response = await waitFor(
-        "the function's answer in net._http_response",
+      const responses = await waitFor(
+        "the function's answers in net._http_response",
         () =>
           sql`select status_code, content, content_type, timed_out, error_msg
-            from net._http_response where id = ${request.id}`.then((rows) => rows[0]),
+            from net._http_response where id = any(${queued.map((r) => r.id)}::bigint[])`
+            .then((rows) => rows.length === queued.length ? rows : undefined),
         40_000,
         250,
       );
-      assert.equal(response.error_msg, null);
-      assert.equal(response.timed_out, false);
-      assert.equal(response.status_code, 200);
-      assert.match(response.content_type, /application\/json/);
-      const summary = JSON.parse(response.content);
-      assert.equal(summary.kind, "scheduled");
-      assert.equal(summary.claimed, due.length);
-      assert.equal(summary.synced, due.length);
-      assert.equal(summary.failed, 0);
-      assert.ok(
-        fn.logs().some((l) => l.run_id === summary.run_id),
-        "the served function logged this run",
-      );
-      assert.equal(dispatcher.delivered, 1);
+      let claimed = 0;
+      let synced = 0;
+      for (const response of responses) {
+        assert.equal(response.error_msg, null);
+        assert.equal(response.timed_out, false);
+        assert.equal(response.status_code, 200);
+        assert.match(response.content_type, /application\/json/);
+        const summary = JSON.parse(response.content);
+        assert.equal(summary.kind, "scheduled");
+        assert.equal(summary.failed, 0);
+        claimed += summary.claimed;
+        synced += summary.synced;
+        assert.ok(
+          fn.logs().some((l) => l.run_id === summary.run_id),
+          "the served function logged this run",
+        );
+      }
+      assert.equal(claimed, due.length);
+      assert.equal(synced, due.length);
+      assert.equal(dispatcher.delivered, 2);
 
       const rows = await sql`
         select id::text, on_chain_balance_raw::text as raw, sync_count, locked_by

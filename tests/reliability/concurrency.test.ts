@@ -27,7 +27,11 @@ harness.test(
     await stack.sql`update public.chains set max_rps = 2000, max_concurrency = 8
                     where family = 'tron'`;
     const servers = await Promise.all(
-      Array.from({ length: RUNS }, () => serve({ env: { BALANCE_SYNC_BATCH_SIZE: "100" } })),
+      Array.from({ length: RUNS }, () =>
+        serve({
+          // per-row success lines are debug; this test audits them
+          env: { BALANCE_SYNC_BATCH_SIZE: "100", BALANCE_SYNC_LOG_LEVEL: "debug" },
+        })),
     );
     return { world, servers };
   },

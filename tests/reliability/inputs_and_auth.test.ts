@@ -350,6 +350,8 @@ const ERROR_WRITES = [
   "error_streak",
   "error_class",
   "updated_at",
+  // when the row is due again: after its backoff
+  "next_sync_at",
 ];
 
 harness.test(

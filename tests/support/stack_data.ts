@@ -12,7 +12,10 @@ import { toEvmAddress, toTronBase58 } from "./tron_node.ts";
 
 export { PROTECTED_COLUMNS };
 
-/** The columns the spec lets a successful sync write (plus this project's observed_block). */
+/**
+ * The columns the spec lets a successful sync write (plus this project's observed_block,
+ * error_streak and next_sync_at).
+ */
 export const SYNC_WRITES = [
   "on_chain_balance_raw",
   "on_chain_balance_human",
@@ -22,6 +25,7 @@ export const SYNC_WRITES = [
   "observed_block",
   "error_streak",
   "error_class",
+  "next_sync_at",
 ] as const;
 
 const randomHex = (bytes: number) =>

@@ -12,9 +12,12 @@ import { chainConfig } from "../support/chain_reads.ts";
 import type { LogLevel } from "../../supabase/functions/balance-sync/log.ts";
 import { createLogger } from "../../supabase/functions/balance-sync/log.ts";
 import type {
+  CallOptions,
+  ChainLease,
   Claim,
   ClaimedRow,
   ClaimOptions,
+  DueChain,
   RecordOutcome,
   RowResult,
   Store,
@@ -57,11 +60,32 @@ export interface FakeRow extends ClaimedRow {
   fresh: boolean;
 }
 
-/** Claims in insertion order, honours leases, counts every call; no due-ness beyond `fresh`. */
+/**
+ * Claims in line order, honours row and chain leases, counts every call. Due-ness is `fresh`
+ * only: a recorded row (synced or failed) is not due again; a released row goes to the back of
+ * the line, as next_sync_at = now puts it behind the rows already due.
+ */
 export class FakeStore implements Store {
   rows: FakeRow[];
-  calls: { op: string; args: unknown }[] = [];
+  calls: { at?: number; op: string; args: unknown; timeoutMs?: number }[] = [];
   failOn: Partial<Record<"claim" | "record" | "release", Error>> = {};
+  /** Chain leases of rate-limited chains: chain id -> holder. */
+  chainLeases = new Map<string, string>();
+  /** acquireChain answers the chain's max_rps (the real one does); off by default. */
+  paceFromLease = false;
+  /** Delay (ms) before each call of an operation answers; it honours the call's timeout. */
+  delays: Partial<Record<string, number>> = {};
+
+  #delay(op: string, call?: CallOptions): Promise<void> {
+    const ms = this.delays[op];
+    if (!ms) return Promise.resolve();
+    const timeout = call?.timeoutMs ?? Infinity;
+    return new Promise((resolve, reject) => {
+      if (timeout < ms) {
+        setTimeout(() => reject(new Error(`${op} timed out after ${timeout} ms`)), timeout);
+      } else setTimeout(resolve, ms);
+    });
+  }
   /** Ids whose result record() refuses as invalid (changing nothing, as the real one does). */
   invalidIds = new Set<string>();
   /** Rows the database itself refuses (say, a legacy trigger): recorded as their error. */
@@ -89,12 +113,23 @@ export class FakeStore implements Store {
     return this.rows.find((r) => r.id === id)!;
   }
 
-  claim(options: ClaimOptions): Promise<Claim> {
-    this.calls.push({ op: "claim", args: options });
+  async claim(options: ClaimOptions, call?: CallOptions): Promise<Claim> {
+    this.calls.push({
+      at: performance.now(),
+      op: "claim",
+      args: options,
+      timeoutMs: call?.timeoutMs,
+    });
+    await this.#delay("claim", call);
     if (this.failOn.claim) return Promise.reject(this.failOn.claim);
-    const f = options.filter as Record<string, unknown> | null | undefined;
+    const scheduled = (options.filter as { scheduled?: boolean } | null)?.scheduled === true;
+    const f = scheduled ? null : options.filter as Record<string, unknown> | null | undefined;
+    const scope = scheduled ? (options.filter as { chain_id: string }).chain_id : null;
+    const leasedByOther = (r: FakeRow) =>
+      (this.chainLeases.get(r.chainId) ?? options.worker) !== options.worker;
     const matches = (r: FakeRow) => {
-      if (!f) return !r.fresh;
+      if (leasedByOther(r)) return false;
+      if (!f) return !r.fresh && (scope === null || r.chainId === scope);
       if (f.wallet_id) return r.walletId === f.wallet_id;
       if (f.chain_id) return r.chainId === f.chain_id;
       if (f.asset_on_chain_id) return r.assetOnChainId === f.asset_on_chain_id;
@@ -125,8 +160,14 @@ export class FakeStore implements Store {
     return Promise.resolve({ rows, chains, chainErrors: new Map(), busy });
   }
 
-  record(worker: string, results: RowResult[]): Promise<RecordOutcome> {
-    this.calls.push({ op: "record", args: { worker, results } });
+  async record(worker: string, results: RowResult[], call?: CallOptions): Promise<RecordOutcome> {
+    this.calls.push({
+      at: performance.now(),
+      op: "record",
+      args: { worker, results },
+      timeoutMs: call?.timeoutMs,
+    });
+    await this.#delay("record", call);
     if (this.failOn.record) return Promise.reject(this.failOn.record);
     const outcome: RecordOutcome = {
       applied: 0,
@@ -162,6 +203,7 @@ export class FakeStore implements Store {
       if ("error" in result) {
         r.errorCount++;
         r.lastError = result.error;
+        r.fresh = true;
         outcome.errored++;
       } else {
         r.raw = result.raw;
@@ -175,18 +217,80 @@ export class FakeStore implements Store {
     return Promise.resolve(outcome);
   }
 
-  release(worker: string, ids: string[]): Promise<number> {
-    this.calls.push({ op: "release", args: { worker, ids } });
+  async release(worker: string, ids: string[], call?: CallOptions): Promise<number> {
+    this.calls.push({
+      at: performance.now(),
+      op: "release",
+      args: { worker, ids },
+      timeoutMs: call?.timeoutMs,
+    });
+    await this.#delay("release", call);
     if (this.failOn.release) return Promise.reject(this.failOn.release);
     let n = 0;
     for (const id of ids) {
       const r = this.get(id);
       if (r.lockedBy === worker) {
         r.lockedBy = null;
+        // back of the line
+        this.rows.splice(this.rows.indexOf(r), 1);
+        this.rows.push(r);
         n++;
       }
     }
-    return Promise.resolve(n);
+    return n;
+  }
+
+  async dueChains(_minIntervalSeconds: number, call?: CallOptions): Promise<DueChain[]> {
+    this.calls.push({
+      at: performance.now(),
+      op: "due_chains",
+      args: {},
+      timeoutMs: call?.timeoutMs,
+    });
+    await this.#delay("due_chains", call);
+    return this.chains.flatMap((c) => {
+      const due = this.rows.filter((r) => r.chainId === c.id && !r.fresh && r.lockedBy === null);
+      return due.length === 0
+        ? []
+        : [{ chainId: c.id, name: c.name, rateLimited: c.maxRps !== null, due: due.length }];
+    });
+  }
+
+  async acquireChain(
+    worker: string,
+    chainId: string,
+    _leaseSeconds: number,
+    call?: CallOptions,
+  ): Promise<ChainLease> {
+    this.calls.push({
+      at: performance.now(),
+      op: "acquire_chain",
+      args: { worker, chainId },
+      timeoutMs: call?.timeoutMs,
+    });
+    await this.#delay("acquire_chain", call);
+    const chain = this.chains.find((c) => c.id === chainId);
+    if (!chain) return { acquired: false, rateLimited: false, unknownChain: true };
+    if (chain.maxRps === null) return { acquired: true, rateLimited: false };
+    const holder = this.chainLeases.get(chainId);
+    if (holder !== undefined && holder !== worker) {
+      return { acquired: false, rateLimited: true, holder, lockedUntil: null };
+    }
+    this.chainLeases.set(chainId, worker);
+    return { acquired: true, rateLimited: true, maxRps: this.paceFromLease ? chain.maxRps : null };
+  }
+
+  async releaseChain(worker: string, chainId: string, call?: CallOptions): Promise<boolean> {
+    this.calls.push({
+      at: performance.now(),
+      op: "release_chain",
+      args: { worker, chainId },
+      timeoutMs: call?.timeoutMs,
+    });
+    await this.#delay("release_chain", call);
+    if (this.chainLeases.get(chainId) !== worker) return false;
+    this.chainLeases.delete(chainId);
+    return true;
   }
 
   ops(): string[] {
@@ -200,7 +304,12 @@ export type Behaviour =
   /** Resolves only when the run's signal aborts, then answers every query with an abort error. */
   | { kind: "hang-until-abort" }
   /** Never resolves: a reader that ignores the signal. */
-  | { kind: "hang" };
+  | { kind: "hang" }
+  /**
+   * One query at a time, `msPerQuery` each (a paced chain); when the signal aborts it answers
+   * what it has read and an abort error for the rest, as the real readers do.
+   */
+  | { kind: "paced"; msPerQuery: number; balances: Map<string, bigint> };
 
 /** A reader per family whose behaviour is set per chain id; records calls and overlap. */
 export class FakeReaders {
@@ -226,6 +335,7 @@ export class FakeReaders {
       const b: Behaviour = this.behaviour.get(chain.id) ??
         { kind: "balances", balances: new Map() };
       if (b.kind === "hang") return await new Promise<ChainRead>(() => {});
+      if (b.kind === "paced") return await pacedRead(b, queries, options?.signal);
       if (b.kind === "hang-until-abort") {
         await new Promise<void>((resolve) => {
           if (options?.signal?.aborted) resolve();
@@ -269,6 +379,40 @@ export class FakeReaders {
       this.inFlight--;
     }
   };
+}
+
+async function pacedRead(
+  b: { msPerQuery: number; balances: Map<string, bigint> },
+  queries: BalanceQuery[],
+  signal?: AbortSignal,
+): Promise<ChainRead> {
+  const outcomes: ChainRead["outcomes"] = [];
+  let requests = 0;
+  for (const q of queries) {
+    if (!signal?.aborted) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, b.msPerQuery);
+        signal?.addEventListener("abort", done, { once: true });
+        function done() {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", done);
+          resolve();
+        }
+      });
+    }
+    if (signal?.aborted) {
+      outcomes.push({ key: q.key, ok: false, error: new ReadError("transient", "read aborted") });
+      continue;
+    }
+    requests++;
+    const raw = b.balances.get(q.address);
+    outcomes.push(
+      raw === undefined
+        ? { key: q.key, ok: false, error: new ReadError("permanent", "no such account") }
+        : { key: q.key, ok: true, raw },
+    );
+  }
+  return { block: 5n, requests, mode: "per-call", outcomes };
 }
 
 export function captureLog(level: LogLevel = "debug") {

@@ -2,7 +2,6 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../../supabase/functions/balance-sync/config.ts";
 import { createHandler } from "../../supabase/functions/balance-sync/handler.ts";
-import { startCpuMeter } from "../../supabase/functions/balance-sync/run_history.ts";
 import {
   type Operations,
   type RunEnd,
@@ -112,18 +111,4 @@ Deno.test("/metrics: GET with an accepted credential answers the text format; ot
   operations.failMetrics = new StoreUnavailable("balance_sync_metrics", "down");
   const down = await get({ "x-balance-sync-secret": SYNC });
   assert.equal(down.status, 503);
-});
-
-Deno.test("cpu meter: known for a run alone, null for runs that overlapped in one process", () => {
-  const alone = startCpuMeter();
-  let x = 0;
-  for (let i = 0; i < 1e6; i++) x += i;
-  assert.ok(x > 0);
-  const ms = alone();
-  assert.ok(ms !== null && ms >= 0);
-
-  const first = startCpuMeter();
-  const second = startCpuMeter();
-  assert.equal(second(), null);
-  assert.equal(first(), null);
 });

@@ -30,7 +30,7 @@ const recordCalls = (store: FakeStore) =>
     (c.args as { results: RowResult[] }).results
   );
 
-Deno.test("run reads both families and records every balance exactly, in one record call", async () => {
+Deno.test("run reads both families and records every balance exactly, one claim and record per chain", async () => {
   const { evm, tron, readers, log } = setup();
   const max = 2n ** 256n - 1n;
   const rows = [
@@ -57,8 +57,8 @@ Deno.test("run reads both families and records every balance exactly, in one rec
     { runId: RUN },
   );
 
-  assert.deepEqual(store.ops(), ["claim", "record"]);
-  const [results] = recordCalls(store);
+  assert.deepEqual(store.ops(), ["due_chains", "claim", "claim", "record", "record"]);
+  const results = recordCalls(store).flat();
   assert.deepEqual(
     new Map(results.map((r) => [r.id, r])),
     new Map<string, RowResult>([
@@ -82,7 +82,7 @@ Deno.test("run reads both families and records every balance exactly, in one rec
   assert.equal(summary.claimed, 4);
   assert.equal(summary.synced, 4);
   assert.equal(summary.failed, 0);
-  assert.equal(summary.batches, 1);
+  assert.equal(summary.batches, 2);
   assert.equal(summary.stopped, "drained");
   assert.equal(summary.kind, "scheduled");
   assert.equal(summary.chains.bsc.block, "1152921504606846976");
@@ -91,7 +91,7 @@ Deno.test("run reads both families and records every balance exactly, in one rec
   assert.equal(summary.chains.tron.mode, "multicall");
   assert.equal(summary.rows, undefined);
   // The worker token is the run id, so locked_by traces a lease back to its run.
-  assert.equal((store.calls[0].args as { worker: string }).worker, RUN);
+  assert.equal((store.calls[1].args as { worker: string }).worker, RUN);
 });
 
 Deno.test("run records rows flagged by the claim as configuration errors without reading them", async () => {
@@ -206,8 +206,8 @@ Deno.test("run releases the rows of a chain still reading when the budget runs o
     { runId: RUN },
   );
 
-  assert.deepEqual(store.ops(), ["claim", "record", "release"]);
-  const released = store.calls[2].args as { ids: string[] };
+  assert.deepEqual(store.ops(), ["due_chains", "claim", "claim", "record", "release"]);
+  const released = store.calls[4].args as { ids: string[] };
   assert.deepEqual(released.ids.sort(), slow.map((r) => r.id).sort());
   assert.equal(store.lockedRows().length, 0, "no row stays in processing");
   for (const r of slow) {
@@ -233,7 +233,7 @@ Deno.test("run does not wait for a reader that ignores the deadline", async () =
     { runId: RUN },
   );
 
-  assert.deepEqual(store.ops(), ["claim", "release"]);
+  assert.deepEqual(store.ops(), ["due_chains", "claim", "release"]);
   assert.equal(summary.released, 2);
   assert.equal(store.lockedRows().length, 0);
   assert.equal(summary.chains.bsc.released, 2);
@@ -254,7 +254,15 @@ Deno.test("run keeps claiming while full batches come back and the batch cap all
     settings({ batchSize: 2 }),
     { runId: RUN },
   );
-  assert.deepEqual(drained.ops(), ["claim", "record", "claim", "record", "claim", "record"]);
+  assert.deepEqual(drained.ops(), [
+    "due_chains",
+    "claim",
+    "record",
+    "claim",
+    "record",
+    "claim",
+    "record",
+  ]);
   assert.equal(all.batches, 3);
   assert.equal(all.synced, 5);
   assert.equal(all.stopped, "drained");
@@ -272,7 +280,7 @@ Deno.test("run keeps claiming while full batches come back and the batch cap all
   assert.equal(capped.lockedRows().length, 0);
 });
 
-Deno.test("run over no due rows makes one claim and returns zeros", async () => {
+Deno.test("run over no due rows asks which chains are due, claims nothing and returns zeros", async () => {
   const { evm, readers, log } = setup();
   const store = new FakeStore([evm], []);
   const summary = await runSync(
@@ -280,7 +288,7 @@ Deno.test("run over no due rows makes one claim and returns zeros", async () => 
     settings(),
     { runId: RUN },
   );
-  assert.deepEqual(store.ops(), ["claim"]);
+  assert.deepEqual(store.ops(), ["due_chains"]);
   assert.equal(readers.calls.length, 0);
   assert.deepEqual(
     [summary.claimed, summary.synced, summary.failed, summary.released, summary.batches],
@@ -442,7 +450,7 @@ Deno.test("a failed record gives the batch's leases back and surfaces StoreUnava
     ),
     StoreUnavailable,
   );
-  assert.deepEqual(store.ops(), ["claim", "record", "release"]);
+  assert.deepEqual(store.ops(), ["due_chains", "claim", "record", "release"]);
   assert.equal(store.lockedRows().length, 0);
   assert.ok(!lines.some((l) => l.msg === "Balance sync run finished"));
 });
@@ -459,10 +467,10 @@ Deno.test("a failed claim surfaces StoreUnavailable with nothing to release", as
     ),
     /balance_sync_claim: connection refused/,
   );
-  assert.deepEqual(store.ops(), ["claim"]);
+  assert.deepEqual(store.ops(), ["due_chains", "claim"]);
 });
 
-Deno.test("run logs the seed's per-row messages with their fields, and one summary line", async () => {
+Deno.test("run logs the seed's per-row messages at debug with their fields, and one summary line", async () => {
   const { evm, tron, readers, log, lines } = setup();
   const native = row("bsc", { address: "0xa" });
   const token = row("tron", {
@@ -485,7 +493,7 @@ Deno.test("run logs the seed's per-row messages with their fields, and one summa
   const find = (msg: string, id: string) =>
     lines.find((l) => l.msg === msg && l.wallet_balance_id === id);
   const nativeLine = find("Fetched native asset balance", native.id)!;
-  assert.equal(nativeLine.level, "info");
+  assert.equal(nativeLine.level, "debug");
   assert.equal(nativeLine.asset_type, "native");
   assert.equal(nativeLine.asset_on_chain_id, native.assetOnChainId);
   assert.equal(nativeLine.asset_id, native.assetId);
@@ -545,8 +553,8 @@ Deno.test("rows whose result the database refuses as invalid are released, not l
     { runId: RUN },
   );
 
-  assert.deepEqual(store.ops(), ["claim", "record", "release"]);
-  assert.deepEqual((store.calls[2].args as { ids: string[] }).ids, [rows[1].id]);
+  assert.deepEqual(store.ops(), ["due_chains", "claim", "record", "release"]);
+  assert.deepEqual((store.calls[3].args as { ids: string[] }).ids, [rows[1].id]);
   assert.equal(store.lockedRows().length, 0);
   assert.equal(summary.invalid, 1);
   assert.equal(summary.released, 1);

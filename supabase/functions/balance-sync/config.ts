@@ -9,8 +9,18 @@ export interface Config {
   logLevel: LogLevel;
   minIntervalSeconds: number;
   maxForcedIds: number;
-  /** Timeout of each database call (claim, record, release). */
+  /** Timeout of each database call (claim, record, release); late calls get less (run.ts). */
   storeTimeoutMs: number;
+  /** Rows one run claims at most, so that its CPU stays within the Edge Runtime's. */
+  maxRowsPerRun: number;
+  /** Claim no more once the run has used this much CPU (where the runtime can tell). */
+  cpuBudgetMs: number;
+  /** pg_net's timeout of the scheduled POST; the run and its final writes end by 7/8 of it. */
+  pgNetTimeoutMs: number;
+  /** How long a read cut at the deadline may take to hand back what it has read. */
+  abortGraceMs: number;
+  /** Per-row warning lines one run writes at most; the rest are counted in the summary. */
+  maxRowLogLines: number;
   supabaseUrl: string;
   serviceRoleKey: string;
   /** Values of SUPABASE_SECRET_KEYS (the `sb_secret_...` keys). */
@@ -39,7 +49,15 @@ export const DEFAULTS = {
   minIntervalSeconds: 30,
   maxForcedIds: 1000,
   storeTimeoutMs: 10_000,
+  maxRowsPerRun: 2000,
+  cpuBudgetMs: 800,
+  pgNetTimeoutMs: PG_NET_TIMEOUT_MS,
+  abortGraceMs: 1000,
+  maxRowLogLines: 20,
 } as const;
+
+/** The run answers, final writes included, by this share of pg_net's timeout. */
+export const finishByMs = (pgNetTimeoutMs: number): number => Math.floor(pgNetTimeoutMs * 7 / 8);
 
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "notice", "warn", "error"];
 
@@ -104,8 +122,23 @@ export function loadConfig(env: Env = (name) => Deno.env.get(name)): Config {
     );
   }
 
-  const storeTimeoutMs = DEFAULTS.storeTimeoutMs;
-  const maxBudget = PG_NET_TIMEOUT_MS - storeTimeoutMs;
+  const pgNetTimeoutMs = integer(
+    env,
+    "BALANCE_SYNC_PG_NET_TIMEOUT_MS",
+    DEFAULTS.pgNetTimeoutMs,
+    1000,
+    300_000,
+  );
+  const storeTimeoutMs = integer(
+    env,
+    "BALANCE_SYNC_STORE_TIMEOUT_MS",
+    DEFAULTS.storeTimeoutMs,
+    50,
+    60_000,
+  );
+  // The reads end at the budget; the final writes (record, release, chain lease) get the rest of
+  // finishBy, each a share of what is left, so the answer is sent before pg_net gives up.
+  const maxBudget = Math.max(100, pgNetTimeoutMs - storeTimeoutMs);
   const budgetMs = integer(env, "BALANCE_SYNC_BUDGET_MS", DEFAULTS.budgetMs, 100, maxBudget);
   const leaseSeconds = integer(
     env,
@@ -155,6 +188,29 @@ export function loadConfig(env: Env = (name) => Deno.env.get(name)): Config {
     ),
     maxForcedIds: integer(env, "BALANCE_SYNC_MAX_FORCED_IDS", DEFAULTS.maxForcedIds, 1, 10_000),
     storeTimeoutMs,
+    maxRowsPerRun: integer(
+      env,
+      "BALANCE_SYNC_MAX_ROWS_PER_RUN",
+      DEFAULTS.maxRowsPerRun,
+      1,
+      100_000,
+    ),
+    cpuBudgetMs: integer(env, "BALANCE_SYNC_CPU_BUDGET_MS", DEFAULTS.cpuBudgetMs, 10, 60_000),
+    pgNetTimeoutMs,
+    abortGraceMs: integer(
+      env,
+      "BALANCE_SYNC_ABORT_GRACE_MS",
+      DEFAULTS.abortGraceMs,
+      0,
+      10_000,
+    ),
+    maxRowLogLines: integer(
+      env,
+      "BALANCE_SYNC_MAX_ROW_LOG_LINES",
+      DEFAULTS.maxRowLogLines,
+      0,
+      90,
+    ),
     supabaseUrl,
     serviceRoleKey,
     secretKeys: secretKeys(env),

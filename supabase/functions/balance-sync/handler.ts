@@ -2,7 +2,8 @@ import { type Authenticator, createAuthenticator } from "./auth.ts";
 import type { Config } from "./config.ts";
 import { createLogger, type Logger, type LogSink } from "./log.ts";
 import { BadRequest, parseRunRequest } from "./request.ts";
-import { finishRun, startCpuMeter } from "./run_history.ts";
+import { finishRun } from "./run_history.ts";
+import { startCpuClock } from "./cpu.ts";
 import { FilterNotFound, type Operations, type Store, StoreUnavailable } from "./store.ts";
 import { type ReaderRegistry, runSync } from "./sync.ts";
 
@@ -81,7 +82,8 @@ export function createHandler(deps: HandlerDeps): (request: Request) => Promise<
       throw error;
     }
 
-    const cpuMs = startCpuMeter();
+    // Only for a run that throws: a finished run reports its own cpu_ms.
+    const cpuMs = startCpuClock();
     try {
       const ran = await runSync(
         { store: deps.store, readers: deps.readers, toHuman: deps.toHuman, env: deps.env, log },
@@ -89,11 +91,11 @@ export function createHandler(deps: HandlerDeps): (request: Request) => Promise<
         {
           runId,
           filter: runRequest.kind === "forced" ? runRequest.filter : null,
+          chainId: runRequest.kind === "scheduled" ? runRequest.chainId ?? null : null,
         },
       );
-      const summary = { ...ran, cpu_ms: cpuMs() };
-      await finishRun(deps.operations, log, runId, "finished", summary);
-      return json(200, summary);
+      await finishRun(deps.operations, log, runId, "finished", { ...ran });
+      return json(200, ran);
     } catch (error) {
       if (error instanceof FilterNotFound) {
         log.warn("Rejected a force-sync of something that does not exist", {

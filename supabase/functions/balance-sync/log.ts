@@ -26,6 +26,9 @@ export interface LoggerOptions {
   now?: () => Date;
 }
 
+/** Supabase keeps at most this many characters of one log event. */
+export const MAX_LINE_CHARS = 10_000;
+
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, notice: 25, warn: 30, error: 40 };
 
 /** Supabase's log explorer maps console.warn/error to its own severities. */
@@ -65,6 +68,7 @@ export function createLogger(options: LoggerOptions = {}, base: LogFields = {}):
     for (const secret of redact) {
       if (line.includes(secret)) line = line.replaceAll(secret, "[redacted]");
     }
+    if (line.length > MAX_LINE_CHARS) line = shortened(line, lineLevel, msg, base);
     sink(line, lineLevel);
   };
 
@@ -78,4 +82,51 @@ export function createLogger(options: LoggerOptions = {}, base: LogFields = {}):
     error: (msg, fields) => write("error", msg, fields),
     child: (fields) => createLogger(options, { ...base, ...fields }),
   };
+}
+
+/**
+ * A line past the platform's size: its message and the logger's own fields (run_id), and the
+ * start of the whole line as text.
+ */
+function shortened(line: string, level: LogLevel, msg: string, base: LogFields): string {
+  const head = JSON.stringify(
+    { level, msg: msg.slice(0, 500), ...base, truncated_chars: line.length },
+    replacer,
+  );
+  const room = MAX_LINE_CHARS - head.length - 64;
+  const fields = JSON.stringify(line.slice(0, Math.max(0, room)));
+  // Escaping can make the preview longer than its slice: cut the escaped text instead.
+  const preview = fields.length > room
+    ? JSON.stringify(line.slice(0, Math.floor(room / 6)))
+    : fields;
+  return `${head.slice(0, -1)},"preview":${preview}}`;
+}
+
+/**
+ * Per-row lines of one run, capped: past `max` lines they are counted, not written, so that a run
+ * over thousands of rows stays within the platform's 100 lines per 10 s.
+ */
+export class RowLineCap {
+  #written = 0;
+  omitted = 0;
+
+  constructor(readonly log: Logger, readonly max: number) {}
+
+  warn(msg: string, fields?: LogFields): void {
+    this.#line("warn", msg, fields);
+  }
+
+  info(msg: string, fields?: LogFields): void {
+    this.#line("info", msg, fields);
+  }
+
+  #line(level: "warn" | "info", msg: string, fields?: LogFields): void {
+    if (!this.log.enabled(level)) return;
+    if (this.#written >= this.max) {
+      this.omitted++;
+      return;
+    }
+    this.#written++;
+    this.log[level](msg, fields);
+  }
 }

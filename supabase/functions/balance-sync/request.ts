@@ -5,8 +5,13 @@ export type ForcedFilter =
   | { asset_on_chain_id: string }
   | { chain_id: string };
 
+/**
+ * A scheduled run reads due rows only, in line (`{}`: every chain, each in parallel within its own
+ * share of the run; `{"chain_id": "<uuid>", "scheduled": true}`: that chain only, as dispatch()
+ * sends it). A forced run reads what its filter names, due or not.
+ */
 export type RunRequest =
-  | { kind: "scheduled" }
+  | { kind: "scheduled"; chainId?: string }
   | { kind: "forced"; filter: ForcedFilter };
 
 /** The body cannot be accepted; the message says exactly why (answer 400). */
@@ -29,6 +34,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export const bodyLimit = (maxIds: number): number => Math.max(MAX_BODY_BYTES, maxIds * 40 + 1024);
 
 const FILTER_KEYS = ["wallet_id", "wallet_balance_ids", "asset_on_chain_id", "chain_id"] as const;
+const BODY_KEYS: readonly string[] = [...FILTER_KEYS, "scheduled"];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const isUuid = (value: unknown): value is string =>
@@ -95,21 +101,42 @@ function idList(value: unknown, maxIds: number): string[] {
   return [...ids];
 }
 
+/** `{"scheduled": true}` alone, or with `chain_id`: a scheduled run (of one chain). */
+function scheduledBody(body: Record<string, unknown>, keys: string[]): RunRequest {
+  if (body.scheduled !== true) {
+    throw new BadRequest(
+      `scheduled must be true, got ${describe(body.scheduled)}; leave it out for a forced run`,
+      "scheduled",
+    );
+  }
+  const others = keys.filter((k) => k !== "scheduled" && k !== "chain_id");
+  if (others.length > 0) {
+    throw new BadRequest(
+      `a scheduled run takes only chain_id; got ${others.join(", ")}`,
+      others[0],
+    );
+  }
+  return "chain_id" in body
+    ? { kind: "scheduled", chainId: uuidField("chain_id", body.chain_id) }
+    : { kind: "scheduled" };
+}
+
 /** Turns a parsed JSON body into a run request. */
 export function interpretBody(body: unknown, options: ParseOptions): RunRequest {
   if (body === null || typeof body !== "object" || Array.isArray(body)) {
     throw new BadRequest(`body must be a JSON object, got ${describe(body)}`);
   }
   const keys = Object.keys(body);
-  const unknown = keys.filter((k) => !(FILTER_KEYS as readonly string[]).includes(k));
+  const unknown = keys.filter((k) => !BODY_KEYS.includes(k));
   if (unknown.length > 0) {
     throw new BadRequest(
       `unknown field${unknown.length > 1 ? "s" : ""} ${
         unknown.map((k) => JSON.stringify(k.slice(0, 64))).join(", ")
-      }; allowed: ${FILTER_KEYS.join(", ")}`,
+      }; allowed: ${BODY_KEYS.join(", ")}`,
     );
   }
   if (keys.length === 0) return { kind: "scheduled" };
+  if (keys.includes("scheduled")) return scheduledBody(body as Record<string, unknown>, keys);
   if (keys.length > 1) {
     throw new BadRequest(`give exactly one of ${FILTER_KEYS.join(", ")}; got ${keys.join(", ")}`);
   }

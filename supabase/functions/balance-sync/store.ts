@@ -53,14 +53,44 @@ export interface ClaimOptions {
   limit: number;
   leaseSeconds: number;
   minIntervalSeconds: number;
-  filter?: ForcedFilter | null;
+  filter?: ClaimFilter | null;
+}
+
+/** A forced filter, or a scheduled claim narrowed to one chain (due rows only, in line). */
+export type ClaimFilter = ForcedFilter | { chain_id: string; scheduled: true };
+
+/** A chain with due rows, as `balance_sync_due_chains` lists it. */
+export interface DueChain {
+  chainId: string;
+  name: string;
+  /** max_rps is set: read by the holder of the chain lease only. */
+  rateLimited: boolean;
+  due: number;
+}
+
+export type ChainLease =
+  | { acquired: true; rateLimited: boolean; maxRps?: number | null; multicall?: boolean }
+  | { acquired: false; rateLimited: true; holder: string | null; lockedUntil: string | null }
+  | { acquired: false; rateLimited: false; unknownChain: true };
+
+/** Per call: a shorter timeout than the store's own, so that late calls end before pg_net's. */
+export interface CallOptions {
+  timeoutMs?: number;
 }
 
 /** The DB contract, as the run sees it. */
 export interface Store {
-  claim(options: ClaimOptions): Promise<Claim>;
-  record(worker: string, results: RowResult[]): Promise<RecordOutcome>;
-  release(worker: string, ids: string[]): Promise<number>;
+  claim(options: ClaimOptions, call?: CallOptions): Promise<Claim>;
+  record(worker: string, results: RowResult[], call?: CallOptions): Promise<RecordOutcome>;
+  release(worker: string, ids: string[], call?: CallOptions): Promise<number>;
+  dueChains(minIntervalSeconds: number, call?: CallOptions): Promise<DueChain[]>;
+  acquireChain(
+    worker: string,
+    chainId: string,
+    leaseSeconds: number,
+    call?: CallOptions,
+  ): Promise<ChainLease>;
+  releaseChain(worker: string, chainId: string, call?: CallOptions): Promise<boolean>;
 }
 
 /** How a run ended, for its row in balance_sync.runs. */
@@ -246,6 +276,42 @@ export function parseRecordOutcome(data: unknown): RecordOutcome {
   };
 }
 
+export function parseDueChains(data: unknown): DueChain[] {
+  if (!Array.isArray(data)) throw new TypeError("due chains is not an array");
+  return data.map((raw) => {
+    if (!isObject(raw)) throw new TypeError("due chain is not an object");
+    return {
+      chainId: text(raw, "chain_id"),
+      name: text(raw, "name", true) ?? text(raw, "chain_id"),
+      rateLimited: raw.rate_limited === true,
+      due: num(raw, "due") ?? 0,
+    };
+  });
+}
+
+export function parseChainLease(data: unknown): ChainLease {
+  if (!isObject(data) || typeof data.acquired !== "boolean") {
+    throw new TypeError("chain lease answer has no acquired flag");
+  }
+  if (data.acquired) {
+    return {
+      acquired: true,
+      rateLimited: data.rate_limited === true,
+      maxRps: num(data, "max_rps"),
+      multicall: data.multicall === true,
+    };
+  }
+  if (data.unknown_chain === true) {
+    return { acquired: false, rateLimited: false, unknownChain: true };
+  }
+  return {
+    acquired: false,
+    rateLimited: true,
+    holder: text(data, "holder", true),
+    lockedUntil: text(data, "locked_until", true),
+  };
+}
+
 export interface StoreOptions {
   /** Per call; a hung database must not hold the run past the caller's timeout. */
   timeoutMs: number;
@@ -258,8 +324,9 @@ export function createStore(client: RpcClient, options: StoreOptions): Store & O
     fn: string,
     args: Record<string, unknown>,
     parse: (data: unknown) => T,
-    timeoutMs = options.timeoutMs,
+    callOptions: CallOptions = {},
   ): Promise<T> => {
+    const timeoutMs = Math.max(1, Math.min(options.timeoutMs, callOptions.timeoutMs ?? Infinity));
     let response: RpcResponse;
     try {
       response = await client.rpc(fn, args).abortSignal(AbortSignal.timeout(timeoutMs));
@@ -285,28 +352,61 @@ export function createStore(client: RpcClient, options: StoreOptions): Store & O
   };
 
   return {
-    claim: (o) =>
-      call("balance_sync_claim", {
-        p_worker: o.worker,
-        p_limit: o.limit,
-        p_lease_seconds: o.leaseSeconds,
-        p_filter: o.filter ?? null,
-        p_min_interval_seconds: o.minIntervalSeconds,
-      }, parseClaim),
-    record: (worker, results) =>
-      call("balance_sync_record", { p_worker: worker, p_results: results }, parseRecordOutcome),
-    release: (worker, ids) =>
+    claim: (o, c) =>
+      call(
+        "balance_sync_claim",
+        {
+          p_worker: o.worker,
+          p_limit: o.limit,
+          p_lease_seconds: o.leaseSeconds,
+          p_filter: o.filter ?? null,
+          p_min_interval_seconds: o.minIntervalSeconds,
+        },
+        parseClaim,
+        c,
+      ),
+    record: (worker, results, c) =>
+      call(
+        "balance_sync_record",
+        { p_worker: worker, p_results: results },
+        parseRecordOutcome,
+        c,
+      ),
+    release: (worker, ids, c) =>
       call("balance_sync_release", { p_worker: worker, p_ids: ids }, (data) => {
         const n = typeof data === "string" ? Number(data) : data;
         if (typeof n !== "number" || !Number.isInteger(n)) throw new TypeError("not a count");
         return n;
-      }),
+      }, c),
+    dueChains: (minIntervalSeconds, c) =>
+      call(
+        "balance_sync_due_chains",
+        { p_min_interval_seconds: minIntervalSeconds },
+        parseDueChains,
+        c,
+      ),
+    acquireChain: (worker, chainId, leaseSeconds, c) =>
+      call(
+        "balance_sync_chain_acquire",
+        {
+          p_worker: worker,
+          p_chain_id: chainId,
+          p_lease_seconds: leaseSeconds,
+        },
+        parseChainLease,
+        c,
+      ),
+    releaseChain: (worker, chainId, c) =>
+      call("balance_sync_chain_release", { p_worker: worker, p_chain_id: chainId }, (data) => {
+        if (typeof data !== "boolean") throw new TypeError("not a boolean");
+        return data;
+      }, c),
     finishRun: (worker, status, summary) =>
       call(
         "balance_sync_run_finish",
         { p_worker: worker, p_status: status, p_summary: summary },
         () => undefined,
-        options.finishTimeoutMs ?? options.timeoutMs,
+        { timeoutMs: options.finishTimeoutMs ?? options.timeoutMs },
       ),
     metrics: () =>
       call("balance_sync_metrics", {}, (data) => {

@@ -22,7 +22,7 @@ select columns_are('public', 'wallet_balances', array[
   'last_checked', 'sync_count', 'error_count', 'last_error', 'last_error_at', 'processing_status',
   'locked_until', 'locked_by', 'created_at', 'updated_at', 'needs_gas', 'needs_consolidation',
   'priority', 'gas_locked_until', 'gas_locked_by', 'consolidation_locked_until',
-  'consolidation_locked_by', 'observed_block', 'error_streak', 'error_class'],
+  'consolidation_locked_by', 'observed_block', 'error_streak', 'error_class', 'next_sync_at'],
   'wallet_balances has the spec''s, the other workers'' and the project''s columns');
 
 select enum_has_labels('public', 'processing_status', array['idle', 'processing'],

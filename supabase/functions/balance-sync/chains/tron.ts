@@ -4,13 +4,14 @@
  * - TRX comes from the account (`/wallet/getaccount`, `/walletsolidity/...` when the chain wants
  *   confirmed state), taken from the body text so that balances above 2^53 sun stay exact; `{}`
  *   (never activated) is 0.
- * - TRC20 `balanceOf` goes through tronweb's triggerConstantContract with the holder as issuer.
+ * - TRC20 `balanceOf` is a POST of /wallet/triggerconstantcontract with the holder as issuer,
+ *   the JSON tronweb's triggerConstantContract sends (owner_address, contract_address,
+ *   function_selector, parameter, call_value), built here: tronweb's validation and ABI encoder
+ *   cost about 40 % of the per-call path's CPU for one fixed 32-byte word.
  * - With a Multicall3 address on the chain, all balances go in aggregate3 chunks (getEthBalance
- *   for TRX), encoded with viem and sent through the same tronweb call.
- * - Every request goes through one paced, counted transport (tron_http.ts); tronweb talks to it
- *   through a provider subclass, so its requests are paced and counted like ours.
+ *   for TRX), encoded with viem and sent through the same call.
+ * - Every request goes through one paced, counted transport (tron_http.ts).
  */
-import type { TronWeb as TronWebClass } from "tronweb";
 import { ReadError } from "../errors.ts";
 import type {
   BalanceOutcome,
@@ -47,26 +48,6 @@ export interface TronReaderSettings {
   chunkSize?: number;
 }
 
-type TronWebModule = typeof import("tronweb");
-
-let tronWebModule: Promise<TronWebModule> | undefined;
-
-/** tronweb is heavy (~0.3 s to load), so it is loaded on the first TRON contract call only. */
-function loadTronWeb(): Promise<TronWebModule> {
-  tronWebModule ??= import("tronweb").catch((error) => {
-    tronWebModule = undefined;
-    throw error;
-  });
-  return tronWebModule;
-}
-
-/** A triggerconstantcontract answer that failed; thrown past tronweb, which would drop the code. */
-class TriggerFailed extends Error {
-  constructor(readonly answer: TronAnswer) {
-    super("trigger failed");
-  }
-}
-
 interface Prepared {
   query: BalanceQuery;
   holder: TronAddress;
@@ -76,8 +57,6 @@ interface Prepared {
 interface Context {
   http: TronHttp;
   prefix: "/wallet" | "/walletsolidity";
-  confirmed: boolean;
-  tronWeb: () => Promise<TronWebClass>;
 }
 
 const fail = (key: string, error: ReadError): BalanceOutcome => ({ key, ok: false, error });
@@ -240,42 +219,7 @@ function configure(
 }
 
 function context(http: TronHttp, chain: ChainConfig): Context {
-  const confirmed = chain.confirmations > 0;
-  let client: Promise<TronWebClass> | undefined;
-  return {
-    http,
-    confirmed,
-    prefix: confirmed ? "/walletsolidity" : "/wallet",
-    tronWeb: () => {
-      client ??= loadTronWeb().then(
-        (mod) => createTronWeb(mod, http, chain.rpcUrl),
-        (cause) => {
-          client = undefined;
-          throw new ReadError("transient", `could not load tronweb: ${String(cause)}`, {}, {
-            cause,
-          });
-        },
-      );
-      return client;
-    },
-  };
-}
-
-/** A TronWeb whose every node request goes through `http` (paced, counted, classified). */
-function createTronWeb(mod: TronWebModule, http: TronHttp, host: string): TronWebClass {
-  class RoutedProvider extends mod.providers.HttpProvider {
-    override request<T = unknown>(url: string, payload: object = {}): Promise<T> {
-      return http.post(`/${url.replace(/^\/+/, "")}`, payload).then((answer) => {
-        const result = answer.body.result as { code?: unknown; message?: unknown } | undefined;
-        if (result && (result.message !== undefined || result.code !== undefined)) {
-          throw new TriggerFailed(answer);
-        }
-        return answer.body as T;
-      });
-    }
-  }
-  const provider = new RoutedProvider(host);
-  return new mod.TronWeb({ fullNode: provider, solidityNode: provider, eventServer: provider });
+  return { http, prefix: chain.confirmations > 0 ? "/walletsolidity" : "/wallet" };
 }
 
 async function readBlock(ctx: Context): Promise<bigint> {
@@ -329,27 +273,29 @@ async function readNative(ctx: Context, p: Prepared): Promise<BalanceOutcome> {
   }
 }
 
-type TriggerArgs = Parameters<TronWebClass["transactionBuilder"]["triggerConstantContract"]>;
+/** `balanceOf(address)`'s one ABI word: the 20-byte holder, left-padded to 32 bytes. */
+const addressWord = (address: TronAddress): string =>
+  address.evm.slice(2).toLowerCase().padStart(64, "0");
 
 /**
- * tronweb's constant call, on confirmed state when the chain wants it. A failed answer comes back
- * as its body (past tronweb, which would drop the code) for interpretTrigger to classify.
+ * A constant call, on confirmed state when the chain wants it; the body as java-tron answered it
+ * (a failure too), for interpretTrigger to classify. Node and transport failures throw ReadError.
  */
-async function constantTrigger(
+async function constantCall(
   ctx: Context,
-): Promise<(...args: TriggerArgs) => Promise<Record<string, unknown>>> {
-  const tronWeb = await ctx.tronWeb();
-  const builder = tronWeb.transactionBuilder;
-  const trigger = ctx.confirmed
-    ? builder.triggerConfirmedConstantContract.bind(builder)
-    : builder.triggerConstantContract.bind(builder);
-  return async (...args) => {
-    const body = await trigger(...args).catch((error: unknown) => {
-      if (error instanceof TriggerFailed) return error.answer.body;
-      throw error;
-    });
-    return body as Record<string, unknown>;
-  };
+  contract: TronAddress,
+  functionSelector: string,
+  parameter: string,
+  owner: TronAddress,
+): Promise<Record<string, unknown>> {
+  const answer = await ctx.http.post(`${ctx.prefix}/triggerconstantcontract`, {
+    contract_address: contract.hex,
+    owner_address: owner.hex,
+    function_selector: functionSelector,
+    parameter,
+    call_value: 0,
+  });
+  return answer.body;
 }
 
 async function readToken(ctx: Context, p: Prepared): Promise<BalanceOutcome> {
@@ -357,13 +303,12 @@ async function readToken(ctx: Context, p: Prepared): Promise<BalanceOutcome> {
   const token = p.token!;
   const what = `balanceOf(${p.holder.base58}) on ${token.base58}`;
   try {
-    const trigger = await constantTrigger(ctx);
-    const body = await trigger(
-      token.base58,
+    const body = await constantCall(
+      ctx,
+      token,
       "balanceOf(address)",
-      {},
-      [{ type: "address", value: p.holder.base58 }],
-      p.holder.base58,
+      addressWord(p.holder),
+      p.holder,
     );
     const url = ctx.http.where(`${ctx.prefix}/triggerconstantcontract`);
     const answer = interpretTrigger(body, what, url);
@@ -426,17 +371,16 @@ async function readChunk(
   const url = ctx.http.where(`${ctx.prefix}/triggerconstantcontract`);
   let failure: ReadError;
   try {
-    const trigger = await constantTrigger(ctx);
     const rawParameter = encodeAggregate3Parameter(
       multicall.evm,
       chunk.map((p) => ({ holder: p.holder.evm, token: p.token?.evm ?? null })),
     );
-    const body = await trigger(
-      multicall.base58,
+    const body = await constantCall(
+      ctx,
+      multicall,
       AGGREGATE3_SELECTOR,
-      { rawParameter },
-      [],
-      chunk[0].holder.base58,
+      rawParameter.replace(/^0x/, ""),
+      chunk[0].holder,
     );
     const answer = interpretTrigger(body, what, url);
     if (answer.ok) {

@@ -122,7 +122,9 @@ export class TronHttp {
         throw error;
       }
 
-      const limited = this.rateLimit(status, headers, text);
+      // Parsed once: the rate-limit check and the answer both read it.
+      const parsed = parseJson(text);
+      const limited = this.rateLimit(status, headers, text, parsed);
       if (limited) {
         const waitMs = limited.waitSeconds !== undefined
           ? limited.waitSeconds * 1000
@@ -160,16 +162,14 @@ export class TronHttp {
         throw error;
       }
 
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
+      if (parsed === NOT_JSON) {
         throw new ReadError(
           "transient",
           `TRON node ${where} answered ${describeNonJson(text)} instead of JSON`,
           { status, url: where },
         );
       }
+      const body = parsed;
       if (body === null || typeof body !== "object" || Array.isArray(body)) {
         throw new ReadError("transient", `TRON node ${where} answered a non-object JSON body`, {
           status,
@@ -266,8 +266,9 @@ export class TronHttp {
     status: number,
     headers: Headers,
     text: string,
+    parsed: unknown,
   ): { waitSeconds?: number; detail: string } | null {
-    const message = errorText(text);
+    const message = errorText(text, parsed);
     const byStatus = RATE_LIMIT_STATUSES.has(status);
     const byBody = FREQUENCY_LIMIT.test(message) || LACK_OF_RESOURCES.test(message);
     if (!byStatus && !byBody) return null;
@@ -297,19 +298,29 @@ export class TronHttp {
  * What a failure answer says: the `Error` of a JSON object (nothing for other JSON, so that a
  * normal answer never reads as an error), the title of an HTML page, or plain text.
  */
-function errorText(text: string): string {
-  try {
-    const body = JSON.parse(text);
+function errorText(text: string, parsed: unknown = parseJson(text)): string {
+  if (parsed !== NOT_JSON) {
+    const body = parsed;
     if (body && typeof body === "object") {
       const error = (body as Record<string, unknown>).Error ??
         (body as Record<string, unknown>).error;
       return typeof error === "string" ? error : "";
     }
     return "";
-  } catch { /* not JSON */ }
+  }
   const title = /<title>([^<]*)<\/title>/i.exec(text);
   if (title) return title[1];
   return /^\s*</.test(text) ? "" : text;
+}
+
+const NOT_JSON = Symbol("not JSON");
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return NOT_JSON;
+  }
 }
 
 function describeNonJson(text: string): string {

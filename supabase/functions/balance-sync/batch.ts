@@ -1,0 +1,47 @@
+import { BatchResults, configurationProblem, readChainBatch } from "./chain_batch.ts";
+import type { RunContext } from "./context.ts";
+import { applyRecordOutcome } from "./record_outcome.ts";
+import type { Claim, ClaimedRow } from "./store.ts";
+
+/** One claimed batch: check, read every chain in parallel, record, give back what was not read. */
+export async function processBatch(ctx: RunContext, claim: Claim): Promise<void> {
+  const { deps, book, pending, worker, log, rowLog, clock } = ctx;
+  const out = new BatchResults(ctx, claim);
+
+  const groups = new Map<string, ClaimedRow[]>();
+  for (const row of claim.rows) {
+    book.chain(row.chainId, claim.chains.get(row.chainId)).rows++;
+    const problem = configurationProblem(row, claim);
+    if (problem) {
+      out.fail(row, "configuration", problem);
+      continue;
+    }
+    const group = groups.get(row.chainId);
+    if (group) group.push(row);
+    else groups.set(row.chainId, [row]);
+  }
+
+  await Promise.all(
+    [...groups].map(([chainId, rows]) =>
+      readChainBatch(ctx, claim.chains.get(chainId)!, rows, out)
+    ),
+  );
+
+  const unread = out.unread;
+  if (out.results.length > 0) {
+    // record, then release, then the chain lease: each a share of the time before finishBy.
+    const outcome = await deps.store.record(worker, out.results, { timeoutMs: clock.write(3) });
+    const refused = new Set(outcome.invalid.map((entry) => out.results[entry.index]?.id));
+    // Refused entries keep their lease until released below (or by the run's final release).
+    for (const r of out.results) if (!refused.has(r.id)) pending.delete(r.id);
+    unread.push(
+      ...applyRecordOutcome(book, log, rowLog, claim, out.results, out.successes, outcome),
+    );
+  }
+  if (unread.length > 0) {
+    book.summary.released += await deps.store.release(worker, unread, {
+      timeoutMs: clock.write(2),
+    });
+    for (const id of unread) pending.delete(id);
+  }
+}

@@ -1,0 +1,152 @@
+import type { BalanceQuery, ChainConfig, ChainRead } from "./chains/types.ts";
+import { DEADLINE, type RunContext } from "./context.ts";
+import type { ErrorClass } from "./errors.ts";
+import type { Claim, ClaimedRow, RowResult } from "./store.ts";
+import { rowFields } from "./summary.ts";
+
+/** What reading a batch produced: results to record, the rows read, and rows left unread. */
+export class BatchResults {
+  readonly results: RowResult[] = [];
+  readonly successes: ClaimedRow[] = [];
+  readonly unread: string[] = [];
+
+  constructor(readonly ctx: RunContext, readonly claim: Claim) {}
+
+  fail(row: ClaimedRow, errorClass: ErrorClass, message: string): void {
+    const { book, rowLog } = this.ctx;
+    this.results.push({ id: row.id, error: message, error_class: errorClass });
+    const chain = book.chain(row.chainId, this.claim.chains.get(row.chainId));
+    chain.failed++;
+    chain.errors_by_class[errorClass] = (chain.errors_by_class[errorClass] ?? 0) + 1;
+    rowLog.warn("Wallet balance sync failed", {
+      ...rowFields(row, this.claim),
+      error_class: errorClass,
+      error: message,
+    });
+    book.report(row, this.claim, { status: "failed", error: message, error_class: errorClass });
+  }
+
+  leaveUnread(row: ClaimedRow): void {
+    this.unread.push(row.id);
+    this.ctx.book.chain(row.chainId).released++;
+    this.ctx.book.report(row, this.claim, { status: "released" });
+  }
+}
+
+/** The promise's value if it settles within `ms`, else DEADLINE; leaves no timer behind. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof DEADLINE> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<typeof DEADLINE>((resolve) => timer = setTimeout(() => resolve(DEADLINE), ms)),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Why a claimed row cannot be read at all, checked before any RPC. */
+export function configurationProblem(row: ClaimedRow, claim: Claim): string | null {
+  if (row.configError) return row.configError;
+  const chainError = claim.chainErrors.get(row.chainId);
+  if (chainError) return chainError;
+  if (!claim.chains.has(row.chainId)) return `chain ${row.chainId} is missing from the claim`;
+  if (!row.address) return "wallet has no active address on this chain";
+  if (!row.isNative && !row.contractAddress) return "token asset has no contract_address";
+  if (row.decimals === null || !Number.isInteger(row.decimals)) {
+    return "asset has no valid decimals";
+  }
+  return null;
+}
+
+/** Reads one chain's rows of a batch and adds every row's outcome to `out`. */
+export async function readChainBatch(
+  ctx: RunContext,
+  chain: ChainConfig,
+  rows: ClaimedRow[],
+  out: BatchResults,
+): Promise<void> {
+  const { deps, book, deadline, now, log } = ctx;
+  const claim = out.claim;
+  const summaryEntry = book.chain(chain.id, chain);
+  const queries: BalanceQuery[] = rows.map((row) => ({
+    key: row.id,
+    address: row.address!,
+    token: row.isNative ? null : row.contractAddress,
+  }));
+  const readStarted = now();
+  let read: ChainRead | typeof DEADLINE = DEADLINE;
+  try {
+    if (!deadline.passed) {
+      const reading = deps.readers(chain.family).then((reader) =>
+        reader(chain, queries, { signal: deadline.signal, env: deps.env })
+      );
+      // A read left behind at the deadline must not reject unobserved (that ends the process).
+      reading.catch(() => {});
+      read = await Promise.race([reading, deadline.reached]);
+      // Cut at the deadline: the reader, aborted, hands back what it has read so far (the
+      // rest as abort failures); wait a little for it rather than drop balances already paid for.
+      if (read === DEADLINE) read = await within(reading, ctx.settings.abortGraceMs);
+    }
+  } catch (error) {
+    // A reader that cannot load, or that broke its never-reject contract, fails its chain only.
+    const message = `${chain.family} reader failed: ${(error as Error)?.message ?? error}`;
+    for (const row of rows) out.fail(row, "transient", message);
+    return;
+  } finally {
+    summaryEntry.read_ms += Math.round(now() - readStarted);
+  }
+
+  if (read === DEADLINE) {
+    summaryEntry.note = "run budget ran out before this chain's reader handed back its read";
+    for (const row of rows) out.leaveUnread(row);
+    return;
+  }
+
+  summaryEntry.rpc_requests += read.requests;
+  summaryEntry.mode = read.mode;
+  if (read.note) summaryEntry.note = read.note;
+  if (read.block !== null) {
+    const previous = summaryEntry.block === null ? null : BigInt(summaryEntry.block);
+    if (previous === null || read.block > previous) summaryEntry.block = read.block.toString();
+  }
+  const block = read.block === null ? null : read.block.toString();
+  // The database refuses a balance without its block; a reader that lost it fails its rows.
+  const blockless = "reader reported no block for this read; the balance is not recorded";
+  const outcomes = new Map(read.outcomes.map((o) => [o.key, o]));
+  // After the deadline a failure may be our own abort, not the chain's: retry those later.
+  const aborted = deadline.passed;
+
+  for (const row of rows) {
+    const outcome = outcomes.get(row.id);
+    if (!outcome || !outcome.ok) {
+      if (aborted) out.leaveUnread(row);
+      else if (!outcome) out.fail(row, "transient", "reader returned no outcome for this row");
+      else out.fail(row, outcome.error.errorClass, outcome.error.message);
+      continue;
+    }
+    if (block === null) {
+      out.fail(row, "transient", blockless);
+      continue;
+    }
+    let human: string;
+    try {
+      human = deps.toHuman(outcome.raw, row.decimals!);
+    } catch (error) {
+      out.fail(row, "configuration", `cannot convert balance: ${(error as Error).message}`);
+      continue;
+    }
+    const raw = outcome.raw.toString();
+    out.results.push({ id: row.id, raw, human, block });
+    out.successes.push(row);
+    summaryEntry.synced++;
+    log.debug(row.isNative ? "Fetched native asset balance" : "Fetched token asset balance", {
+      ...rowFields(row, claim),
+      raw,
+      human,
+      block,
+    });
+    book.report(row, claim, { status: "synced", raw, human, block });
+  }
+}

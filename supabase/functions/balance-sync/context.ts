@@ -1,0 +1,145 @@
+import type { ChainFamily, ChainReader } from "./chains/types.ts";
+import { DEFAULTS, finishByMs } from "./config.ts";
+import type { Logger, RowLineCap } from "./log.ts";
+import type { ForcedFilter } from "./request.ts";
+import type { Store } from "./store.ts";
+import type { RunBook } from "./summary.ts";
+
+/** Loads the reader of a family (lazily: tronweb is only imported when TRON rows exist). */
+export type ReaderRegistry = (family: ChainFamily) => Promise<ChainReader>;
+
+export interface SyncSettings {
+  batchSize: number;
+  leaseSeconds: number;
+  budgetMs: number;
+  maxBatches: number;
+  minIntervalSeconds: number;
+  maxForcedIds: number;
+  /** The settings below default to config.ts's DEFAULTS. */
+  maxRowsPerRun?: number;
+  cpuBudgetMs?: number;
+  pgNetTimeoutMs?: number;
+  storeTimeoutMs?: number;
+  abortGraceMs?: number;
+  maxRowLogLines?: number;
+}
+
+export type FullSyncSettings = Required<SyncSettings>;
+
+export const withDefaults = (settings: SyncSettings): FullSyncSettings => ({
+  maxRowsPerRun: DEFAULTS.maxRowsPerRun,
+  cpuBudgetMs: DEFAULTS.cpuBudgetMs,
+  pgNetTimeoutMs: DEFAULTS.pgNetTimeoutMs,
+  storeTimeoutMs: DEFAULTS.storeTimeoutMs,
+  abortGraceMs: DEFAULTS.abortGraceMs,
+  maxRowLogLines: DEFAULTS.maxRowLogLines,
+  ...Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)),
+} as FullSyncSettings);
+
+export interface SyncDeps {
+  store: Store;
+  readers: ReaderRegistry;
+  log: Logger;
+  /** Exact raw -> human conversion (amount.ts). */
+  toHuman: (raw: bigint, decimals: number) => string;
+  /** Function secrets, for the readers' API keys. */
+  env?: (name: string) => string | undefined;
+  /** Monotonic milliseconds. */
+  now?: () => number;
+  /** CPU ms used since the run started, or null; defaults to cpu.ts. */
+  cpuClock?: () => () => number | null;
+}
+
+export interface RunInput {
+  runId: string;
+  /** A forced run's filter. */
+  filter?: ForcedFilter | null;
+  /** A scheduled run of this chain only (dispatch's per-chain POST). */
+  chainId?: string | null;
+}
+
+/**
+ * The run's time: reads end at the budget's deadline; every database call ends by finishBy
+ * (7/8 of pg_net's timeout), so the answer reaches pg_net before it gives up. A call that can
+ * start before the deadline (claim, chain lease, due chains) must end by the deadline; a write
+ * gets an equal share of what is left before finishBy with the calls that still follow it.
+ */
+export class RunClock {
+  readonly finishByMs: number;
+
+  constructor(
+    readonly now: () => number,
+    readonly started: number,
+    readonly budgetMs: number,
+    pgNetTimeoutMs: number,
+    readonly storeTimeoutMs: number,
+  ) {
+    this.finishByMs = Math.max(budgetMs, finishByMs(pgNetTimeoutMs));
+  }
+
+  elapsed(): number {
+    return this.now() - this.started;
+  }
+
+  /** Timeout of a call that must end by the deadline; null when there is no time left. */
+  beforeDeadline(): number | null {
+    const left = this.budgetMs - this.elapsed();
+    return left <= 0 ? null : Math.max(1, Math.min(this.storeTimeoutMs, Math.floor(left)));
+  }
+
+  /** Timeout of a write followed by `callsLeft - 1` more calls, all ending by finishBy. */
+  write(callsLeft: number): number {
+    const left = (this.finishByMs - this.elapsed()) / Math.max(1, callsLeft);
+    return Math.max(1, Math.min(this.storeTimeoutMs, Math.floor(left)));
+  }
+}
+
+export const DEADLINE = Symbol("deadline");
+
+/** The moment the run stops reading: an abort signal, and a promise that resolves with it. */
+export class Deadline {
+  readonly #controller = new AbortController();
+  readonly reached: Promise<typeof DEADLINE>;
+  #timer: ReturnType<typeof setTimeout>;
+
+  constructor(ms: number) {
+    this.reached = new Promise((resolve) => {
+      this.#controller.signal.addEventListener("abort", () => resolve(DEADLINE), { once: true });
+    });
+    this.#timer = setTimeout(
+      () => this.#controller.abort(new DOMException("run budget exhausted", "TimeoutError")),
+      ms,
+    );
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  get passed(): boolean {
+    return this.#controller.signal.aborted;
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+  }
+}
+
+/** What every part of one run shares. */
+export interface RunContext {
+  deps: SyncDeps;
+  settings: FullSyncSettings;
+  /** The run's fencing token (its run id). */
+  worker: string;
+  forced: boolean;
+  log: Logger;
+  now: () => number;
+  book: RunBook;
+  /** Rows this run holds a lease on and has neither recorded nor released. */
+  pending: Set<string>;
+  deadline: Deadline;
+  clock: RunClock;
+  cpu: () => number | null;
+  /** Per-row lines, capped per run. */
+  rowLog: RowLineCap;
+}

@@ -1,0 +1,207 @@
+import { processBatch } from "./batch.ts";
+import { runChain } from "./chain_run.ts";
+import {
+  Deadline,
+  RunClock,
+  type RunContext,
+  type RunInput,
+  type SyncDeps,
+  type SyncSettings,
+  withDefaults,
+} from "./context.ts";
+import { startCpuClock } from "./cpu.ts";
+import { RowLineCap } from "./log.ts";
+import { RunBook, type RunSummary, STOP_ORDER, type StopReason } from "./summary.ts";
+
+/**
+ * One run.
+ * - Scheduled, one chain (`chainId`): that chain's loop (chain_run.ts) up to the row cap.
+ * - Scheduled, every chain: the chains with due rows, each its own loop in parallel with an equal
+ *   share of the row cap, so that a slow chain never holds up another.
+ * - Forced (`filter`): one claim of what the filter names, read and recorded.
+ */
+export async function runSync(
+  deps: SyncDeps,
+  partialSettings: SyncSettings,
+  input: RunInput,
+): Promise<RunSummary> {
+  const settings = withDefaults(partialSettings);
+  const now = deps.now ?? (() => performance.now());
+  const started = now();
+  const forced = Boolean(input.filter);
+  const book = new RunBook(input.runId, forced);
+  const summary = book.summary;
+  if (!forced && input.chainId) summary.chain_id = input.chainId;
+  summary.rows_cap = forced ? settings.maxForcedIds : settings.maxRowsPerRun;
+  const ctx: RunContext = {
+    deps,
+    settings,
+    worker: input.runId,
+    forced,
+    log: deps.log,
+    now,
+    book,
+    pending: new Set(),
+    deadline: new Deadline(settings.budgetMs),
+    clock: new RunClock(
+      now,
+      started,
+      settings.budgetMs,
+      settings.pgNetTimeoutMs,
+      settings.storeTimeoutMs,
+    ),
+    cpu: (deps.cpuClock ?? startCpuClock)(),
+    rowLog: new RowLineCap(deps.log, settings.maxRowLogLines),
+  };
+  const { log, pending, worker } = ctx;
+
+  log.info("Balance sync run started", {
+    kind: summary.kind,
+    filter: input.filter ?? null,
+    chain_id: summary.chain_id ?? null,
+    budget_ms: settings.budgetMs,
+    batch_size: settings.batchSize,
+  });
+
+  try {
+    if (forced) summary.stopped = await runForced(ctx, input);
+    else if (input.chainId) {
+      summary.stopped = await runChain(ctx, input.chainId, { rowCap: settings.maxRowsPerRun });
+    } else summary.stopped = await runEveryChain(ctx);
+  } finally {
+    ctx.deadline.dispose();
+    if (pending.size > 0) {
+      // Whatever went wrong, give the rows back now instead of leaving them to the lease.
+      const ids = [...pending];
+      try {
+        summary.released += await deps.store.release(worker, ids, {
+          timeoutMs: ctx.clock.write(1),
+        });
+        pending.clear();
+      } catch (error) {
+        log.error("Could not release claimed rows; their lease will expire", {
+          rows: ids.length,
+          error: (error as Error)?.message ?? String(error),
+        });
+      }
+    }
+    summary.duration_ms = Math.round(now() - started);
+    summary.cpu_ms = ctx.cpu();
+    summary.log_lines_omitted = ctx.rowLog.omitted;
+  }
+
+  if (forced) summary.rows = book.reports;
+  log.notice("Balance sync run finished", summaryLine(summary));
+  return summary;
+}
+
+/** Room for the summary line within the platform's 10,000 characters per log event. */
+const SUMMARY_LINE_CHARS = 8_000;
+
+/**
+ * The summary as logged: without the forced run's rows; over many chains, each chain in short
+ * (counts and why it stopped), so that the line stays whole within the platform's limit.
+ */
+function summaryLine(summary: RunSummary): Record<string, unknown> {
+  const { rows: _rows, busy_ids: _busyIds, unknown_ids: _unknownIds, ...line } = summary;
+  if (JSON.stringify(line).length <= SUMMARY_LINE_CHARS) return line;
+  const chains = Object.fromEntries(
+    Object.values(summary.chains).map((c) => [c.id, {
+      name: c.name.slice(0, 40),
+      synced: c.synced,
+      failed: c.failed,
+      released: c.released,
+      ...(c.stopped ? { stopped: c.stopped } : {}),
+    }]),
+  );
+  return { ...line, chains, chains_in_short: true };
+}
+
+/** Every chain with due rows, in parallel, each with its share of the rows. */
+async function runEveryChain(ctx: RunContext): Promise<StopReason> {
+  const timeoutMs = ctx.clock.beforeDeadline();
+  if (timeoutMs === null) return "budget";
+  const due = await ctx.deps.store.dueChains(ctx.settings.minIntervalSeconds, { timeoutMs });
+  if (due.length === 0) return "drained";
+  const share = Math.max(1, Math.floor(ctx.settings.maxRowsPerRun / due.length));
+  const settled = await Promise.allSettled(
+    due.map((chain) => {
+      ctx.book.chain(chain.chainId).name = chain.name;
+      return runChain(ctx, chain.chainId, { rowCap: share, rateLimited: chain.rateLimited });
+    }),
+  );
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) throw failed.reason;
+  const reasons = settled.map((s) => (s as PromiseFulfilledResult<StopReason>).value);
+  return STOP_ORDER.find((reason) => reasons.includes(reason)) ?? "drained";
+}
+
+/**
+ * A forced run: one claim of the filter's rows (due or not), read and recorded. Rows of a
+ * rate-limited chain are read only under that chain's lease: when another run holds it, they
+ * are given back and reported busy.
+ */
+async function runForced(ctx: RunContext, input: RunInput): Promise<StopReason> {
+  const { deps, settings, book, worker } = ctx;
+  const summary = book.summary;
+  const timeoutMs = ctx.clock.beforeDeadline();
+  if (timeoutMs === null) return "budget";
+  const claim = await deps.store.claim({
+    worker,
+    limit: settings.maxForcedIds,
+    leaseSeconds: settings.leaseSeconds,
+    minIntervalSeconds: settings.minIntervalSeconds,
+    filter: input.filter ?? null,
+  }, { timeoutMs });
+  for (const row of claim.rows) ctx.pending.add(row.id);
+  const busy = [...claim.busy];
+  const leased: string[] = [];
+  try {
+    for (const chain of claim.chains.values()) {
+      if (chain.maxRps === null) continue;
+      const lease = await deps.store.acquireChain(worker, chain.id, settings.leaseSeconds, {
+        timeoutMs: ctx.clock.beforeDeadline() ?? 1,
+      });
+      if (lease.acquired || !lease.rateLimited) {
+        if (lease.acquired && lease.rateLimited) leased.push(chain.id);
+        continue;
+      }
+      const entry = book.chain(chain.id, chain);
+      entry.lease = "busy";
+      entry.note = `another run (${lease.holder ?? "unknown"}) reads this rate-limited chain`;
+      const ids = claim.rows.filter((r) => r.chainId === chain.id).map((r) => r.id);
+      claim.rows = claim.rows.filter((r) => r.chainId !== chain.id);
+      await deps.store.release(worker, ids, { timeoutMs: ctx.clock.write(2) });
+      for (const id of ids) ctx.pending.delete(id);
+      busy.push(...ids);
+    }
+    summary.busy += busy.length;
+    summary.busy_ids = [...(summary.busy_ids ?? []), ...busy];
+    for (const id of busy) {
+      ctx.rowLog.info("Wallet balance is busy in another run", { wallet_balance_id: id });
+    }
+    if (claim.unknownIds?.length) {
+      summary.unknown_ids = claim.unknownIds;
+      ctx.log.warn("Force-sync named ids that match no row", {
+        unknown: claim.unknownIds.length,
+        unknown_ids: claim.unknownIds.slice(0, 20),
+      });
+    }
+    if (claim.rows.length === 0) return "forced";
+    summary.batches++;
+    summary.claimed += claim.rows.length;
+    await processBatch(ctx, claim);
+    return ctx.deadline.passed ? "budget" : "forced";
+  } finally {
+    for (const chainId of leased) {
+      book.chain(chainId).lease = "held";
+      await deps.store.releaseChain(worker, chainId, { timeoutMs: ctx.clock.write(2) }).catch(
+        (error) =>
+          ctx.log.error("Could not release the chain lease; it will expire", {
+            chain_id: chainId,
+            error: (error as Error)?.message ?? String(error),
+          }),
+      );
+    }
+  }
+}

@@ -1,0 +1,192 @@
+import type { ChainConfig, ChainFamily } from "./chains/types.ts";
+import type { ErrorClass } from "./errors.ts";
+import type { Claim, ClaimedRow } from "./store.ts";
+
+export interface ChainSummary {
+  id: string;
+  name: string;
+  family: ChainFamily | null;
+  rows: number;
+  synced: number;
+  failed: number;
+  released: number;
+  /** Latest block read at, as a decimal string. */
+  block: string | null;
+  rpc_requests: number;
+  mode: string | null;
+  read_ms: number;
+  errors_by_class: Partial<Record<ErrorClass, number>>;
+  /** Scheduled runs: why this chain's loop ended. */
+  stopped?: StopReason;
+  /** Rate-limited chains: whether this run held the chain lease, or another run did. */
+  lease?: "held" | "busy";
+  note?: string;
+}
+
+export type RowStatus = "synced" | "failed" | "released" | "stale_rejected" | "lost";
+
+/** One row of a forced run's answer. */
+export interface RowReport {
+  id: string;
+  wallet_id: string | null;
+  asset_on_chain_id: string;
+  asset_id: string | null;
+  chain_id: string;
+  chain: string;
+  asset_type: "native" | "token";
+  address: string | null;
+  contract_address: string | null;
+  status: RowStatus;
+  raw?: string;
+  human?: string;
+  block?: string | null;
+  error?: string;
+  error_class?: ErrorClass;
+}
+
+/**
+ * drained: no due rows left; budget: the deadline; max_batches / rows_cap / cpu: the run's caps
+ * (batches, BALANCE_SYNC_MAX_ROWS_PER_RUN, BALANCE_SYNC_CPU_BUDGET_MS); chain_busy: another run
+ * holds the rate-limited chain's lease; forced: a forced run's one claim.
+ */
+export type StopReason =
+  | "drained"
+  | "budget"
+  | "max_batches"
+  | "rows_cap"
+  | "cpu"
+  | "chain_busy"
+  | "forced";
+
+/** When chains stop for different reasons, the run reports the most pressing one. */
+export const STOP_ORDER: readonly StopReason[] = [
+  "budget",
+  "cpu",
+  "rows_cap",
+  "max_batches",
+  "chain_busy",
+  "forced",
+  "drained",
+];
+
+export interface RunSummary {
+  run_id: string;
+  kind: "scheduled" | "forced";
+  /** A scheduled run of one chain (dispatch's POST); absent when the run covers every chain. */
+  chain_id?: string;
+  claimed: number;
+  synced: number;
+  failed: number;
+  stale_rejected: number;
+  released: number;
+  lost: number;
+  invalid: number;
+  busy: number;
+  duration_ms: number;
+  batches: number;
+  stopped: StopReason;
+  /** CPU the run used (process.cpuUsage(), see cpu.ts); null where the runtime cannot tell. */
+  cpu_ms: number | null;
+  /** Rows this run could claim at most (BALANCE_SYNC_MAX_ROWS_PER_RUN). */
+  rows_cap: number;
+  /** Per-row log lines left out past BALANCE_SYNC_MAX_ROW_LOG_LINES. */
+  log_lines_omitted: number;
+  chains: Record<string, ChainSummary>;
+  /** Forced runs only. */
+  busy_ids?: string[];
+  /** Forced runs by wallet_balance_ids: the ids that match no row. */
+  unknown_ids?: string[];
+  rows?: RowReport[];
+}
+
+export const assetType = (row: ClaimedRow) =>
+  (row.isNative ? "native" : "token") as "native" | "token";
+
+/** The run's summary and, for a forced run, its per-row report, kept up to date as rows move. */
+export class RunBook {
+  readonly summary: RunSummary;
+  readonly reports: RowReport[] = [];
+
+  constructor(runId: string, readonly forced: boolean) {
+    this.summary = {
+      run_id: runId,
+      kind: forced ? "forced" : "scheduled",
+      claimed: 0,
+      synced: 0,
+      failed: 0,
+      stale_rejected: 0,
+      released: 0,
+      lost: 0,
+      invalid: 0,
+      busy: 0,
+      duration_ms: 0,
+      batches: 0,
+      stopped: "drained",
+      cpu_ms: null,
+      rows_cap: 0,
+      log_lines_omitted: 0,
+      chains: {},
+    };
+  }
+
+  chain(chainId: string, chain?: ChainConfig): ChainSummary {
+    let entry = this.summary.chains[chainId];
+    if (!entry) {
+      entry = this.summary.chains[chainId] = {
+        id: chainId,
+        name: chain?.name ?? chainId,
+        family: chain?.family ?? null,
+        rows: 0,
+        synced: 0,
+        failed: 0,
+        released: 0,
+        block: null,
+        rpc_requests: 0,
+        mode: null,
+        read_ms: 0,
+        errors_by_class: {},
+      };
+    } else if (chain && entry.family === null) {
+      entry.name = chain.name;
+      entry.family = chain.family;
+    }
+    return entry;
+  }
+
+  report(row: ClaimedRow, claim: Claim, rest: Partial<RowReport> & { status: RowStatus }): void {
+    if (!this.forced) return;
+    this.reports.push({
+      id: row.id,
+      wallet_id: row.walletId,
+      asset_on_chain_id: row.assetOnChainId,
+      asset_id: row.assetId,
+      chain_id: row.chainId,
+      chain: claim.chains.get(row.chainId)?.name ?? row.chainId,
+      asset_type: assetType(row),
+      address: row.address,
+      contract_address: row.contractAddress,
+      ...rest,
+    });
+  }
+
+  /** Updates the report of rows whose recorded status differs from what the read found. */
+  amend(changes: Map<string, Partial<RowReport>>): void {
+    if (!this.forced || changes.size === 0) return;
+    for (const rowReport of this.reports) {
+      const change = changes.get(rowReport.id);
+      if (change) Object.assign(rowReport, change);
+    }
+  }
+}
+
+/** The fields that name a row in log lines (the seed's field names). */
+export const rowFields = (row: ClaimedRow, claim: Claim) => ({
+  wallet_balance_id: row.id,
+  wallet_id: row.walletId,
+  asset_type: assetType(row),
+  asset_on_chain_id: row.assetOnChainId,
+  asset_id: row.assetId,
+  contract_address: row.contractAddress,
+  chain: claim.chains.get(row.chainId)?.name ?? row.chainId,
+  chain_id: row.chainId,
+});
