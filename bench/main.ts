@@ -27,12 +27,7 @@ import {
   type Verification,
   verify,
 } from "./world.ts";
-import {
-  BENCH_USAGE,
-  type BenchConfig,
-  benchFunctionEnv,
-  parseBenchArgs,
-} from "./options.ts";
+import { BENCH_USAGE, type BenchConfig, benchFunctionEnv, parseBenchArgs } from "./options.ts";
 import { ensurePrerequisites } from "../tests/support/prerequisites.ts";
 import { parseSoakArgs } from "./soak_options.ts";
 import { parseClaimArgs } from "./claim_scale.ts";
