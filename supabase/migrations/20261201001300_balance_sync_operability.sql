@@ -47,7 +47,8 @@ $$;
 
 create or replace function balance_sync.row_state(
   p_active boolean, p_processing boolean, p_locked_until timestamptz, p_config_broken boolean,
-  p_retry_at timestamptz, p_last_checked timestamptz, p_min_interval interval)
+  p_retry_at timestamptz, p_last_checked timestamptz, p_min_interval interval,
+  p_next_sync_at timestamptz)
   returns text
   language sql
   stable
@@ -57,7 +58,9 @@ as $$
     when p_processing and p_locked_until > now() then 'leased'
     when p_config_broken then 'configuration'
     when p_retry_at > now() then 'backoff'
-    when p_last_checked is null or p_last_checked <= now() - p_min_interval then 'due'
+    -- claim's rule: checked long enough ago, and next_sync_at (what record set) reached
+    when (p_last_checked is null or p_last_checked <= now() - p_min_interval)
+         and coalesce(p_next_sync_at, '-infinity'::timestamptz) <= now() then 'due'
     else 'fresh'
   end
 $$;
@@ -66,7 +69,7 @@ create or replace view balance_sync.row_status as
 select
   wb.id as wallet_balance_id,
   balance_sync.row_state(f.active, wb.processing_status = 'processing', wb.locked_until,
-                         f.broken, f.retry_at, wb.last_checked, f.min_interval)
+                         f.broken, f.retry_at, wb.last_checked, f.min_interval, wb.next_sync_at)
     as state,
   case
     when aoc.id is null then format('not synced: asset_on_chain %s does not exist', wb.asset_on_chain_id)
@@ -81,6 +84,7 @@ select
                   wb.error_streak, coalesce(wb.error_class, 'unclassified'), wb.last_error)
     when wb.last_checked is null then 'never synced: due, waits for the next run'
     when wb.last_checked <= now() - f.min_interval
+         and coalesce(wb.next_sync_at, '-infinity'::timestamptz) <= now()
       then format('due: synced %s s ago, waits for the next run',
                   floor(extract(epoch from now() - wb.last_checked)))
     else format('fresh: synced %s s ago at block %s',
@@ -292,7 +296,7 @@ left join (
                  having count(*) > 1 or bool_or(nullif(btrim(uwa.address), '') is null)),
                aoc.is_native, aoc.contract_address, aoc.decimals),
              balance_sync.retry_at(wb.error_streak, wb.last_error_at), wb.last_checked,
-             (select balance_sync.min_interval())) as state
+             (select balance_sync.min_interval()), wb.next_sync_at) as state
     from public.wallet_balances as wb
     join public.asset_on_chain as aoc on aoc.id = wb.asset_on_chain_id and aoc.is_active
     join public.chains as ch on ch.id = aoc.chain_id and ch.is_active
@@ -604,7 +608,7 @@ begin
     'balance_sync.chain_status_rows()',
     'balance_sync.config_problem(text, text, text, bigint, text, boolean, text, integer)',
     'balance_sync.config_broken(text, text, boolean, boolean, text, integer)',
-    'balance_sync.row_state(boolean, boolean, timestamptz, boolean, timestamptz, timestamptz, interval)',
+    'balance_sync.row_state(boolean, boolean, timestamptz, boolean, timestamptz, timestamptz, interval, timestamptz)',
     'balance_sync.prune_run_history()', 'public.balance_sync_run_finish(text, text, jsonb)',
     'public.balance_sync_metrics()'
   ] loop
@@ -626,7 +630,7 @@ begin
       balance_sync.config_problem(text, text, text, bigint, text, boolean, text, integer),
       balance_sync.config_broken(text, text, boolean, boolean, text, integer),
       balance_sync.row_state(boolean, boolean, timestamptz, boolean, timestamptz, timestamptz,
-                             interval)
+                             interval, timestamptz)
       to service_role;
     grant execute on function public.balance_sync_run_finish(text, text, jsonb) to service_role;
     grant execute on function public.balance_sync_metrics() to service_role;

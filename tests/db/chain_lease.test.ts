@@ -118,7 +118,7 @@ Deno.test("next_sync_at: released rows go behind the due rows; failures wait out
   assert.deepEqual(after.rows.map((r) => r.id).sort(), ids.slice(0, 2).sort());
 
   await record(sql, "w2", [
-    { id: ids[2], raw: "1", human: "0.000000000000000001", block: null },
+    { id: ids[2], raw: "1", human: "0.000000000000000001", block: "1" },
     { id: ids[3], error: "boom", error_class: "transient" },
   ]);
   const [ok, failed] = await sql`

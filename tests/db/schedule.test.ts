@@ -161,9 +161,22 @@ Deno.test("dispatch: a Vault secret saved with a trailing line break is sent wit
     balance_sync_function_url: "http://127.0.0.1:54321/functions/v1/balance-sync",
     balance_sync_secret: "correct-horse-battery-staple\r\n",
   });
-  const [{ id }] = await c.sql`select balance_sync.dispatch() as id`;
-  const [queued] = await c.sql`select headers from net.http_request_queue where id = ${id}`;
-  assert.equal(queued.headers["x-balance-sync-secret"], "correct-horse-battery-staple");
+  await c.sql`delete from net.http_request_queue`;
+  const chainId = await insertChain(c.sql, { name: "dispatch-trimmed-secret" });
+  await insertBalances(c.sql, {
+    chainId,
+    assetOnChainId: await insertAsset(c.sql, { chainId }),
+    count: 1,
+  });
+  try {
+    const [{ queued: count }] = await c.sql`select balance_sync.dispatch() as queued`;
+    assert.equal(Number(count), 1);
+    const [queued] = await c.sql`select headers from net.http_request_queue`;
+    assert.equal(queued.headers["x-balance-sync-secret"], "correct-horse-battery-staple");
+  } finally {
+    await c.sql`delete from net.http_request_queue`;
+    await c.sql`delete from public.wallet_balances`;
+  }
 });
 
 Deno.test("dispatch: a missing Vault secret raises an error that names it", async () => {

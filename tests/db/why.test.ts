@@ -93,12 +93,14 @@ Deno.test("why(): never synced is 'due'; after a recorded success it is 'fresh' 
   assert.match(answer.reason, /^fresh: synced \d+ s ago at block 123$/);
   assert.equal(answer.observed_block, "123");
 
-  // The interval the views use is a setting (the function's BALANCE_SYNC_MIN_INTERVAL_SECONDS).
-  await sql`update balance_sync.settings set value = '0' where key = 'min_interval_seconds'`;
+  // Time passes (backdated): past the interval record set in next_sync_at, due again.
+  await sql`update public.wallet_balances
+            set last_checked = last_checked - interval '1 hour',
+                next_sync_at = next_sync_at - interval '1 hour'`;
   answer = await why(sql, id);
   assert.equal(answer.state, "due");
   assert.match(answer.reason, /^due: synced \d+ s ago, waits for the next run$/);
-  const again = await claim(sql, "run-b", { minInterval: 0 });
+  const again = await claim(sql, "run-b");
   assert.deepEqual(again.rows.map((r) => r.id), [id], "claim agrees: the row is due");
 });
 
@@ -120,7 +122,8 @@ Deno.test("why(): a recorded failure is 'backoff' until the retry time, with the
   const { id } = await one(sql);
   for (const [n, run] of ["run-1", "run-2"].entries()) {
     if (n > 0) {
-      await sql`update public.wallet_balances set last_error_at = now() - interval '1 hour'`;
+      await sql`update public.wallet_balances set last_error_at = now() - interval '1 hour',
+                                                  next_sync_at = now() - interval '1 hour'`;
     }
     await claim(sql, run);
     await record(sql, run, [{ id, error: "balanceOf reverted", error_class: "permanent" }]);
@@ -273,10 +276,10 @@ Deno.test("stale_rows: every active row that is not fresh, with why()'s reason, 
     { id: old2, raw: "3", human: "0.000000000000000003", block: "7" },
   ]);
   // Synced longer ago than the interval (the test cannot wait 30 s).
-  await sql`update public.wallet_balances set last_checked = now() - interval '2 minutes'
-            where id = ${old1}`;
-  await sql`update public.wallet_balances set last_checked = now() - interval '5 minutes'
-            where id = ${old2}`;
+  await sql`update public.wallet_balances set last_checked = now() - interval '2 minutes',
+            next_sync_at = now() - interval '2 minutes' + interval '30 seconds' where id = ${old1}`;
+  await sql`update public.wallet_balances set last_checked = now() - interval '5 minutes',
+            next_sync_at = now() - interval '5 minutes' + interval '30 seconds' where id = ${old2}`;
   await claim(sql, "run-b", { filter: { wallet_balance_ids: [leased] } });
 
   const stale =

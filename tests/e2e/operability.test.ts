@@ -38,7 +38,7 @@ async function runRow(sql: Sql, runId: string) {
 
 e2eTest(
   stack,
-  "run history: a scheduled run of 3 batches leaves one row with its HTTP summary's figures, for exactly one more round trip",
+  "run history: a scheduled run of several batches leaves one row with its HTTP summary's figures, for exactly one more round trip",
   async (s) => {
     await clearHistory(s.sql);
     const world = await seedWorld(s, { wallets: 3 });
@@ -51,13 +51,20 @@ e2eTest(
       const response = await fn.call();
       assert.equal(response.status, 200, response.text);
       const summary = response.body;
-      assert.equal(summary.batches, 3);
       assert.equal(summary.synced, 12);
+      assert.ok(summary.batches >= 3, `${summary.batches} batches`);
 
-      // A claim and a record per batch (the short third one ends the drain), and one finish.
-      assert.deepEqual(callsSince(s, before), {
-        balance_sync_claim: 3,
-        balance_sync_record: 3,
+      // A claim and a record per batch, the run's scheduling calls (chains with due rows, chain
+      // leases), and the history's one finish: nothing else.
+      const {
+        balance_sync_due_chains: _due,
+        balance_sync_chain_acquire: _acquire,
+        balance_sync_chain_release: _release,
+        ...made
+      } = callsSince(s, before);
+      assert.deepEqual(made, {
+        balance_sync_claim: summary.batches,
+        balance_sync_record: summary.batches,
         balance_sync_run_finish: 1,
       });
 
