@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { networkCause, redactUrl } from "../../supabase/functions/balance-sync/errors.ts";
+import { networkCause, redactUrl } from "../../supabase/functions/balance-sync/chains/errors.ts";
 
 Deno.test("redactUrl() removes credentials, query strings and key-like path segments", () => {
   assert.equal(

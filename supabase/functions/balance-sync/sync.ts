@@ -5,7 +5,7 @@ import type {
   ChainRead,
   ChainReader,
 } from "./chains/types.ts";
-import type { ErrorClass } from "./errors.ts";
+import type { ErrorClass } from "./chains/errors.ts";
 import type { Logger } from "./log.ts";
 import type { ForcedFilter } from "./request.ts";
 import type { Claim, ClaimedRow, RowResult, Store } from "./store.ts";

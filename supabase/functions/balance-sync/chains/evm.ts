@@ -10,7 +10,7 @@
  * still batched (up to 1,000 per HTTP request).
  */
 import { getAddress, isAddress } from "viem";
-import { ReadError } from "../errors.ts";
+import { ReadError } from "./errors.ts";
 import {
   AbiDecodeError,
   addressCall,

@@ -3,7 +3,7 @@
  * contains an endpoint's secret (viem's own messages include the full URL, so they are not reused).
  */
 import { BaseError, HttpRequestError, RpcRequestError, TimeoutError } from "viem";
-import { isTransientStatus, networkCause, ReadError } from "../errors.ts";
+import { isTransientStatus, networkCause, ReadError } from "./errors.ts";
 import { revertReason } from "./evm_abi.ts";
 
 /** The node answered too slowly for the read's budget: Retry-After beyond the cap. */

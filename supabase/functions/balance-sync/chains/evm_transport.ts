@@ -9,7 +9,7 @@
  * header. Errors and results only ever show the configured URL, redacted.
  */
 import { fallback, http, type Transport } from "viem";
-import { redactUrl } from "../errors.ts";
+import { redactUrl } from "./errors.ts";
 import { parseRetryAfter, ReadTimeoutError, RetryAfterTooLongError } from "./evm_errors.ts";
 
 export interface EvmTransportSettings {

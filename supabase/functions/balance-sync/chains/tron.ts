@@ -11,7 +11,7 @@
  *   through a provider subclass, so its requests are paced and counted like ours.
  */
 import type { TronWeb as TronWebClass } from "tronweb";
-import { ReadError } from "../errors.ts";
+import { ReadError } from "./errors.ts";
 import type {
   BalanceOutcome,
   BalanceQuery,

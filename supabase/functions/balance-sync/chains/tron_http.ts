@@ -3,7 +3,7 @@
  * `post`, which paces it, counts it, times it out, retries rate limits within bounds and turns
  * every failure into a ReadError. The API key travels only in the TRON-PRO-API-KEY header.
  */
-import { networkCause, ReadError, redactUrl } from "../errors.ts";
+import { networkCause, ReadError, redactUrl } from "./errors.ts";
 import { type Pacer, PacerPausedError } from "./tron_pacer.ts";
 import { retryAfterSeconds, suspensionSeconds } from "./tron_json.ts";
 

@@ -5,7 +5,7 @@
  * - revert: `result.message` hex of "REVERT opcode executed", the revert data in constant_result;
  * - other VM failures: `result.code` OTHER_ERROR, or a runtime error in `result.message`.
  */
-import { ReadError } from "../errors.ts";
+import { ReadError } from "./errors.ts";
 import { decodeHexMessage, revertReason } from "./tron_json.ts";
 
 export type TriggerAnswer =
