@@ -1,7 +1,7 @@
 /**
  * The few ABI shapes the EVM reader needs, encoded and decoded by hand on hex strings: a viem
  * round trip costs about 40 µs per balance, this about 2 µs, and the Edge Function has 2 s of CPU
- * per request. tests/unit/evm_abi.test.ts checks these against viem's encoder and decoder.
+ * per request. tests/unit/abi.test.ts checks these against viem's encoder and decoder.
  */
 import { decodeAbiParameters, type Hex } from "viem";
 
