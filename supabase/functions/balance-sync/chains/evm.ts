@@ -35,6 +35,7 @@ import type {
   ReadOptions,
 } from "./types.ts";
 
+/** Multicall3's address on every chain it is deployed to the usual way. */
 export const CANONICAL_MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11";
 
 export interface EvmReaderSettings extends Partial<EvmTransportSettings> {
@@ -391,16 +392,11 @@ class EvmRead {
     return this.result();
   }
 
+  /** A query left unsettled by a missed path gets its outcome from the registry (readers.ts). */
   private result(): ChainRead {
-    // Planned queries are all settled by now; this only guards against a missed path.
-    for (let i = 0; i < this.queries.length; i++) {
-      if (!this.outcomes[i]) {
-        this.settle(i, new ReadError("transient", "balance was not read"));
-      }
-    }
     return {
       block: this.block,
-      outcomes: this.outcomes as BalanceOutcome[],
+      outcomes: this.outcomes.filter((outcome) => outcome !== undefined),
       requests: this.rpc?.requests ?? 0,
       mode: this.mode,
       ...(this.note ? { note: this.note } : {}),

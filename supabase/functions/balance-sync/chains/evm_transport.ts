@@ -59,6 +59,11 @@ const withoutUserinfo = (url: string) => {
   }
 };
 
+/**
+ * The JSON-RPC client of one read over `urls` (in fallback order). Every request it sends is
+ * counted, the whole read ends at `readTimeoutMs`, and an error it throws names only redacted
+ * URLs; call `close()` when the read is over.
+ */
 export function createEvmRpc(
   urls: readonly string[],
   apiKey: string | null,

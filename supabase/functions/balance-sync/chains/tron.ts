@@ -137,10 +137,8 @@ export function createTronReader(settings: TronReaderSettings = {}): ChainReader
     }
     return {
       block,
-      outcomes: queries.map((q) =>
-        outcomes.get(q.key) ??
-          fail(q.key, new ReadError("transient", "TRON read produced no outcome for this query"))
-      ),
+      // A query without outcome (a missed path) gets one from the registry (readers.ts).
+      outcomes: queries.flatMap((q) => outcomes.get(q.key) ?? []),
       requests,
       mode,
       ...(note ? { note } : {}),

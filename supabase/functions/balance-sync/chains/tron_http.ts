@@ -45,6 +45,7 @@ const FREQUENCY_LIMIT = /frequency limit|allowed_rps|suspended for/i;
 
 const trimBody = (text: string) => text.replace(/\s+/g, " ").trim().slice(0, 200);
 
+/** The requests of one TRON read (see the module comment); its `post` rejects only with ReadError. */
 export class TronHttp {
   /** HTTP requests sent so far (every attempt counts). */
   requests = 0;

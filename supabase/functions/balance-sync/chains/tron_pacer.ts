@@ -45,6 +45,7 @@ interface Waiter {
   onAbort?: () => void;
 }
 
+/** Grants request slots no faster than maxRps, at most maxConcurrency at a time, in order. */
 export class Pacer {
   readonly limits: PacerLimits;
   private readonly intervalMs: number;
