@@ -1,6 +1,10 @@
 import assert from "node:assert/strict";
 import { ReadError } from "../../supabase/functions/balance-sync/chains/errors.ts";
-import { neverRejecting, readers } from "../../supabase/functions/balance-sync/chains/readers.ts";
+import {
+  createReaderRegistry,
+  neverRejecting,
+  readers,
+} from "../../supabase/functions/balance-sync/chains/readers.ts";
 import type {
   BalanceQuery,
   ChainFamily,
@@ -65,4 +69,33 @@ Deno.test("the registry's EVM reader turns a chain without rpc_url into configur
     assert.equal(outcome.error.errorClass, "configuration");
     assert.equal(outcome.error.message, "chain nowhere has no rpc_url");
   }
+});
+
+Deno.test("a reader module that fails to load fails its chain's queries, and is loaded again next time", async () => {
+  let attempts = 0;
+  const registry = createReaderRegistry({
+    evm: () => {
+      attempts++;
+      return attempts === 1
+        ? Promise.reject(new Error("Cannot find module viem"))
+        : Promise.resolve(() =>
+          Promise.resolve({
+            block: 1n,
+            outcomes: queries.map((q) => ({ key: q.key, ok: true as const, raw: 1n })),
+            requests: 1,
+            mode: "multicall" as const,
+          })
+        );
+    },
+    tron: () => Promise.reject(new Error("not used")),
+  });
+  const first = await (await registry("evm"))(chain(), queries);
+  for (const outcome of first.outcomes) {
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.error.errorClass, "transient");
+    assert.match(outcome.error.message, /evm read failed unexpectedly: .*Cannot find module viem/);
+  }
+  const second = await (await registry("evm"))(chain(), queries);
+  assert.equal(attempts, 2);
+  assert.ok(second.outcomes.every((o) => o.ok));
 });
