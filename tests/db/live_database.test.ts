@@ -13,7 +13,7 @@
 import assert from "node:assert/strict";
 import { type Cluster, sharedCluster, type Sql } from "../support/pg.ts";
 import { claim, dbName, record } from "./fixtures.ts";
-import { readers } from "../../supabase/functions/balance-sync/chains/index.ts";
+import { readers } from "../../supabase/functions/balance-sync/chains/readers.ts";
 import { toHuman } from "../../supabase/functions/balance-sync/amount.ts";
 import { createLogger } from "../../supabase/functions/balance-sync/log.ts";
 import {

@@ -5,7 +5,7 @@ import type {
   ChainConfig,
   ChainRead,
 } from "../../supabase/functions/balance-sync/chains/types.ts";
-import type { ErrorClass } from "../../supabase/functions/balance-sync/errors.ts";
+import type { ErrorClass } from "../../supabase/functions/balance-sync/chains/errors.ts";
 
 /** A chain row with the optional columns at their database defaults unless `row` sets them. */
 export function chainConfig(

@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
-import { networkCause, redactUrl } from "../../supabase/functions/balance-sync/errors.ts";
+import {
+  networkCause,
+  parseRetryAfter,
+  redactUrl,
+} from "../../supabase/functions/balance-sync/chains/errors.ts";
 
 Deno.test("redactUrl() removes credentials, query strings and key-like path segments", () => {
   assert.equal(
@@ -40,4 +44,16 @@ Deno.test("networkCause() names the innermost reason of a failed fetch, without 
     ),
     "dns error for https://rpc.example/v3/***",
   );
+});
+
+Deno.test("parseRetryAfter() takes whole delta-seconds or an HTTP date rounded up, never below 0", () => {
+  assert.equal(parseRetryAfter("7"), 7);
+  assert.equal(parseRetryAfter(" 0 "), 0);
+  const now = Date.parse("2026-01-01T00:00:00Z");
+  assert.equal(parseRetryAfter("Thu, 01 Jan 2026 00:00:30 GMT", now), 30);
+  assert.equal(parseRetryAfter("Thu, 01 Jan 2026 00:00:03 GMT", now - 500), 4);
+  assert.equal(parseRetryAfter("Wed, 31 Dec 2025 00:00:00 GMT", now), 0);
+  for (const unusable of ["1.5", "-3", "soon", "", null, undefined]) {
+    assert.equal(parseRetryAfter(unusable), undefined, String(unusable));
+  }
 });

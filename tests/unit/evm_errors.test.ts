@@ -4,7 +4,6 @@ import {
   classifyRpcFailure,
   executionFailure,
   isExecutionError,
-  parseRetryAfter,
   RetryAfterTooLongError,
 } from "../../supabase/functions/balance-sync/chains/evm_errors.ts";
 
@@ -12,16 +11,6 @@ const SECRET_URL = "https://eth.example.com/v2/abcdefghijklmnopqrstuvwxyz123456"
 const redact = () => "https://eth.example.com/v2/***";
 const classify = (error: unknown) => classifyRpcFailure(error, redact, 1234);
 const body = { method: "eth_call" };
-
-Deno.test("parseRetryAfter() reads delta-seconds and HTTP dates", () => {
-  assert.equal(parseRetryAfter("7"), 7);
-  assert.equal(parseRetryAfter(" 0 "), 0);
-  const now = Date.parse("2026-01-01T00:00:00Z");
-  assert.equal(parseRetryAfter("Thu, 01 Jan 2026 00:00:30 GMT", now), 30);
-  assert.equal(parseRetryAfter("Wed, 31 Dec 2025 00:00:00 GMT", now), 0);
-  assert.equal(parseRetryAfter("soon"), null);
-  assert.equal(parseRetryAfter(null), null);
-});
 
 Deno.test("classifyRpcFailure(): HTTP 429/403/503/5xx are transient with status and Retry-After", () => {
   for (const status of [403, 408, 429, 500, 502, 503, 504]) {

@@ -7,7 +7,7 @@ import type {
   ChainReader,
   ReadOptions,
 } from "../../supabase/functions/balance-sync/chains/types.ts";
-import { ReadError } from "../../supabase/functions/balance-sync/errors.ts";
+import { ReadError } from "../../supabase/functions/balance-sync/chains/errors.ts";
 import { chainConfig } from "../support/chain_reads.ts";
 import type { LogLevel } from "../../supabase/functions/balance-sync/log.ts";
 import { createLogger } from "../../supabase/functions/balance-sync/log.ts";

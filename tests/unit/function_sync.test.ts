@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ReadError } from "../../supabase/functions/balance-sync/errors.ts";
+import { ReadError } from "../../supabase/functions/balance-sync/chains/errors.ts";
 import { StoreUnavailable } from "../../supabase/functions/balance-sync/store.ts";
 import type { RowResult } from "../../supabase/functions/balance-sync/store.ts";
 import { runSync, type SyncSettings } from "../../supabase/functions/balance-sync/sync.ts";

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { finishByMs } from "../../supabase/functions/balance-sync/config.ts";
-import { ReadError } from "../../supabase/functions/balance-sync/errors.ts";
+import { ReadError } from "../../supabase/functions/balance-sync/chains/errors.ts";
 import { MAX_LINE_CHARS } from "../../supabase/functions/balance-sync/log.ts";
 import type { RowResult } from "../../supabase/functions/balance-sync/store.ts";
 import { runSync, type SyncSettings } from "../../supabase/functions/balance-sync/sync.ts";

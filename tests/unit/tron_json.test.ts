@@ -1,8 +1,6 @@
 import assert from "node:assert/strict";
 import {
   decodeHexMessage,
-  retryAfterSeconds,
-  revertReason,
   suspensionSeconds,
   topLevelIntegerText,
 } from "../../supabase/functions/balance-sync/chains/tron_json.ts";
@@ -51,16 +49,6 @@ Deno.test("decodeHexMessage() decodes java-tron's hex messages and leaves plain 
   assert.equal(decodeHexMessage("ff"), "ff"); // not UTF-8
 });
 
-Deno.test("revertReason() decodes Error(string) revert data", () => {
-  const data = "08c379a0" +
-    "0000000000000000000000000000000000000000000000000000000000000020" +
-    "0000000000000000000000000000000000000000000000000000000000000015" +
-    hex("balanceOf is disabled").padEnd(64, "0");
-  assert.equal(revertReason(data), "balanceOf is disabled");
-  assert.equal(revertReason(""), undefined);
-  assert.equal(revertReason("deadbeef"), undefined);
-});
-
 Deno.test("suspensionSeconds() reads TronGrid's suspension wordings", () => {
   assert.equal(
     suspensionSeconds(
@@ -75,14 +63,6 @@ Deno.test("suspensionSeconds() reads TronGrid's suspension wordings", () => {
     5,
   );
   assert.equal(suspensionSeconds("Too Many Requests"), undefined);
-});
-
-Deno.test("retryAfterSeconds() reads delta-seconds and HTTP dates", () => {
-  assert.equal(retryAfterSeconds("2"), 2);
-  assert.equal(retryAfterSeconds(null), undefined);
-  assert.equal(retryAfterSeconds("soon"), undefined);
-  const now = Date.parse("2026-01-01T00:00:00Z");
-  assert.equal(retryAfterSeconds("Thu, 01 Jan 2026 00:00:03 GMT", now), 3);
 });
 
 Deno.test("interpretTrigger() returns the word of a successful call", () => {
@@ -120,6 +100,20 @@ Deno.test("interpretTrigger() makes a revert permanent and carries its reason", 
   if (answer.ok) return;
   assert.equal(answer.error.errorClass, "permanent");
   assert.match(answer.error.message, /reverted: nope/);
+});
+
+Deno.test("interpretTrigger() names a Panic, a custom error or no reason like the EVM reader", () => {
+  const revert = (data: string) => {
+    const answer = interpretTrigger(
+      { result: { result: true, message: hex("REVERT opcode executed") }, constant_result: [data] },
+      "balanceOf",
+      "/u",
+    );
+    return answer.ok ? "" : answer.error.message;
+  };
+  assert.equal(revert("4e487b71" + "11".padStart(64, "0")), "balanceOf reverted: panic 0x11");
+  assert.equal(revert("deadbeef"), "balanceOf reverted: custom error 0xdeadbeef");
+  assert.equal(revert(""), "balanceOf reverted: no reason given");
 });
 
 Deno.test("interpretTrigger() makes a CPU timeout transient and other OTHER_ERRORs permanent", () => {

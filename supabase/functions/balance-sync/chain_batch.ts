@@ -1,6 +1,6 @@
 import type { BalanceQuery, ChainConfig, ChainRead } from "./chains/types.ts";
 import { DEADLINE, type RunContext } from "./context.ts";
-import type { ErrorClass } from "./errors.ts";
+import type { ErrorClass } from "./chains/errors.ts";
 import type { Claim, ClaimedRow, RowResult } from "./store.ts";
 import { rowFields } from "./summary.ts";
 

@@ -1,6 +1,6 @@
 import { createClient } from "@supabase/supabase-js";
 import { toHuman } from "./amount.ts";
-import { readers } from "./chains/index.ts";
+import { readers } from "./chains/readers.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createHandler } from "./handler.ts";
 import { consoleSink } from "./log.ts";

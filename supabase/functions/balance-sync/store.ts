@@ -1,5 +1,5 @@
 import type { ChainConfig } from "./chains/types.ts";
-import type { ErrorClass } from "./errors.ts";
+import type { ErrorClass } from "./chains/errors.ts";
 import type { ForcedFilter } from "./request.ts";
 
 /** One wallet_balances row as `balance_sync_claim` hands it out. */

@@ -1,5 +1,5 @@
 import type { ChainConfig, ChainFamily } from "./chains/types.ts";
-import type { ErrorClass } from "./errors.ts";
+import type { ErrorClass } from "./chains/errors.ts";
 import type { Claim, ClaimedRow } from "./store.ts";
 
 export interface ChainSummary {

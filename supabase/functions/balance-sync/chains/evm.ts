@@ -10,7 +10,9 @@
  * still batched (up to 1,000 per HTTP request).
  */
 import { getAddress, isAddress } from "viem";
-import { ReadError } from "../errors.ts";
+import { READ_DEFAULTS } from "./defaults.ts";
+import { resolveEndpoints } from "./endpoints.ts";
+import { ReadError } from "./errors.ts";
 import {
   AbiDecodeError,
   addressCall,
@@ -20,7 +22,7 @@ import {
   encodeAggregate3,
   revertReason,
   SELECTOR,
-} from "./evm_abi.ts";
+} from "./abi.ts";
 import { classifyRpcFailure, executionFailure, isExecutionError } from "./evm_errors.ts";
 import { createEvmRpc, type EvmRpc, type EvmTransportSettings } from "./evm_transport.ts";
 import type {
@@ -33,21 +35,13 @@ import type {
   ReadOptions,
 } from "./types.ts";
 
+/** Multicall3's address on every chain it is deployed to the usual way. */
 export const CANONICAL_MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11";
 
 export interface EvmReaderSettings extends Partial<EvmTransportSettings> {
-  /** Calls per aggregate3 (ReadOptions.chunkSize wins). Default 500: about 2.5M gas. */
+  /** Calls per aggregate3 (ReadOptions.chunkSize wins); default READ_DEFAULTS.evm.chunkSize. */
   chunkSize?: number;
 }
-
-export const EVM_DEFAULTS = {
-  timeoutMs: 10_000,
-  retryCount: 2,
-  retryDelayMs: 150,
-  maxRetryAfterMs: 5_000,
-  readTimeoutMs: 15_000,
-  chunkSize: 500,
-} as const;
 
 /** A query whose addresses passed validation. */
 interface Planned {
@@ -73,27 +67,26 @@ export function checkEvmAddress(value: unknown): AddressCheck {
 const configError = (message: string) => new ReadError("configuration", message);
 const hexBlock = (block: bigint) => `0x${block.toString(16)}`;
 
+/**
+ * An EVM chain reader: every balance of a chain at one block, `confirmations` below the head,
+ * through Multicall3 when the chain has it and batched JSON-RPC calls otherwise. Each failure is
+ * an outcome classified transient, permanent or configuration, whose message never shows an API
+ * key. Unexpected throws are turned into outcomes by the registry (readers.ts), not here.
+ */
 export function createEvmReader(settings: EvmReaderSettings = {}): ChainReader {
   const transportSettings: EvmTransportSettings = {
-    timeoutMs: settings.timeoutMs ?? EVM_DEFAULTS.timeoutMs,
-    retryCount: settings.retryCount ?? EVM_DEFAULTS.retryCount,
-    retryDelayMs: settings.retryDelayMs ?? EVM_DEFAULTS.retryDelayMs,
-    maxRetryAfterMs: settings.maxRetryAfterMs ?? EVM_DEFAULTS.maxRetryAfterMs,
+    timeoutMs: settings.timeoutMs ?? READ_DEFAULTS.requestTimeoutMs,
+    retryCount: settings.retryCount ?? READ_DEFAULTS.evm.retryCount,
+    retryDelayMs: settings.retryDelayMs ?? READ_DEFAULTS.evm.retryDelayMs,
+    maxRetryAfterMs: settings.maxRetryAfterMs ?? READ_DEFAULTS.evm.maxRetryAfterMs,
     fetchFn: settings.fetchFn,
-    readTimeoutMs: settings.readTimeoutMs ?? EVM_DEFAULTS.readTimeoutMs,
+    readTimeoutMs: settings.readTimeoutMs ?? READ_DEFAULTS.readTimeoutMs,
   };
-  return async (chain, queries, options = {}) => {
-    const read = new EvmRead(chain, queries, options, transportSettings, settings.chunkSize);
-    try {
-      return await read.run();
-    } catch (error) {
-      // A bug must not turn into a rejected read: every query gets a retryable error.
-      return read.failAll(error);
-    }
-  };
+  return (chain, queries, options = {}) =>
+    new EvmRead(chain, queries, options, transportSettings, settings.chunkSize).run();
 }
 
-/** The reader with default settings. */
+/** The EVM reader with default settings, as the registry (readers.ts) loads it. */
 export const readEvm: ChainReader = createEvmReader();
 
 class EvmRead {
@@ -113,32 +106,28 @@ class EvmRead {
     defaultChunkSize: number | undefined,
   ) {
     this.outcomes = new Array(queries.length);
-    this.chunkSize = Math.max(1, options.chunkSize ?? defaultChunkSize ?? EVM_DEFAULTS.chunkSize);
+    this.chunkSize = Math.max(
+      1,
+      options.chunkSize ?? defaultChunkSize ?? READ_DEFAULTS.evm.chunkSize,
+    );
   }
 
   async run(): Promise<ChainRead> {
     const multicall = this.chain.multicallAddress ?? CANONICAL_MULTICALL3;
     const multicallCheck = checkEvmAddress(multicall);
-    const urls = [this.chain.rpcUrl, ...this.chain.fallbackRpcUrls].filter((u) => !!u);
-    const chainProblem = !multicallCheck.ok
-      ? `invalid multicall address ${JSON.stringify(multicall)}: ${multicallCheck.reason}`
-      : urls.length === 0
-      ? "chain has no rpc_url"
-      : null;
-
     this.plan();
     if (this.planned.length === 0) return this.result();
-    if (chainProblem) return this.failChain(configError(chainProblem));
-
-    let apiKey: string | null = null;
-    if (this.chain.apiKeyEnv) {
-      apiKey = (this.options.env ?? ((name) => Deno.env.get(name)))(this.chain.apiKeyEnv) ?? null;
-      if (!apiKey) return this.failChain(configError(`secret ${this.chain.apiKeyEnv} is not set`));
+    if (!multicallCheck.ok) {
+      return this.failChain(configError(
+        `invalid multicall address ${JSON.stringify(multicall)}: ${multicallCheck.reason}`,
+      ));
     }
+    const endpoints = resolveEndpoints(this.chain, this.options.env);
+    if (endpoints instanceof ReadError) return this.failChain(endpoints);
 
-    this.rpc = createEvmRpc(urls, apiKey, this.transport, this.options.signal);
+    this.rpc = createEvmRpc(endpoints.urls, endpoints.apiKey, this.transport, this.options.signal);
     try {
-      const head = await this.readHead(multicallCheck.ok ? `0x${multicallCheck.hex}` : multicall);
+      const head = await this.readHead(`0x${multicallCheck.hex}`);
       if (head instanceof ReadError) return this.failChain(head);
       this.block = head.block;
       if (head.multicall) {
@@ -403,23 +392,11 @@ class EvmRead {
     return this.result();
   }
 
-  failAll(error: unknown): ChainRead {
-    const message = error instanceof Error ? error.message : String(error);
-    return this.failChain(
-      new ReadError("transient", `EVM read failed unexpectedly: ${message}`, {}, { cause: error }),
-    );
-  }
-
+  /** A query left unsettled by a missed path gets its outcome from the registry (readers.ts). */
   private result(): ChainRead {
-    // Planned queries are all settled by now; this only guards against a missed path.
-    for (let i = 0; i < this.queries.length; i++) {
-      if (!this.outcomes[i]) {
-        this.settle(i, new ReadError("transient", "balance was not read"));
-      }
-    }
     return {
       block: this.block,
-      outcomes: this.outcomes as BalanceOutcome[],
+      outcomes: this.outcomes.filter((outcome) => outcome !== undefined),
       requests: this.rpc?.requests ?? 0,
       mode: this.mode,
       ...(this.note ? { note: this.note } : {}),

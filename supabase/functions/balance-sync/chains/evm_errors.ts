@@ -3,8 +3,8 @@
  * contains an endpoint's secret (viem's own messages include the full URL, so they are not reused).
  */
 import { BaseError, HttpRequestError, RpcRequestError, TimeoutError } from "viem";
-import { isTransientStatus, networkCause, ReadError } from "../errors.ts";
-import { revertReason } from "./evm_abi.ts";
+import { isTransientStatus, networkCause, parseRetryAfter, ReadError } from "./errors.ts";
+import { revertReason } from "./abi.ts";
 
 /** The node answered too slowly for the read's budget: Retry-After beyond the cap. */
 export class RetryAfterTooLongError extends Error {
@@ -24,16 +24,6 @@ export class ReadTimeoutError extends Error {
   constructor(readonly url: string, readonly timeoutMs: number) {
     super(`no answer within ${timeoutMs} ms from ${url}`);
   }
-}
-
-/** Seconds in a Retry-After header (delta-seconds or HTTP date), or null. */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | null {
-  if (!value) return null;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed);
-  const at = Date.parse(trimmed);
-  if (Number.isNaN(at)) return null;
-  return Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 const EXECUTION_MESSAGE =
@@ -127,7 +117,7 @@ export function classifyRpcFailure(
   const rpc = findInChain(error, isRpcRequestError);
   if (rpc) {
     const url = redact(rpc.url);
-    const retryAfterSeconds = parseRetryAfter(rpc.headers?.get("retry-after")) ?? undefined;
+    const retryAfterSeconds = parseRetryAfter(rpc.headers?.get("retry-after"));
     const data = { url, rpcCode: rpc.code, status: rpc.status, retryAfterSeconds };
     const what = `${rpc.status ? `HTTP ${rpc.status}, ` : ""}RPC error ${rpc.code} from ${url}: ${
       clip(rpc.details)
@@ -147,7 +137,7 @@ export function classifyRpcFailure(
   if (http) {
     const url = redact(http.url);
     if (http.status !== undefined) {
-      const retryAfterSeconds = parseRetryAfter(http.headers?.get("retry-after")) ?? undefined;
+      const retryAfterSeconds = parseRetryAfter(http.headers?.get("retry-after"));
       const suffix = retryAfterSeconds !== undefined ? ` (retry after ${retryAfterSeconds} s)` : "";
       return new ReadError(
         statusClass(http.status),

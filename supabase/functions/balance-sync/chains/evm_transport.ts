@@ -9,8 +9,9 @@
  * header. Errors and results only ever show the configured URL, redacted.
  */
 import { fallback, http, type Transport } from "viem";
-import { redactUrl } from "../errors.ts";
-import { parseRetryAfter, ReadTimeoutError, RetryAfterTooLongError } from "./evm_errors.ts";
+import { READ_DEFAULTS } from "./defaults.ts";
+import { parseRetryAfter, redactUrl } from "./errors.ts";
+import { ReadTimeoutError, RetryAfterTooLongError } from "./evm_errors.ts";
 
 export interface EvmTransportSettings {
   /** Per HTTP request, milliseconds. */
@@ -21,7 +22,7 @@ export interface EvmTransportSettings {
   /** A Retry-After longer than this fails the read instead of waiting. */
   maxRetryAfterMs: number;
   fetchFn?: typeof fetch;
-  /** The whole read, retries included (default 15 s, inside the run budget of 25 s). */
+  /** The whole read, retries included (default READ_DEFAULTS.readTimeoutMs). */
   readTimeoutMs?: number;
 }
 
@@ -58,6 +59,11 @@ const withoutUserinfo = (url: string) => {
   }
 };
 
+/**
+ * The JSON-RPC client of one read over `urls` (in fallback order). Every request it sends is
+ * counted, the whole read ends at `readTimeoutMs`, and an error it throws names only redacted
+ * URLs; call `close()` when the read is over.
+ */
 export function createEvmRpc(
   urls: readonly string[],
   apiKey: string | null,
@@ -95,7 +101,7 @@ export function createEvmRpc(
 
   // viem retries a timed-out request (TimeoutError has no code), so a node that accepts and never
   // answers would cost timeoutMs × (retryCount + 1): past the run's budget. One deadline per read.
-  const readTimeoutMs = settings.readTimeoutMs ?? 15_000;
+  const readTimeoutMs = settings.readTimeoutMs ?? READ_DEFAULTS.readTimeoutMs;
   const readTimer = setTimeout(
     () => controller.abort(new ReadTimeoutError(endpoints[0].redacted, readTimeoutMs)),
     readTimeoutMs,
@@ -119,7 +125,7 @@ export function createEvmRpc(
       const seconds = parseRetryAfter(response.headers.get("retry-after"));
       const url = normalize(input instanceof Request ? input.url : String(input));
       // With fallback URLs left, viem moves on to the next one; only the last can end the read.
-      if (seconds !== null && seconds * 1000 > settings.maxRetryAfterMs && url === lastUrl) {
+      if (seconds !== undefined && seconds * 1000 > settings.maxRetryAfterMs && url === lastUrl) {
         controller.abort(
           new RetryAfterTooLongError(response.status, seconds, redactedBy.get(url) ?? "node"),
         );

@@ -12,7 +12,10 @@
  *   for TRX), encoded with viem and sent through the same call.
  * - Every request goes through one paced, counted transport (tron_http.ts).
  */
-import { ReadError } from "../errors.ts";
+import { revertReason } from "./abi.ts";
+import { READ_DEFAULTS } from "./defaults.ts";
+import { resolveEndpoints } from "./endpoints.ts";
+import { ReadError } from "./errors.ts";
 import type {
   BalanceOutcome,
   BalanceQuery,
@@ -28,23 +31,20 @@ import {
   AGGREGATE3_SELECTOR,
   decodeAggregate3Result,
   encodeAggregate3Parameter,
-  innerRevertReason,
 } from "./tron_multicall.ts";
-import { DEFAULT_TRON_LIMITS, pacerFor } from "./tron_pacer.ts";
+import { pacerFor } from "./tron_pacer.ts";
 import { interpretTrigger, uint256Return } from "./tron_trigger.ts";
 
 export interface TronReaderSettings {
   /** Used for every request (tests pass a counting or failing fetch). */
   fetch?: typeof fetch;
-  /** Per HTTP attempt; default 10 s. */
+  /** Per HTTP attempt; default READ_DEFAULTS.requestTimeoutMs. */
   timeoutMs?: number;
-  /** Retries of one request after 429/403/503 or a suspension message; default 3. */
+  /** Defaults and meaning: READ_DEFAULTS.tron. */
   maxRetries?: number;
-  /** Longest wait honoured inside a read; a longer suspension fails the chain fast. Default 10 s. */
   maxWaitMs?: number;
-  /** First backoff when a rate-limit answer names no wait; doubles per retry. Default 500 ms. */
   backoffMs?: number;
-  /** aggregate3 calls per request when ReadOptions.chunkSize is not given; default 200. */
+  /** aggregate3 calls per request when ReadOptions.chunkSize is not given. */
   chunkSize?: number;
 }
 
@@ -61,6 +61,13 @@ interface Context {
 
 const fail = (key: string, error: ReadError): BalanceOutcome => ({ key, ok: false, error });
 
+/**
+ * A TRON chain reader: TRX and TRC20 balances of a chain, on confirmed (solidity) state when the
+ * chain asks for confirmations, through Multicall3 when the chain names one, every request paced
+ * per chain and key. Each failure is an outcome classified transient, permanent or configuration,
+ * whose message never shows an API key. Unexpected throws are turned into outcomes by the
+ * registry (readers.ts), not here.
+ */
 export function createTronReader(settings: TronReaderSettings = {}): ChainReader {
   return async (chain, queries, options = {}) => {
     const outcomes = new Map<string, BalanceOutcome>();
@@ -68,62 +75,49 @@ export function createTronReader(settings: TronReaderSettings = {}): ChainReader
     let block: bigint | null = null;
     let mode: ChainRead["mode"] = "per-call";
     let note: string | undefined;
-    try {
-      const prepared = prepare(queries, outcomes);
-      const setup = prepared.length > 0 ? configure(chain, options, settings) : null;
-      if (setup && "error" in setup) {
-        for (const p of prepared) outcomes.set(p.query.key, fail(p.query.key, setup.error));
-      } else if (setup) {
-        const { http } = setup;
-        try {
-          const ctx = context(http, chain);
-          block = await readBlock(ctx);
-          const multicall = chain.multicallAddress
-            ? parseTronAddress(chain.multicallAddress)
-            : null;
-          if (multicall && !multicall.ok) {
-            note = `multicall address ignored: ${multicall.reason}; read per call`;
-            await readPerCall(ctx, prepared, outcomes);
-          } else if (multicall) {
-            const chunkSize = Math.max(1, options.chunkSize ?? settings.chunkSize ?? 200);
-            ({ mode, note } = await readWithMulticall(
-              ctx,
-              multicall.address,
-              prepared,
-              chunkSize,
-              outcomes,
-            ));
-          } else {
-            await readPerCall(ctx, prepared, outcomes);
-          }
-        } catch (error) {
-          const readError = asReadError(error);
-          for (const p of prepared) {
-            if (!outcomes.has(p.query.key)) outcomes.set(p.query.key, fail(p.query.key, readError));
-          }
-        } finally {
-          requests = http.requests;
-          // After a failover the read's state is only as new as the most lagging node it used.
-          block = http.lowestHead() ?? block;
+    const prepared = prepare(queries, outcomes);
+    const setup = prepared.length > 0 ? configure(chain, options, settings) : null;
+    if (setup && "error" in setup) {
+      for (const p of prepared) outcomes.set(p.query.key, fail(p.query.key, setup.error));
+    } else if (setup) {
+      const { http } = setup;
+      try {
+        const ctx = context(http, chain);
+        block = await readBlock(ctx);
+        const multicall = chain.multicallAddress ? parseTronAddress(chain.multicallAddress) : null;
+        if (multicall && !multicall.ok) {
+          note = `multicall address ignored: ${multicall.reason}; read per call`;
+          await readPerCall(ctx, prepared, outcomes);
+        } else if (multicall) {
+          const chunkSize = Math.max(
+            1,
+            options.chunkSize ?? settings.chunkSize ?? READ_DEFAULTS.tron.chunkSize,
+          );
+          ({ mode, note } = await readWithMulticall(
+            ctx,
+            multicall.address,
+            prepared,
+            chunkSize,
+            outcomes,
+          ));
+        } else {
+          await readPerCall(ctx, prepared, outcomes);
         }
-      }
-    } catch (error) {
-      const readError = new ReadError(
-        "transient",
-        `TRON read failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`,
-        {},
-        { cause: error },
-      );
-      for (const q of queries) {
-        if (!outcomes.has(q.key)) outcomes.set(q.key, fail(q.key, readError));
+      } catch (error) {
+        const readError = asReadError(error);
+        for (const p of prepared) {
+          if (!outcomes.has(p.query.key)) outcomes.set(p.query.key, fail(p.query.key, readError));
+        }
+      } finally {
+        requests = http.requests;
+        // After a failover the read's state is only as new as the most lagging node it used.
+        block = http.lowestHead() ?? block;
       }
     }
     return {
       block,
-      outcomes: queries.map((q) =>
-        outcomes.get(q.key) ??
-          fail(q.key, new ReadError("transient", "TRON read produced no outcome for this query"))
-      ),
+      // A query without outcome (a missed path) gets one from the registry (readers.ts).
+      outcomes: queries.flatMap((q) => outcomes.get(q.key) ?? []),
       requests,
       mode,
       ...(note ? { note } : {}),
@@ -131,7 +125,7 @@ export function createTronReader(settings: TronReaderSettings = {}): ChainReader
   };
 }
 
-/** The reader the function uses, with production defaults. */
+/** The TRON reader with default settings, as the registry (readers.ts) loads it. */
 export const readTron: ChainReader = createTronReader();
 
 function prepare(queries: BalanceQuery[], outcomes: Map<string, BalanceOutcome>): Prepared[] {
@@ -170,48 +164,24 @@ function configure(
   options: ReadOptions,
   settings: TronReaderSettings,
 ): { http: TronHttp } | { error: ReadError } {
-  const urls = [chain.rpcUrl, ...(chain.fallbackRpcUrls ?? [])].filter((u) => u);
-  for (const url of urls) {
-    if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
-      return {
-        error: new ReadError(
-          "configuration",
-          `chain ${chain.name}: rpc URL is not an http(s) URL`,
-        ),
-      };
-    }
-  }
-  if (urls.length === 0) {
-    return { error: new ReadError("configuration", `chain ${chain.name} has no rpc_url`) };
-  }
-  let apiKey: string | undefined;
-  if (chain.apiKeyEnv) {
-    const env = options.env ?? ((name: string) => Deno.env.get(name));
-    apiKey = env(chain.apiKeyEnv)?.trim() || undefined;
-    if (!apiKey) {
-      return {
-        error: new ReadError(
-          "configuration",
-          `chain ${chain.name}: the API key secret ${chain.apiKeyEnv} is not set`,
-        ),
-      };
-    }
-  }
+  const endpoints = resolveEndpoints(chain, options.env);
+  if (endpoints instanceof ReadError) return { error: endpoints };
+  const { urls } = endpoints;
   const prefix = chain.confirmations > 0 ? "/walletsolidity" : "/wallet";
   const pacer = pacerFor(`${chain.id}|${urls[0]}|${chain.apiKeyEnv ?? ""}`, {
-    maxRps: chain.maxRps ?? DEFAULT_TRON_LIMITS.maxRps,
-    maxConcurrency: chain.maxConcurrency ?? DEFAULT_TRON_LIMITS.maxConcurrency,
+    maxRps: chain.maxRps ?? READ_DEFAULTS.tron.maxRps,
+    maxConcurrency: chain.maxConcurrency ?? READ_DEFAULTS.tron.maxConcurrency,
   });
   return {
     http: new TronHttp({
       urls,
-      apiKey,
+      apiKey: endpoints.apiKey ?? undefined,
       pacer,
       fetch: settings.fetch,
-      timeoutMs: settings.timeoutMs ?? 10_000,
-      maxRetries: settings.maxRetries ?? 3,
-      maxWaitMs: settings.maxWaitMs ?? 10_000,
-      backoffMs: settings.backoffMs ?? 500,
+      timeoutMs: settings.timeoutMs ?? READ_DEFAULTS.requestTimeoutMs,
+      maxRetries: settings.maxRetries ?? READ_DEFAULTS.tron.maxRetries,
+      maxWaitMs: settings.maxWaitMs ?? READ_DEFAULTS.tron.maxWaitMs,
+      backoffMs: settings.backoffMs ?? READ_DEFAULTS.tron.backoffMs,
       signal: options.signal,
       head: { path: `${prefix}/getnowblock`, parse: headBlock },
     }),
@@ -420,10 +390,9 @@ function innerOutcome(
     ? `balanceOf(${p.holder.base58}) on ${p.token.base58}`
     : `getEthBalance(${p.holder.base58})`;
   if (!result.success) {
-    const reason = innerRevertReason(result);
     return fail(
       key,
-      new ReadError("permanent", `${what} reverted${reason ? `: ${reason}` : ""}`, { url }),
+      new ReadError("permanent", `${what} reverted: ${revertReason(result.returnData)}`, { url }),
     );
   }
   const value = uint256Return(result.returnData, what, url);

@@ -3,7 +3,8 @@
  * `41` prefix (what java-tron's HTTP API speaks). TVM contracts see the same 20 bytes as an EVM
  * address, so Multicall3 calldata uses the `0x` form.
  */
-import { sha256 } from "viem";
+import { base58check as base58checkOver } from "@scure/base";
+import { bytesToHex, hexToBytes, sha256 } from "viem";
 
 export interface TronAddress {
   base58: string;
@@ -17,65 +18,10 @@ export type TronAddressCheck =
   | { ok: true; address: TronAddress }
   | { ok: false; reason: string };
 
-const ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-const ALPHABET_INDEX = new Map([...ALPHABET].map((c, i) => [c, i]));
+const base58check = base58checkOver((data) => sha256(data, "bytes"));
 
-const toHex = (bytes: Uint8Array) =>
-  [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-
-function fromHex(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
-
-const checksum = (payload: Uint8Array) => sha256(sha256(payload, "bytes"), "bytes").subarray(0, 4);
-
-/** Base58 to bytes (big-endian base conversion on a byte array); null on a foreign character. */
-function decodeBase58(text: string): Uint8Array | null {
-  const bytes: number[] = [];
-  for (const c of text) {
-    let carry = ALPHABET_INDEX.get(c);
-    if (carry === undefined) return null;
-    for (let i = 0; i < bytes.length; i++) {
-      carry += bytes[i] * 58;
-      bytes[i] = carry & 0xff;
-      carry >>= 8;
-    }
-    while (carry > 0) {
-      bytes.push(carry & 0xff);
-      carry >>= 8;
-    }
-  }
-  for (const c of text) {
-    if (c !== "1") break;
-    bytes.push(0);
-  }
-  return Uint8Array.from(bytes.reverse());
-}
-
-function encodeBase58(bytes: Uint8Array): string {
-  let value = BigInt(`0x${toHex(bytes) || "0"}`);
-  let out = "";
-  while (value > 0n) {
-    out = ALPHABET[Number(value % 58n)] + out;
-    value /= 58n;
-  }
-  for (const byte of bytes) {
-    if (byte !== 0) break;
-    out = `1${out}`;
-  }
-  return out;
-}
-
-function fromPayload(payload: Uint8Array, base58?: string): TronAddress {
-  const hex = toHex(payload);
-  if (base58 === undefined) {
-    const full = new Uint8Array(25);
-    full.set(payload);
-    full.set(checksum(payload), 21);
-    base58 = encodeBase58(full);
-  }
+function fromPayload(payload: Uint8Array, base58 = base58check.encode(payload)): TronAddress {
+  const hex = bytesToHex(payload).slice(2);
   return { base58, hex, evm: `0x${hex.slice(2)}` };
 }
 
@@ -101,7 +47,7 @@ function parseUncached(input: string): TronAddressCheck {
     return { ok: false, reason: `"${text}" is an EVM (0x) address, not a TRON address` };
   }
   if (/^41[0-9a-fA-F]{40}$/.test(text)) {
-    return { ok: true, address: fromPayload(fromHex(text.toLowerCase())) };
+    return { ok: true, address: fromPayload(hexToBytes(`0x${text.toLowerCase()}`)) };
   }
   if (!/^T[1-9A-HJ-NP-Za-km-z]{33}$/.test(text)) {
     return {
@@ -109,14 +55,15 @@ function parseUncached(input: string): TronAddressCheck {
       reason: `"${text}" is not a TRON address (expected base58 T... of 34 characters)`,
     };
   }
-  const bytes = decodeBase58(text);
-  if (bytes === null || bytes.length !== 25 || bytes[0] !== 0x41) {
-    return { ok: false, reason: `"${text}" is not a TRON address (bad base58 payload)` };
-  }
-  const payload = bytes.subarray(0, 21);
-  const expected = checksum(payload);
-  if (!expected.every((b, i) => b === bytes[21 + i])) {
+  let payload: Uint8Array;
+  try {
+    payload = base58check.decode(text);
+  } catch {
+    // The pattern above admits only base58 characters, so a failed decode is a bad checksum.
     return { ok: false, reason: `"${text}" has a bad base58 checksum` };
+  }
+  if (payload.length !== 21 || payload[0] !== 0x41) {
+    return { ok: false, reason: `"${text}" is not a TRON address (bad base58 payload)` };
   }
   return { ok: true, address: fromPayload(payload, text) };
 }
@@ -124,5 +71,5 @@ function parseUncached(input: string): TronAddressCheck {
 /** The TRON form of a 20-byte EVM address (any case). */
 export function tronAddressFromEvm(evm: string): TronAddress {
   if (!/^0x[0-9a-fA-F]{40}$/.test(evm)) throw new TypeError(`not a 20-byte 0x address: ${evm}`);
-  return fromPayload(fromHex(`41${evm.slice(2).toLowerCase()}`));
+  return fromPayload(hexToBytes(`0x41${evm.slice(2).toLowerCase()}`));
 }

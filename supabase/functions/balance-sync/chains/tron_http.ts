@@ -3,9 +3,9 @@
  * `post`, which paces it, counts it, times it out, retries rate limits within bounds and turns
  * every failure into a ReadError. The API key travels only in the TRON-PRO-API-KEY header.
  */
-import { networkCause, ReadError, redactUrl } from "../errors.ts";
+import { networkCause, parseRetryAfter, ReadError, redactUrl } from "./errors.ts";
 import { type Pacer, PacerPausedError } from "./tron_pacer.ts";
-import { retryAfterSeconds, suspensionSeconds } from "./tron_json.ts";
+import { suspensionSeconds } from "./tron_json.ts";
 
 export interface TronHttpOptions {
   /** The chain's rpc_url first, then its fallback URLs. */
@@ -45,6 +45,7 @@ const FREQUENCY_LIMIT = /frequency limit|allowed_rps|suspended for/i;
 
 const trimBody = (text: string) => text.replace(/\s+/g, " ").trim().slice(0, 200);
 
+/** The requests of one TRON read (see the module comment); its `post` rejects only with ReadError. */
 export class TronHttp {
   /** HTTP requests sent so far (every attempt counts). */
   requests = 0;
@@ -273,7 +274,7 @@ export class TronHttp {
     const byBody = FREQUENCY_LIMIT.test(message) || LACK_OF_RESOURCES.test(message);
     if (!byStatus && !byBody) return null;
     return {
-      waitSeconds: retryAfterSeconds(headers.get("retry-after")) ?? suspensionSeconds(message),
+      waitSeconds: parseRetryAfter(headers.get("retry-after")) ?? suspensionSeconds(message),
       detail: trimBody(message),
     };
   }

@@ -56,35 +56,8 @@ export function decodeHexMessage(message: string): string {
   }
 }
 
-const ERROR_STRING_SELECTOR = "08c379a0";
-
-/** The reason of a Solidity `Error(string)` revert payload (hex, with or without 0x), if any. */
-export function revertReason(data: string | undefined): string | undefined {
-  const hex = (data ?? "").replace(/^0x/, "").toLowerCase();
-  if (!hex.startsWith(ERROR_STRING_SELECTOR) || hex.length < 8 + 128) return undefined;
-  try {
-    const body = hex.slice(8);
-    const offset = Number(BigInt(`0x${body.slice(0, 64)}`)) * 2;
-    const length = Number(BigInt(`0x${body.slice(offset, offset + 64)}`)) * 2;
-    const text = body.slice(offset + 64, offset + 64 + length);
-    if (text.length !== length) return undefined;
-    return decodeHexMessage(text) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Seconds to wait from a TronGrid suspension message ("... suspended for 30s" / "for 5 s"). */
 export function suspensionSeconds(text: string): number | undefined {
   const match = /suspended for (\d+(?:\.\d+)?)\s*s/i.exec(text);
   return match ? Number(match[1]) : undefined;
-}
-
-/** Seconds from a Retry-After header: delta-seconds or an HTTP date. */
-export function retryAfterSeconds(header: string | null, now = Date.now()): number | undefined {
-  if (header === null || header.trim() === "") return undefined;
-  const trimmed = header.trim();
-  if (/^\d+(?:\.\d+)?$/.test(trimmed)) return Number(trimmed);
-  const at = Date.parse(trimmed);
-  return Number.isNaN(at) ? undefined : Math.max(0, (at - now) / 1000);
 }

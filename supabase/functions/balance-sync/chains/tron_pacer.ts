@@ -4,23 +4,22 @@
  * bursts), at most maxConcurrency are in flight, and a suspension pauses every request of the
  * chain, not only the one that saw it.
  */
+import { READ_DEFAULTS } from "./defaults.ts";
 
 export interface PacerLimits {
   maxRps: number;
   maxConcurrency: number;
 }
 
-export const DEFAULT_TRON_LIMITS: PacerLimits = { maxRps: 10, maxConcurrency: 4 };
-
 /** Limits as enforced: rps > 0 and finite (else the default), concurrency a whole number >= 1. */
 export function normalizeLimits(limits: Partial<PacerLimits>): PacerLimits {
   const rps = limits.maxRps;
   const concurrency = limits.maxConcurrency;
   return {
-    maxRps: rps !== undefined && rps > 0 && Number.isFinite(rps) ? rps : DEFAULT_TRON_LIMITS.maxRps,
+    maxRps: rps !== undefined && rps > 0 && Number.isFinite(rps) ? rps : READ_DEFAULTS.tron.maxRps,
     maxConcurrency: concurrency !== undefined && concurrency >= 1 && Number.isFinite(concurrency)
       ? Math.floor(concurrency)
-      : DEFAULT_TRON_LIMITS.maxConcurrency,
+      : READ_DEFAULTS.tron.maxConcurrency,
   };
 }
 
@@ -46,6 +45,7 @@ interface Waiter {
   onAbort?: () => void;
 }
 
+/** Grants request slots no faster than maxRps, at most maxConcurrency at a time, in order. */
 export class Pacer {
   readonly limits: PacerLimits;
   private readonly intervalMs: number;

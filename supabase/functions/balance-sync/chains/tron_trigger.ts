@@ -5,8 +5,9 @@
  * - revert: `result.message` hex of "REVERT opcode executed", the revert data in constant_result;
  * - other VM failures: `result.code` OTHER_ERROR, or a runtime error in `result.message`.
  */
-import { ReadError } from "../errors.ts";
-import { decodeHexMessage, revertReason } from "./tron_json.ts";
+import { revertReason } from "./abi.ts";
+import { ReadError } from "./errors.ts";
+import { decodeHexMessage } from "./tron_json.ts";
 
 export type TriggerAnswer =
   | { ok: true; returnData: string }
@@ -49,8 +50,7 @@ export function interpretTrigger(
   }
   if (message) {
     if (/REVERT opcode executed/i.test(message)) {
-      const reason = revertReason(first);
-      return fail("permanent", `${what} reverted${reason ? `: ${reason}` : ""}`, url, undefined);
+      return fail("permanent", `${what} reverted: ${revertReason(first)}`, url, undefined);
     }
     return fail("permanent", `${what} failed: ${message}`, url, undefined);
   }

@@ -1,4 +1,4 @@
-import type { ReadError } from "../errors.ts";
+import type { ReadError } from "./errors.ts";
 
 export type ChainFamily = "evm" | "tron";
 

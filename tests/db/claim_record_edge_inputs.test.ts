@@ -1,4 +1,4 @@
-/** Edge cases of the DB contract found in review: legacy nulls, oversized inputs. */
+/** Edge inputs of the DB contract: legacy rows with null links, oversized raw/human values. */
 import assert from "node:assert/strict";
 import { sharedCluster } from "../support/pg.ts";
 import { parseClaim } from "../../supabase/functions/balance-sync/store.ts";

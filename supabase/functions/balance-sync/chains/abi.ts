@@ -1,7 +1,8 @@
 /**
- * The few ABI shapes the EVM reader needs, encoded and decoded by hand on hex strings: a viem
- * round trip costs about 40 µs per balance, this about 2 µs, and the Edge Function has 2 s of CPU
- * per request. tests/unit/evm_abi.test.ts checks these against viem's encoder and decoder.
+ * The few ABI shapes both readers need (aggregate3, balanceOf, getEthBalance, revert data),
+ * encoded and decoded by hand on hex strings: for 500 calls viem's encodeFunctionData and
+ * decodeFunctionResult take about 6 times as long (bench/aggregate3_codec.ts), and the Edge
+ * Function has 2 s of CPU per request. tests/unit/abi.test.ts checks these against viem.
  */
 import { decodeAbiParameters, type Hex } from "viem";
 
@@ -18,6 +19,7 @@ export const SELECTOR = {
   panic: "4e487b71",
 } as const;
 
+/** Data that is not the ABI encoding the caller expected (a contract that is not Multicall3). */
 export class AbiDecodeError extends Error {
   override name = "AbiDecodeError";
 }

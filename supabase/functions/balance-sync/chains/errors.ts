@@ -63,3 +63,21 @@ export function networkCause(error: unknown): string {
     .replace(/^error sending request .*?\): /, "")
     .replace(/https?:\/\/[^\s)]+/g, (url) => redactUrl(url));
 }
+
+/**
+ * Seconds a Retry-After header asks for, or undefined when it says nothing usable. One rule for
+ * every node: delta-seconds as RFC 9110 writes them (digits only), or an HTTP date, counted from
+ * `now` and rounded up to whole seconds, never below 0. A fraction ("1.5") is not valid
+ * delta-seconds and is ignored, like any other text.
+ */
+export function parseRetryAfter(
+  header: string | null | undefined,
+  now = Date.now(),
+): number | undefined {
+  const value = header?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  // Every HTTP-date form starts with a day name; Date.parse alone would take "1.5" for a date.
+  const at = /^[A-Za-z]{3}/.test(value) ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
+}
