@@ -8,6 +8,7 @@ import type {
   ReadOptions,
 } from "../../supabase/functions/balance-sync/chains/types.ts";
 import { ReadError } from "../../supabase/functions/balance-sync/chains/errors.ts";
+import { neverRejecting } from "../../supabase/functions/balance-sync/chains/readers.ts";
 import { chainConfig } from "../support/chain_reads.ts";
 import type { LogLevel } from "../../supabase/functions/balance-sync/log.ts";
 import { createLogger } from "../../supabase/functions/balance-sync/log.ts";
@@ -323,7 +324,8 @@ export class FakeReaders {
 
   registry = (family: ChainFamily): Promise<ChainReader> => {
     this.loaded.push(family);
-    return Promise.resolve(this.reader);
+    // Wrapped like the function's registry wraps the real readers.
+    return Promise.resolve(neverRejecting(family, this.reader));
   };
 
   reader: ChainReader = async (chain, queries, options) => {

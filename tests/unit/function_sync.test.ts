@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ReadError } from "../../supabase/functions/balance-sync/chains/errors.ts";
+import { createReaderRegistry } from "../../supabase/functions/balance-sync/chains/readers.ts";
 import { StoreUnavailable } from "../../supabase/functions/balance-sync/store.ts";
 import type { RowResult } from "../../supabase/functions/balance-sync/store.ts";
 import { runSync, type SyncSettings } from "../../supabase/functions/balance-sync/sync.ts";
@@ -383,10 +384,10 @@ Deno.test("a reader that fails to load or rejects fails only its own chain", asy
   const rows = [row("bsc", { address: "0xa" }), row("tron")];
   const store = new FakeStore([evm, tron], rows);
   readers.behaviour.set("bsc", { kind: "balances", balances: new Map([["0xa", 1n]]) });
-  const registry = (family: "evm" | "tron") =>
-    family === "tron"
-      ? Promise.reject(new Error("Cannot find module tronweb"))
-      : readers.registry(family);
+  const registry = createReaderRegistry({
+    evm: () => Promise.resolve(readers.reader),
+    tron: () => Promise.reject(new Error("Cannot find module tronweb")),
+  });
 
   const summary = await runSync(
     { store, readers: registry, log, toHuman: plainToHuman },
@@ -394,7 +395,10 @@ Deno.test("a reader that fails to load or rejects fails only its own chain", asy
     { runId: RUN },
   );
 
-  assert.match(store.get(rows[1].id).lastError!, /tron reader failed: Cannot find module tronweb/);
+  assert.match(
+    store.get(rows[1].id).lastError!,
+    /tron read failed unexpectedly: the reader could not load: Cannot find module tronweb/,
+  );
   assert.equal(store.get(rows[0].id).syncCount, 1);
   assert.equal(summary.failed, 1);
   assert.equal(store.lockedRows().length, 0);

@@ -89,11 +89,6 @@ export async function readChainBatch(
       // rest as abort failures); wait a little for it rather than drop balances already paid for.
       if (read === DEADLINE) read = await within(reading, ctx.settings.abortGraceMs);
     }
-  } catch (error) {
-    // A reader that cannot load, or that broke its never-reject contract, fails its chain only.
-    const message = `${chain.family} reader failed: ${(error as Error)?.message ?? error}`;
-    for (const row of rows) out.fail(row, "transient", message);
-    return;
   } finally {
     summaryEntry.read_ms += Math.round(now() - readStarted);
   }
@@ -119,10 +114,10 @@ export async function readChainBatch(
   const aborted = deadline.passed;
 
   for (const row of rows) {
-    const outcome = outcomes.get(row.id);
-    if (!outcome || !outcome.ok) {
+    // The registry (chains/readers.ts) never rejects and gives every query exactly one outcome.
+    const outcome = outcomes.get(row.id)!;
+    if (!outcome.ok) {
       if (aborted) out.leaveUnread(row);
-      else if (!outcome) out.fail(row, "transient", "reader returned no outcome for this row");
       else out.fail(row, outcome.error.errorClass, outcome.error.message);
       continue;
     }
