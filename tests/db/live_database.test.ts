@@ -267,7 +267,7 @@ function sqlStore(sql: Sql): Store {
   return {
     claim: async (o) =>
       parseClaim(
-        await claim(sql, o.worker, {
+        await claim(sql, o.runId, {
           limit: o.limit,
           lease: o.leaseSeconds,
           filter: o.filter ?? undefined,

@@ -33,7 +33,7 @@ function storeAnswering(response: RpcResponse) {
 }
 
 const claimOptions: ClaimOptions = {
-  worker: "w",
+  runId: "w",
   limit: 1,
   leaseSeconds: 1,
   minIntervalSeconds: 1,

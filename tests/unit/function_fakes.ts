@@ -127,7 +127,7 @@ export class FakeStore implements Store {
     const f = scheduled ? null : options.filter as Record<string, unknown> | null | undefined;
     const scope = scheduled ? (options.filter as { chain_id: string }).chain_id : null;
     const leasedByOther = (r: FakeRow) =>
-      (this.chainLeases.get(r.chainId) ?? options.worker) !== options.worker;
+      (this.chainLeases.get(r.chainId) ?? options.runId) !== options.runId;
     const matches = (r: FakeRow) => {
       if (leasedByOther(r)) return false;
       if (!f) return !r.fresh && (scope === null || r.chainId === scope);
@@ -139,7 +139,7 @@ export class FakeStore implements Store {
     const candidates = this.rows.filter(matches);
     const busy = f ? candidates.filter((r) => r.lockedBy !== null).map((r) => r.id) : [];
     const picked = candidates.filter((r) => r.lockedBy === null).slice(0, options.limit);
-    for (const r of picked) r.lockedBy = options.worker;
+    for (const r of picked) r.lockedBy = options.runId;
     const chains = new Map<string, ChainConfig>();
     for (const r of picked) {
       const c = this.chains.find((c) => c.id === r.chainId);
@@ -161,11 +161,11 @@ export class FakeStore implements Store {
     return Promise.resolve({ rows, chains, chainErrors: new Map(), busy });
   }
 
-  async record(worker: string, results: RowResult[], call?: CallOptions): Promise<RecordOutcome> {
+  async record(runId: string, results: RowResult[], call?: CallOptions): Promise<RecordOutcome> {
     this.calls.push({
       at: performance.now(),
       op: "record",
-      args: { worker, results },
+      args: { runId, results },
       timeoutMs: call?.timeoutMs,
     });
     await this.#delay("record", call);
@@ -195,7 +195,7 @@ export class FakeStore implements Store {
         continue;
       }
       const r = this.get(result.id);
-      if (r.lockedBy !== worker) {
+      if (r.lockedBy !== runId) {
         outcome.lost++;
         outcome.lostIds.push(result.id);
         continue;
@@ -218,11 +218,11 @@ export class FakeStore implements Store {
     return Promise.resolve(outcome);
   }
 
-  async release(worker: string, ids: string[], call?: CallOptions): Promise<number> {
+  async release(runId: string, ids: string[], call?: CallOptions): Promise<number> {
     this.calls.push({
       at: performance.now(),
       op: "release",
-      args: { worker, ids },
+      args: { runId, ids },
       timeoutMs: call?.timeoutMs,
     });
     await this.#delay("release", call);
@@ -230,7 +230,7 @@ export class FakeStore implements Store {
     let n = 0;
     for (const id of ids) {
       const r = this.get(id);
-      if (r.lockedBy === worker) {
+      if (r.lockedBy === runId) {
         r.lockedBy = null;
         // back of the line
         this.rows.splice(this.rows.indexOf(r), 1);
@@ -258,7 +258,7 @@ export class FakeStore implements Store {
   }
 
   async acquireChain(
-    worker: string,
+    runId: string,
     chainId: string,
     _leaseSeconds: number,
     call?: CallOptions,
@@ -266,7 +266,7 @@ export class FakeStore implements Store {
     this.calls.push({
       at: performance.now(),
       op: "acquire_chain",
-      args: { worker, chainId },
+      args: { runId, chainId },
       timeoutMs: call?.timeoutMs,
     });
     await this.#delay("acquire_chain", call);
@@ -274,22 +274,22 @@ export class FakeStore implements Store {
     if (!chain) return { acquired: false, rateLimited: false, unknownChain: true };
     if (chain.maxRps === null) return { acquired: true, rateLimited: false };
     const holder = this.chainLeases.get(chainId);
-    if (holder !== undefined && holder !== worker) {
+    if (holder !== undefined && holder !== runId) {
       return { acquired: false, rateLimited: true, holder, lockedUntil: null };
     }
-    this.chainLeases.set(chainId, worker);
+    this.chainLeases.set(chainId, runId);
     return { acquired: true, rateLimited: true, maxRps: this.paceFromLease ? chain.maxRps : null };
   }
 
-  async releaseChain(worker: string, chainId: string, call?: CallOptions): Promise<boolean> {
+  async releaseChain(runId: string, chainId: string, call?: CallOptions): Promise<boolean> {
     this.calls.push({
       at: performance.now(),
       op: "release_chain",
-      args: { worker, chainId },
+      args: { runId, chainId },
       timeoutMs: call?.timeoutMs,
     });
     await this.#delay("release_chain", call);
-    if (this.chainLeases.get(chainId) !== worker) return false;
+    if (this.chainLeases.get(chainId) !== runId) return false;
     this.chainLeases.delete(chainId);
     return true;
   }

@@ -14,12 +14,12 @@ const ANON = "eyJhbGciOiJIUzI1NiJ9.YW5vbg.sig-anon-key-0000";
 const SYNC = "sync-secret-0123456789abcdef";
 
 class FakeOperations implements Operations {
-  finished: { worker: string; status: RunEnd; summary: Record<string, unknown> }[] = [];
+  finished: { runId: string; status: RunEnd; summary: Record<string, unknown> }[] = [];
   metricsCalls = 0;
   failFinish: Error | null = null;
   failMetrics: Error | null = null;
-  finishRun(worker: string, status: RunEnd, summary: Record<string, unknown>) {
-    this.finished.push({ worker, status, summary });
+  finishRun(runId: string, status: RunEnd, summary: Record<string, unknown>) {
+    this.finished.push({ runId, status, summary });
     return this.failFinish ? Promise.reject(this.failFinish) : Promise.resolve();
   }
   metrics() {
@@ -68,9 +68,9 @@ Deno.test("run history: a run sends its answer, less the per-row list, once, aft
   const body = await response.json();
   assert.equal(body.rows.length, 1);
   assert.equal(operations.finished.length, 1);
-  const [{ worker, status, summary }] = operations.finished;
+  const [{ runId, status, summary }] = operations.finished;
   const { rows: _rows, ...figures } = body;
-  assert.deepEqual([worker, status, summary], [body.run_id, "finished", figures]);
+  assert.deepEqual([runId, status, summary], [body.run_id, "finished", figures]);
   assert.ok(body.cpu_ms === null || Number.isInteger(body.cpu_ms));
 });
 

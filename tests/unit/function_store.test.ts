@@ -137,7 +137,7 @@ Deno.test("store calls the contract functions with their named arguments", async
   );
   const store = createStore(client, { timeoutMs: 1000 });
   await store.claim({
-    worker: "w",
+    runId: "w",
     limit: 7,
     leaseSeconds: 60,
     minIntervalSeconds: 30,
@@ -186,7 +186,7 @@ Deno.test("store turns API errors, network errors and bad answers into StoreUnav
     { timeoutMs: 1000 },
   );
   await assert.rejects(
-    permission.claim({ worker: "w", limit: 1, leaseSeconds: 1, minIntervalSeconds: 1 }),
+    permission.claim({ runId: "w", limit: 1, leaseSeconds: 1, minIntervalSeconds: 1 }),
     (error: unknown) => {
       assert.ok(error instanceof StoreUnavailable);
       assert.equal(error.operation, "balance_sync_claim");

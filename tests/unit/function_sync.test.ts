@@ -91,8 +91,8 @@ Deno.test("run reads both families and records every balance exactly, one claim 
   assert.equal(summary.chains.tron.rpc_requests, 1);
   assert.equal(summary.chains.tron.mode, "multicall");
   assert.equal(summary.rows, undefined);
-  // The worker token is the run id, so locked_by traces a lease back to its run.
-  assert.equal((store.calls[1].args as { worker: string }).worker, RUN);
+  // The fencing token is the run id, so locked_by traces a lease back to its run.
+  assert.equal((store.calls[1].args as { runId: string }).runId, RUN);
 });
 
 Deno.test("run records rows flagged by the claim as configuration errors without reading them", async () => {
@@ -610,10 +610,10 @@ Deno.test("refused rows stay on the run's release list when their first release 
   readers.behaviour.set("bsc", { kind: "balances", balances: new Map([["0xa", 1n], ["0xb", 2n]]) });
   const release = store.release.bind(store);
   let releases = 0;
-  store.release = (worker, ids) =>
+  store.release = (runId, ids) =>
     ++releases === 1
       ? Promise.reject(new StoreUnavailable("release", "connection reset", null, 503))
-      : release(worker, ids);
+      : release(runId, ids);
 
   await assert.rejects(
     runSync({ store, readers: readers.registry, log, toHuman: plainToHuman }, settings(), {

@@ -112,7 +112,7 @@ Deno.test("four concurrent runs of one rate-limited chain: exactly one reads; th
     assert.equal(loser.released, 0);
   }
   const claimers = new Set(
-    store.calls.filter((c) => c.op === "claim").map((c) => (c.args as { worker: string }).worker),
+    store.calls.filter((c) => c.op === "claim").map((c) => (c.args as { runId: string }).runId),
   );
   assert.deepEqual([...claimers], [readersRuns[0].run_id], "no loser ever claimed");
   assert.equal(readers.maxInFlight, 1);

@@ -5,7 +5,7 @@ import type { Claim, ClaimedRow } from "./store.ts";
 
 /** One claimed batch: check, read every chain in parallel, record, give back what was not read. */
 export async function processBatch(ctx: RunContext, claim: Claim): Promise<void> {
-  const { deps, book, pending, worker, log, rowLog, clock } = ctx;
+  const { deps, book, pending, runId, log, rowLog, clock } = ctx;
   const out = new BatchResults(ctx, claim);
 
   const groups = new Map<string, ClaimedRow[]>();
@@ -30,7 +30,7 @@ export async function processBatch(ctx: RunContext, claim: Claim): Promise<void>
   const unread = out.unread;
   if (out.results.length > 0) {
     // record, then release, then the chain lease: each a share of the time before finishBy.
-    const outcome = await deps.store.record(worker, out.results, { timeoutMs: clock.write(3) });
+    const outcome = await deps.store.record(runId, out.results, { timeoutMs: clock.write(3) });
     const refused = new Set(outcome.invalid.map((entry) => out.results[entry.index]?.id));
     // Refused entries keep their lease until released below (or by the run's final release).
     for (const r of out.results) if (!refused.has(r.id)) pending.delete(r.id);
@@ -39,7 +39,7 @@ export async function processBatch(ctx: RunContext, claim: Claim): Promise<void>
     );
   }
   if (unread.length > 0) {
-    book.summary.released += await deps.store.release(worker, unread, {
+    book.summary.released += await deps.store.release(runId, unread, {
       timeoutMs: clock.write(2),
     });
     for (const id of unread) pending.delete(id);

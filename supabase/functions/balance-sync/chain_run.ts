@@ -19,7 +19,7 @@ export async function runChain(
   chainId: string,
   options: ChainRunOptions,
 ): Promise<StopReason> {
-  const { deps, settings, worker, book, clock, log } = ctx;
+  const { deps, settings, runId, book, clock, log } = ctx;
   const entry = book.chain(chainId);
   const stop = (reason: StopReason) => (entry.stopped = reason);
 
@@ -32,7 +32,7 @@ export async function runChain(
   if (options.rateLimited !== false) {
     const timeoutMs = clock.beforeDeadline();
     if (timeoutMs === null) return stop("budget");
-    const lease = await deps.store.acquireChain(worker, chainId, settings.leaseSeconds, {
+    const lease = await deps.store.acquireChain(runId, chainId, settings.leaseSeconds, {
       timeoutMs,
     });
     if (!lease.acquired && !lease.rateLimited) {
@@ -79,7 +79,7 @@ export async function runChain(
         limit = Math.min(limit, Math.max(1, readable));
       }
       const claim = await deps.store.claim({
-        worker,
+        runId,
         limit,
         leaseSeconds: settings.leaseSeconds,
         minIntervalSeconds: settings.minIntervalSeconds,
@@ -98,7 +98,7 @@ export async function runChain(
   } finally {
     if (leased) {
       try {
-        await deps.store.releaseChain(worker, chainId, { timeoutMs: clock.write(2) });
+        await deps.store.releaseChain(runId, chainId, { timeoutMs: clock.write(2) });
       } catch (error) {
         log.error("Could not release the chain lease; it will expire", {
           chain_id: chainId,

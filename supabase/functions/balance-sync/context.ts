@@ -129,8 +129,11 @@ export class Deadline {
 export interface RunContext {
   deps: SyncDeps;
   settings: FullSyncSettings;
-  /** The run's fencing token (its run id). */
-  worker: string;
+  /**
+   * The run's fencing token. One name on the TypeScript side; in the database it is the
+   * `locked_by` column (passed as the contract functions' `p_worker`).
+   */
+  runId: string;
   forced: boolean;
   log: Logger;
   now: () => number;

@@ -36,7 +36,7 @@ export async function runSync(
   const ctx: RunContext = {
     deps,
     settings,
-    worker: input.runId,
+    runId: input.runId,
     forced,
     log: deps.log,
     now,
@@ -53,7 +53,7 @@ export async function runSync(
     cpu: (deps.cpuClock ?? startCpuClock)(),
     rowLog: new RowLineCap(deps.log, settings.maxRowLogLines),
   };
-  const { log, pending, worker } = ctx;
+  const { log, pending, runId } = ctx;
 
   log.info("Balance sync run started", {
     kind: summary.kind,
@@ -74,7 +74,7 @@ export async function runSync(
       // Whatever went wrong, give the rows back now instead of leaving them to the lease.
       const ids = [...pending];
       try {
-        summary.released += await deps.store.release(worker, ids, {
+        summary.released += await deps.store.release(runId, ids, {
           timeoutMs: ctx.clock.write(1),
         });
         pending.clear();
@@ -142,12 +142,12 @@ async function runEveryChain(ctx: RunContext): Promise<StopReason> {
  * are given back and reported busy.
  */
 async function runForced(ctx: RunContext, input: RunInput): Promise<StopReason> {
-  const { deps, settings, book, worker } = ctx;
+  const { deps, settings, book, runId } = ctx;
   const summary = book.summary;
   const timeoutMs = ctx.clock.beforeDeadline();
   if (timeoutMs === null) return "budget";
   const claim = await deps.store.claim({
-    worker,
+    runId,
     limit: settings.maxForcedIds,
     leaseSeconds: settings.leaseSeconds,
     minIntervalSeconds: settings.minIntervalSeconds,
@@ -159,7 +159,7 @@ async function runForced(ctx: RunContext, input: RunInput): Promise<StopReason> 
   try {
     for (const chain of claim.chains.values()) {
       if (chain.maxRps === null) continue;
-      const lease = await deps.store.acquireChain(worker, chain.id, settings.leaseSeconds, {
+      const lease = await deps.store.acquireChain(runId, chain.id, settings.leaseSeconds, {
         timeoutMs: ctx.clock.beforeDeadline() ?? 1,
       });
       if (lease.acquired || !lease.rateLimited) {
@@ -171,7 +171,7 @@ async function runForced(ctx: RunContext, input: RunInput): Promise<StopReason> 
       entry.note = `another run (${lease.holder ?? "unknown"}) reads this rate-limited chain`;
       const ids = claim.rows.filter((r) => r.chainId === chain.id).map((r) => r.id);
       claim.rows = claim.rows.filter((r) => r.chainId !== chain.id);
-      await deps.store.release(worker, ids, { timeoutMs: ctx.clock.write(2) });
+      await deps.store.release(runId, ids, { timeoutMs: ctx.clock.write(2) });
       for (const id of ids) ctx.pending.delete(id);
       busy.push(...ids);
     }
@@ -195,7 +195,7 @@ async function runForced(ctx: RunContext, input: RunInput): Promise<StopReason> 
   } finally {
     for (const chainId of leased) {
       book.chain(chainId).lease = "held";
-      await deps.store.releaseChain(worker, chainId, { timeoutMs: ctx.clock.write(2) }).catch(
+      await deps.store.releaseChain(runId, chainId, { timeoutMs: ctx.clock.write(2) }).catch(
         (error) =>
           ctx.log.error("Could not release the chain lease; it will expire", {
             chain_id: chainId,

@@ -49,7 +49,7 @@ export interface RecordOutcome {
 }
 
 export interface ClaimOptions {
-  worker: string;
+  runId: string;
   limit: number;
   leaseSeconds: number;
   minIntervalSeconds: number;
@@ -81,16 +81,16 @@ export interface CallOptions {
 /** The DB contract, as the run sees it. */
 export interface Store {
   claim(options: ClaimOptions, call?: CallOptions): Promise<Claim>;
-  record(worker: string, results: RowResult[], call?: CallOptions): Promise<RecordOutcome>;
-  release(worker: string, ids: string[], call?: CallOptions): Promise<number>;
+  record(runId: string, results: RowResult[], call?: CallOptions): Promise<RecordOutcome>;
+  release(runId: string, ids: string[], call?: CallOptions): Promise<number>;
   dueChains(minIntervalSeconds: number, call?: CallOptions): Promise<DueChain[]>;
   acquireChain(
-    worker: string,
+    runId: string,
     chainId: string,
     leaseSeconds: number,
     call?: CallOptions,
   ): Promise<ChainLease>;
-  releaseChain(worker: string, chainId: string, call?: CallOptions): Promise<boolean>;
+  releaseChain(runId: string, chainId: string, call?: CallOptions): Promise<boolean>;
 }
 
 /** How a run ended, for its row in balance_sync.runs. */
@@ -99,7 +99,7 @@ export type RunEnd = "finished" | "failed";
 /** The run history and the metrics: one call each, outside the run loop. */
 export interface Operations {
   /** Completes the run's balance_sync.runs row with its summary (one call per run). */
-  finishRun(worker: string, status: RunEnd, summary: Record<string, unknown>): Promise<void>;
+  finishRun(runId: string, status: RunEnd, summary: Record<string, unknown>): Promise<void>;
   /** The Prometheus text of balance_sync_metrics(). */
   metrics(): Promise<string>;
 }
@@ -356,7 +356,7 @@ export function createStore(client: RpcClient, options: StoreOptions): Store & O
       call(
         "balance_sync_claim",
         {
-          p_worker: o.worker,
+          p_worker: o.runId,
           p_limit: o.limit,
           p_lease_seconds: o.leaseSeconds,
           p_filter: o.filter ?? null,
@@ -365,15 +365,15 @@ export function createStore(client: RpcClient, options: StoreOptions): Store & O
         parseClaim,
         c,
       ),
-    record: (worker, results, c) =>
+    record: (runId, results, c) =>
       call(
         "balance_sync_record",
-        { p_worker: worker, p_results: results },
+        { p_worker: runId, p_results: results },
         parseRecordOutcome,
         c,
       ),
-    release: (worker, ids, c) =>
-      call("balance_sync_release", { p_worker: worker, p_ids: ids }, (data) => {
+    release: (runId, ids, c) =>
+      call("balance_sync_release", { p_worker: runId, p_ids: ids }, (data) => {
         const n = typeof data === "string" ? Number(data) : data;
         if (typeof n !== "number" || !Number.isInteger(n)) throw new TypeError("not a count");
         return n;
@@ -385,26 +385,26 @@ export function createStore(client: RpcClient, options: StoreOptions): Store & O
         parseDueChains,
         c,
       ),
-    acquireChain: (worker, chainId, leaseSeconds, c) =>
+    acquireChain: (runId, chainId, leaseSeconds, c) =>
       call(
         "balance_sync_chain_acquire",
         {
-          p_worker: worker,
+          p_worker: runId,
           p_chain_id: chainId,
           p_lease_seconds: leaseSeconds,
         },
         parseChainLease,
         c,
       ),
-    releaseChain: (worker, chainId, c) =>
-      call("balance_sync_chain_release", { p_worker: worker, p_chain_id: chainId }, (data) => {
+    releaseChain: (runId, chainId, c) =>
+      call("balance_sync_chain_release", { p_worker: runId, p_chain_id: chainId }, (data) => {
         if (typeof data !== "boolean") throw new TypeError("not a boolean");
         return data;
       }, c),
-    finishRun: (worker, status, summary) =>
+    finishRun: (runId, status, summary) =>
       call(
         "balance_sync_run_finish",
-        { p_worker: worker, p_status: status, p_summary: summary },
+        { p_worker: runId, p_status: status, p_summary: summary },
         () => undefined,
         { timeoutMs: options.finishTimeoutMs ?? options.timeoutMs },
       ),
