@@ -14,7 +14,6 @@ import assert from "node:assert/strict";
 import { type Cluster, sharedCluster, type Sql } from "../support/pg.ts";
 import { claim, dbName, record } from "./fixtures.ts";
 import { readers } from "../../supabase/functions/balance-sync/chains/readers.ts";
-import { toHuman } from "../../supabase/functions/balance-sync/amount.ts";
 import { createLogger } from "../../supabase/functions/balance-sync/log.ts";
 import {
   parseChainLease,
@@ -315,7 +314,6 @@ Deno.test("live database: chains of other families get 0 RPC requests and a conf
         store: sqlStore(sql),
         readers,
         log: createLogger({ level: "error", sink: () => {} }),
-        toHuman,
       },
       {
         batchSize: 50,

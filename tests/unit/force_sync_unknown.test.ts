@@ -11,7 +11,7 @@ import {
   type RpcResponse,
 } from "../../supabase/functions/balance-sync/store.ts";
 import { runSync } from "../../supabase/functions/balance-sync/sync.ts";
-import { captureLog, chain, FakeReaders, FakeStore, plainToHuman, row } from "./function_fakes.ts";
+import { captureLog, chain, FakeReaders, FakeStore, row } from "./function_fakes.ts";
 
 const SERVICE_ROLE = "eyJhbGciOiJIUzI1NiJ9.c2VydmljZV9yb2xl.sig-service-role";
 const RUN = "0c6f1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f";
@@ -77,7 +77,6 @@ function handlerWith(store: FakeStore) {
     config,
     store,
     readers: new FakeReaders().registry,
-    toHuman: plainToHuman,
     logSink: (line) => logs.push(line),
     newRunId: () => RUN,
   });
@@ -120,7 +119,7 @@ Deno.test("a forced run lists the ids that match no row as unknown_ids and syncs
   readers.behaviour.set("bsc", { kind: "balances", balances: new Map([["0xa", 7n]]) });
   const { log, lines } = captureLog();
   const summary = await runSync(
-    { store, readers: readers.registry, toHuman: plainToHuman, log },
+    { store, readers: readers.registry, log },
     {
       batchSize: 50,
       leaseSeconds: 120,

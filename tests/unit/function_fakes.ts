@@ -429,13 +429,3 @@ export function captureLog(level: LogLevel = "debug") {
   });
   return { log, lines, raw };
 }
-
-/** Exact raw -> human for tests that do not exercise amount.ts itself. */
-export function plainToHuman(raw: bigint, decimals: number): string {
-  if (decimals < 0 || decimals > 77) throw new RangeError(`bad decimals ${decimals}`);
-  const negative = raw < 0n;
-  const digits = (negative ? -raw : raw).toString().padStart(decimals + 1, "0");
-  const whole = digits.slice(0, digits.length - decimals);
-  const fraction = digits.slice(digits.length - decimals).replace(/0+$/, "");
-  return `${negative ? "-" : ""}${whole}${fraction ? `.${fraction}` : ""}`;
-}

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { loadConfig } from "../../supabase/functions/balance-sync/config.ts";
 import { createHandler } from "../../supabase/functions/balance-sync/handler.ts";
 import { StoreUnavailable } from "../../supabase/functions/balance-sync/store.ts";
-import { chain, FakeReaders, FakeStore, plainToHuman, row } from "./function_fakes.ts";
+import { chain, FakeReaders, FakeStore, row } from "./function_fakes.ts";
 
 const SERVICE_ROLE = "eyJhbGciOiJIUzI1NiJ9.c2VydmljZV9yb2xl.sig-service-role";
 const ANON = "eyJhbGciOiJIUzI1NiJ9.YW5vbg.sig-anon-key-0000";
@@ -35,7 +35,6 @@ function setup(env: Record<string, string> = {}) {
     config,
     store,
     readers: readers.registry,
-    toHuman: plainToHuman,
     logSink: (line) => logs.push(line),
     newRunId: () => RUN,
   });

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { ConfigError, loadConfig } from "../../supabase/functions/balance-sync/config.ts";
 import { type RowResult, toChainConfig } from "../../supabase/functions/balance-sync/store.ts";
 import { runSync, type SyncSettings } from "../../supabase/functions/balance-sync/sync.ts";
-import { captureLog, chain, FakeReaders, FakeStore, plainToHuman, row } from "./function_fakes.ts";
+import { captureLog, chain, FakeReaders, FakeStore, row } from "./function_fakes.ts";
 
 const settings: SyncSettings = {
   batchSize: 50,
@@ -32,7 +32,7 @@ Deno.test("run: a row the database refuses counts as failed with the database's 
   readers.behaviour.set("bsc", { kind: "balances", balances: new Map([["0xa", 1n], ["0xb", 2n]]) });
 
   const summary = await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings,
     { runId: RUN, filter: { wallet_id: wallet } },
   );
@@ -75,7 +75,7 @@ Deno.test("run: a balance read without a block is failed by the run and never se
     });
 
   const summary = await runSync(
-    { store, readers: () => Promise.resolve(blockless), log, toHuman: plainToHuman },
+    { store, readers: () => Promise.resolve(blockless), log },
     settings,
     { runId: RUN },
   );

@@ -7,7 +7,7 @@ import {
   type RunEnd,
   StoreUnavailable,
 } from "../../supabase/functions/balance-sync/store.ts";
-import { chain, FakeReaders, FakeStore, plainToHuman, row } from "./function_fakes.ts";
+import { chain, FakeReaders, FakeStore, row } from "./function_fakes.ts";
 
 const SERVICE_ROLE = "eyJhbGciOiJIUzI1NiJ9.c2VydmljZV9yb2xl.sig-service-role";
 const ANON = "eyJhbGciOiJIUzI1NiJ9.YW5vbg.sig-anon-key-0000";
@@ -47,7 +47,6 @@ function setup() {
     config,
     store,
     readers: readers.registry,
-    toHuman: plainToHuman,
     logSink: (line) => logs.push(line),
     operations,
   });

@@ -4,7 +4,7 @@ import { createReaderRegistry } from "../../supabase/functions/balance-sync/chai
 import { StoreUnavailable } from "../../supabase/functions/balance-sync/store.ts";
 import type { RowResult } from "../../supabase/functions/balance-sync/store.ts";
 import { runSync, type SyncSettings } from "../../supabase/functions/balance-sync/sync.ts";
-import { captureLog, chain, FakeReaders, FakeStore, plainToHuman, row } from "./function_fakes.ts";
+import { captureLog, chain, FakeReaders, FakeStore, row } from "./function_fakes.ts";
 
 const settings = (extra: Partial<SyncSettings> = {}): SyncSettings => ({
   batchSize: 50,
@@ -53,7 +53,7 @@ Deno.test("run reads both families and records every balance exactly, one claim 
   });
 
   const summary = await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings(),
     { runId: RUN },
   );
@@ -72,7 +72,7 @@ Deno.test("run reads both families and records every balance exactly, one claim 
       [rows[1].id, {
         id: rows[1].id,
         raw: max.toString(),
-        human: plainToHuman(max, 6),
+        human: `${max.toString().slice(0, -6)}.${max.toString().slice(-6)}`,
         block: "1152921504606846976",
       }],
       [rows[2].id, { id: rows[2].id, raw: "1000001", human: "1.000001", block: "77" }],
@@ -104,7 +104,7 @@ Deno.test("run records rows flagged by the claim as configuration errors without
   readers.behaviour.set("bsc", { kind: "balances", balances: new Map([["0xa", 5n]]) });
 
   const summary = await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings(),
     { runId: RUN },
   );
@@ -146,7 +146,7 @@ Deno.test("run groups rows by chain: one read per chain per batch, with that cha
   }
 
   await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings(),
     { runId: RUN },
   );
@@ -181,7 +181,7 @@ Deno.test("run reads all chains in parallel", async () => {
   };
 
   const summary = await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings({ budgetMs: 3_000 }),
     { runId: RUN },
   );
@@ -202,7 +202,7 @@ Deno.test("run releases the rows of a chain still reading when the budget runs o
   readers.behaviour.set("tron", { kind: "hang-until-abort" });
 
   const summary = await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings({ budgetMs: 100 }),
     { runId: RUN },
   );
@@ -229,7 +229,7 @@ Deno.test("run does not wait for a reader that ignores the deadline", async () =
   readers.behaviour.set("bsc", { kind: "hang" });
 
   const summary = await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings({ budgetMs: 50 }),
     { runId: RUN },
   );
@@ -251,7 +251,7 @@ Deno.test("run keeps claiming while full batches come back and the batch cap all
 
   const drained = new FakeStore([evm], rows);
   const all = await runSync(
-    { store: drained, readers: readers.registry, log, toHuman: plainToHuman },
+    { store: drained, readers: readers.registry, log },
     settings({ batchSize: 2 }),
     { runId: RUN },
   );
@@ -270,7 +270,7 @@ Deno.test("run keeps claiming while full batches come back and the batch cap all
 
   const capped = new FakeStore([evm], rows);
   const some = await runSync(
-    { store: capped, readers: readers.registry, log, toHuman: plainToHuman },
+    { store: capped, readers: readers.registry, log },
     settings({ batchSize: 2, maxBatches: 2 }),
     { runId: RUN },
   );
@@ -285,7 +285,7 @@ Deno.test("run over no due rows asks which chains are due, claims nothing and re
   const { evm, readers, log } = setup();
   const store = new FakeStore([evm], []);
   const summary = await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings(),
     { runId: RUN },
   );
@@ -322,7 +322,7 @@ Deno.test("forced run claims once with its filter, reports busy rows and lists e
   });
 
   const summary = await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings({ batchSize: 1 }),
     { runId: RUN, filter: { wallet_id: wallet } },
   );
@@ -363,7 +363,7 @@ Deno.test("one chain's failure is recorded for its rows only; the other chain sy
   });
 
   const summary = await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings(),
     { runId: RUN },
   );
@@ -390,7 +390,7 @@ Deno.test("a reader that fails to load or rejects fails only its own chain", asy
   });
 
   const summary = await runSync(
-    { store, readers: registry, log, toHuman: plainToHuman },
+    { store, readers: registry, log },
     settings(),
     { runId: RUN },
   );
@@ -416,7 +416,7 @@ Deno.test("a reader answer missing a row records that row as an error", async ()
       outcomes: [{ key: queries[0].key, ok: true, raw: 4n }],
     });
   await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings(),
     { runId: RUN },
   );
@@ -430,11 +430,14 @@ Deno.test("a balance that cannot be converted is a configuration error, not a cr
   const store = new FakeStore([evm], rows);
   readers.behaviour.set("bsc", { kind: "balances", balances: new Map([["0xa", 1n], ["0xb", 2n]]) });
   const summary = await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings(),
     { runId: RUN },
   );
-  assert.match(store.get(rows[0].id).lastError!, /cannot convert balance: bad decimals 99/);
+  assert.match(
+    store.get(rows[0].id).lastError!,
+    /cannot convert balance: decimals must be an integer from 0 to 77, got 99/,
+  );
   assert.equal(store.get(rows[1].id).raw, "2");
   assert.deepEqual(summary.chains.bsc.errors_by_class, { configuration: 1 });
 });
@@ -448,7 +451,7 @@ Deno.test("a failed record gives the batch's leases back and surfaces StoreUnava
 
   await assert.rejects(
     runSync(
-      { store, readers: readers.registry, log, toHuman: plainToHuman },
+      { store, readers: readers.registry, log },
       settings(),
       { runId: RUN },
     ),
@@ -465,7 +468,7 @@ Deno.test("a failed claim surfaces StoreUnavailable with nothing to release", as
   store.failOn.claim = new StoreUnavailable("balance_sync_claim", "connection refused", null, 0);
   await assert.rejects(
     runSync(
-      { store, readers: readers.registry, log, toHuman: plainToHuman },
+      { store, readers: readers.registry, log },
       settings(),
       { runId: RUN },
     ),
@@ -489,7 +492,7 @@ Deno.test("run logs the seed's per-row messages at debug with their fields, and 
   readers.behaviour.set("tron", { kind: "balances", balances: new Map([["TA", 2n]]) });
 
   await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings(),
     { runId: RUN },
   );
@@ -534,7 +537,7 @@ Deno.test("at level notice a run writes only its summary and its failures", asyn
     balances: new Map(rows.slice(0, 20).map((r) => [r.address!, 1n])),
   });
   await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings(),
     { runId: RUN },
   );
@@ -552,7 +555,7 @@ Deno.test("rows whose result the database refuses as invalid are released, not l
   readers.behaviour.set("bsc", { kind: "balances", balances: new Map([["0xa", 1n], ["0xb", 2n]]) });
 
   const summary = await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings(),
     { runId: RUN },
   );
@@ -585,7 +588,7 @@ Deno.test("a forced run reports a row taken over by another run as lost, not syn
   };
 
   const summary = await runSync(
-    { store, readers: stealing, log, toHuman: plainToHuman },
+    { store, readers: stealing, log },
     settings(),
     { runId: RUN, filter: { wallet_id: wallet } },
   );
@@ -616,7 +619,7 @@ Deno.test("refused rows stay on the run's release list when their first release 
       : release(runId, ids);
 
   await assert.rejects(
-    runSync({ store, readers: readers.registry, log, toHuman: plainToHuman }, settings(), {
+    runSync({ store, readers: readers.registry, log }, settings(), {
       runId: RUN,
     }),
     StoreUnavailable,

@@ -9,7 +9,7 @@ import { ReadError } from "../../supabase/functions/balance-sync/chains/errors.t
 import { MAX_LINE_CHARS } from "../../supabase/functions/balance-sync/log.ts";
 import type { RowResult } from "../../supabase/functions/balance-sync/store.ts";
 import { runSync, type SyncSettings } from "../../supabase/functions/balance-sync/sync.ts";
-import { captureLog, chain, FakeReaders, FakeStore, plainToHuman, row } from "./function_fakes.ts";
+import { captureLog, chain, FakeReaders, FakeStore, row } from "./function_fakes.ts";
 
 const settings = (extra: Partial<SyncSettings> = {}): SyncSettings => ({
   batchSize: 10,
@@ -39,7 +39,7 @@ Deno.test("POST {}: a paced chain with the stalest rows does not hold up the EVM
   const { log } = captureLog();
 
   const summary = await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings({ budgetMs: 600 }),
     { runId: runId() },
   );
@@ -65,7 +65,7 @@ Deno.test("a read cut at the deadline records what it had read and gives back th
   const { log } = captureLog();
 
   const summary = await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings({ budgetMs: 150 }),
     { runId: runId(), chainId: "tron" },
   );
@@ -94,7 +94,7 @@ Deno.test("four concurrent runs of one rate-limited chain: exactly one reads; th
   const summaries = await Promise.all(
     Array.from({ length: 4 }, () =>
       runSync(
-        { store, readers: readers.registry, log, toHuman: plainToHuman },
+        { store, readers: readers.registry, log },
         settings({ batchSize: 4 }),
         { runId: runId(), chainId: "tron" },
       )),
@@ -130,7 +130,7 @@ Deno.test("a scheduled run of one chain claims due rows of that chain only, up t
   const { log } = captureLog();
 
   const summary = await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings({ maxRowsPerRun: 15 }),
     { runId: runId(), chainId: "bsc" },
   );
@@ -162,7 +162,6 @@ Deno.test("the run's CPU is in its summary, and a run past its CPU budget claims
       store,
       readers: readers.registry,
       log,
-      toHuman: plainToHuman,
       // Each look at the clock after the first finds 300 ms more used.
       cpuClock: () => () => (used += 300) - 300,
     },
@@ -194,7 +193,7 @@ Deno.test("the pg_net timeout holds under slow database calls late in the run: e
 
   // A write cut short by its timeout fails the run (503): still an answer, before pg_net's timeout.
   const outcome = await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings({ budgetMs: 250, pgNetTimeoutMs, storeTimeoutMs: 100, abortGraceMs: 20 }),
     { runId: runId() },
   ).then((summary) => summary.synced, (error: Error) => error);
@@ -234,7 +233,7 @@ Deno.test("logs stay within the platform's limits over a 5,000-row run at the de
   const { log, raw } = captureLog("info");
 
   const summary = await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings({ batchSize: 500, maxRowsPerRun: 5000 }),
     { runId: runId() },
   );
@@ -274,7 +273,7 @@ Deno.test("a forced run reads a rate-limited chain only under its lease: while a
   };
 
   const summary = await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings(),
     { runId: runId(), filter: { wallet_id: wallet } },
   );
@@ -292,7 +291,7 @@ Deno.test("a scheduled run of a chain id that does not exist answers with a note
   const readers = new FakeReaders();
   const { log } = captureLog();
   const summary = await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings(),
     { runId: runId(), chainId: "50000000-0000-4000-8000-000000000000" },
   );
@@ -314,7 +313,7 @@ Deno.test("a rate-limited chain's claims are sized to what its pace can read in 
   const { log } = captureLog();
 
   const summary = await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings({ batchSize: 100, budgetMs: 500 }),
     { runId: runId(), chainId: "tron" },
   );
@@ -355,7 +354,7 @@ Deno.test("over 40 chains with long notes the summary line stays whole, each cha
   }
   const { log, raw } = captureLog("info");
   const summary = await runSync(
-    { store, readers: readers.registry, log, toHuman: plainToHuman },
+    { store, readers: readers.registry, log },
     settings(),
     { runId: runId() },
   );

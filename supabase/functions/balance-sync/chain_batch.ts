@@ -1,3 +1,4 @@
+import { toHuman } from "./amount.ts";
 import type { BalanceQuery, ChainConfig, ChainRead } from "./chains/types.ts";
 import { DEADLINE, type RunContext } from "./context.ts";
 import type { ErrorClass } from "./chains/errors.ts";
@@ -127,7 +128,7 @@ export async function readChainBatch(
     }
     let human: string;
     try {
-      human = deps.toHuman(outcome.raw, row.decimals!);
+      human = toHuman(outcome.raw, row.decimals!);
     } catch (error) {
       out.fail(row, "configuration", `cannot convert balance: ${(error as Error).message}`);
       continue;

@@ -40,8 +40,6 @@ export interface SyncDeps {
   store: Store;
   readers: ReaderRegistry;
   log: Logger;
-  /** Exact raw -> human conversion (amount.ts). */
-  toHuman: (raw: bigint, decimals: number) => string;
   /** Function secrets, for the readers' API keys. */
   env?: (name: string) => string | undefined;
   /** Monotonic milliseconds. */

@@ -11,7 +11,6 @@ export interface HandlerDeps {
   config: Config;
   store: Store;
   readers: ReaderRegistry;
-  toHuman: (raw: bigint, decimals: number) => string;
   env?: (name: string) => string | undefined;
   logSink?: LogSink;
   newRunId?: () => string;
@@ -86,7 +85,7 @@ export function createHandler(deps: HandlerDeps): (request: Request) => Promise<
     const cpuMs = startCpuClock();
     try {
       const ran = await runSync(
-        { store: deps.store, readers: deps.readers, toHuman: deps.toHuman, env: deps.env, log },
+        { store: deps.store, readers: deps.readers, env: deps.env, log },
         config,
         {
           runId,

@@ -1,5 +1,4 @@
 import { createClient } from "@supabase/supabase-js";
-import { toHuman } from "./amount.ts";
 import { readers } from "./chains/readers.ts";
 import { ConfigError, loadConfig } from "./config.ts";
 import { createHandler } from "./handler.ts";
@@ -39,7 +38,7 @@ function handlerFromEnv(): (request: Request) => Promise<Response> {
     { rpc: (fn, args) => supabase.rpc(fn, args) },
     { timeoutMs: config.storeTimeoutMs, finishTimeoutMs: FINISH_TIMEOUT_MS },
   );
-  return createHandler({ config, store, readers, toHuman, env, operations: store });
+  return createHandler({ config, store, readers, env, operations: store });
 }
 
 const handler = handlerFromEnv();
