@@ -104,6 +104,11 @@ function secretKeys(env: Env): string[] {
   return keys;
 }
 
+/**
+ * The function's settings from its environment, defaults filled in. Throws ConfigError naming
+ * the variable for anything missing, malformed or out of range, and for combinations that cannot
+ * work: a budget that does not fit in pg_net's timeout, a lease shorter than a run.
+ */
 export function loadConfig(env: Env = (name) => Deno.env.get(name)): Config {
   const supabaseUrl = required(env, "SUPABASE_URL");
   try {

@@ -26,7 +26,13 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
     headers: { "content-type": "application/json", "cache-control": "no-store", ...headers },
   });
 
-/** The HTTP shell: method, auth, body, status codes. The run itself lives in sync.ts. */
+/**
+ * The HTTP shell: method, auth, body, status codes. The run itself lives in sync.ts.
+ * Nothing runs without a valid credential (401); a bad body is a 400 and an unknown force-sync id
+ * a 404, both before any row is claimed. Every answer after authentication carries a run_id; a run
+ * ends as 200 with its summary, 503 when the database is unavailable, or 500, and its end is
+ * written to the run history (best effort: a failed write does not change the answer).
+ */
 export function createHandler(deps: HandlerDeps): (request: Request) => Promise<Response> {
   const { config } = deps;
   const rootLog = createLogger({

@@ -19,6 +19,11 @@ import { RunBook, type RunSummary, STOP_ORDER, type StopReason } from "./summary
  * - Scheduled, every chain: the chains with due rows, each its own loop in parallel with an equal
  *   share of the row cap, so that a slow chain never holds up another.
  * - Forced (`filter`): one claim of what the filter names, read and recorded.
+ *
+ * Guarantees: it stops claiming at the budget and answers within pg_net's timeout (its store
+ * calls get shrinking timeouts); a row's failure is recorded on that row, not thrown; every row it
+ * still holds when it ends, by return or by throw, is released (or, if the database is down, left
+ * to its lease). It throws when the store does (StoreUnavailable, FilterNotFound).
  */
 export async function runSync(
   deps: SyncDeps,

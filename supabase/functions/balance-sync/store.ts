@@ -319,6 +319,12 @@ export interface StoreOptions {
   finishTimeoutMs?: number;
 }
 
+/**
+ * The DB contract (claim, record, release, chain leases, run history, metrics) over PostgREST RPC.
+ * Every call ends within its timeout; a failed, timed-out or unparseable call throws
+ * StoreUnavailable naming the function, and a force-sync of an unknown id throws FilterNotFound.
+ * Answers are parsed and checked before they reach the run.
+ */
 export function createStore(client: RpcClient, options: StoreOptions): Store & Operations {
   const call = async <T>(
     fn: string,
