@@ -87,13 +87,17 @@ async function lease(sql: Sql, worker: string, ids: string[]): Promise<void> {
             where id = any(${ids}::uuid[])`;
 }
 
+// record() requires the block a balance was read at, and never lets a lower one win: one more per call.
+let block = 0n;
+
 async function runOnce(sql: Sql, s: Scenario, round: number, timed: boolean): Promise<void> {
   const worker = `${s.label}-${round}`;
+  const readAt = (++block).toString();
   await lease(sql, worker, s.ids);
   // The first `changed` rows move by one unit each call; the rest read what is stored.
   const results = s.ids.map((id, i) => {
     if (i < s.changed) s.values[i] += 1n;
-    return { id, raw: s.values[i].toString(), human: toHuman(s.values[i], 18), block: null };
+    return { id, raw: s.values[i].toString(), human: toHuman(s.values[i], 18), block: readAt };
   });
   const payload = JSON.stringify(results);
   const started = performance.now();
