@@ -120,3 +120,30 @@ $$;
 revoke all on function balance_sync.busy_table_error(text) from public;
 revoke all on function balance_sync.add_missing_column(regclass, text, text, text) from public;
 revoke all on function balance_sync.add_missing_index(text, text) from public;
+
+-- The API functions of this project are executable by service_role only. Supabase's default
+-- privileges grant new functions in public to anon and authenticated, and PostgreSQL grants them
+-- to PUBLIC: every migration revokes both explicitly through this one helper.
+create or replace function balance_sync.grant_to_service_role_only(p_functions text[])
+  returns void
+  language plpgsql
+as $$
+declare
+  f text;
+  r text;
+begin
+  foreach f in array p_functions loop
+    execute format('revoke all on function %s from public', f);
+    foreach r in array array['anon', 'authenticated'] loop
+      if exists (select 1 from pg_roles where rolname = r) then
+        execute format('revoke all on function %s from %I', f, r);
+      end if;
+    end loop;
+    if exists (select 1 from pg_roles where rolname = 'service_role') then
+      execute format('grant execute on function %s to service_role', f);
+    end if;
+  end loop;
+end
+$$;
+
+revoke all on function balance_sync.grant_to_service_role_only(text[]) from public;

@@ -222,25 +222,8 @@ $$The chains a run over every chain (POST {}) reads: [{"chain_id", "name", "rate
 "due"}], one per active chain with due rows.$$;
 
 revoke all on function balance_sync.due_chains(integer, integer) from public;
-do $$
-declare
-  f text;
-  r text;
-begin
-  foreach f in array array[
-    'public.balance_sync_chain_acquire(text, uuid, integer)',
-    'public.balance_sync_chain_release(text, uuid)',
-    'public.balance_sync_due_chains(integer)'
-  ] loop
-    execute format('revoke all on function %s from public', f);
-    foreach r in array array['anon', 'authenticated'] loop
-      if exists (select 1 from pg_roles where rolname = r) then
-        execute format('revoke all on function %s from %I', f, r);
-      end if;
-    end loop;
-    if exists (select 1 from pg_roles where rolname = 'service_role') then
-      execute format('grant execute on function %s to service_role', f);
-    end if;
-  end loop;
-end
-$$;
+select balance_sync.grant_to_service_role_only(array[
+  'public.balance_sync_chain_acquire(text, uuid, integer)',
+  'public.balance_sync_chain_release(text, uuid)',
+  'public.balance_sync_due_chains(integer)'
+]);

@@ -808,25 +808,8 @@ Returns the number of rows released; rows leased by another worker are not touch
 
 -- Execute for service_role only. Supabase's default privileges grant new functions in public to
 -- anon and authenticated, and PostgreSQL grants them to PUBLIC: revoke both explicitly.
-do $$
-declare
-  f text;
-  r text;
-begin
-  foreach f in array array[
-    'public.balance_sync_claim(text, integer, integer, jsonb, integer)',
-    'public.balance_sync_record(text, jsonb)',
-    'public.balance_sync_release(text, uuid[])'
-  ] loop
-    execute format('revoke all on function %s from public', f);
-    foreach r in array array['anon', 'authenticated'] loop
-      if exists (select 1 from pg_roles where rolname = r) then
-        execute format('revoke all on function %s from %I', f, r);
-      end if;
-    end loop;
-    if exists (select 1 from pg_roles where rolname = 'service_role') then
-      execute format('grant execute on function %s to service_role', f);
-    end if;
-  end loop;
-end
-$$;
+select balance_sync.grant_to_service_role_only(array[
+  'public.balance_sync_claim(text, integer, integer, jsonb, integer)',
+  'public.balance_sync_record(text, jsonb)',
+  'public.balance_sync_release(text, uuid[])'
+]);

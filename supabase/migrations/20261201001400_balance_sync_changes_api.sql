@@ -44,22 +44,8 @@ increasing order, so no row is skipped. Each row: {"id", "wallet_balance_id", "w
 "delta_raw", "delta_human", "previous_block", "block", "observed_at", "run_id"}, amounts and
 blocks as decimal strings. service_role only.$$;
 
-do $$
-declare
-  r text;
-  f constant text := 'public.balance_sync_changes_since(bigint, integer, uuid)';
-begin
-  execute format('revoke all on function %s from public', f);
-  foreach r in array array['anon', 'authenticated'] loop
-    if exists (select 1 from pg_roles where rolname = r) then
-      execute format('revoke all on function %s from %I', f, r);
-    end if;
-  end loop;
-  if exists (select 1 from pg_roles where rolname = 'service_role') then
-    execute format('grant execute on function %s to service_role', f);
-  end if;
-end
-$$;
+select balance_sync.grant_to_service_role_only(
+  array['public.balance_sync_changes_since(bigint, integer, uuid)']);
 
 -- Realtime: the setting balance_changes_realtime (default false) decides whether
 -- balance_sync.balance_changes is in the supabase_realtime publication. Changing the setting
