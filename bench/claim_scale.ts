@@ -17,8 +17,8 @@
  * Writes bench/claim_scale.json and prints both cases side by side. Target: within 1.5x.
  */
 import { parseArgs } from "node:util";
-import { repoRoot } from "../tests/support/bin.ts";
-import { type Sql, startCluster } from "../tests/support/pg.ts";
+import { repoRoot } from "../stack/bin.ts";
+import { type Sql, startCluster } from "../stack/pg.ts";
 
 const log = (message: string) =>
   console.error(`[claim-scale ${new Date().toISOString()}] ${message}`);

@@ -8,13 +8,13 @@
  * Scale curve: the --rows drain plus one drain per --scale-sizes entry (default 1,000), and
  * 100,000 with --scale-100k (long: the per-call TRON chain alone needs 1 s per 10 of its rows).
  *
- * One stack (tests/support/stack.ts): PostgreSQL with the real migrations, the PostgREST stand-in
+ * One stack (stack/stack.ts): PostgreSQL with the real migrations, the PostgREST stand-in
  * (db latency per request), anvil with Multicall3, two TRON stand-ins on a second anvil, every
  * chain behind a counting proxy (rpc latency per HTTP request). See README "Benchmark".
  */
-import { repoRoot } from "../tests/support/bin.ts";
-import { protectedSnapshot, resetData } from "../tests/support/stack_data.ts";
-import { type Stack, startStack } from "../tests/support/stack.ts";
+import { repoRoot } from "../stack/bin.ts";
+import { protectedSnapshot, resetData } from "../stack/data.ts";
+import { type Stack, startStack } from "../stack/stack.ts";
 import { type ColdStart, coldStart, type DriveResult, driveScheduledRuns } from "./project.ts";
 import { runSeedProcess, type SeedResult } from "./seed_strategy.ts";
 import {
@@ -28,7 +28,7 @@ import {
   verify,
 } from "./world.ts";
 import { BENCH_USAGE, type BenchConfig, benchFunctionEnv, parseBenchArgs } from "./options.ts";
-import { ensurePrerequisites } from "../tests/support/prerequisites.ts";
+import { ensurePrerequisites } from "../stack/prerequisites.ts";
 import { parseSoakArgs } from "./soak_options.ts";
 import { parseClaimArgs } from "./claim_scale.ts";
 import { buildResults, printTable, type ScalePoint } from "./report.ts";

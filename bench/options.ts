@@ -1,6 +1,6 @@
 /** The benchmark's command line, and the function configuration it implies. */
 import { parseArgs } from "node:util";
-import { repoRoot } from "../tests/support/bin.ts";
+import { repoRoot } from "../stack/bin.ts";
 import type { Mix } from "./world.ts";
 
 export const BENCH_USAGE = `Usage: deno task bench [options]

@@ -6,13 +6,8 @@
  *                                 --prof-dir /tmp/balance-sync-prof]
  */
 import { parseArgs } from "node:util";
-import { repoRoot } from "../tests/support/bin.ts";
-import {
-  callFunction,
-  FUNCTION_DIR,
-  startStack,
-  SYNC_SECRET_HEADER,
-} from "../tests/support/stack.ts";
+import { repoRoot } from "../stack/bin.ts";
+import { callFunction, FUNCTION_DIR, startStack, SYNC_SECRET_HEADER } from "../stack/stack.ts";
 import { BENCH_USAGE, benchFunctionEnv, parseBenchArgs } from "./options.ts";
 import { driveScheduledRuns } from "./project.ts";
 import { CHAIN_KEYS, seedBenchWorld, TRON_MULTICALL_EVM } from "./world.ts";

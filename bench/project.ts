@@ -5,7 +5,7 @@
  * is counted outside the function: RPC requests at the latency proxies, DB round trips at the
  * PostgREST stand-in, CPU and peak memory from /proc/<pid>.
  */
-import type { FunctionServer, Stack } from "../tests/support/stack.ts";
+import type { FunctionServer, Stack } from "../stack/stack.ts";
 import { procSample } from "./proc.ts";
 import { type BenchWorld, CHAIN_KEYS, type ChainKey } from "./world.ts";
 

@@ -15,8 +15,8 @@
  */
 import { parseArgs } from "node:util";
 import { toHuman } from "../supabase/functions/balance-sync/amount.ts";
-import { repoRoot } from "../tests/support/bin.ts";
-import { type Sql, startCluster } from "../tests/support/pg.ts";
+import { repoRoot } from "../stack/bin.ts";
+import { type Sql, startCluster } from "../stack/pg.ts";
 import { insertAsset, insertBalances, insertChain } from "../tests/db/fixtures.ts";
 
 const CONTRACT = "supabase/migrations/20261201000900_balance_sync_contract_v2.sql";

@@ -4,21 +4,21 @@
  *   deno run -A bench/request_counts.ts [--latency=MS] [--holders=N]
  *
  * EVM: N native + N ERC20 balances (default 1,000 + 1,000) on anvil, read by the real reader through
- * the counting proxy (tests/support/rpc_proxy.ts), with Multicall3 and without (batched JSON-RPC).
+ * the counting proxy (stack/rpc_proxy.ts), with Multicall3 and without (batched JSON-RPC).
  * Every value is checked against what was set. TRON: bench/request_counts_tron.ts (owned by the
  * TRON side) is run after the EVM part when it exists; it exports `run(options)` returning rows.
  */
 import { parseArgs } from "node:util";
 import process from "node:process";
-import { rpc, startAnvil } from "../tests/support/anvil.ts";
+import { rpc, startAnvil } from "../stack/anvil.ts";
 import {
   deployToken,
   installMulticall3,
   MULTICALL3_ADDRESS,
   removeCode,
   setTokenBalances,
-} from "../tests/support/contracts/mod.ts";
-import { startRpcProxy } from "../tests/support/rpc_proxy.ts";
+} from "../stack/contracts/mod.ts";
+import { startRpcProxy } from "../stack/rpc_proxy.ts";
 import { createEvmReader } from "../supabase/functions/balance-sync/chains/evm.ts";
 import type {
   BalanceQuery,

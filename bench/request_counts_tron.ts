@@ -12,13 +12,9 @@
  */
 import { parseArgs } from "node:util";
 import process from "node:process";
-import { startAnvil } from "../tests/support/anvil.ts";
-import {
-  deployToken,
-  installMulticall3,
-  setTokenBalances,
-} from "../tests/support/contracts/mod.ts";
-import { startTronNode, toEvmAddress, toTronBase58 } from "../tests/support/tron_node.ts";
+import { startAnvil } from "../stack/anvil.ts";
+import { deployToken, installMulticall3, setTokenBalances } from "../stack/contracts/mod.ts";
+import { startTronNode, toEvmAddress, toTronBase58 } from "../tests/standins/tron_node.ts";
 import { createTronReader } from "../supabase/functions/balance-sync/chains/tron.ts";
 import type {
   BalanceQuery,

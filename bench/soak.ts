@@ -10,7 +10,7 @@
  * Quick look while developing: `deno task bench -- --soak --rows 3000 --minutes 2`.
  * The picture alone, again from bench/soak.json: `deno task bench -- --soak --chart-only`.
  */
-import { startStack } from "../tests/support/stack.ts";
+import { startStack } from "../stack/stack.ts";
 import { renderChart } from "./soak_chart.ts";
 import { parseSoakArgs } from "./soak_options.ts";
 import { buildSoakReport, chainInfos, printSoakReport } from "./soak_report.ts";

@@ -1,6 +1,6 @@
 /** The soak's command line (`deno task bench -- --soak ...`). */
 import { parseArgs } from "node:util";
-import { repoRoot } from "../tests/support/bin.ts";
+import { repoRoot } from "../stack/bin.ts";
 import type { Mix } from "./world.ts";
 
 export function parseSoakArgs(args: string[]) {

@@ -6,8 +6,8 @@
  * - the function's log lines, grouped by run_id (one invocation = one run_id);
  * - staleness of last_checked per chain, from the database.
  */
-import type { Sql } from "../tests/support/pg.ts";
-import { maxInWindow } from "../tests/support/tron_node.ts";
+import type { Sql } from "../stack/pg.ts";
+import { maxInWindow } from "../tests/standins/tron_node.ts";
 import { procSample } from "./proc.ts";
 
 export { maxInWindow };

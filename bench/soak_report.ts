@@ -3,7 +3,7 @@
  * names (rows, minutes, chains, max_invocation_cpu_ms, max_log_lines_per_10s, peak_rss_mb,
  * slow_node), and each target checked against them.
  */
-import type { Sql } from "../tests/support/pg.ts";
+import type { Sql } from "../stack/pg.ts";
 import { type Invocation, maxInWindow, round } from "./soak_probe.ts";
 import type { SoakRun } from "./soak_run.ts";
 import type { SoakConfig } from "./soak_options.ts";

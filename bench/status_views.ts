@@ -3,14 +3,14 @@
  *
  *   deno task bench:views [-- --rows 100000 --chains 5 --repeat 15 --runs 20160]
  *
- * A fresh PostgreSQL (tests/support/pg.ts) with the real migrations; `--rows` wallet_balances rows
+ * A fresh PostgreSQL (stack/pg.ts) with the real migrations; `--rows` wallet_balances rows
  * over `--chains` chains (a native coin and a token each), in the states of a live table: mostly
  * fresh, some due, never synced, failing by class, leased, broken configuration; `--runs` rows of
  * run history (a week of 30 s ticks by default). Each query runs `--repeat` times after one warm-up;
  * the table shows the median, p95 and max in ms, beside the target (chain_status < 300 ms).
  */
 import { parseArgs } from "node:util";
-import { startCluster } from "../tests/support/pg.ts";
+import { startCluster } from "../stack/pg.ts";
 
 const { values: flags } = parseArgs({
   args: Deno.args.filter((a) => a !== "--"),

@@ -6,29 +6,24 @@
  *   bench-tron-multicall  TRON stand-in, Multicall3 at the TRON mainnet community address: TRX + TRC20
  *   bench-tron-plain      another TRON stand-in on the same anvil, no multicall: TRX + TRC20
  *
- * Every chain sits behind its own counting proxy (tests/support/rpc_proxy.ts), so requests are
+ * Every chain sits behind its own counting proxy (stack/rpc_proxy.ts), so requests are
  * counted per chain; the stack's own TRON stand-in is not used (only its anvil).
  *
  * Each chain's rows are half native, half token. Balances are the hard cases of the E2E world
  * (above 2^53, near uint256 max), so a wrong read shows up as a wrong value.
  */
-import { rpc as anvilRpc } from "../tests/support/anvil.ts";
-import { deployToken, setTokenBalances } from "../tests/support/contracts/mod.ts";
-import { type RpcProxy, startRpcProxy } from "../tests/support/rpc_proxy.ts";
-import type { Sql } from "../tests/support/pg.ts";
-import type { Stack } from "../tests/support/stack.ts";
-import {
-  expectedHuman,
-  insertAsset,
-  insertChain,
-  worldBalance,
-} from "../tests/support/stack_data.ts";
+import { rpc as anvilRpc } from "../stack/anvil.ts";
+import { deployToken, setTokenBalances } from "../stack/contracts/mod.ts";
+import { type RpcProxy, startRpcProxy } from "../stack/rpc_proxy.ts";
+import type { Sql } from "../stack/pg.ts";
+import type { Stack } from "../stack/stack.ts";
+import { expectedHuman, insertAsset, insertChain, worldBalance } from "../stack/data.ts";
 import {
   startTronNode,
   toEvmAddress,
   toTronBase58,
   type TronNode,
-} from "../tests/support/tron_node.ts";
+} from "../tests/standins/tron_node.ts";
 
 /** Multicall3 on TRON mainnet (community deployment), as an EVM address on the TRON anvil. */
 export const TRON_MULTICALL_EVM = "0x32a4F47A74a6810BD0bF861CABAb99656a75DE9E";

@@ -4,10 +4,10 @@
  * and every seeded address's starting funds (dev/demo.ts). Editing the seed is enough to change
  * the demo; nothing here repeats an address or an id.
  */
-import { getCode, rpc, setBalance, setCode, setStorageAt } from "../tests/support/anvil.ts";
-import { deployToken, installMulticall3, setTokenBalance } from "../tests/support/contracts/mod.ts";
-import type { Sql } from "../tests/support/pg.ts";
-import { toEvmAddress, type TronNode } from "../tests/support/tron_node.ts";
+import { getCode, rpc, setBalance, setCode, setStorageAt } from "../stack/anvil.ts";
+import { deployToken, installMulticall3, setTokenBalance } from "../stack/contracts/mod.ts";
+import type { Sql } from "../stack/pg.ts";
+import { toEvmAddress, type TronNode } from "../tests/standins/tron_node.ts";
 import { DEMO_FUNDS, parseUnits } from "./demo.ts";
 
 export type Family = "evm" | "tron";

@@ -3,7 +3,7 @@
  * (`{"chain_id": …}`), sent to the function as an operator would, with the service-role key.
  * A body of `{}` would be a scheduled run, which right after a sync finds nothing due.
  */
-import type { Sql } from "../tests/support/pg.ts";
+import type { Sql } from "../stack/pg.ts";
 
 export interface ChainForceResult {
   chain: string;

@@ -8,7 +8,7 @@
  * the terminal: header first, then the chains, runs and changes, then as many balance rows as
  * there is room for.
  */
-import type { Sql } from "../tests/support/pg.ts";
+import type { Sql } from "../stack/pg.ts";
 import { formatUnits } from "./demo.ts";
 import type { ChainRunSummary, RunFacts, RunRecord } from "./run_log.ts";
 

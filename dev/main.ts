@@ -2,7 +2,7 @@
  * `deno task dev`: the whole balance-sync system on this machine, without Docker, driven by the
  * real pg_cron. See README, "Local stack (deno task dev)".
  *
- *   deno task dev                  everything (tests/support/stack.ts + seed + demo chains + pg_net
+ *   deno task dev                  everything (stack/stack.ts + seed + demo chains + pg_net
  *                                  dispatcher + gateway on :54321 + live view)
  *   deno task dev --chains-only    only the demo chains, on 0.0.0.0:8545 (EVM) and 0.0.0.0:8090
  *                                  (TRON), for `supabase start`; reads the seed from --db-url
@@ -15,13 +15,13 @@
  * so and exits 130.
  */
 import postgres from "postgres";
-import { startAnvil } from "../tests/support/anvil.ts";
-import { postgresBinDir, repoRoot, tool } from "../tests/support/bin.ts";
-import { startNetDispatcher } from "../tests/support/net_dispatcher.ts";
-import type { Sql } from "../tests/support/pg.ts";
-import { FUNCTION_PATH, type Stack, startStack } from "../tests/support/stack.ts";
-import { startTronNode } from "../tests/support/tron_node.ts";
-import { ensurePrerequisites } from "../tests/support/prerequisites.ts";
+import { startAnvil } from "../stack/anvil.ts";
+import { postgresBinDir, repoRoot, tool } from "../stack/bin.ts";
+import { startNetDispatcher } from "../tests/standins/net_dispatcher.ts";
+import type { Sql } from "../stack/pg.ts";
+import { FUNCTION_PATH, type Stack, startStack } from "../stack/stack.ts";
+import { startTronNode } from "../tests/standins/tron_node.ts";
+import { ensurePrerequisites } from "../stack/prerequisites.ts";
 import { parseDevArgs } from "./cli.ts";
 import { formatUnits } from "./demo.ts";
 import { type DemoNodes, installDemoChains } from "./demo_chains.ts";

@@ -5,9 +5,9 @@
  * TRX moves by setting both account balances, TRC20 by one setBalances transaction of the token.
  */
 import { encodeFunctionData, erc20Abi } from "viem";
-import { getBalance, rpc, sendTransaction } from "../tests/support/anvil.ts";
-import { setTokenBalances, tokenBalance } from "../tests/support/contracts/mod.ts";
-import type { Sql } from "../tests/support/pg.ts";
+import { getBalance, rpc, sendTransaction } from "../stack/anvil.ts";
+import { setTokenBalances, tokenBalance } from "../stack/contracts/mod.ts";
+import type { Sql } from "../stack/pg.ts";
 import { formatUnits } from "./demo.ts";
 import { type DemoAsset, type DemoNodes, evmForm, readDemoConfig, rpcFor } from "./demo_chains.ts";
 

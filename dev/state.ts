@@ -1,5 +1,5 @@
 /** Where `deno task dev` tells `deno task dev:transfer` and `dev:sync` how to reach it. */
-import { repoRoot } from "../tests/support/bin.ts";
+import { repoRoot } from "../stack/bin.ts";
 
 /** Where the dev stack keeps its state file and the function's log (BALANCE_SYNC_DEV_DIR). */
 export const DEV_DIR = Deno.env.get("BALANCE_SYNC_DEV_DIR") || `${repoRoot}/.tmp`;

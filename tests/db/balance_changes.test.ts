@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { toHuman, UINT256_MAX } from "../../supabase/functions/balance-sync/amount.ts";
 import { installAudit, leaseEvents, protectedChanges } from "../support/audit.ts";
-import { sharedCluster, type Sql } from "../support/pg.ts";
+import { sharedCluster, type Sql } from "../../stack/pg.ts";
 import { waitFor } from "../support/wait.ts";
 import {
   claim,

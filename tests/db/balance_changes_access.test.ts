@@ -5,9 +5,9 @@
 import assert from "node:assert/strict";
 import { toHuman } from "../../supabase/functions/balance-sync/amount.ts";
 import { createClient } from "@supabase/supabase-js";
-import { TEST_JWT_SECRET, testKeys } from "../support/jwt.ts";
-import { sharedCluster, type Sql } from "../support/pg.ts";
-import { startPostgrest } from "../support/postgrest.ts";
+import { TEST_JWT_SECRET, testKeys } from "../../stack/jwt.ts";
+import { sharedCluster, type Sql } from "../../stack/pg.ts";
+import { startPostgrest } from "../standins/postgrest.ts";
 import { claim, migratedDb, record, seedDueRows } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });

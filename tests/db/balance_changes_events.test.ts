@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { toHuman } from "../../supabase/functions/balance-sync/amount.ts";
-import { sharedCluster, type Sql } from "../support/pg.ts";
+import { sharedCluster, type Sql } from "../../stack/pg.ts";
 import { waitFor } from "../support/wait.ts";
 import { claim, migratedDb, record, seedDueRows } from "./fixtures.ts";
 

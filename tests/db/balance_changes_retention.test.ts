@@ -3,7 +3,7 @@
  * (balance_sync.cleanup_cron_history) in pg_cron's database.
  */
 import assert from "node:assert/strict";
-import { sharedCluster, type Sql } from "../support/pg.ts";
+import { sharedCluster, type Sql } from "../../stack/pg.ts";
 import { waitFor } from "../support/wait.ts";
 import { claim, record, seedDueRows } from "./fixtures.ts";
 

@@ -1,6 +1,6 @@
 /** The chain lease of rate-limited chains and the per-chain scheduled claim, on real PostgreSQL. */
 import assert from "node:assert/strict";
-import { sharedCluster } from "../support/pg.ts";
+import { sharedCluster } from "../../stack/pg.ts";
 import {
   claim,
   insertAsset,
@@ -14,11 +14,11 @@ import {
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();
 
-const acquire = async (sql: import("../support/pg.ts").Sql, worker: string, chain: string) => {
+const acquire = async (sql: import("../../stack/pg.ts").Sql, worker: string, chain: string) => {
   const [row] = await sql`select public.balance_sync_chain_acquire(${worker}, ${chain}, 60) as r`;
   return row.r as Record<string, unknown>;
 };
-const giveBack = async (sql: import("../support/pg.ts").Sql, worker: string, chain: string) => {
+const giveBack = async (sql: import("../../stack/pg.ts").Sql, worker: string, chain: string) => {
   const [row] = await sql`select public.balance_sync_chain_release(${worker}, ${chain}) as r`;
   return row.r as boolean;
 };

@@ -1,6 +1,6 @@
 /** balance_sync_claim on a real PostgreSQL, with several real connections at once. */
 import assert from "node:assert/strict";
-import { sharedCluster } from "../support/pg.ts";
+import { sharedCluster } from "../../stack/pg.ts";
 import {
   claim,
   insertAsset,

@@ -1,6 +1,6 @@
 /** Edge inputs of the DB contract: legacy rows with null links, oversized raw/human values. */
 import assert from "node:assert/strict";
-import { sharedCluster } from "../support/pg.ts";
+import { sharedCluster } from "../../stack/pg.ts";
 import { parseClaim } from "../../supabase/functions/balance-sync/store.ts";
 import { claim, insertAsset, migratedDb, record, seedDueRows } from "./fixtures.ts";
 

@@ -4,8 +4,8 @@
  * ids of wallet_balance_ids that match no row come back as unknown_ids.
  */
 import assert from "node:assert/strict";
-import { sharedCluster } from "../support/pg.ts";
-import type { Sql } from "../support/pg.ts";
+import { sharedCluster } from "../../stack/pg.ts";
+import type { Sql } from "../../stack/pg.ts";
 import { claim, insertChain, migratedDb, seedDueRows } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { loadSnapshot } from "../../dev/live_view.ts";
-import { withCluster } from "../support/pg.ts";
+import { withCluster } from "../../stack/pg.ts";
 import { claim, insertAsset, insertBalances, insertChain } from "./fixtures.ts";
 
 Deno.test({

@@ -1,5 +1,5 @@
 /** Test data for the DB contract tests: set-based inserts, ids returned for assertions. */
-import type { Cluster, Sql } from "../support/pg.ts";
+import type { Cluster, Sql } from "../../stack/pg.ts";
 
 export interface ChainSeed {
   name?: string;
@@ -159,7 +159,7 @@ export async function columnsChecksum(sql: Sql, columns: readonly string[]): Pro
   return `${row.n}:${row.sum}`;
 }
 
-export { PROTECTED_COLUMNS } from "../support/protected_columns.ts";
+export { PROTECTED_COLUMNS } from "../../stack/protected_columns.ts";
 
 let dbSeq = 0;
 /** A database name unique within this test process. */

@@ -3,7 +3,7 @@
  * touched, and only service_role may call the contract.
  */
 import assert from "node:assert/strict";
-import { sharedCluster } from "../support/pg.ts";
+import { sharedCluster } from "../../stack/pg.ts";
 import {
   claim,
   columnsChecksum,

@@ -11,7 +11,7 @@
  *   and foreign keys that version added, and keeps the ones its own apps created.
  */
 import assert from "node:assert/strict";
-import { type Cluster, sharedCluster, type Sql } from "../support/pg.ts";
+import { type Cluster, sharedCluster, type Sql } from "../../stack/pg.ts";
 import { claim, dbName, record } from "./fixtures.ts";
 import { readers } from "../../supabase/functions/balance-sync/chains/readers.ts";
 import { createLogger } from "../../supabase/functions/balance-sync/log.ts";

@@ -3,7 +3,7 @@
  * that already holds the spec's tables with (partly broken) data, and a second time.
  */
 import assert from "node:assert/strict";
-import { type Cluster, sharedCluster, type Sql } from "../support/pg.ts";
+import { type Cluster, sharedCluster, type Sql } from "../../stack/pg.ts";
 import { claim, dbName, record } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });

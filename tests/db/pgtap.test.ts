@@ -4,7 +4,7 @@
  * schema `extensions`.
  */
 import assert from "node:assert/strict";
-import { withCluster } from "../support/pg.ts";
+import { withCluster } from "../../stack/pg.ts";
 
 Deno.test({
   name: "pgTAP: supabase/tests/database passes under pg_prove",

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { createClient } from "@supabase/supabase-js";
-import { sharedCluster, startCluster } from "../support/pg.ts";
-import { startPostgrest } from "../support/postgrest.ts";
-import { signJwt, TEST_JWT_SECRET, testKeys } from "../support/jwt.ts";
+import { sharedCluster, startCluster } from "../../stack/pg.ts";
+import { startPostgrest } from "../standins/postgrest.ts";
+import { signJwt, TEST_JWT_SECRET, testKeys } from "../../stack/jwt.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 

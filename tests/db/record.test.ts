@@ -1,6 +1,6 @@
 /** balance_sync_record / balance_sync_release on a real PostgreSQL. */
 import assert from "node:assert/strict";
-import { sharedCluster, type Sql } from "../support/pg.ts";
+import { sharedCluster, type Sql } from "../../stack/pg.ts";
 import { claim, migratedDb, record, release, seedDueRows } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });

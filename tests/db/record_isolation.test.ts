@@ -5,7 +5,7 @@
  * The call count is asserted (pg_stat_get_xact_function_calls); the times are printed, not asserted.
  */
 import assert from "node:assert/strict";
-import { sharedCluster, type Sql } from "../support/pg.ts";
+import { sharedCluster, type Sql } from "../../stack/pg.ts";
 import { claim, migratedDb, seedDueRows } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });

@@ -4,7 +4,7 @@
  * cleanup job, and who may read any of it.
  */
 import assert from "node:assert/strict";
-import { sharedCluster, type Sql } from "../support/pg.ts";
+import { sharedCluster, type Sql } from "../../stack/pg.ts";
 import { claim, insertAsset, insertBalances, insertChain, migratedDb, record } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });

@@ -4,7 +4,7 @@
  * pg_cron lives in database `postgres`, so these tests use that database of their clusters.
  */
 import assert from "node:assert/strict";
-import { type Cluster, sharedCluster, type Sql, withCluster } from "../support/pg.ts";
+import { type Cluster, sharedCluster, type Sql, withCluster } from "../../stack/pg.ts";
 import { waitFor } from "../support/wait.ts";
 import { insertAsset, insertBalances, insertChain } from "./fixtures.ts";
 

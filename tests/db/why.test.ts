@@ -3,7 +3,7 @@
  * the way the function gives it to them: through balance_sync_claim and balance_sync_record.
  */
 import assert from "node:assert/strict";
-import { sharedCluster, type Sql } from "../support/pg.ts";
+import { sharedCluster, type Sql } from "../../stack/pg.ts";
 import {
   claim,
   insertAsset,

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { repoRoot } from "../support/bin.ts";
+import { repoRoot } from "../../stack/bin.ts";
 import { waitFor } from "../support/wait.ts";
 import type { DevState } from "../../dev/state.ts";
 

@@ -5,9 +5,9 @@
  * where dispatch() lives.
  */
 import assert from "node:assert/strict";
-import { type NetDispatcher, startNetDispatcher } from "../support/net_dispatcher.ts";
-import { startStack } from "../support/stack.ts";
-import { leasedByRuns, seedWorld } from "../support/stack_data.ts";
+import { type NetDispatcher, startNetDispatcher } from "../standins/net_dispatcher.ts";
+import { startStack } from "../../stack/stack.ts";
+import { leasedByRuns, seedWorld } from "../../stack/data.ts";
 import { waitFor } from "../support/wait.ts";
 
 Deno.test({

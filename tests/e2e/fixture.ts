@@ -5,8 +5,8 @@
  * is left leased by a run of the function.
  */
 import assert from "node:assert/strict";
-import { moduleStack, type Stack } from "../support/stack.ts";
-import { leasedByRuns, protectedSnapshot, resetData } from "../support/stack_data.ts";
+import { moduleStack, type Stack } from "../../stack/stack.ts";
+import { leasedByRuns, protectedSnapshot, resetData } from "../../stack/data.ts";
 
 export function sharedStack(): () => Promise<Stack> {
   return moduleStack();

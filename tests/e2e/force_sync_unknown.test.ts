@@ -3,13 +3,13 @@
  * and nothing leased, or the unknown ids listed next to the rows it did sync.
  */
 import assert from "node:assert/strict";
-import { seedWorld } from "../support/stack_data.ts";
+import { seedWorld } from "../../stack/data.ts";
 import { e2eTest, sharedStack } from "./fixture.ts";
 
 const stack = sharedStack();
 const MISSING = "00000000-0000-4000-8000-00000000dead";
 
-const leased = async (sql: import("../support/pg.ts").Sql) =>
+const leased = async (sql: import("../../stack/pg.ts").Sql) =>
   (await sql`select count(*)::int as n from public.wallet_balances where locked_by is not null`)[0]
     .n;
 

@@ -4,8 +4,8 @@
  * real migrations; it reads balances from anvil (EVM, Multicall3) and the TRON node stand-in.
  */
 import assert from "node:assert/strict";
-import { callFunction, SYNC_SECRET_HEADER } from "../support/stack.ts";
-import { refusedUrl } from "../support/reserved_port.ts";
+import { callFunction, SYNC_SECRET_HEADER } from "../../stack/stack.ts";
+import { refusedUrl } from "../../stack/reserved_port.ts";
 import {
   expectedHuman,
   PROTECTED_COLUMNS,
@@ -14,7 +14,7 @@ import {
   seedWorld,
   SYNC_WRITES,
   type World,
-} from "../support/stack_data.ts";
+} from "../../stack/data.ts";
 import { assertProtectedUnchanged, e2eTest, FOREIGN_WORKER, sharedStack } from "./fixture.ts";
 
 const stack = sharedStack();
@@ -28,7 +28,7 @@ const SPEC_FIELDS = [
 ];
 
 async function assertSynced(
-  sql: import("../support/pg.ts").Sql,
+  sql: import("../../stack/pg.ts").Sql,
   world: World,
   ids: string[],
   syncCount = 1,

@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { seedBenchWorld, TRON_MULTICALL_EVM } from "../../bench/world.ts";
 import { MAX_LINE_CHARS } from "../../supabase/functions/balance-sync/log.ts";
-import { startStack } from "../support/stack.ts";
-import { leasedByRuns, randomEvmAddress } from "../support/stack_data.ts";
+import { startStack } from "../../stack/stack.ts";
+import { leasedByRuns, randomEvmAddress } from "../../stack/data.ts";
 import { waitFor } from "../support/wait.ts";
 
 Deno.test({

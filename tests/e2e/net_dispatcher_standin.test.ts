@@ -4,9 +4,9 @@
  * in net._http_response in the real worker's shape.
  */
 import assert from "node:assert/strict";
-import { startNetDispatcher } from "../support/net_dispatcher.ts";
-import { refusedUrl } from "../support/reserved_port.ts";
-import { sharedCluster } from "../support/pg.ts";
+import { startNetDispatcher } from "../standins/net_dispatcher.ts";
+import { refusedUrl } from "../../stack/reserved_port.ts";
+import { sharedCluster } from "../../stack/pg.ts";
 import { waitFor } from "../support/wait.ts";
 
 const cluster = sharedCluster();

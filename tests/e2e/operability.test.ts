@@ -6,9 +6,9 @@
  */
 import assert from "node:assert/strict";
 import parsePrometheus from "parse-prometheus-text-format";
-import type { Sql } from "../support/pg.ts";
-import { callFunction, type Stack } from "../support/stack.ts";
-import { insertChain, seedWorld } from "../support/stack_data.ts";
+import type { Sql } from "../../stack/pg.ts";
+import { callFunction, type Stack } from "../../stack/stack.ts";
+import { insertChain, seedWorld } from "../../stack/data.ts";
 import { e2eTest, sharedStack } from "./fixture.ts";
 
 const stack = sharedStack();

@@ -8,10 +8,10 @@
  * Tests that do not need the clock call balance_sync.dispatch() directly (tests/db/).
  */
 import assert from "node:assert/strict";
-import { type NetDispatcher, startNetDispatcher } from "../support/net_dispatcher.ts";
-import type { Sql } from "../support/pg.ts";
-import { startStack, SYNC_SECRET_HEADER } from "../support/stack.ts";
-import { seedWorld } from "../support/stack_data.ts";
+import { type NetDispatcher, startNetDispatcher } from "../standins/net_dispatcher.ts";
+import type { Sql } from "../../stack/pg.ts";
+import { startStack, SYNC_SECRET_HEADER } from "../../stack/stack.ts";
+import { seedWorld } from "../../stack/data.ts";
 import { waitFor } from "../support/wait.ts";
 
 async function expectedSchedule(sql: Sql): Promise<string> {

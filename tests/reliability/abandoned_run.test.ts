@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import parsePrometheus from "parse-prometheus-text-format";
 import { startHoldProxy } from "../support/hold_proxy.ts";
-import type { Stack } from "../support/stack.ts";
-import { seedWorld } from "../support/stack_data.ts";
+import type { Stack } from "../../stack/stack.ts";
+import { seedWorld } from "../../stack/data.ts";
 import { reliabilityHarness, report, waitFor } from "./harness.ts";
 
 const harness = reliabilityHarness();

@@ -1,10 +1,10 @@
 /**
  * A large two-family world for the concurrency test, seeded in bulk: one statement per table,
  * one batched JSON-RPC request for the EVM native balances, one transaction per 250 token
- * balances. seedWorld (tests/support/stack_data.ts) creates the chains, assets and tokens.
+ * balances. seedWorld (stack/data.ts) creates the chains, assets and tokens.
  */
-import { setTokenBalances } from "../support/contracts/mod.ts";
-import type { Stack } from "../support/stack.ts";
+import { setTokenBalances } from "../../stack/contracts/mod.ts";
+import type { Stack } from "../../stack/stack.ts";
 import {
   insertBalanceRows,
   randomEvmAddress,
@@ -13,8 +13,8 @@ import {
   worldBalance,
   type WorldOptions,
   type WorldRow,
-} from "../support/stack_data.ts";
-import { toEvmAddress, toTronBase58 } from "../support/tron_node.ts";
+} from "../../stack/data.ts";
+import { toEvmAddress, toTronBase58 } from "../standins/tron_node.ts";
 
 /** Sets many native balances on anvil in batched JSON-RPC requests of `perRequest` calls. */
 async function setNativeBalances(

@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { isClaim, leaseEvents, overlappingClaims } from "../support/audit.ts";
-import type { FunctionResponse } from "../support/stack.ts";
-import { expectedHuman } from "../support/stack_data.ts";
-import { toTronBase58 } from "../support/tron_node.ts";
+import type { FunctionResponse } from "../../stack/stack.ts";
+import { expectedHuman } from "../../stack/data.ts";
+import { toTronBase58 } from "../standins/tron_node.ts";
 import { seedBulkWorld } from "./bulk_world.ts";
 import { reliabilityHarness, report, runLogsComplete } from "./harness.ts";
 

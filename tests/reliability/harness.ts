@@ -21,8 +21,8 @@ import {
   type Stack,
   type StackOptions,
   startStack,
-} from "../support/stack.ts";
-import { leasedByRuns, protectedSnapshot, resetData } from "../support/stack_data.ts";
+} from "../../stack/stack.ts";
+import { leasedByRuns, protectedSnapshot, resetData } from "../../stack/data.ts";
 import {
   clearAudit,
   installAudit,
@@ -30,7 +30,7 @@ import {
   protectedChanges,
   protectedChecksum,
 } from "../support/audit.ts";
-import { TEST_JWT_SECRET } from "../support/jwt.ts";
+import { TEST_JWT_SECRET } from "../../stack/jwt.ts";
 import { waitFor } from "../support/wait.ts";
 
 export interface TestContext {

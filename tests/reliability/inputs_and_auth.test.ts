@@ -10,11 +10,11 @@
  * - The audit's own detectors are shown to fire (so the per-test checks can fail).
  */
 import assert from "node:assert/strict";
-import { setBalance } from "../support/anvil.ts";
+import { setBalance } from "../../stack/anvil.ts";
 import { leaseEvents, overlappingClaims, protectedChanges } from "../support/audit.ts";
-import { setTokenBalance, UINT256_MAX } from "../support/contracts/mod.ts";
-import { signJwt, TEST_JWT_SECRET } from "../support/jwt.ts";
-import { SYNC_SECRET_HEADER } from "../support/stack.ts";
+import { setTokenBalance, UINT256_MAX } from "../../stack/contracts/mod.ts";
+import { signJwt, TEST_JWT_SECRET } from "../../stack/jwt.ts";
+import { SYNC_SECRET_HEADER } from "../../stack/stack.ts";
 import {
   expectedHuman,
   insertBalanceRows,
@@ -25,8 +25,8 @@ import {
   seedWorld,
   SYNC_WRITES,
   type World,
-} from "../support/stack_data.ts";
-import { toEvmAddress } from "../support/tron_node.ts";
+} from "../../stack/data.ts";
+import { toEvmAddress } from "../standins/tron_node.ts";
 import { reliabilityHarness, report, type TestContext, waitFor } from "./harness.ts";
 
 const harness = reliabilityHarness();

@@ -8,16 +8,16 @@
  * stand-in and PostgreSQL (tests/support/tcp_gate.ts): every connection dropped, new ones refused.
  */
 import assert from "node:assert/strict";
-import { setBalance } from "../support/anvil.ts";
+import { setBalance } from "../../stack/anvil.ts";
 import { isClaim, isRelease, type LeaseEvent, leaseEvents } from "../support/audit.ts";
-import { setTokenBalance } from "../support/contracts/mod.ts";
+import { setTokenBalance } from "../../stack/contracts/mod.ts";
 import { startHoldProxy } from "../support/hold_proxy.ts";
-import { TEST_JWT_SECRET } from "../support/jwt.ts";
-import { startPostgrest } from "../support/postgrest.ts";
-import type { Stack } from "../support/stack.ts";
-import { seedWorld, type World } from "../support/stack_data.ts";
+import { TEST_JWT_SECRET } from "../../stack/jwt.ts";
+import { startPostgrest } from "../standins/postgrest.ts";
+import type { Stack } from "../../stack/stack.ts";
+import { seedWorld, type World } from "../../stack/data.ts";
 import { startTcpGate } from "../support/tcp_gate.ts";
-import { toEvmAddress } from "../support/tron_node.ts";
+import { toEvmAddress } from "../standins/tron_node.ts";
 import {
   reliabilityHarness,
   report,

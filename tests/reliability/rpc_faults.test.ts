@@ -9,15 +9,15 @@
  * 200 with a summary, no reader's safety net message, the process still serving).
  */
 import assert from "node:assert/strict";
-import { setBalance } from "../support/anvil.ts";
+import { setBalance } from "../../stack/anvil.ts";
 import {
   deployGasBurner,
   deployMalformed,
   deployReverting,
   setTokenBalance,
-} from "../support/contracts/mod.ts";
-import { closedPortUrl, type Fault, hasMethod, startRpcProxy } from "../support/rpc_proxy.ts";
-import type { Stack } from "../support/stack.ts";
+} from "../../stack/contracts/mod.ts";
+import { closedPortUrl, type Fault, hasMethod, startRpcProxy } from "../../stack/rpc_proxy.ts";
+import type { Stack } from "../../stack/stack.ts";
 import {
   expectedHuman,
   insertAsset,
@@ -28,14 +28,14 @@ import {
   randomTronAddress,
   seedWorld,
   type World,
-} from "../support/stack_data.ts";
+} from "../../stack/data.ts";
 import {
   startTronNode,
   toEvmAddress,
   toTronBase58,
   type TronFaultSpec,
   type TronNode,
-} from "../support/tron_node.ts";
+} from "../standins/tron_node.ts";
 import { reliabilityHarness, report, runLogsComplete, type TestContext } from "./harness.ts";
 
 const harness = reliabilityHarness();

@@ -14,8 +14,8 @@
  * The trigger runs `security definer`, so it records whichever role (service_role through the
  * contract functions, or a superuser) made the change.
  */
-import type { Sql } from "./pg.ts";
-import { PROTECTED_COLUMNS } from "./stack_data.ts";
+import type { Sql } from "../../stack/pg.ts";
+import { PROTECTED_COLUMNS } from "../../stack/data.ts";
 
 const PROTECTED = PROTECTED_COLUMNS.join(", ");
 

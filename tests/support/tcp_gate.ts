@@ -6,10 +6,10 @@
  * connections are refused (ECONNREFUSED) until `open()` listens again on the same address. The
  * server behind it keeps running: a client that only knows the gate's address sees exactly a
  * database that went away and came back. The gate listens on a reserved port
- * (tests/support/reserved_port.ts), so no other server can take it while the gate is closed.
+ * (stack/reserved_port.ts), so no other server can take it while the gate is closed.
  */
 
-import { type ReservedPort, reservePort } from "./reserved_port.ts";
+import { type ReservedPort, reservePort } from "../../stack/reserved_port.ts";
 
 export interface TcpGate {
   /** Connect here: `host` (127.0.0.2) and `port`. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Anvil, getBalance, mine, setBalance, startAnvil } from "../support/anvil.ts";
+import { type Anvil, getBalance, mine, setBalance, startAnvil } from "../../stack/anvil.ts";
 import {
   deployGasBurner,
   deployMalformed,
@@ -11,8 +11,8 @@ import {
   setTokenBalances,
   tokenBalance,
   UINT256_MAX,
-} from "../support/contracts/mod.ts";
-import { closedPortUrl, hasMethod, type RpcProxy, startRpcProxy } from "../support/rpc_proxy.ts";
+} from "../../stack/contracts/mod.ts";
+import { closedPortUrl, hasMethod, type RpcProxy, startRpcProxy } from "../../stack/rpc_proxy.ts";
 import { chainConfig, failure, raw } from "../support/chain_reads.ts";
 import {
   createEvmReader,

@@ -6,7 +6,7 @@ import {
   getCode,
   setBalance,
   startAnvil,
-} from "../support/anvil.ts";
+} from "../../stack/anvil.ts";
 import {
   deployMalformed,
   deployReverting,
@@ -18,7 +18,7 @@ import {
   setTokenBalances,
   tokenBalance,
   UINT256_MAX,
-} from "../support/contracts/mod.ts";
+} from "../../stack/contracts/mod.ts";
 
 const holder = "0x00000000000000000000000000000000000000a1";
 

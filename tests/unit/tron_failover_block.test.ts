@@ -3,10 +3,10 @@
  * before it served (java-tron stand-ins on one anvil; the fallback lags behind by a few blocks).
  */
 import assert from "node:assert/strict";
-import { blockNumber, mine } from "../support/anvil.ts";
+import { blockNumber, mine } from "../../stack/anvil.ts";
 import { chainConfig, raw } from "../support/chain_reads.ts";
 import { withTronNode } from "../support/tron_env.ts";
-import { startTronNode, toTronBase58 } from "../support/tron_node.ts";
+import { startTronNode, toTronBase58 } from "../standins/tron_node.ts";
 import { createTronReader } from "../../supabase/functions/balance-sync/chains/tron.ts";
 import type { BalanceQuery } from "../../supabase/functions/balance-sync/chains/types.ts";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { TronWeb } from "tronweb";
-import { type Anvil, blockNumber, mine, startAnvil } from "../support/anvil.ts";
+import { type Anvil, blockNumber, mine, startAnvil } from "../../stack/anvil.ts";
 import {
   deployMalformed,
   deployReverting,
@@ -9,11 +9,11 @@ import {
   setTokenBalance,
   setTokenBalances,
   UINT256_MAX,
-} from "../support/contracts/mod.ts";
-import { closedPortUrl } from "../support/rpc_proxy.ts";
+} from "../../stack/contracts/mod.ts";
+import { closedPortUrl } from "../../stack/rpc_proxy.ts";
 import { chainConfig, failure, raw } from "../support/chain_reads.ts";
 import { withTronNode } from "../support/tron_env.ts";
-import { startTronNode, toEvmAddress, toTronBase58, toTronHex } from "../support/tron_node.ts";
+import { startTronNode, toEvmAddress, toTronBase58, toTronHex } from "../standins/tron_node.ts";
 import {
   createTronReader,
   type TronReaderSettings,

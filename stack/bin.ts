@@ -1,7 +1,7 @@
 /** Locates the command-line tools the stack needs: the project's pinned npm tools first, then PATH. */
 import { fileURLToPath } from "node:url";
 
-export const repoRoot = fileURLToPath(new URL("../../", import.meta.url)).replace(/\/$/, "");
+export const repoRoot = fileURLToPath(new URL("../", import.meta.url)).replace(/\/$/, "");
 export const toolsBin = `${repoRoot}/tools/node_modules/.bin`;
 
 function onPath(name: string): string | null {

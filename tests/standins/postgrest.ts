@@ -13,7 +13,7 @@
  * - errors are `{code, message, details, hint}` with PostgREST's status codes.
  */
 import postgres from "postgres";
-import { JwtError, verifyJwt } from "./jwt.ts";
+import { JwtError, verifyJwt } from "../../stack/jwt.ts";
 
 export interface PostgrestOptions {
   databaseUrl: string;

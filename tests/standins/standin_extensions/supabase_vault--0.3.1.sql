@@ -1,5 +1,5 @@
 -- STAND-IN for Supabase Vault (extension supabase_vault, SQL only), for the test harness in
--- tests/support/pg.ts.
+-- stack/pg.ts.
 --
 -- Why: the real extension encrypts secrets with libsodium from C code and is in no registry this
 -- project can reach (only npm and Debian). This file keeps what callers see: table

@@ -8,7 +8,7 @@ import { deployToken, setTokenBalance, UINT256_MAX } from "./contracts/mod.ts";
 import type { Sql } from "./pg.ts";
 import { PROTECTED_COLUMNS } from "./protected_columns.ts";
 import type { Stack } from "./stack.ts";
-import { toEvmAddress, toTronBase58 } from "./tron_node.ts";
+import { toEvmAddress, toTronBase58 } from "../tests/standins/tron_node.ts";
 
 export { PROTECTED_COLUMNS };
 

@@ -1,10 +1,10 @@
--- STAND-IN for Supabase's pg_net (SQL only), for the test harness in tests/support/pg.ts.
+-- STAND-IN for Supabase's pg_net (SQL only), for the test harness in stack/pg.ts.
 --
 -- Why: the real pg_net is a C extension whose libcurl background worker performs the requests;
 -- it is in no registry this project can reach (only npm and Debian). This file keeps the parts
 -- callers see: schema `net`, `net.http_get` / `net.http_post` / `net.http_delete` with the real
 -- signatures and defaults, the unlogged tables `net.http_request_queue` and `net._http_response`
--- with the real columns. Requests wait in the queue; tests/support/pg_net_dispatcher.ts plays the
+-- with the real columns. Requests wait in the queue; tests/standins/net_dispatcher.ts plays the
 -- background worker (performs them after commit, deletes them from the queue, writes
 -- `net._http_response`). Nothing here talks to the network.
 
