@@ -13,7 +13,8 @@
  * chain behind a counting proxy (rpc latency per HTTP request). See README "Benchmark".
  */
 import { repoRoot } from "../stack/bin.ts";
-import { protectedSnapshot, resetData } from "../stack/data.ts";
+import { resetData } from "../stack/data.ts";
+import { protectedSnapshot } from "../stack/protected_columns.ts";
 import { type Stack, startStack } from "../stack/stack.ts";
 import { type ColdStart, coldStart, type DriveResult, driveScheduledRuns } from "./project.ts";
 import { runSeedProcess, type SeedResult } from "./seed_strategy.ts";

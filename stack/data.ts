@@ -6,11 +6,8 @@
 import { setBalance } from "./anvil.ts";
 import { deployToken, setTokenBalance, UINT256_MAX } from "./contracts/mod.ts";
 import type { Sql } from "./pg.ts";
-import { PROTECTED_COLUMNS } from "./protected_columns.ts";
 import type { Stack } from "./stack.ts";
 import { toEvmAddress, toTronBase58 } from "../tests/standins/tron_node.ts";
-
-export { PROTECTED_COLUMNS };
 
 /**
  * The columns the spec lets a successful sync write (plus this project's observed_block,
@@ -130,15 +127,6 @@ export async function leasedByRuns(stack: Stack): Promise<string[]> {
     where (processing_status = 'processing' or locked_by is not null or locked_until is not null)
       and coalesce(locked_by, '') not like 'other-%'`;
   return rows.map((r) => r.id as string);
-}
-
-/** Each row's protected columns, as PostgreSQL prints them, by id. */
-export async function protectedSnapshot(sql: Sql): Promise<Map<string, string>> {
-  const rows = await sql.unsafe(
-    `select id::text as id, row(${PROTECTED_COLUMNS.join(", ")})::text as value
-     from public.wallet_balances`,
-  );
-  return new Map(rows.map((r) => [r.id as string, r.value as string]));
 }
 
 /** Every column of the given rows as text, by id (for "exactly these fields changed" checks). */

@@ -7,14 +7,8 @@ import { toHuman, UINT256_MAX } from "../../supabase/functions/balance-sync/amou
 import { installAudit, leaseEvents, protectedChanges } from "../support/audit.ts";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
 import { waitFor } from "../support/wait.ts";
-import {
-  claim,
-  columnsChecksum,
-  migratedDb,
-  PROTECTED_COLUMNS,
-  record,
-  seedDueRows,
-} from "./fixtures.ts";
+import { assertProtectedUnchanged, protectedSnapshot } from "../../stack/protected_columns.ts";
+import { claim, migratedDb, record, seedDueRows } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();
@@ -217,7 +211,7 @@ Deno.test("change log: two concurrent runs over the same rows never write a chan
   const { c, db, sql } = await freshDb("changes_concurrent");
   const { ids } = await seedDueRows(sql, 60);
   await installAudit(sql);
-  const protectedBefore = await columnsChecksum(sql, PROTECTED_COLUMNS);
+  const protectedBefore = await protectedSnapshot(sql);
   const runs = [c.connect(db, { max: 1 }), c.connect(db, { max: 1 })];
   let applied = 0;
   const ROUNDS = 8;
@@ -265,7 +259,7 @@ Deno.test("change log: two concurrent runs over the same rows never write a chan
     group by 1, 2 having count(*) > 1) as dup`;
   assert.equal(n, 0, "no balance has two change rows from one run");
   assert.deepEqual(await protectedChanges(sql), []);
-  assert.equal(await columnsChecksum(sql, PROTECTED_COLUMNS), protectedBefore);
+  assertProtectedUnchanged(protectedBefore, await protectedSnapshot(sql));
 });
 
 Deno.test("change log: ids are visible in commit order, so an id cursor skips nothing", async () => {

@@ -149,18 +149,6 @@ export async function release(sql: Sql, worker: string, ids: string[]): Promise<
 }
 
 /** md5 over the given columns of all wallet_balances rows, in id order. */
-export async function columnsChecksum(sql: Sql, columns: readonly string[]): Promise<string> {
-  const list = columns.map((c) => `wb.${c}`).join(", ");
-  const [row] = await sql.unsafe(
-    `select md5(coalesce(string_agg(row(wb.id, ${list})::text, '|' order by wb.id), '')) as sum,
-            count(*) as n
-     from public.wallet_balances as wb`,
-  );
-  return `${row.n}:${row.sum}`;
-}
-
-export { PROTECTED_COLUMNS } from "../../stack/protected_columns.ts";
-
 let dbSeq = 0;
 /** A database name unique within this test process. */
 export function dbName(prefix: string): string {

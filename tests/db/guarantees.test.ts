@@ -5,14 +5,12 @@
 import assert from "node:assert/strict";
 import { sharedCluster } from "../../stack/pg.ts";
 import {
-  claim,
-  columnsChecksum,
-  dbName,
+  assertProtectedUnchanged,
+  columnsSnapshot,
   PROTECTED_COLUMNS,
-  record,
-  release,
-  seedDueRows,
-} from "./fixtures.ts";
+  protectedSnapshot,
+} from "../../stack/protected_columns.ts";
+import { claim, dbName, record, release, seedDueRows } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();
@@ -26,8 +24,8 @@ Deno.test("guarantee: after claim and record the protected columns are byte-iden
   await sql`update public.wallet_balances set observed_block = 500 where id = any(${
     ids.slice(0, 20)
   }::uuid[])`;
-  const before = await columnsChecksum(sql, PROTECTED_COLUMNS);
-  const syncedBefore = await columnsChecksum(sql, ["on_chain_balance_raw", "sync_count"]);
+  const before = await protectedSnapshot(sql);
+  const syncedBefore = await columnsSnapshot(sql, ["on_chain_balance_raw", "sync_count"]);
 
   // Three runs at once, each: claim, then a mix of every kind of outcome.
   const totals = await Promise.all(["run-1", "run-2", "run-3"].map(async (worker) => {
@@ -52,12 +50,12 @@ Deno.test("guarantee: after claim and record the protected columns are byte-iden
   }));
 
   assert.ok(totals.reduce((a, b) => a + b, 0) > 100, "balances were really written");
-  assert.notEqual(
-    await columnsChecksum(sql, ["on_chain_balance_raw", "sync_count"]),
+  assert.notDeepEqual(
+    await columnsSnapshot(sql, ["on_chain_balance_raw", "sync_count"]),
     syncedBefore,
     "the sync changed the balance columns",
   );
-  assert.equal(await columnsChecksum(sql, PROTECTED_COLUMNS), before);
+  assertProtectedUnchanged(before, await protectedSnapshot(sql));
 });
 
 Deno.test("guarantee: no contract function names a protected column", async () => {

@@ -6,21 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { moduleStack, type Stack } from "../../stack/stack.ts";
-import { leasedByRuns, protectedSnapshot, resetData } from "../../stack/data.ts";
+import { leasedByRuns, resetData } from "../../stack/data.ts";
+import { assertProtectedUnchanged, protectedSnapshot } from "../../stack/protected_columns.ts";
 
 export function sharedStack(): () => Promise<Stack> {
   return moduleStack();
-}
-
-/** Fails naming each row whose protected columns differ from the snapshot. */
-export function assertProtectedUnchanged(
-  before: Map<string, string>,
-  after: Map<string, string>,
-): void {
-  const changed = [...before].filter(([id, value]) => after.get(id) !== value).map(([id]) =>
-    `${id}: ${before.get(id)} -> ${after.get(id) ?? "(row gone)"}`
-  );
-  assert.deepEqual(changed, [], "protected columns changed");
 }
 
 /** Leases a test sets up on purpose belong to workers named `other-...`. */

@@ -6,16 +6,13 @@
 import assert from "node:assert/strict";
 import { callFunction, SYNC_SECRET_HEADER } from "../../stack/stack.ts";
 import { refusedUrl } from "../../stack/reserved_port.ts";
+import { expectedHuman, rowsAsText, seedWorld, SYNC_WRITES, type World } from "../../stack/data.ts";
 import {
-  expectedHuman,
+  assertProtectedUnchanged,
   PROTECTED_COLUMNS,
   protectedSnapshot,
-  rowsAsText,
-  seedWorld,
-  SYNC_WRITES,
-  type World,
-} from "../../stack/data.ts";
-import { assertProtectedUnchanged, e2eTest, FOREIGN_WORKER, sharedStack } from "./fixture.ts";
+} from "../../stack/protected_columns.ts";
+import { e2eTest, FOREIGN_WORKER, sharedStack } from "./fixture.ts";
 
 const stack = sharedStack();
 

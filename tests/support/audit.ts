@@ -15,7 +15,7 @@
  * contract functions, or a superuser) made the change.
  */
 import type { Sql } from "../../stack/pg.ts";
-import { PROTECTED_COLUMNS } from "../../stack/data.ts";
+import { PROTECTED_COLUMNS } from "../../stack/protected_columns.ts";
 
 const PROTECTED = PROTECTED_COLUMNS.join(", ");
 
@@ -178,14 +178,4 @@ export async function protectedChanges(sql: Sql): Promise<ProtectedChange[]> {
     oldValue: r.old_value,
     newValue: r.new_value,
   }));
-}
-
-/** md5 over every row's protected columns as PostgreSQL prints them, and the row count. */
-export async function protectedChecksum(sql: Sql): Promise<{ rows: number; md5: string }> {
-  const [row] = await sql.unsafe(`
-    select count(*)::int as rows,
-           md5(coalesce(string_agg(id::text || '=' || row(${PROTECTED})::text, ';' order by id),
-                        '')) as md5
-    from public.wallet_balances`);
-  return { rows: row.rows, md5: row.md5 };
 }
