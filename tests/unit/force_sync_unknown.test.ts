@@ -10,8 +10,7 @@ import {
   type RpcCall,
   type RpcResponse,
 } from "../../supabase/functions/balance-sync/store.ts";
-import { runSync } from "../../supabase/functions/balance-sync/sync.ts";
-import { captureLog, chain, FakeReaders, FakeStore, row } from "./function_fakes.ts";
+import { captureLog, chain, FakeReaders, FakeStore, row, syncWithFakes } from "./function_fakes.ts";
 
 const SERVICE_ROLE = "eyJhbGciOiJIUzI1NiJ9.c2VydmljZV9yb2xl.sig-service-role";
 const RUN = "0c6f1d2e-3a4b-4c5d-8e6f-7a8b9c0d1e2f";
@@ -118,18 +117,9 @@ Deno.test("a forced run lists the ids that match no row as unknown_ids and syncs
   const readers = new FakeReaders();
   readers.behaviour.set("bsc", { kind: "balances", balances: new Map([["0xa", 7n]]) });
   const { log, lines } = captureLog();
-  const summary = await runSync(
-    { store, readers: readers.registry, log },
-    {
-      batchSize: 50,
-      leaseSeconds: 120,
-      budgetMs: 5_000,
-      maxBatches: 100,
-      minIntervalSeconds: 30,
-      maxForcedIds: 1000,
-    },
-    { runId: RUN, filter: { wallet_balance_ids: [known.id, MISSING] } },
-  );
+  const summary = await syncWithFakes({ store, readers, log }, {}, {
+    filter: { wallet_balance_ids: [known.id, MISSING] },
+  });
   assert.deepEqual(summary.unknown_ids, [MISSING]);
   assert.equal(summary.synced, 1);
   const finished = lines.find((l) => l.msg === "Balance sync run finished");

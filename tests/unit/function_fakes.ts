@@ -11,7 +11,15 @@ import { ReadError } from "../../supabase/functions/balance-sync/chains/errors.t
 import { neverRejecting } from "../../supabase/functions/balance-sync/chains/readers.ts";
 import { chainConfig } from "../support/chain_reads.ts";
 import type { LogLevel } from "../../supabase/functions/balance-sync/log.ts";
-import { createLogger } from "../../supabase/functions/balance-sync/log.ts";
+import { createLogger, type Logger } from "../../supabase/functions/balance-sync/log.ts";
+import {
+  type ReaderRegistry,
+  type RunInput,
+  type RunSummary,
+  runSync,
+  type SyncDeps,
+  type SyncSettings,
+} from "../../supabase/functions/balance-sync/sync.ts";
 import type {
   CallOptions,
   ChainLease,
@@ -428,4 +436,30 @@ export function captureLog(level: LogLevel = "debug") {
     },
   });
   return { log, lines, raw };
+}
+
+/** The run's settings in these tests: small batches, a generous budget; `extra` overrides. */
+export const testSettings = (extra: Partial<SyncSettings> = {}): SyncSettings => ({
+  batchSize: 50,
+  leaseSeconds: 120,
+  budgetMs: 5_000,
+  maxBatches: 100,
+  minIntervalSeconds: 30,
+  maxForcedIds: 1000,
+  ...extra,
+});
+
+/** The run id `syncWithFakes` uses unless the input names another. */
+export const FAKE_RUN_ID = "9b2f6a8e-1c3d-4e5f-8a9b-0c1d2e3f4a5b";
+
+/** runSync over a FakeStore and FakeReaders (or a registry of its own). */
+export function syncWithFakes(
+  deps:
+    & { store: Store; readers: FakeReaders | ReaderRegistry; log: Logger }
+    & Omit<Partial<SyncDeps>, "readers">,
+  settings: Partial<SyncSettings> = {},
+  input: Partial<RunInput> = {},
+): Promise<RunSummary> {
+  const readers = deps.readers instanceof FakeReaders ? deps.readers.registry : deps.readers;
+  return runSync({ ...deps, readers }, testSettings(settings), { runId: FAKE_RUN_ID, ...input });
 }

@@ -5,18 +5,7 @@
 import assert from "node:assert/strict";
 import { ConfigError, loadConfig } from "../../supabase/functions/balance-sync/config.ts";
 import { type RowResult, toChainConfig } from "../../supabase/functions/balance-sync/store.ts";
-import { runSync, type SyncSettings } from "../../supabase/functions/balance-sync/sync.ts";
-import { captureLog, chain, FakeReaders, FakeStore, row } from "./function_fakes.ts";
-
-const settings: SyncSettings = {
-  batchSize: 50,
-  leaseSeconds: 120,
-  budgetMs: 5_000,
-  maxBatches: 100,
-  minIntervalSeconds: 30,
-  maxForcedIds: 1000,
-};
-const RUN = "9b2f6a8e-1c3d-4e5f-8a9b-0c1d2e3f4a5c";
+import { captureLog, chain, FakeReaders, FakeStore, row, syncWithFakes } from "./function_fakes.ts";
 
 Deno.test("run: a row the database refuses counts as failed with the database's reason; the rest is synced", async () => {
   const evm = chain("bsc", "evm");
@@ -31,11 +20,9 @@ Deno.test("run: a row the database refuses counts as failed with the database's 
   store.refusedIds.add(rows[1].id);
   readers.behaviour.set("bsc", { kind: "balances", balances: new Map([["0xa", 1n], ["0xb", 2n]]) });
 
-  const summary = await runSync(
-    { store, readers: readers.registry, log },
-    settings,
-    { runId: RUN, filter: { wallet_id: wallet } },
-  );
+  const summary = await syncWithFakes({ store, readers, log }, {}, {
+    filter: { wallet_id: wallet },
+  });
 
   assert.deepEqual(store.ops(), ["claim", "record"], "the database released it: no release call");
   assert.equal(summary.synced, 1);
@@ -74,11 +61,7 @@ Deno.test("run: a balance read without a block is failed by the run and never se
       outcomes: [{ key: rows[0].id, ok: true, raw: 5n }],
     });
 
-  const summary = await runSync(
-    { store, readers: () => Promise.resolve(blockless), log },
-    settings,
-    { runId: RUN },
-  );
+  const summary = await syncWithFakes({ store, readers: () => Promise.resolve(blockless), log });
 
   const sent = store.calls.filter((c) => c.op === "record").flatMap((c) =>
     (c.args as { results: RowResult[] }).results

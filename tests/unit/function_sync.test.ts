@@ -3,20 +3,15 @@ import { ReadError } from "../../supabase/functions/balance-sync/chains/errors.t
 import { createReaderRegistry } from "../../supabase/functions/balance-sync/chains/readers.ts";
 import { StoreUnavailable } from "../../supabase/functions/balance-sync/store.ts";
 import type { RowResult } from "../../supabase/functions/balance-sync/store.ts";
-import { runSync, type SyncSettings } from "../../supabase/functions/balance-sync/sync.ts";
-import { captureLog, chain, FakeReaders, FakeStore, row } from "./function_fakes.ts";
-
-const settings = (extra: Partial<SyncSettings> = {}): SyncSettings => ({
-  batchSize: 50,
-  leaseSeconds: 120,
-  budgetMs: 5_000,
-  maxBatches: 100,
-  minIntervalSeconds: 30,
-  maxForcedIds: 1000,
-  ...extra,
-});
-
-const RUN = "9b2f6a8e-1c3d-4e5f-8a9b-0c1d2e3f4a5b";
+import {
+  captureLog,
+  chain,
+  FAKE_RUN_ID,
+  FakeReaders,
+  FakeStore,
+  row,
+  syncWithFakes,
+} from "./function_fakes.ts";
 
 function setup() {
   const evm = chain("bsc", "evm");
@@ -52,11 +47,7 @@ Deno.test("run reads both families and records every balance exactly, one claim 
     balances: new Map([["TA", 1_000_001n], ["TB", 0n]]),
   });
 
-  const summary = await runSync(
-    { store, readers: readers.registry, log },
-    settings(),
-    { runId: RUN },
-  );
+  const summary = await syncWithFakes({ store, readers, log });
 
   assert.deepEqual(store.ops(), ["due_chains", "claim", "claim", "record", "record"]);
   const results = recordCalls(store).flat();
@@ -92,7 +83,7 @@ Deno.test("run reads both families and records every balance exactly, one claim 
   assert.equal(summary.chains.tron.mode, "multicall");
   assert.equal(summary.rows, undefined);
   // The fencing token is the run id, so locked_by traces a lease back to its run.
-  assert.equal((store.calls[1].args as { runId: string }).runId, RUN);
+  assert.equal((store.calls[1].args as { runId: string }).runId, FAKE_RUN_ID);
 });
 
 Deno.test("run records rows flagged by the claim as configuration errors without reading them", async () => {
@@ -103,11 +94,7 @@ Deno.test("run records rows flagged by the claim as configuration errors without
   const store = new FakeStore([evm], [broken, noContract, good]);
   readers.behaviour.set("bsc", { kind: "balances", balances: new Map([["0xa", 5n]]) });
 
-  const summary = await runSync(
-    { store, readers: readers.registry, log },
-    settings(),
-    { runId: RUN },
-  );
+  const summary = await syncWithFakes({ store, readers, log });
 
   assert.equal(readers.calls.length, 1);
   assert.deepEqual(readers.calls[0].queries.map((q) => q.key), [good.id]);
@@ -145,11 +132,7 @@ Deno.test("run groups rows by chain: one read per chain per batch, with that cha
     });
   }
 
-  await runSync(
-    { store, readers: readers.registry, log },
-    settings(),
-    { runId: RUN },
-  );
+  await syncWithFakes({ store, readers, log });
 
   const byChain = new Map(readers.calls.map((c) => [c.chain, c.queries]));
   assert.equal(readers.calls.length, 3);
@@ -180,11 +163,7 @@ Deno.test("run reads all chains in parallel", async () => {
     return barrier.then(() => originalReader(c, q, o));
   };
 
-  const summary = await runSync(
-    { store, readers: readers.registry, log },
-    settings({ budgetMs: 3_000 }),
-    { runId: RUN },
-  );
+  const summary = await syncWithFakes({ store, readers, log }, { budgetMs: 3_000 });
 
   assert.equal(summary.synced, 2);
   assert.equal(summary.released, 0);
@@ -201,11 +180,7 @@ Deno.test("run releases the rows of a chain still reading when the budget runs o
   });
   readers.behaviour.set("tron", { kind: "hang-until-abort" });
 
-  const summary = await runSync(
-    { store, readers: readers.registry, log },
-    settings({ budgetMs: 100 }),
-    { runId: RUN },
-  );
+  const summary = await syncWithFakes({ store, readers, log }, { budgetMs: 100 });
 
   assert.deepEqual(store.ops(), ["due_chains", "claim", "claim", "record", "release"]);
   const released = store.calls[4].args as { ids: string[] };
@@ -228,11 +203,7 @@ Deno.test("run does not wait for a reader that ignores the deadline", async () =
   const store = new FakeStore([evm], rows);
   readers.behaviour.set("bsc", { kind: "hang" });
 
-  const summary = await runSync(
-    { store, readers: readers.registry, log },
-    settings({ budgetMs: 50 }),
-    { runId: RUN },
-  );
+  const summary = await syncWithFakes({ store, readers, log }, { budgetMs: 50 });
 
   assert.deepEqual(store.ops(), ["due_chains", "claim", "release"]);
   assert.equal(summary.released, 2);
@@ -250,11 +221,7 @@ Deno.test("run keeps claiming while full batches come back and the batch cap all
   });
 
   const drained = new FakeStore([evm], rows);
-  const all = await runSync(
-    { store: drained, readers: readers.registry, log },
-    settings({ batchSize: 2 }),
-    { runId: RUN },
-  );
+  const all = await syncWithFakes({ store: drained, readers, log }, { batchSize: 2 });
   assert.deepEqual(drained.ops(), [
     "due_chains",
     "claim",
@@ -269,11 +236,10 @@ Deno.test("run keeps claiming while full batches come back and the batch cap all
   assert.equal(all.stopped, "drained");
 
   const capped = new FakeStore([evm], rows);
-  const some = await runSync(
-    { store: capped, readers: readers.registry, log },
-    settings({ batchSize: 2, maxBatches: 2 }),
-    { runId: RUN },
-  );
+  const some = await syncWithFakes({ store: capped, readers, log }, {
+    batchSize: 2,
+    maxBatches: 2,
+  });
   assert.equal(some.batches, 2);
   assert.equal(some.synced, 4);
   assert.equal(some.stopped, "max_batches");
@@ -284,11 +250,7 @@ Deno.test("run keeps claiming while full batches come back and the batch cap all
 Deno.test("run over no due rows asks which chains are due, claims nothing and returns zeros", async () => {
   const { evm, readers, log } = setup();
   const store = new FakeStore([evm], []);
-  const summary = await runSync(
-    { store, readers: readers.registry, log },
-    settings(),
-    { runId: RUN },
-  );
+  const summary = await syncWithFakes({ store, readers, log });
   assert.deepEqual(store.ops(), ["due_chains"]);
   assert.equal(readers.calls.length, 0);
   assert.deepEqual(
@@ -321,11 +283,9 @@ Deno.test("forced run claims once with its filter, reports busy rows and lists e
     balances: new Map([["TA", 1n]]),
   });
 
-  const summary = await runSync(
-    { store, readers: readers.registry, log },
-    settings({ batchSize: 1 }),
-    { runId: RUN, filter: { wallet_id: wallet } },
-  );
+  const summary = await syncWithFakes({ store, readers, log }, { batchSize: 1 }, {
+    filter: { wallet_id: wallet },
+  });
 
   assert.deepEqual(store.ops(), ["claim", "record"]);
   const claimArgs = store.calls[0].args as { filter: unknown; limit: number };
@@ -362,11 +322,7 @@ Deno.test("one chain's failure is recorded for its rows only; the other chain sy
     error: new ReadError("transient", "HTTP 503 from http://tron.invalid", { status: 503 }),
   });
 
-  const summary = await runSync(
-    { store, readers: readers.registry, log },
-    settings(),
-    { runId: RUN },
-  );
+  const summary = await syncWithFakes({ store, readers, log });
 
   for (const r of down) {
     assert.equal(store.get(r.id).errorCount, 1);
@@ -389,11 +345,7 @@ Deno.test("a reader that fails to load or rejects fails only its own chain", asy
     tron: () => Promise.reject(new Error("Cannot find module tronweb")),
   });
 
-  const summary = await runSync(
-    { store, readers: registry, log },
-    settings(),
-    { runId: RUN },
-  );
+  const summary = await syncWithFakes({ store, readers: registry, log });
 
   assert.match(
     store.get(rows[1].id).lastError!,
@@ -415,11 +367,7 @@ Deno.test("a reader answer missing a row records that row as an error", async ()
       mode: "multicall",
       outcomes: [{ key: queries[0].key, ok: true, raw: 4n }],
     });
-  await runSync(
-    { store, readers: readers.registry, log },
-    settings(),
-    { runId: RUN },
-  );
+  await syncWithFakes({ store, readers, log });
   assert.equal(store.get(rows[0].id).raw, "4");
   assert.match(store.get(rows[1].id).lastError!, /no outcome/);
 });
@@ -429,11 +377,7 @@ Deno.test("a balance that cannot be converted is a configuration error, not a cr
   const rows = [row("bsc", { address: "0xa", decimals: 99 }), row("bsc", { address: "0xb" })];
   const store = new FakeStore([evm], rows);
   readers.behaviour.set("bsc", { kind: "balances", balances: new Map([["0xa", 1n], ["0xb", 2n]]) });
-  const summary = await runSync(
-    { store, readers: readers.registry, log },
-    settings(),
-    { runId: RUN },
-  );
+  const summary = await syncWithFakes({ store, readers, log });
   assert.match(
     store.get(rows[0].id).lastError!,
     /cannot convert balance: decimals must be an integer from 0 to 77, got 99/,
@@ -450,11 +394,7 @@ Deno.test("a failed record gives the batch's leases back and surfaces StoreUnava
   store.failOn.record = new StoreUnavailable("balance_sync_record", "fetch failed");
 
   await assert.rejects(
-    runSync(
-      { store, readers: readers.registry, log },
-      settings(),
-      { runId: RUN },
-    ),
+    syncWithFakes({ store, readers, log }),
     StoreUnavailable,
   );
   assert.deepEqual(store.ops(), ["due_chains", "claim", "record", "release"]);
@@ -467,11 +407,7 @@ Deno.test("a failed claim surfaces StoreUnavailable with nothing to release", as
   const store = new FakeStore([evm], [row("bsc")]);
   store.failOn.claim = new StoreUnavailable("balance_sync_claim", "connection refused", null, 0);
   await assert.rejects(
-    runSync(
-      { store, readers: readers.registry, log },
-      settings(),
-      { runId: RUN },
-    ),
+    syncWithFakes({ store, readers, log }),
     /balance_sync_claim: connection refused/,
   );
   assert.deepEqual(store.ops(), ["due_chains", "claim"]);
@@ -491,11 +427,7 @@ Deno.test("run logs the seed's per-row messages at debug with their fields, and 
   readers.behaviour.set("bsc", { kind: "balances", balances: new Map([["0xa", 1n]]) });
   readers.behaviour.set("tron", { kind: "balances", balances: new Map([["TA", 2n]]) });
 
-  await runSync(
-    { store, readers: readers.registry, log },
-    settings(),
-    { runId: RUN },
-  );
+  await syncWithFakes({ store, readers, log });
 
   const find = (msg: string, id: string) =>
     lines.find((l) => l.msg === msg && l.wallet_balance_id === id);
@@ -523,7 +455,7 @@ Deno.test("run logs the seed's per-row messages at debug with their fields, and 
   assert.equal(summaries[0].level, "notice");
   assert.equal(summaries[0].synced, 2);
   assert.equal(summaries[0].failed, 1);
-  assert.ok(lines.every((l) => l.run_id === undefined || l.run_id === RUN));
+  assert.ok(lines.every((l) => l.run_id === undefined || l.run_id === FAKE_RUN_ID));
 });
 
 Deno.test("at level notice a run writes only its summary and its failures", async () => {
@@ -536,11 +468,7 @@ Deno.test("at level notice a run writes only its summary and its failures", asyn
     kind: "balances",
     balances: new Map(rows.slice(0, 20).map((r) => [r.address!, 1n])),
   });
-  await runSync(
-    { store, readers: readers.registry, log },
-    settings(),
-    { runId: RUN },
-  );
+  await syncWithFakes({ store, readers, log });
   assert.deepEqual(lines.map((l) => l.msg), [
     "Wallet balance sync failed",
     "Balance sync run finished",
@@ -554,11 +482,7 @@ Deno.test("rows whose result the database refuses as invalid are released, not l
   store.invalidIds.add(rows[1].id);
   readers.behaviour.set("bsc", { kind: "balances", balances: new Map([["0xa", 1n], ["0xb", 2n]]) });
 
-  const summary = await runSync(
-    { store, readers: readers.registry, log },
-    settings(),
-    { runId: RUN },
-  );
+  const summary = await syncWithFakes({ store, readers, log });
 
   assert.deepEqual(store.ops(), ["due_chains", "claim", "record", "release"]);
   assert.deepEqual((store.calls[3].args as { ids: string[] }).ids, [rows[1].id]);
@@ -587,11 +511,9 @@ Deno.test("a forced run reports a row taken over by another run as lost, not syn
     };
   };
 
-  const summary = await runSync(
-    { store, readers: stealing, log },
-    settings(),
-    { runId: RUN, filter: { wallet_id: wallet } },
-  );
+  const summary = await syncWithFakes({ store, readers: stealing, log }, {}, {
+    filter: { wallet_id: wallet },
+  });
 
   assert.equal(summary.synced, 1);
   assert.equal(summary.lost, 1);
@@ -619,9 +541,7 @@ Deno.test("refused rows stay on the run's release list when their first release 
       : release(runId, ids);
 
   await assert.rejects(
-    runSync({ store, readers: readers.registry, log }, settings(), {
-      runId: RUN,
-    }),
+    syncWithFakes({ store, readers, log }),
     StoreUnavailable,
   );
   assert.equal(releases, 2);

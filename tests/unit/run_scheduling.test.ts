@@ -8,21 +8,14 @@ import { finishByMs } from "../../supabase/functions/balance-sync/config.ts";
 import { ReadError } from "../../supabase/functions/balance-sync/chains/errors.ts";
 import { MAX_LINE_CHARS } from "../../supabase/functions/balance-sync/log.ts";
 import type { RowResult } from "../../supabase/functions/balance-sync/store.ts";
-import { runSync, type SyncSettings } from "../../supabase/functions/balance-sync/sync.ts";
-import { captureLog, chain, FakeReaders, FakeStore, row } from "./function_fakes.ts";
-
-const settings = (extra: Partial<SyncSettings> = {}): SyncSettings => ({
-  batchSize: 10,
-  leaseSeconds: 120,
-  budgetMs: 5_000,
-  maxBatches: 100,
-  minIntervalSeconds: 30,
-  maxForcedIds: 1000,
-  ...extra,
-});
+import { captureLog, chain, FakeReaders, FakeStore, row, syncWithFakes } from "./function_fakes.ts";
 
 let runs = 0;
 const runId = () => `00000000-0000-4000-9000-${(++runs).toString(16).padStart(12, "0")}`;
+
+/** Each run its own id, so that concurrent runs are told apart by their leases. */
+const run: typeof syncWithFakes = (deps, extra = {}, input = {}) =>
+  syncWithFakes(deps, { batchSize: 10, ...extra }, { runId: runId(), ...input });
 
 const balances = (rows: { address: string | null }[], value = 7n) =>
   new Map(rows.map((r) => [r.address!, value]));
@@ -38,11 +31,7 @@ Deno.test("POST {}: a paced chain with the stalest rows does not hold up the EVM
   readers.behaviour.set("bsc", { kind: "balances", balances: balances(evmRows) });
   const { log } = captureLog();
 
-  const summary = await runSync(
-    { store, readers: readers.registry, log },
-    settings({ budgetMs: 600 }),
-    { runId: runId() },
-  );
+  const summary = await run({ store, readers, log }, { budgetMs: 600 });
 
   assert.equal(evmRows.filter((r) => store.get(r.id).syncCount === 1).length, 30);
   const tronSynced = tronRows.filter((r) => store.get(r.id).syncCount === 1).length;
@@ -64,11 +53,7 @@ Deno.test("a read cut at the deadline records what it had read and gives back th
   readers.behaviour.set("tron", { kind: "paced", msPerQuery: 40, balances: balances(rows, 9n) });
   const { log } = captureLog();
 
-  const summary = await runSync(
-    { store, readers: readers.registry, log },
-    settings({ budgetMs: 150 }),
-    { runId: runId(), chainId: "tron" },
-  );
+  const summary = await run({ store, readers, log }, { budgetMs: 150 }, { chainId: "tron" });
 
   const recorded = store.calls.filter((c) => c.op === "record")
     .flatMap((c) => (c.args as { results: RowResult[] }).results);
@@ -92,12 +77,10 @@ Deno.test("four concurrent runs of one rate-limited chain: exactly one reads; th
   const { log } = captureLog();
 
   const summaries = await Promise.all(
-    Array.from({ length: 4 }, () =>
-      runSync(
-        { store, readers: readers.registry, log },
-        settings({ batchSize: 4 }),
-        { runId: runId(), chainId: "tron" },
-      )),
+    Array.from(
+      { length: 4 },
+      () => run({ store, readers, log }, { batchSize: 4 }, { chainId: "tron" }),
+    ),
   );
 
   const readersRuns = summaries.filter((s) => s.claimed > 0);
@@ -129,11 +112,7 @@ Deno.test("a scheduled run of one chain claims due rows of that chain only, up t
   readers.behaviour.set("bsc", { kind: "balances", balances: balances(bsc) });
   const { log } = captureLog();
 
-  const summary = await runSync(
-    { store, readers: readers.registry, log },
-    settings({ maxRowsPerRun: 15 }),
-    { runId: runId(), chainId: "bsc" },
-  );
+  const summary = await run({ store, readers, log }, { maxRowsPerRun: 15 }, { chainId: "bsc" });
 
   assert.equal(summary.chain_id, "bsc");
   assert.equal(summary.claimed, 15);
@@ -157,16 +136,16 @@ Deno.test("the run's CPU is in its summary, and a run past its CPU budget claims
   const { log } = captureLog();
   let used = 0;
 
-  const summary = await runSync(
+  const summary = await run(
     {
       store,
-      readers: readers.registry,
+      readers,
       log,
       // Each look at the clock after the first finds 300 ms more used.
       cpuClock: () => () => (used += 300) - 300,
     },
-    settings({ cpuBudgetMs: 500 }),
-    { runId: runId(), chainId: "bsc" },
+    { cpuBudgetMs: 500 },
+    { chainId: "bsc" },
   );
 
   assert.equal(summary.stopped, "cpu");
@@ -192,11 +171,12 @@ Deno.test("the pg_net timeout holds under slow database calls late in the run: e
   const started = performance.now();
 
   // A write cut short by its timeout fails the run (503): still an answer, before pg_net's timeout.
-  const outcome = await runSync(
-    { store, readers: readers.registry, log },
-    settings({ budgetMs: 250, pgNetTimeoutMs, storeTimeoutMs: 100, abortGraceMs: 20 }),
-    { runId: runId() },
-  ).then((summary) => summary.synced, (error: Error) => error);
+  const outcome = await run({ store, readers, log }, {
+    budgetMs: 250,
+    pgNetTimeoutMs,
+    storeTimeoutMs: 100,
+    abortGraceMs: 20,
+  }).then((summary) => summary.synced, (error: Error) => error);
   const ended = performance.now();
 
   const finishBy = finishByMs(pgNetTimeoutMs);
@@ -232,11 +212,7 @@ Deno.test("logs stay within the platform's limits over a 5,000-row run at the de
   readers.behaviour.set("tron", { kind: "balances", balances: ok });
   const { log, raw } = captureLog("info");
 
-  const summary = await runSync(
-    { store, readers: readers.registry, log },
-    settings({ batchSize: 500, maxRowsPerRun: 5000 }),
-    { runId: runId() },
-  );
+  const summary = await run({ store, readers, log }, { batchSize: 500, maxRowsPerRun: 5000 });
 
   assert.equal(summary.claimed, 5000);
   assert.ok(summary.failed > 1000);
@@ -272,11 +248,7 @@ Deno.test("a forced run reads a rate-limited chain only under its lease: while a
     return result;
   };
 
-  const summary = await runSync(
-    { store, readers: readers.registry, log },
-    settings(),
-    { runId: runId(), filter: { wallet_id: wallet } },
-  );
+  const summary = await run({ store, readers, log }, {}, { filter: { wallet_id: wallet } });
 
   assert.equal(summary.synced, 1);
   assert.deepEqual(summary.busy_ids, [rows[1].id]);
@@ -290,11 +262,9 @@ Deno.test("a scheduled run of a chain id that does not exist answers with a note
   const store = new FakeStore([chain("bsc", "evm")], [row("bsc")]);
   const readers = new FakeReaders();
   const { log } = captureLog();
-  const summary = await runSync(
-    { store, readers: readers.registry, log },
-    settings(),
-    { runId: runId(), chainId: "50000000-0000-4000-8000-000000000000" },
-  );
+  const summary = await run({ store, readers, log }, {}, {
+    chainId: "50000000-0000-4000-8000-000000000000",
+  });
   assert.equal(summary.claimed, 0);
   assert.match(
     summary.chains["50000000-0000-4000-8000-000000000000"].note!,
@@ -312,11 +282,9 @@ Deno.test("a rate-limited chain's claims are sized to what its pace can read in 
   readers.behaviour.set("tron", { kind: "paced", msPerQuery: 50, balances: balances(rows) });
   const { log } = captureLog();
 
-  const summary = await runSync(
-    { store, readers: readers.registry, log },
-    settings({ batchSize: 100, budgetMs: 500 }),
-    { runId: runId(), chainId: "tron" },
-  );
+  const summary = await run({ store, readers, log }, { batchSize: 100, budgetMs: 500 }, {
+    chainId: "tron",
+  });
 
   const limits = store.calls.filter((c) => c.op === "claim").map((c) =>
     (c.args as { limit: number }).limit
@@ -353,11 +321,7 @@ Deno.test("over 40 chains with long notes the summary line stays whole, each cha
     });
   }
   const { log, raw } = captureLog("info");
-  const summary = await runSync(
-    { store, readers: readers.registry, log },
-    settings(),
-    { runId: runId() },
-  );
+  const summary = await run({ store, readers, log });
   assert.equal(summary.failed, 40);
   const line = JSON.parse(raw.at(-1)!);
   assert.equal(line.msg, "Balance sync run finished");
