@@ -44,3 +44,44 @@ export function failure(read: ChainRead, key: string, errorClass: ErrorClass, pa
   if (pattern) assert.match(outcome.error.message, pattern);
   return outcome.error;
 }
+
+/** Keys the reader must never show in its errors. */
+export const SECRET = "s3cr3tKey0123456789abcdef";
+export const PATH_SECRET = "pathKeyAbcdef0123456789xyz";
+
+/** Refuses every request the way Deno's fetch used to: the full URL in the message. */
+export const refusingFetch: typeof fetch = (input) => {
+  const url = input instanceof Request ? input.url : String(input);
+  return Promise.reject(
+    new TypeError(
+      `error sending request for url (${url}): client error (Connect): tcp connect error: ` +
+        "Connection refused (os error 111)",
+    ),
+  );
+};
+
+export function secretChain(
+  family: "evm" | "tron",
+  rpcUrl: string,
+  apiKeyEnv: string | null,
+): ChainConfig {
+  return chainConfig({
+    id: `review-${family}-${crypto.randomUUID()}`,
+    name: family,
+    family,
+    rpcUrl,
+    apiKeyEnv,
+  });
+}
+
+export const secretEnv = (name: string) => (name === "RPC_KEY" ? SECRET : undefined);
+
+export function assertNoSecret(read: ChainRead) {
+  assert.equal(read.outcomes.length, 1);
+  const outcome = read.outcomes[0];
+  assert.equal(outcome.ok, false);
+  if (outcome.ok) return;
+  assert.equal(outcome.error.errorClass, "transient");
+  const shown = JSON.stringify({ message: outcome.error.message, data: outcome.error.data });
+  assert.doesNotMatch(shown, new RegExp(`${SECRET}|${PATH_SECRET}|user:pw`), shown);
+}

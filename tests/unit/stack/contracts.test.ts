@@ -1,12 +1,5 @@
 import assert from "node:assert/strict";
-import {
-  blockNumber,
-  call,
-  getBalance,
-  getCode,
-  setBalance,
-  startAnvil,
-} from "../../stack/anvil.ts";
+import { blockNumber, call, getCode, startAnvil } from "../../../stack/anvil.ts";
 import {
   deployMalformed,
   deployReverting,
@@ -18,21 +11,9 @@ import {
   setTokenBalances,
   tokenBalance,
   UINT256_MAX,
-} from "../../stack/contracts/mod.ts";
+} from "../../../stack/contracts/mod.ts";
 
 const holder = "0x00000000000000000000000000000000000000a1";
-
-Deno.test("anvil harness: starts on a free port, sets balances, and stops", async () => {
-  const anvil = await startAnvil();
-  try {
-    assert.ok(anvil.port > 0);
-    await setBalance(anvil.rpcUrl, holder, UINT256_MAX);
-    assert.equal(await getBalance(anvil.rpcUrl, holder), UINT256_MAX);
-  } finally {
-    await anvil.stop();
-  }
-  await assert.rejects(fetch(anvil.rpcUrl, { method: "POST", body: "{}" }));
-});
 
 Deno.test("test contracts: token balances, a reverting token, a malformed token and Multicall3", async () => {
   const anvil = await startAnvil();

@@ -7,7 +7,7 @@ import {
   type RunEnd,
   StoreUnavailable,
 } from "../../supabase/functions/balance-sync/store.ts";
-import { chain, FakeReaders, FakeStore, row } from "./function_fakes.ts";
+import { chain, FakeReaders, FakeStore, row } from "./fakes.ts";
 
 const SERVICE_ROLE = "eyJhbGciOiJIUzI1NiJ9.c2VydmljZV9yb2xl.sig-service-role";
 const ANON = "eyJhbGciOiJIUzI1NiJ9.YW5vbg.sig-anon-key-0000";

@@ -1,9 +1,8 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../../supabase/functions/balance-sync/config.ts";
 import { createHandler } from "../../supabase/functions/balance-sync/handler.ts";
-import { StoreUnavailable } from "../../supabase/functions/balance-sync/store.ts";
-import { chain, FakeReaders, FakeStore, row } from "./function_fakes.ts";
-
+import { FilterNotFound, StoreUnavailable } from "../../supabase/functions/balance-sync/store.ts";
+import { chain, FakeReaders, FakeStore, row } from "./fakes.ts";
 const SERVICE_ROLE = "eyJhbGciOiJIUzI1NiJ9.c2VydmljZV9yb2xl.sig-service-role";
 const ANON = "eyJhbGciOiJIUzI1NiJ9.YW5vbg.sig-anon-key-0000";
 const SECRET_KEY = "sb_secret_0123456789abcdefghij";
@@ -175,4 +174,21 @@ Deno.test("handler answers 500 with the run id when the run breaks unexpectedly"
   const response = await handler(request());
   assert.equal(response.status, 500);
   assert.deepEqual(await response.json(), { error: "internal error", run_id: RUN });
+});
+
+Deno.test("handler answers 404 naming what does not exist, with the field and the run id", async () => {
+  const MISSING = "00000000-0000-4000-8000-00000000dead";
+  const { handler, store, logs } = setup();
+  store.failOn.claim = new FilterNotFound(`wallet ${MISSING} does not exist`, "wallet_id");
+  const response = await handler(request({ body: JSON.stringify({ wallet_id: MISSING }) }));
+  assert.equal(response.status, 404);
+  assert.deepEqual(await response.json(), {
+    error: `wallet ${MISSING} does not exist`,
+    field: "wallet_id",
+    run_id: RUN,
+  });
+  assert.equal(store.lockedRows().length, 0, "nothing leased");
+  assert.equal(store.calls.filter((c) => c.op !== "claim").length, 0, "no record or release");
+  const warn = logs.map((l) => JSON.parse(l)).find((l) => l.level === "warn");
+  assert.equal(warn?.field, "wallet_id");
 });

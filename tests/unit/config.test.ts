@@ -99,3 +99,24 @@ Deno.test("loadConfig() rejects malformed secret keys without echoing them", () 
 Deno.test("loadConfig() refuses a guessable sync secret", () => {
   rejects({ BALANCE_SYNC_SECRET: "short" }, "BALANCE_SYNC_SECRET", /at least 16/);
 });
+
+Deno.test("loadConfig() trims BALANCE_SYNC_SECRET saved with a trailing newline (HTTP trims header values)", () => {
+  const env: Record<string, string> = { ...base, BALANCE_SYNC_SECRET: "cron-secret-0123456789\n" };
+  assert.equal(loadConfig((name) => env[name]).syncSecret, "cron-secret-0123456789");
+  env.BALANCE_SYNC_SECRET = "  cron-secret-0123456789\r\n";
+  assert.equal(loadConfig((name) => env[name]).syncSecret, "cron-secret-0123456789");
+});
+
+Deno.test("loadConfig() refuses a BALANCE_SYNC_SECRET with a line break inside, naming the variable", () => {
+  const env: Record<string, string> = {
+    ...base,
+    BALANCE_SYNC_SECRET: "cron-secret-01234\n56789",
+  };
+  assert.throws(() => loadConfig((name) => env[name]), (error: unknown) => {
+    assert.ok(error instanceof ConfigError);
+    assert.equal(error.variable, "BALANCE_SYNC_SECRET");
+    assert.match(error.message, /^BALANCE_SYNC_SECRET: .*control character/);
+    assert.ok(!error.message.includes("cron-secret"), "the value is never in the message");
+    return true;
+  });
+});

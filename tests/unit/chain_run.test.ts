@@ -8,7 +8,7 @@ import { finishByMs } from "../../supabase/functions/balance-sync/config.ts";
 import { ReadError } from "../../supabase/functions/balance-sync/chains/errors.ts";
 import { MAX_LINE_CHARS } from "../../supabase/functions/balance-sync/log.ts";
 import type { RowResult } from "../../supabase/functions/balance-sync/store.ts";
-import { captureLog, chain, FakeReaders, FakeStore, row, syncWithFakes } from "./function_fakes.ts";
+import { captureLog, chain, FakeReaders, FakeStore, row, syncWithFakes } from "./fakes.ts";
 
 let runs = 0;
 const runId = () => `00000000-0000-4000-9000-${(++runs).toString(16).padStart(12, "0")}`;

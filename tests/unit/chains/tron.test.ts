@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { TronWeb } from "tronweb";
-import { type Anvil, blockNumber, mine, startAnvil } from "../../stack/anvil.ts";
+import { type Anvil, blockNumber, mine, startAnvil } from "../../../stack/anvil.ts";
 import {
   deployMalformed,
   deployReverting,
@@ -9,19 +9,28 @@ import {
   setTokenBalance,
   setTokenBalances,
   UINT256_MAX,
-} from "../../stack/contracts/mod.ts";
-import { closedPortUrl } from "../../stack/rpc_proxy.ts";
-import { chainConfig, failure, raw } from "../support/chain_reads.ts";
-import { withTronNode } from "../support/tron_env.ts";
-import { startTronNode, toEvmAddress, toTronBase58, toTronHex } from "../standins/tron_node.ts";
+} from "../../../stack/contracts/mod.ts";
+import { closedPortUrl } from "../../../stack/rpc_proxy.ts";
+import {
+  assertNoSecret,
+  chainConfig,
+  failure,
+  PATH_SECRET,
+  raw,
+  refusingFetch,
+  SECRET,
+  secretChain,
+} from "../../support/chain_reads.ts";
+import { withTronNode } from "../../support/tron_env.ts";
+import { startTronNode, toEvmAddress, toTronBase58, toTronHex } from "../../standins/tron_node.ts";
 import {
   createTronReader,
   type TronReaderSettings,
-} from "../../supabase/functions/balance-sync/chains/tron.ts";
+} from "../../../supabase/functions/balance-sync/chains/tron.ts";
 import type {
   BalanceQuery,
   ChainConfig,
-} from "../../supabase/functions/balance-sync/chains/types.ts";
+} from "../../../supabase/functions/balance-sync/chains/types.ts";
 
 /** A TRON address (base58) for test holder `i`. */
 const holder = (i: number) => toTronBase58(`0x${(0x7e0000 + i).toString(16).padStart(40, "0")}`);
@@ -672,4 +681,71 @@ Deno.test("TRON reader: no queries, or only invalid ones, means no requests", as
   const invalid = await createTronReader()(chainFor(closedPortUrl()), [trx("x", "nope")]);
   failure(invalid, "x", "configuration");
   assert.equal(invalid.requests, 0);
+});
+
+const LAG = 5n;
+
+Deno.test("TRON reader: a read that fails over mid-way to a lagging node reports that node's lower head", async () => {
+  await withTronNode(async ({ anvil, node: primary }) => {
+    const lagging = await startTronNode({ anvilRpcUrl: anvil.rpcUrl, headLag: Number(LAG) });
+    try {
+      await mine(anvil.rpcUrl, 20);
+      const head = await blockNumber(anvil.rpcUrl);
+      await primary.setAccountBalance(holder(1), 11n);
+      await primary.setAccountBalance(holder(2), 22n);
+      await lagging.setAccountBalance(holder(1), 11n);
+      await lagging.setAccountBalance(holder(2), 22n);
+      // The primary answers the head, then fails every account read: the read moves on.
+      primary.inject({ kind: "status", status: 500, path: "/wallet/getaccount" });
+
+      const read = await createTronReader(quick)(
+        chainFor(primary.url, { fallbackRpcUrls: [lagging.url] }),
+        [trx("a", holder(1)), trx("b", holder(2))],
+      );
+
+      assert.equal(raw(read, "a"), 11n);
+      assert.equal(raw(read, "b"), 22n);
+      assert.equal(primary.requests.byPath["/wallet/getnowblock"], 1);
+      assert.equal(lagging.requests.byPath["/wallet/getnowblock"], 1, "asked before it served");
+      assert.equal(lagging.requests.byPath["/wallet/getaccount"], 2);
+      assert.equal(read.block, head - LAG, `primary head ${head}, fallback ${head - LAG}`);
+    } finally {
+      await lagging.stop();
+    }
+  });
+});
+
+Deno.test("TRON reader: without a failover the read reports the primary's head and never asks the fallback", async () => {
+  await withTronNode(async ({ anvil, node: primary }) => {
+    const lagging = await startTronNode({ anvilRpcUrl: anvil.rpcUrl, headLag: Number(LAG) });
+    try {
+      await mine(anvil.rpcUrl, 20);
+      const head = await blockNumber(anvil.rpcUrl);
+      await primary.setAccountBalance(holder(3), 33n);
+
+      const read = await createTronReader(quick)(
+        chainFor(primary.url, { fallbackRpcUrls: [lagging.url] }),
+        [trx("c", holder(3))],
+      );
+
+      assert.equal(raw(read, "c"), 33n);
+      assert.equal(read.block, head);
+      assert.equal(read.requests, 2);
+      assert.equal(lagging.requests.count, 0);
+    } finally {
+      await lagging.stop();
+    }
+  });
+});
+
+Deno.test("TRON reader: an unreachable node's error never shows a key in its rpc_url", async () => {
+  const read = createTronReader({ fetch: refusingFetch, maxRetries: 0 });
+  assertNoSecret(
+    await read(
+      secretChain("tron", `http://user:pw@node.invalid/${PATH_SECRET}?key=${SECRET}`, null),
+      [
+        { key: "a", address: "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", token: null },
+      ],
+    ),
+  );
 });

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import {
+  type ClaimOptions,
   createStore,
+  FilterNotFound,
   parseClaim,
   type RpcCall,
   type RpcClient,
@@ -207,4 +209,64 @@ Deno.test("store turns API errors, network errors and bad answers into StoreUnav
     { timeoutMs: 1000 },
   );
   await assert.rejects(malformed.record("w", []), /unexpected response/);
+});
+
+Deno.test("toChainConfig() refuses the chain values no check constraint guards any more", () => {
+  const chain = (extra: Record<string, unknown>) =>
+    toChainConfig({ id: "c", name: "bsc", family: "evm", rpc_url: "http://x", ...extra });
+  assert.equal(typeof chain({}), "object");
+  assert.equal(typeof chain({ confirmations: 3, max_rps: 0.5, max_concurrency: 2 }), "object");
+  assert.match(chain({ confirmations: -1 }) as string, /^confirmations must be .* got -1/);
+  assert.match(chain({ max_rps: 0 }) as string, /^max_rps must be > 0/);
+  assert.match(chain({ max_concurrency: -2 }) as string, /^max_concurrency must be .* got -2/);
+  assert.match(chain({ family: "bitcoin" }) as string, /not supported/);
+});
+
+const MISSING = "00000000-0000-4000-8000-00000000dead";
+
+function storeAnswering(response: RpcResponse) {
+  const calls: string[] = [];
+  const store = createStore({
+    rpc(fn) {
+      calls.push(fn);
+      const call: RpcCall = {
+        abortSignal: () => Promise.resolve(response),
+        then: (ok, ko) => Promise.resolve(response).then(ok, ko),
+      };
+      return call;
+    },
+  }, { timeoutMs: 1000 });
+  return { store, calls };
+}
+
+const claimOptions: ClaimOptions = {
+  runId: "w",
+  limit: 1,
+  leaseSeconds: 1,
+  minIntervalSeconds: 1,
+  filter: { wallet_id: MISSING },
+};
+
+Deno.test("store turns the claim's no_data_found into FilterNotFound with the filter key", async () => {
+  const { store } = storeAnswering({
+    data: null,
+    error: { message: `wallet ${MISSING} does not exist`, code: "P0002", details: "wallet_id" },
+    status: 404,
+  });
+  await assert.rejects(store.claim(claimOptions), (error: unknown) => {
+    assert.ok(error instanceof FilterNotFound);
+    assert.equal(error.message, `wallet ${MISSING} does not exist`);
+    assert.equal(error.field, "wallet_id");
+    return true;
+  });
+});
+
+Deno.test("store passes unknown_ids of a claim through", async () => {
+  const { store } = storeAnswering({
+    data: { rows: [], chains: {}, busy: [], unknown_ids: [MISSING] },
+    error: null,
+    status: 200,
+  });
+  const claim = await store.claim(claimOptions);
+  assert.deepEqual(claim.unknownIds, [MISSING]);
 });

@@ -16,7 +16,7 @@ import {
   encodeAggregate3,
   revertReason,
   SELECTOR,
-} from "../../supabase/functions/balance-sync/chains/abi.ts";
+} from "../../../supabase/functions/balance-sync/chains/abi.ts";
 
 const address = (i: number) => `0x${(0x1000 + i).toString(16).padStart(40, "0")}` as Hex;
 const resultType = [{

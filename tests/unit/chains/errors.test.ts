@@ -3,7 +3,7 @@ import {
   networkCause,
   parseRetryAfter,
   redactUrl,
-} from "../../supabase/functions/balance-sync/chains/errors.ts";
+} from "../../../supabase/functions/balance-sync/chains/errors.ts";
 
 Deno.test("redactUrl() removes credentials, query strings and key-like path segments", () => {
   assert.equal(

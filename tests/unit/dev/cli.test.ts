@@ -1,7 +1,7 @@
 /** The dev tasks' command lines and the one-stack-per-checkout lock. */
 import assert from "node:assert/strict";
 
-const root = new URL("../../", import.meta.url).pathname;
+const root = new URL("../../../", import.meta.url).pathname;
 
 async function run(script: string, args: string[], env: Record<string, string> = {}) {
   const out = await new Deno.Command(Deno.execPath(), {

@@ -4,11 +4,11 @@
  * target is met, missed, or cannot be judged.
  */
 import assert from "node:assert/strict";
-import type { Invocation } from "../../bench/soak_probe.ts";
-import { LogTracker } from "../../bench/soak_probe.ts";
-import { buildSoakReport, windowsAbove } from "../../bench/soak_report.ts";
-import type { SoakRun } from "../../bench/soak_run.ts";
-import { parseSoakArgs } from "../../bench/soak_options.ts";
+import type { Invocation } from "../../../bench/soak_probe.ts";
+import { LogTracker } from "../../../bench/soak_probe.ts";
+import { buildSoakReport, windowsAbove } from "../../../bench/soak_report.ts";
+import type { SoakRun } from "../../../bench/soak_run.ts";
+import { parseSoakArgs } from "../../../bench/soak_options.ts";
 
 const chains = [
   { key: "evm" as const, id: "c-evm", name: "evm", rows: 100, maxRps: null },

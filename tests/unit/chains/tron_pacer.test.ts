@@ -4,7 +4,7 @@ import {
   Pacer,
   pacerFor,
   PacerPausedError,
-} from "../../supabase/functions/balance-sync/chains/tron_pacer.ts";
+} from "../../../supabase/functions/balance-sync/chains/tron_pacer.ts";
 
 Deno.test("Pacer never lets more than maxConcurrency requests be in flight", async () => {
   const pacer = new Pacer({ maxRps: 1000, maxConcurrency: 3 });

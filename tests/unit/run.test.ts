@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
 import { ReadError } from "../../supabase/functions/balance-sync/chains/errors.ts";
 import { createReaderRegistry } from "../../supabase/functions/balance-sync/chains/readers.ts";
-import { StoreUnavailable } from "../../supabase/functions/balance-sync/store.ts";
-import type { RowResult } from "../../supabase/functions/balance-sync/store.ts";
+import {
+  type Claim,
+  type ClaimOptions,
+  type RowResult,
+  StoreUnavailable,
+} from "../../supabase/functions/balance-sync/store.ts";
 import {
   captureLog,
   chain,
@@ -11,7 +15,7 @@ import {
   FakeStore,
   row,
   syncWithFakes,
-} from "./function_fakes.ts";
+} from "./fakes.ts";
 
 function setup() {
   const evm = chain("bsc", "evm");
@@ -546,4 +550,94 @@ Deno.test("refused rows stay on the run's release list when their first release 
   );
   assert.equal(releases, 2);
   assert.deepEqual(store.lockedRows(), [], "the final release gave the refused row back");
+});
+
+Deno.test("run: a row the database refuses counts as failed with the database's reason; the rest is synced", async () => {
+  const evm = chain("bsc", "evm");
+  const readers = new FakeReaders();
+  const { log, lines } = captureLog();
+  const wallet = "40000000-0000-4000-8000-0000000000bb";
+  const rows = [
+    row("bsc", { walletId: wallet, address: "0xa" }),
+    row("bsc", { walletId: wallet, address: "0xb" }),
+  ];
+  const store = new FakeStore([evm], rows);
+  store.refusedIds.add(rows[1].id);
+  readers.behaviour.set("bsc", { kind: "balances", balances: new Map([["0xa", 1n], ["0xb", 2n]]) });
+
+  const summary = await syncWithFakes({ store, readers, log }, {}, {
+    filter: { wallet_id: wallet },
+  });
+
+  assert.deepEqual(store.ops(), ["claim", "record"], "the database released it: no release call");
+  assert.equal(summary.synced, 1);
+  assert.equal(summary.failed, 1);
+  assert.equal(summary.released, 0);
+  assert.deepEqual(
+    {
+      synced: summary.chains.bsc.synced,
+      failed: summary.chains.bsc.failed,
+      errors: summary.chains.bsc.errors_by_class,
+    },
+    { synced: 1, failed: 1, errors: { permanent: 1 } },
+  );
+  const refused = summary.rows!.find((r) => r.id === rows[1].id)!;
+  assert.equal(refused.status, "failed");
+  assert.equal(refused.error, "refused by the database: wallet is frozen");
+  assert.equal(refused.raw, undefined);
+  assert.ok(lines.some((l) =>
+    l.msg === "Wallet balance not written: the database refused it" &&
+    l.wallet_balance_id === rows[1].id
+  ));
+  assert.equal(store.get(rows[1].id).errorCount, 1);
+});
+
+Deno.test("run: a balance read without a block is failed by the run and never sent as a balance", async () => {
+  const evm = chain("bsc", "evm");
+  const readers = new FakeReaders();
+  const { log } = captureLog();
+  const rows = [row("bsc", { address: "0xa" })];
+  const store = new FakeStore([evm], rows);
+  const blockless = () =>
+    Promise.resolve<Awaited<ReturnType<typeof readers.reader>>>({
+      block: null,
+      requests: 1,
+      mode: "per-call",
+      outcomes: [{ key: rows[0].id, ok: true, raw: 5n }],
+    });
+
+  const summary = await syncWithFakes({ store, readers: () => Promise.resolve(blockless), log });
+
+  const sent = store.calls.filter((c) => c.op === "record").flatMap((c) =>
+    (c.args as { results: RowResult[] }).results
+  );
+  assert.equal(sent.length, 1);
+  assert.ok("error" in sent[0], "recorded as an error, not as a balance");
+  assert.match((sent[0] as { error: string }).error, /no block/);
+  assert.equal(summary.synced, 0);
+  assert.equal(summary.failed, 1);
+});
+
+const MISSING = "00000000-0000-4000-8000-00000000dead";
+
+Deno.test("a forced run lists the ids that match no row as unknown_ids and syncs the others", async () => {
+  const evm = chain("bsc", "evm");
+  const known = row("bsc", { address: "0xa" });
+  const store = new FakeStore([evm], [known]);
+  const realClaim = store.claim.bind(store);
+  store.claim = async (options: ClaimOptions): Promise<Claim> => ({
+    ...(await realClaim(options)),
+    unknownIds: [MISSING],
+  });
+  const readers = new FakeReaders();
+  readers.behaviour.set("bsc", { kind: "balances", balances: new Map([["0xa", 7n]]) });
+  const { log, lines } = captureLog();
+  const summary = await syncWithFakes({ store, readers, log }, {}, {
+    filter: { wallet_balance_ids: [known.id, MISSING] },
+  });
+  assert.deepEqual(summary.unknown_ids, [MISSING]);
+  assert.equal(summary.synced, 1);
+  const finished = lines.find((l) => l.msg === "Balance sync run finished");
+  assert.ok(finished && !("unknown_ids" in finished), "the ids stay out of the summary line");
+  assert.ok(lines.some((l) => l.msg === "Force-sync named ids that match no row"));
 });

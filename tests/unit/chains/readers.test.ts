@@ -1,16 +1,16 @@
 import assert from "node:assert/strict";
-import { ReadError } from "../../supabase/functions/balance-sync/chains/errors.ts";
+import { ReadError } from "../../../supabase/functions/balance-sync/chains/errors.ts";
 import {
   createReaderRegistry,
   neverRejecting,
   readers,
-} from "../../supabase/functions/balance-sync/chains/readers.ts";
+} from "../../../supabase/functions/balance-sync/chains/readers.ts";
 import type {
   BalanceQuery,
   ChainFamily,
   ChainReader,
-} from "../../supabase/functions/balance-sync/chains/types.ts";
-import { chainConfig } from "../support/chain_reads.ts";
+} from "../../../supabase/functions/balance-sync/chains/types.ts";
+import { chainConfig } from "../../support/chain_reads.ts";
 
 const chain = (rpcUrl = "http://127.0.0.1:9") =>
   chainConfig({ id: "c1", name: "nowhere", family: "evm", rpcUrl });

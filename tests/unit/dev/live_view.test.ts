@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { formatUnits, parseUnits } from "../../dev/demo.ts";
+import { formatUnits, parseUnits } from "../../../dev/demo.ts";
 import {
   type BalanceChange,
   type BalanceRow,
@@ -11,9 +11,9 @@ import {
   secondsToNextRun,
   type Snapshot,
   type ViewContext,
-} from "../../dev/live_view.ts";
-import { FunctionLogFacts, type RunRecord } from "../../dev/run_log.ts";
-import { tenth } from "../../dev/move_funds.ts";
+} from "../../../dev/live_view.ts";
+import { FunctionLogFacts, type RunRecord } from "../../../dev/run_log.ts";
+import { tenth } from "../../../dev/move_funds.ts";
 
 const ctx: ViewContext = {
   forceCommand: "deno task dev:sync",

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import {
   BadRequest,
+  interpretBody,
   MAX_BODY_BYTES,
   parseRunRequest,
 } from "../../supabase/functions/balance-sync/request.ts";
-
 const ID = "6f1c1d1e-8a3b-4c2d-9e0f-112233445566";
 const ID2 = "7a1c1d1e-8a3b-4c2d-9e0f-112233445566";
 
@@ -108,4 +108,36 @@ Deno.test("parseRunRequest() refuses an oversized body, declared or streamed", a
   });
   await assert.rejects(parseRunRequest(post(stream), { maxIds: 3 }), /larger than/);
   assert.ok(sent < 10 * MAX_BODY_BYTES, "the stream was cancelled early");
+});
+
+const CHAIN = "3b1e2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d";
+const interpret = (body: unknown) => interpretBody(body, { maxIds: 10 });
+
+Deno.test("request: {chain_id, scheduled: true} is a scheduled run of that chain; {} and {scheduled: true} of every chain", () => {
+  assert.deepEqual(interpret({ chain_id: CHAIN, scheduled: true }), {
+    kind: "scheduled",
+    chainId: CHAIN,
+  });
+  assert.deepEqual(interpret({ chain_id: CHAIN.toUpperCase(), scheduled: true }), {
+    kind: "scheduled",
+    chainId: CHAIN,
+  });
+  assert.deepEqual(interpret({}), { kind: "scheduled" });
+  assert.deepEqual(interpret({ scheduled: true }), { kind: "scheduled" });
+  // Without "scheduled" the same chain_id stays a force-sync.
+  assert.deepEqual(interpret({ chain_id: CHAIN }), { kind: "forced", filter: { chain_id: CHAIN } });
+});
+
+Deno.test("request: a scheduled body that is not exactly {chain_id?, scheduled: true} is refused with the reason", () => {
+  const refused = (body: unknown, pattern: RegExp) =>
+    assert.throws(() => interpret(body), (e: unknown) => {
+      assert.ok(e instanceof BadRequest);
+      assert.match(e.message, pattern);
+      return true;
+    });
+  refused({ chain_id: CHAIN, scheduled: false }, /scheduled must be true/);
+  refused({ scheduled: "yes" }, /scheduled must be true, got a string/);
+  refused({ wallet_id: CHAIN, scheduled: true }, /a scheduled run takes only chain_id/);
+  refused({ chain_id: "tron", scheduled: true }, /chain_id is not a valid uuid/);
+  refused({ chain: CHAIN, scheduled: true }, /unknown field "chain"/);
 });

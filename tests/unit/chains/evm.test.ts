@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type Anvil, getBalance, mine, setBalance, startAnvil } from "../../stack/anvil.ts";
+import { type Anvil, getBalance, mine, setBalance, startAnvil } from "../../../stack/anvil.ts";
 import {
   deployGasBurner,
   deployMalformed,
@@ -11,18 +11,33 @@ import {
   setTokenBalances,
   tokenBalance,
   UINT256_MAX,
-} from "../../stack/contracts/mod.ts";
-import { closedPortUrl, hasMethod, type RpcProxy, startRpcProxy } from "../../stack/rpc_proxy.ts";
-import { chainConfig, failure, raw } from "../support/chain_reads.ts";
+} from "../../../stack/contracts/mod.ts";
+import {
+  closedPortUrl,
+  hasMethod,
+  type RpcProxy,
+  startRpcProxy,
+} from "../../../stack/rpc_proxy.ts";
+import {
+  assertNoSecret,
+  chainConfig,
+  failure,
+  PATH_SECRET,
+  raw,
+  refusingFetch,
+  SECRET,
+  secretChain,
+  secretEnv,
+} from "../../support/chain_reads.ts";
 import {
   createEvmReader,
   type EvmReaderSettings,
-} from "../../supabase/functions/balance-sync/chains/evm.ts";
+} from "../../../supabase/functions/balance-sync/chains/evm.ts";
 import type {
   BalanceQuery,
   ChainConfig,
-} from "../../supabase/functions/balance-sync/chains/types.ts";
-import { toHuman } from "../../supabase/functions/balance-sync/amount.ts";
+} from "../../../supabase/functions/balance-sync/chains/types.ts";
+import { toHuman } from "../../../supabase/functions/balance-sync/amount.ts";
 
 const holder = (i: number) => `0x${(0xbeef0000 + i).toString(16).padStart(40, "0")}`;
 const H1 = holder(1);
@@ -611,4 +626,21 @@ Deno.test("EVM reader: no queries means no requests", async () => {
   assert.deepEqual(read.outcomes, []);
   assert.equal(read.requests, 0);
   assert.equal(read.block, null);
+});
+
+Deno.test("EVM reader: an unreachable node's error never shows the API key put into its URL", async () => {
+  const read = createEvmReader({ fetchFn: refusingFetch, retryCount: 0 });
+  assertNoSecret(
+    await read(secretChain("evm", "http://node.invalid/v2/{apiKey}", "RPC_KEY"), [
+      { key: "a", address: "0x000000000000000000000000000000000000bEEF", token: null },
+    ], { env: secretEnv }),
+  );
+  assertNoSecret(
+    await read(
+      secretChain("evm", `http://user:pw@node.invalid/${PATH_SECRET}?key=${SECRET}`, null),
+      [
+        { key: "a", address: "0x000000000000000000000000000000000000bEEF", token: null },
+      ],
+    ),
+  );
 });

@@ -4,16 +4,16 @@
  */
 import assert from "node:assert/strict";
 import { TronWeb } from "tronweb";
-import { blockNumber, getBalance, mine } from "../../stack/anvil.ts";
-import { deployReverting, deployToken, setTokenBalance } from "../../stack/contracts/mod.ts";
+import { blockNumber, getBalance, mine } from "../../../stack/anvil.ts";
+import { deployReverting, deployToken, setTokenBalance } from "../../../stack/contracts/mod.ts";
 import {
   maxInWindow,
   toEvmAddress,
   toTronBase58,
   toTronHex,
   type TronNode,
-} from "../standins/tron_node.ts";
-import { type TronEnv, withTronNode } from "../support/tron_env.ts";
+} from "../../standins/tron_node.ts";
+import { type TronEnv, withTronNode } from "../../support/tron_env.ts";
 
 const H1 = toTronBase58("0x00000000000000000000000000000000000a11ce");
 const H2 = toTronBase58("0x00000000000000000000000000000000000b0b00");
