@@ -93,7 +93,11 @@ Deno.test("run reads both families and records every balance exactly, one claim 
 Deno.test("run records rows flagged by the claim as configuration errors without reading them", async () => {
   const { evm, readers, log } = setup();
   const broken = row("bsc", { address: null, configError: "wallet has 2 active addresses" });
-  const noContract = row("bsc", { isNative: false, contractAddress: null });
+  const noContract = row("bsc", {
+    isNative: false,
+    contractAddress: null,
+    configError: "token has no contract_address",
+  });
   const good = row("bsc", { address: "0xa" });
   const store = new FakeStore([evm], [broken, noContract, good]);
   readers.behaviour.set("bsc", { kind: "balances", balances: new Map([["0xa", 5n]]) });

@@ -86,7 +86,7 @@ Deno.test("parseClaim() converts rows and chains into the readers' shapes", () =
     maxRps: 12.5,
     maxConcurrency: 4,
   });
-  assert.match(claim.chainErrors.get("c2")!, /family "solana" is not supported/);
+  assert.ok(!claim.chains.has("c2") && !claim.chainErrors.has("c2"), "the claim's rows say why");
   assert.deepEqual(claim.busy, ["r9"]);
 });
 
@@ -105,7 +105,8 @@ Deno.test("toChainConfig() defaults the optional columns and refuses a chain wit
     maxRps: null,
     maxConcurrency: null,
   });
-  assert.equal(toChainConfig({ ...chainRow, rpc_url: null }), "chain has no rpc_url");
+  assert.equal(toChainConfig({ ...chainRow, rpc_url: null }), null, "the claim decided it");
+  assert.equal(toChainConfig({ ...chainRow, family: "solana" }), null, "the claim decided it");
   assert.match(
     toChainConfig({ ...chainRow, fallback_rpc_urls: [1] }) as string,
     /fallback_rpc_urls/,
@@ -219,7 +220,26 @@ Deno.test("toChainConfig() refuses the chain values no check constraint guards a
   assert.match(chain({ confirmations: -1 }) as string, /^confirmations must be .* got -1/);
   assert.match(chain({ max_rps: 0 }) as string, /^max_rps must be > 0/);
   assert.match(chain({ max_concurrency: -2 }) as string, /^max_concurrency must be .* got -2/);
-  assert.match(chain({ family: "bitcoin" }) as string, /not supported/);
+  assert.equal(chain({ family: "bitcoin" }), null, "decided by the claim");
+});
+
+Deno.test("parseClaim() fails alone a row that comes without config_error and without what a read needs", () => {
+  const complete = { id: "r1", asset_on_chain_id: "a", chain_id: "c1", config_error: null };
+  const claim = parseClaim({
+    rows: [
+      { ...complete, address: "0xa", decimals: 6, is_native: false, contract_address: "0xt" },
+      { ...complete, id: "r2", address: null, decimals: null, is_native: false },
+      { ...complete, id: "r3", address: "0xa", decimals: 18, is_native: true },
+      { ...complete, id: "r4", config_error: "decimals is not set", address: "0xa" },
+    ],
+    chains: { c1: chainRow },
+  });
+  assert.deepEqual(claim.rows.map((r) => r.configError), [
+    null,
+    "claim answered a row without config_error and without address, contract_address, decimals",
+    null,
+    "decimals is not set",
+  ]);
 });
 
 const MISSING = "00000000-0000-4000-8000-00000000dead";

@@ -53,11 +53,6 @@ export function configurationProblem(row: ClaimedRow, claim: Claim): string | nu
   const chainError = claim.chainErrors.get(row.chainId);
   if (chainError) return chainError;
   if (!claim.chains.has(row.chainId)) return `chain ${row.chainId} is missing from the claim`;
-  if (!row.address) return "wallet has no active address on this chain";
-  if (!row.isNative && !row.contractAddress) return "token asset has no contract_address";
-  if (row.decimals === null || !Number.isInteger(row.decimals)) {
-    return "asset has no valid decimals";
-  }
   return null;
 }
 

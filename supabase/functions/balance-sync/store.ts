@@ -22,7 +22,10 @@ export interface ClaimedRow {
 export interface Claim {
   rows: ClaimedRow[];
   chains: Map<string, ChainConfig>;
-  /** Chains whose row is unusable (unknown family, no RPC URL): their rows are recorded as errors. */
+  /**
+   * Chains with values the claim does not check (fallback URLs, confirmations, rate limits) that
+   * make them unusable: their rows are recorded as errors with this reason.
+   */
   chainErrors: Map<string, string>;
   /** Forced claims only: matching rows whose live lease belongs to another run. */
   busy: string[];
@@ -173,7 +176,7 @@ function num(row: Json, key: string): number | null {
 
 function toRow(raw: unknown): ClaimedRow {
   if (!isObject(raw)) throw new TypeError("row is not an object");
-  return {
+  const row: ClaimedRow = {
     id: text(raw, "id"),
     walletId: text(raw, "wallet_id", true),
     assetOnChainId: text(raw, "asset_on_chain_id"),
@@ -185,18 +188,36 @@ function toRow(raw: unknown): ClaimedRow {
     isNative: raw.is_native === true,
     configError: text(raw, "config_error", true),
   };
+  return row.configError ? row : { ...row, configError: brokenPromise(row) };
 }
 
-/** Converts one chain of the claim into the readers' shape, or says why it cannot be used. */
-export function toChainConfig(raw: unknown): ChainConfig | string {
+/**
+ * The claim decides which rows cannot be read (balance_sync.config_problem) and says why in
+ * config_error. A row without one must come complete; one that does not is a broken contract,
+ * not a configuration to fix, and fails alone instead of being read with a guessed token.
+ */
+function brokenPromise(row: ClaimedRow): string | null {
+  const missing = [
+    !row.address && "address",
+    !row.isNative && !row.contractAddress && "contract_address",
+    !Number.isInteger(row.decimals) && "decimals",
+  ].filter(Boolean);
+  return missing.length === 0
+    ? null
+    : `claim answered a row without config_error and without ${missing.join(", ")}`;
+}
+
+/**
+ * Converts one chain of the claim into the readers' shape, or says why it cannot be used. Null:
+ * no family or no rpc_url, which the claim has already decided — every row of that chain comes
+ * with the claim's config_error, so there is nothing to read and nothing to say twice.
+ */
+export function toChainConfig(raw: unknown): ChainConfig | string | null {
   if (!isObject(raw)) return "chain row is not an object";
   try {
     const family = text(raw, "family", true);
-    if (family !== "evm" && family !== "tron") {
-      return `chain family ${JSON.stringify(family)} is not supported (evm, tron)`;
-    }
     const rpcUrl = text(raw, "rpc_url", true);
-    if (!rpcUrl) return "chain has no rpc_url";
+    if ((family !== "evm" && family !== "tron") || !rpcUrl) return null;
     const fallback = raw.fallback_rpc_urls ?? [];
     if (!Array.isArray(fallback) || fallback.some((u) => typeof u !== "string")) {
       return "fallback_rpc_urls is not a list of URLs";
@@ -241,7 +262,7 @@ export function parseClaim(data: unknown): Claim {
     for (const [id, raw] of Object.entries(data.chains)) {
       const chain = toChainConfig(raw);
       if (typeof chain === "string") chainErrors.set(id, chain);
-      else chains.set(id, chain);
+      else if (chain) chains.set(id, chain);
     }
   }
   const busy = Array.isArray(data.busy) ? data.busy.map(String) : [];
