@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import parsePrometheus from "parse-prometheus-text-format";
-import { startHoldProxy } from "../support/hold_proxy.ts";
+import { hasMethod, startRpcProxy } from "../../stack/rpc_proxy.ts";
 import type { Stack } from "../../stack/stack.ts";
 import { seedWorld } from "../../stack/data.ts";
 import { reliabilityHarness, report, waitFor } from "./harness.ts";
@@ -24,7 +24,7 @@ async function runStatus(stack: Stack, runId: string): Promise<string | undefine
 harness.test(
   "history: a run killed by SIGKILL shows as running while its lease lives, then abandoned once the lease has expired",
   async (ctx) => {
-    const evm = startHoldProxy({ target: ctx.stack.anvil.rpcUrl });
+    const evm = await startRpcProxy({ target: ctx.stack.anvil.rpcUrl });
     ctx.defer(() => evm.stop());
     await ctx.stack.sql`truncate balance_sync.runs, balance_sync.run_totals`;
     const world = await seedWorld(ctx.stack, { wallets: 2, evmRpcUrl: evm.url });
@@ -33,7 +33,7 @@ harness.test(
   },
   async (ctx, { evm, doomed }) => {
     const { stack } = ctx;
-    evm.hold(({ body }) => body.includes('"eth_blockNumber"'));
+    evm.hold(hasMethod("eth_blockNumber"));
     const run = ctx.call(doomed).catch((error) => error);
     await evm.waitHolding(1);
     const [{ token }] = await stack.sql`

@@ -4,14 +4,14 @@
  *
  * A run is held "mid-read" by a proxy in front of the chain's node that forwards every request at
  * once (the node answers from the state of that moment) but keeps chosen answers back
- * (tests/support/hold_proxy.ts). The database is lost through a TCP gate between the PostgREST
+ * (stack/rpc_proxy.ts). The database is lost through a TCP gate between the PostgREST
  * stand-in and PostgreSQL (tests/support/tcp_gate.ts): every connection dropped, new ones refused.
  */
 import assert from "node:assert/strict";
 import { setBalance } from "../../stack/anvil.ts";
 import { isClaim, isRelease, type LeaseEvent, leaseEvents } from "../support/audit.ts";
 import { setTokenBalance } from "../../stack/contracts/mod.ts";
-import { startHoldProxy } from "../support/hold_proxy.ts";
+import { hasMethod, startRpcProxy } from "../../stack/rpc_proxy.ts";
 import { TEST_JWT_SECRET } from "../../stack/jwt.ts";
 import { startPostgrest } from "../standins/postgrest.ts";
 import type { Stack } from "../../stack/stack.ts";
@@ -31,8 +31,7 @@ const harness = reliabilityHarness();
 /** The shortest lease the function accepts with a 2 s budget (lease >= budget + 10 s store timeout). */
 const SHORT = { BALANCE_SYNC_LEASE_SECONDS: "12", BALANCE_SYNC_BUDGET_MS: "2000" };
 
-const isEvmHead = (body: string) => body.includes('"eth_blockNumber"');
-const isEvmRead = (body: string) => body.includes('"eth_call"');
+const isTronRead = (_: unknown, path: string) => /getaccount|triggerconstantcontract/.test(path);
 
 async function rowStates(stack: Stack) {
   return await stack.sql`
@@ -85,7 +84,7 @@ async function warmServer(ctx: TestContext, world: World, env: Record<string, st
 harness.test(
   "crash: SIGKILL mid-run strands only the batches in flight (one per chain); after the lease the next run reclaims 100% and nothing is written twice",
   async (ctx) => {
-    const evm = startHoldProxy({ target: ctx.stack.anvil.rpcUrl });
+    const evm = await startRpcProxy({ target: ctx.stack.anvil.rpcUrl });
     ctx.defer(() => evm.stop());
     const world = await seedWorld(ctx.stack, { wallets: 4, evmRpcUrl: evm.url });
     const doomed = await warmServer(ctx, world, { ...SHORT, BALANCE_SYNC_BATCH_SIZE: "4" });
@@ -95,7 +94,7 @@ harness.test(
     const { stack } = ctx;
     // The run's second EVM batch: its answer never comes back; the process dies waiting.
     let heads = 0;
-    evm.hold(({ body }) => isEvmHead(body) && ++heads >= 2);
+    evm.hold((calls, path) => hasMethod("eth_blockNumber")(calls, path) && ++heads >= 2);
     const run = ctx.call(doomed).catch((error) => error);
     await evm.waitHolding(1);
     const dead = await holder(stack);
@@ -167,8 +166,8 @@ harness.test(
   "stale writer: a run whose lease expired and was taken over records 0 rows and its summary says lost",
   async (ctx) => {
     const { stack } = ctx;
-    const evm = startHoldProxy({ target: stack.anvil.rpcUrl });
-    const tron = startHoldProxy({ target: stack.tron.url });
+    const evm = await startRpcProxy({ target: stack.anvil.rpcUrl });
+    const tron = await startRpcProxy({ target: stack.tron.url });
     ctx.defer(() => evm.stop());
     ctx.defer(() => tron.stop());
     const world = await seedWorld(stack, { wallets: 2, evmRpcUrl: evm.url });
@@ -179,8 +178,8 @@ harness.test(
   async (ctx, { evm, tron, world, slow }) => {
     const { stack } = ctx;
     // Run A reads every balance, but its answers are held back.
-    evm.hold(({ body }) => isEvmRead(body));
-    tron.hold(({ path }) => /getaccount|triggerconstantcontract/.test(path));
+    evm.hold(hasMethod("eth_call"));
+    tron.hold(isTronRead);
     const runA = ctx.call(slow).catch((error) => error as Error);
     await evm.waitHolding(1);
     await tron.waitHolding(4);
@@ -262,7 +261,7 @@ harness.test(
   "database loss mid-run: 503 with the run id, rows stranded under that id; once it is back every row is reclaimed and synced",
   async (ctx) => {
     const { stack } = ctx;
-    const evm = startHoldProxy({ target: stack.anvil.rpcUrl });
+    const evm = await startRpcProxy({ target: stack.anvil.rpcUrl });
     ctx.defer(() => evm.stop());
     const gate = startTcpGate({ targetHost: stack.cluster.host, targetPort: stack.cluster.port });
     ctx.defer(() => gate.stop());
@@ -272,7 +271,7 @@ harness.test(
       jwtSecret: TEST_JWT_SECRET,
     });
     ctx.defer(() => postgrest.stop());
-    const tron = startHoldProxy({ target: stack.tron.url });
+    const tron = await startRpcProxy({ target: stack.tron.url });
     ctx.defer(() => tron.stop());
     const world = await seedWorld(stack, { wallets: 3, evmRpcUrl: evm.url });
     await stack.sql`update public.chains set rpc_url = ${tron.url} where id = ${world.tronChainId}`;
@@ -282,8 +281,8 @@ harness.test(
   async (ctx, { evm, tron, gate, world, server }) => {
     const { stack } = ctx;
     // Both chains' reads are in flight (each chain has its own loop) when the database goes.
-    evm.hold(({ body }) => isEvmRead(body));
-    tron.hold(({ path }) => /getaccount|triggerconstantcontract/.test(path));
+    evm.hold(hasMethod("eth_call"));
+    tron.hold(isTronRead);
     const run = ctx.call(server).catch((error) => error as Error);
     await evm.waitHolding(1);
     await tron.waitHolding(4);
