@@ -1,11 +1,11 @@
 /**
- * The reliability suite's fixture. One stack per test module, started on first use and stopped
- * after the module's last test. Around every test:
- * - tables emptied, TRON faults cleared, the test-only audit (tests/support/audit.ts) cleared;
- * - afterwards, the other workers' columns must be byte-identical: the md5 over all rows equals
- *   the one taken after the test's setup, and the audit trigger saw no change of a protected
- *   column and no deleted row at any moment of the test, setup included;
- * - no row may be left leased by a run, and every function process the test started is stopped.
+ * The reliability suite's fixture: the E2E fixture's per-test invariants (tests/e2e/fixture.ts:
+ * empty tables, no TRON fault, the other workers' columns unchanged since the setup, no row left
+ * leased by a run), and in addition around every test:
+ * - the test-only audit (tests/support/audit.ts) cleared before it; afterwards the audit trigger
+ *   must have seen no change of a protected column and no deleted row at any moment of the test,
+ *   setup included;
+ * - every function process the test started is stopped, and its cleanups run.
  *
  * Every function process and every response is kept: the module's last test (`secretsTest`)
  * greps all of them for the stack's keys and secrets and for any value a test registered.
@@ -22,8 +22,7 @@ import {
   type StackOptions,
   startStack,
 } from "../../stack/stack.ts";
-import { leasedByRuns, resetData } from "../../stack/data.ts";
-import { assertProtectedUnchanged, protectedSnapshot } from "../../stack/protected_columns.ts";
+import { stackTest, withInvariants } from "../e2e/fixture.ts";
 import { clearAudit, installAudit, leaseEvents, protectedChanges } from "../support/audit.ts";
 import { TEST_JWT_SECRET } from "../../stack/jwt.ts";
 import { waitFor } from "../support/wait.ts";
@@ -99,80 +98,67 @@ export function reliabilityHarness(options: StackOptions = {}): Harness {
   });
 
   const test: Harness["test"] = (name, setup, body) => {
-    Deno.test({
-      name,
-      sanitizeOps: false,
-      sanitizeResources: false,
-      fn: async () => {
-        const stack = await getStack();
-        const mine: FunctionServer[] = [];
-        const cleanups: (() => Promise<unknown> | unknown)[] = [];
-        const ctx: TestContext = {
-          stack,
-          serve: async (serveOptions) => {
-            const server = await stack.serveFunction(serveOptions);
-            servers.push(server);
-            mine.push(server);
-            return server;
-          },
-          call: async (server, body, headers, method) => {
-            const url = typeof server === "string" ? server : server.url;
-            const response = await callFunction(
-              url,
-              body,
-              headers ?? { "x-balance-sync-secret": stack.keys.syncSecret },
-              method,
-            );
-            responses.push({ what: `${name}: ${method ?? "POST"} ${url}`, text: response.text });
-            return response;
-          },
-          remember: (what, text) => {
-            responses.push({ what: `${name}: ${what}`, text });
-          },
-          secret: (value) => {
-            if (value.length >= 8) secrets.add(value);
-          },
-          defer: (cleanup) => {
-            cleanups.push(cleanup);
-          },
-        };
-
-        stack.tron.clearFaults();
-        await resetData(stack.sql);
-        await clearAudit(stack.sql);
-        try {
-          const data = await setup(ctx);
-          const before = await protectedSnapshot(stack.sql);
-          await body(ctx, data);
-
-          const after = await protectedSnapshot(stack.sql);
-          assertProtectedUnchanged(before, after);
-          assert.deepEqual(
-            await protectedChanges(stack.sql),
-            [],
-            "audit: protected column changed",
+    stackTest(name, async () => {
+      const stack = await getStack();
+      const mine: FunctionServer[] = [];
+      const cleanups: (() => Promise<unknown> | unknown)[] = [];
+      const ctx: TestContext = {
+        stack,
+        serve: async (serveOptions) => {
+          const server = await stack.serveFunction(serveOptions);
+          servers.push(server);
+          mine.push(server);
+          return server;
+        },
+        call: async (server, body, headers, method) => {
+          const url = typeof server === "string" ? server : server.url;
+          const response = await callFunction(
+            url,
+            body,
+            headers ?? { "x-balance-sync-secret": stack.keys.syncSecret },
+            method,
           );
-          guarded.tests++;
-          guarded.rows += after.size;
-          guarded.auditedChanges += (await leaseEvents(stack.sql)).length;
-          assert.deepEqual(await leasedByRuns(stack), [], "rows left leased by a run");
-        } finally {
-          for (const cleanup of cleanups.reverse()) {
-            await Promise.resolve(cleanup()).catch(() => {});
-          }
-          await Promise.all(mine.map((s) => s.stop()));
-          stack.tron.clearFaults();
+          responses.push({ what: `${name}: ${method ?? "POST"} ${url}`, text: response.text });
+          return response;
+        },
+        remember: (what, text) => {
+          responses.push({ what: `${name}: ${what}`, text });
+        },
+        secret: (value) => {
+          if (value.length >= 8) secrets.add(value);
+        },
+        defer: (cleanup) => {
+          cleanups.push(cleanup);
+        },
+      };
+      try {
+        await withInvariants(stack, () => setup(ctx), (data) => body(ctx, data), {
+          afterReset: () => clearAudit(stack.sql),
+          check: async (after) => {
+            assert.deepEqual(
+              await protectedChanges(stack.sql),
+              [],
+              "audit: protected column changed",
+            );
+            guarded.tests++;
+            guarded.rows += after.size;
+            guarded.auditedChanges += (await leaseEvents(stack.sql)).length;
+          },
+        });
+      } finally {
+        for (const cleanup of cleanups.reverse()) {
+          await Promise.resolve(cleanup()).catch(() => {});
         }
-      },
+        await Promise.all(mine.map((s) => s.stop()));
+        stack.tron.clearFaults();
+      }
     });
   };
 
   const secretsTest = () => {
-    Deno.test({
-      name: "no key or secret appears in any function log line or response of this module",
-      sanitizeOps: false,
-      sanitizeResources: false,
-      fn: async () => {
+    stackTest(
+      "no key or secret appears in any function log line or response of this module",
+      async () => {
         const stack = await getStack();
         const { serviceRoleKey, secretKey, syncSecret, anonKey, userToken } = stack.keys;
         for (const value of [serviceRoleKey, secretKey, syncSecret, anonKey, userToken]) {
@@ -203,7 +189,7 @@ export function reliabilityHarness(options: StackOptions = {}): Harness {
             `${responses.length} responses grepped, 0 leaks`,
         );
       },
-    });
+    );
   };
 
   return { test, secretsTest };
