@@ -26,6 +26,10 @@ import { stackTest, withInvariants } from "../e2e/fixture.ts";
 import { clearAudit, installAudit, leaseEvents, protectedChanges } from "../support/audit.ts";
 import { TEST_JWT_SECRET } from "../../stack/jwt.ts";
 import { waitFor } from "../support/wait.ts";
+import { type RpcProxy, startRpcProxy } from "../../stack/rpc_proxy.ts";
+import { setBalance } from "../../stack/anvil.ts";
+import { setTokenBalance } from "../../stack/contracts/mod.ts";
+import { toEvmAddress } from "../standins/tron_node.ts";
 
 export interface TestContext {
   stack: Stack;
@@ -44,6 +48,8 @@ export interface TestContext {
   secret(value: string): void;
   /** Runs after the test, before the checks (stop proxies, nodes, gates). */
   defer(cleanup: () => Promise<unknown> | unknown): void;
+  /** A counting proxy in front of `target` (faults, held answers), stopped after the test. */
+  proxy(target: string): Promise<RpcProxy>;
 }
 
 export interface Harness {
@@ -61,9 +67,43 @@ export function report(area: string, cases: number, result: string): void {
   console.log(`RELIABILITY | ${area} | ${cases} | ${result}`);
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export { waitFor };
+
+/** The shortest lease the function accepts with a 2 s budget (lease >= budget + 10 s store timeout). */
+export const SHORT_LEASE = { BALANCE_SYNC_LEASE_SECONDS: "12", BALANCE_SYNC_BUDGET_MS: "2000" };
+
+/** The one run token holding rows right now. */
+export async function runHoldingRows(stack: Stack): Promise<string> {
+  const rows = await stack.sql`
+    select distinct locked_by from public.wallet_balances where locked_by is not null`;
+  assert.equal(rows.length, 1, "one run holds rows");
+  return rows[0].locked_by;
+}
+
+/** SIGKILLs `server` while `run`, its call (errors caught), waits for an answer that never comes. */
+export async function killMidRun(server: FunctionServer, run: Promise<unknown>): Promise<void> {
+  await server.stop("SIGKILL");
+  assert.equal((await server.exited).signal, "SIGKILL");
+  assert.ok((await run) instanceof Error, "the killed run never answered");
+}
+
+/** Puts `raw` on the chain as `holder`'s balance of the native asset, or of `token`. */
+export async function setChainBalance(
+  stack: Stack,
+  family: "evm" | "tron",
+  holder: string,
+  token: string | null,
+  raw: bigint,
+): Promise<void> {
+  if (family === "evm") {
+    if (token) await setTokenBalance(stack.anvil.rpcUrl, token, holder, raw);
+    else await setBalance(stack.anvil.rpcUrl, holder, raw);
+  } else if (token) {
+    await setTokenBalance(stack.tronAnvil.rpcUrl, toEvmAddress(token), toEvmAddress(holder), raw);
+  } else {
+    await stack.tron.setAccountBalance(holder, raw);
+  }
+}
 
 /**
  * Waits until `server`'s output holds the "Balance sync run finished" line of every run id. The
@@ -129,6 +169,11 @@ export function reliabilityHarness(options: StackOptions = {}): Harness {
         },
         defer: (cleanup) => {
           cleanups.push(cleanup);
+        },
+        proxy: async (target) => {
+          const proxy = await startRpcProxy({ target });
+          cleanups.push(() => proxy.stop());
+          return proxy;
         },
       };
       try {

@@ -11,9 +11,8 @@
  * - The audit's own detectors are shown to fire (so the per-test checks can fail).
  */
 import assert from "node:assert/strict";
-import { setBalance } from "../../stack/anvil.ts";
 import { leaseEvents, overlappingClaims, protectedChanges } from "../support/audit.ts";
-import { setTokenBalance, UINT256_MAX } from "../../stack/contracts/mod.ts";
+import { UINT256_MAX } from "../../stack/contracts/mod.ts";
 import { signJwt, TEST_JWT_SECRET } from "../../stack/jwt.ts";
 import { SYNC_SECRET_HEADER } from "../../stack/stack.ts";
 import {
@@ -27,8 +26,13 @@ import {
   SYNC_WRITES,
   type World,
 } from "../../stack/data.ts";
-import { toEvmAddress } from "../standins/tron_node.ts";
-import { reliabilityHarness, report, type TestContext, waitFor } from "./harness.ts";
+import {
+  reliabilityHarness,
+  report,
+  setChainBalance,
+  type TestContext,
+  waitFor,
+} from "./harness.ts";
 
 const harness = reliabilityHarness();
 
@@ -391,16 +395,9 @@ harness.test(
         contract,
         addresses: [{ address, active: true }],
       });
-      if (evm && c.native) await setBalance(stack.anvil.rpcUrl, address, c.raw);
-      if (evm && !c.native) await setTokenBalance(stack.anvil.rpcUrl, contract!, address, c.raw);
-      if (!evm && c.native && c.raw > 0n) await stack.tron.setAccountBalance(address, c.raw);
-      if (!evm && !c.native) {
-        await setTokenBalance(
-          stack.tronAnvil.rpcUrl,
-          toEvmAddress(contract!),
-          toEvmAddress(address),
-          c.raw,
-        );
+      // A TRON account that never held TRX does not exist on the node: leave it so.
+      if (contract || evm || c.raw > 0n) {
+        await setChainBalance(stack, c.family, address, contract, c.raw);
       }
       seeded.push({
         name: c.name,
