@@ -17,7 +17,7 @@ export function sharedStack(): () => Promise<Stack> {
 /** Leases a test sets up on purpose belong to workers named `other-...`. */
 export const FOREIGN_WORKER = "other-worker";
 
-/** A test of a module that shares one stack: its processes and sockets outlive the test. */
+/** A test that starts processes and servers that outlive it (a module-wide stack): no sanitizers. */
 export function stackTest(name: string, fn: () => Promise<void>): void {
   Deno.test({ name, sanitizeOps: false, sanitizeResources: false, fn });
 }
