@@ -5,6 +5,11 @@
  * and benchmarks see exactly what a provider would bill. Faults replace the upstream answer:
  * an HTTP status (with Retry-After), a JSON-RPC error, a malformed body, a connection that never
  * answers, or a body that breaks off.
+ *
+ * It can also hold answers back, for tests that need a run to be "in the middle of a read" at a
+ * moment they choose (a crash, a lease that runs out, a database that goes away): a held request
+ * is still forwarded at once, so the node answers from the state of that moment, but its answer
+ * is kept until `release()`.
  */
 
 export interface RpcCall {
@@ -55,6 +60,16 @@ export interface RpcProxy {
   clearFaults(): void;
   resetCounts(): void;
   setLatency(ms: number): void;
+  /** Answers held right now. */
+  readonly holding: number;
+  /** From now on, answers to requests `match` accepts are held (replaces the previous rule). */
+  hold(match: FaultMatcher): void;
+  /** New requests pass again; answers already held stay held. */
+  stopHolding(): void;
+  /** Sends every held answer and stops holding. */
+  release(): void;
+  /** Resolves when at least `count` answers are held; rejects after `timeoutMs`. */
+  waitHolding(count: number, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -90,6 +105,8 @@ export function startRpcProxy(options: RpcProxyOptions): Promise<RpcProxy> {
   let log: ProxyRequestLog[] = [];
   const hanging = new Set<() => void>();
   const upstream = new Set<AbortController>();
+  let holdRule: FaultMatcher | null = null;
+  let held: (() => void)[] = [];
 
   const handler = async (request: Request): Promise<Response> => {
     const arrived = performance.now();
@@ -154,6 +171,7 @@ export function startRpcProxy(options: RpcProxyOptions): Promise<RpcProxy> {
       }
     }
 
+    const hold = holdRule !== null && holdRule(parsed, path);
     if (latency > 0) await sleep(latency);
     const abort = new AbortController();
     upstream.add(abort);
@@ -165,6 +183,7 @@ export function startRpcProxy(options: RpcProxyOptions): Promise<RpcProxy> {
         signal: abort.signal,
       });
       const text = await response.text();
+      if (hold) await new Promise<void>((resolve) => held.push(resolve));
       return new Response(text, {
         status: response.status,
         headers: {
@@ -176,6 +195,13 @@ export function startRpcProxy(options: RpcProxyOptions): Promise<RpcProxy> {
     } finally {
       upstream.delete(abort);
     }
+  };
+
+  const release = () => {
+    holdRule = null;
+    const resolvers = held;
+    held = [];
+    for (const resolve of resolvers) resolve();
   };
 
   return new Promise((resolve) => {
@@ -213,10 +239,30 @@ export function startRpcProxy(options: RpcProxyOptions): Promise<RpcProxy> {
       setLatency(ms) {
         latency = ms;
       },
+      get holding() {
+        return held.length;
+      },
+      hold(match) {
+        holdRule = match;
+      },
+      stopHolding() {
+        holdRule = null;
+      },
+      release,
+      async waitHolding(count, timeoutMs = 30_000) {
+        const deadline = Date.now() + timeoutMs;
+        while (held.length < count) {
+          if (Date.now() > deadline) {
+            throw new Error(`rpc proxy: ${held.length} answers held, expected ${count}`);
+          }
+          await sleep(10);
+        }
+      },
       async stop() {
         if (stopped) return;
         stopped = true;
         faults = [];
+        release();
         for (const done of [...hanging]) done();
         for (const abort of upstream) abort.abort();
         await server.shutdown();

@@ -10,6 +10,7 @@ import postgres from "postgres";
 import { repoRoot } from "../../stack/bin.ts";
 import { waitFor } from "../support/wait.ts";
 import type { DevState } from "../../dev/state.ts";
+import { stackTest } from "./fixture.ts";
 
 const ALICE = "5eed1000-0000-4000-8000-000000000001";
 const BOB = "5eed1000-0000-4000-8000-000000000002";
@@ -44,12 +45,9 @@ const alive = (pid: number) => {
   }
 };
 
-Deno.test({
-  name:
-    "deno task dev: the demo comes up, force-sync and dev:transfer work through the gateway, Ctrl-C leaves nothing running",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async () => {
+stackTest(
+  "deno task dev: the demo comes up, force-sync and dev:transfer work through the gateway, Ctrl-C leaves nothing running",
+  async () => {
     const devDir = await Deno.makeTempDir({ prefix: "balance-sync-dev-test-" });
     const child = new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", "dev/main.ts", "--plain"],
@@ -253,4 +251,4 @@ Deno.test({
       await Deno.remove(devDir, { recursive: true }).catch(() => {});
     }
   },
-});
+);

@@ -9,13 +9,11 @@ import { type NetDispatcher, startNetDispatcher } from "../standins/net_dispatch
 import { startStack } from "../../stack/stack.ts";
 import { leasedByRuns, seedWorld } from "../../stack/data.ts";
 import { waitFor } from "../support/wait.ts";
+import { stackTest } from "./fixture.ts";
 
-Deno.test({
-  name:
-    "one tick: a paced TRON chain (max_rps 2) with the 30 stalest rows next to an EVM chain with 30 due rows, batch 10, budget 6 s: all 30 EVM rows sync, TRON progresses, nothing stays leased; then 4 concurrent runs of the TRON chain: exactly one reads",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async () => {
+stackTest(
+  "one tick: a paced TRON chain (max_rps 2) with the 30 stalest rows next to an EVM chain with 30 due rows, batch 10, budget 6 s: all 30 EVM rows sync, TRON progresses, nothing stays leased; then 4 concurrent runs of the TRON chain: exactly one reads",
+  async () => {
     const stack = await startStack({
       database: "postgres",
       function: { env: { BALANCE_SYNC_BATCH_SIZE: "10", BALANCE_SYNC_BUDGET_MS: "6000" } },
@@ -121,4 +119,4 @@ Deno.test({
       await stack.stop();
     }
   },
-});
+);

@@ -9,13 +9,11 @@ import { MAX_LINE_CHARS } from "../../supabase/functions/balance-sync/log.ts";
 import { startStack } from "../../stack/stack.ts";
 import { leasedByRuns, randomEvmAddress } from "../../stack/data.ts";
 import { waitFor } from "../support/wait.ts";
+import { stackTest } from "./fixture.ts";
 
-Deno.test({
-  name:
-    "logs stay within the platform's limits over a 5,000-row run at the default level, failures capped and counted",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async () => {
+stackTest(
+  "logs stay within the platform's limits over a 5,000-row run at the default level, failures capped and counted",
+  async () => {
     const stack = await startStack({
       function: false,
       tronMulticallEvmAddress: TRON_MULTICALL_EVM,
@@ -68,4 +66,4 @@ Deno.test({
       await stack.stop();
     }
   },
-});
+);

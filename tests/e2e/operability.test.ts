@@ -9,7 +9,7 @@ import parsePrometheus from "parse-prometheus-text-format";
 import type { Sql } from "../../stack/pg.ts";
 import { callFunction, type Stack } from "../../stack/stack.ts";
 import { insertChain, seedWorld } from "../../stack/data.ts";
-import { e2eTest, sharedStack } from "./fixture.ts";
+import { e2eTest, postgrestCallsSince, sharedStack } from "./fixture.ts";
 
 const stack = sharedStack();
 
@@ -24,12 +24,6 @@ async function clearHistory(sql: Sql) {
 }
 
 const calls = (s: Stack) => new Map(s.postgrest.calls);
-const callsSince = (s: Stack, before: Map<string, number>) =>
-  Object.fromEntries(
-    [...s.postgrest.calls].map(([fn, n]) => [fn, n - (before.get(fn) ?? 0)]).filter(([, n]) =>
-      n !== 0
-    ),
-  );
 
 async function runRow(sql: Sql, runId: string) {
   const [row] = await sql`select * from balance_sync.run_history where run_id = ${runId}`;
@@ -61,7 +55,7 @@ e2eTest(
         balance_sync_chain_acquire: _acquire,
         balance_sync_chain_release: _release,
         ...made
-      } = callsSince(s, before);
+      } = postgrestCallsSince(s, before);
       assert.deepEqual(made, {
         balance_sync_claim: summary.batches,
         balance_sync_record: summary.batches,
@@ -158,7 +152,7 @@ e2eTest(
     const text = await response.text();
     assert.equal(response.status, 200, text);
     assert.equal(response.headers.get("content-type"), "text/plain; version=0.0.4; charset=utf-8");
-    assert.deepEqual(callsSince(s, before), { balance_sync_metrics: 1 }, "one round trip");
+    assert.deepEqual(postgrestCallsSince(s, before), { balance_sync_metrics: 1 }, "one round trip");
 
     const families = parsePrometheus(text) as Family[];
     const family = (name: string) => {
@@ -258,6 +252,6 @@ e2eTest(
       assert.equal(r.status, 401, JSON.stringify(Object.keys(headers)));
       assert.deepEqual(r.body, { error: "unauthorized" });
     }
-    assert.deepEqual(callsSince(s, before), {}, "no database call for a refused caller");
+    assert.deepEqual(postgrestCallsSince(s, before), {}, "no database call for a refused caller");
   },
 );

@@ -13,6 +13,7 @@ import type { Sql } from "../../stack/pg.ts";
 import { startStack, SYNC_SECRET_HEADER } from "../../stack/stack.ts";
 import { seedWorld } from "../../stack/data.ts";
 import { waitFor } from "../support/wait.ts";
+import { stackTest } from "./fixture.ts";
 
 async function expectedSchedule(sql: Sql): Promise<string> {
   const [{ version }] = await sql`select extversion as version from pg_extension
@@ -21,12 +22,9 @@ async function expectedSchedule(sql: Sql): Promise<string> {
   return major > 1 || (major === 1 && minor >= 5) ? "30 seconds" : "* * * * *";
 }
 
-Deno.test({
-  name:
-    "pg_cron drives a sync: the job fires by itself, pg_net's queue holds the POST, the dispatcher delivers it to the served function, due rows are synced and net._http_response holds the summary",
-  sanitizeOps: false,
-  sanitizeResources: false,
-  fn: async () => {
+stackTest(
+  "pg_cron drives a sync: the job fires by itself, pg_net's queue holds the POST, the dispatcher delivers it to the served function, due rows are synced and net._http_response holds the summary",
+  async () => {
     const stack = await startStack({ database: "postgres" });
     let dispatcher: NetDispatcher | undefined;
     try {
@@ -140,4 +138,4 @@ Deno.test({
       await stack.stop();
     }
   },
-});
+);

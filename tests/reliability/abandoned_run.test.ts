@@ -5,15 +5,19 @@
  */
 import assert from "node:assert/strict";
 import parsePrometheus from "parse-prometheus-text-format";
-import { startHoldProxy } from "../support/hold_proxy.ts";
+import { hasMethod } from "../../stack/rpc_proxy.ts";
 import type { Stack } from "../../stack/stack.ts";
 import { seedWorld } from "../../stack/data.ts";
-import { reliabilityHarness, report, waitFor } from "./harness.ts";
+import {
+  killMidRun,
+  reliabilityHarness,
+  report,
+  runHoldingRows,
+  SHORT_LEASE,
+  waitFor,
+} from "./harness.ts";
 
 const harness = reliabilityHarness();
-
-/** The shortest lease the function accepts with a 2 s budget (lease >= budget + 10 s store timeout). */
-const SHORT = { BALANCE_SYNC_LEASE_SECONDS: "12", BALANCE_SYNC_BUDGET_MS: "2000" };
 
 async function runStatus(stack: Stack, runId: string): Promise<string | undefined> {
   const [row] = await stack.sql`select status from balance_sync.run_history
@@ -24,23 +28,19 @@ async function runStatus(stack: Stack, runId: string): Promise<string | undefine
 harness.test(
   "history: a run killed by SIGKILL shows as running while its lease lives, then abandoned once the lease has expired",
   async (ctx) => {
-    const evm = startHoldProxy({ target: ctx.stack.anvil.rpcUrl });
-    ctx.defer(() => evm.stop());
+    const evm = await ctx.proxy(ctx.stack.anvil.rpcUrl);
     await ctx.stack.sql`truncate balance_sync.runs, balance_sync.run_totals`;
     const world = await seedWorld(ctx.stack, { wallets: 2, evmRpcUrl: evm.url });
-    const doomed = await ctx.serve({ env: SHORT });
+    const doomed = await ctx.serve({ env: SHORT_LEASE });
     return { evm, world, doomed };
   },
   async (ctx, { evm, doomed }) => {
     const { stack } = ctx;
-    evm.hold(({ body }) => body.includes('"eth_blockNumber"'));
+    evm.hold(hasMethod("eth_blockNumber"));
     const run = ctx.call(doomed).catch((error) => error);
     await evm.waitHolding(1);
-    const [{ token }] = await stack.sql`
-      select distinct locked_by as token from public.wallet_balances where locked_by is not null`;
-    await doomed.stop("SIGKILL");
-    assert.equal((await doomed.exited).signal, "SIGKILL");
-    assert.ok((await run) instanceof Error, "the killed run never answered");
+    const token = await runHoldingRows(stack);
+    await killMidRun(doomed, run);
     evm.release();
 
     assert.equal(await runStatus(stack, token), "running", "its row exists from the first claim");

@@ -1,11 +1,11 @@
 /**
- * The reliability suite's fixture. One stack per test module, started on first use and stopped
- * after the module's last test. Around every test:
- * - tables emptied, TRON faults cleared, the test-only audit (tests/support/audit.ts) cleared;
- * - afterwards, the other workers' columns must be byte-identical: the md5 over all rows equals
- *   the one taken after the test's setup, and the audit trigger saw no change of a protected
- *   column and no deleted row at any moment of the test, setup included;
- * - no row may be left leased by a run, and every function process the test started is stopped.
+ * The reliability suite's fixture: the E2E fixture's per-test invariants (tests/e2e/fixture.ts:
+ * empty tables, no TRON fault, the other workers' columns unchanged since the setup, no row left
+ * leased by a run), and in addition around every test:
+ * - the test-only audit (tests/support/audit.ts) cleared before it; afterwards the audit trigger
+ *   must have seen no change of a protected column and no deleted row at any moment of the test,
+ *   setup included;
+ * - every function process the test started is stopped, and its cleanups run.
  *
  * Every function process and every response is kept: the module's last test (`secretsTest`)
  * greps all of them for the stack's keys and secrets and for any value a test registered.
@@ -22,11 +22,14 @@ import {
   type StackOptions,
   startStack,
 } from "../../stack/stack.ts";
-import { leasedByRuns, resetData } from "../../stack/data.ts";
-import { assertProtectedUnchanged, protectedSnapshot } from "../../stack/protected_columns.ts";
+import { stackTest, withInvariants } from "../e2e/fixture.ts";
 import { clearAudit, installAudit, leaseEvents, protectedChanges } from "../support/audit.ts";
 import { TEST_JWT_SECRET } from "../../stack/jwt.ts";
 import { waitFor } from "../support/wait.ts";
+import { type RpcProxy, startRpcProxy } from "../../stack/rpc_proxy.ts";
+import { setBalance } from "../../stack/anvil.ts";
+import { setTokenBalance } from "../../stack/contracts/mod.ts";
+import { toEvmAddress } from "../standins/tron_node.ts";
 
 export interface TestContext {
   stack: Stack;
@@ -45,6 +48,8 @@ export interface TestContext {
   secret(value: string): void;
   /** Runs after the test, before the checks (stop proxies, nodes, gates). */
   defer(cleanup: () => Promise<unknown> | unknown): void;
+  /** A counting proxy in front of `target` (faults, held answers), stopped after the test. */
+  proxy(target: string): Promise<RpcProxy>;
 }
 
 export interface Harness {
@@ -62,9 +67,43 @@ export function report(area: string, cases: number, result: string): void {
   console.log(`RELIABILITY | ${area} | ${cases} | ${result}`);
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export { waitFor };
+
+/** The shortest lease the function accepts with a 2 s budget (lease >= budget + 10 s store timeout). */
+export const SHORT_LEASE = { BALANCE_SYNC_LEASE_SECONDS: "12", BALANCE_SYNC_BUDGET_MS: "2000" };
+
+/** The one run token holding rows right now. */
+export async function runHoldingRows(stack: Stack): Promise<string> {
+  const rows = await stack.sql`
+    select distinct locked_by from public.wallet_balances where locked_by is not null`;
+  assert.equal(rows.length, 1, "one run holds rows");
+  return rows[0].locked_by;
+}
+
+/** SIGKILLs `server` while `run`, its call (errors caught), waits for an answer that never comes. */
+export async function killMidRun(server: FunctionServer, run: Promise<unknown>): Promise<void> {
+  await server.stop("SIGKILL");
+  assert.equal((await server.exited).signal, "SIGKILL");
+  assert.ok((await run) instanceof Error, "the killed run never answered");
+}
+
+/** Puts `raw` on the chain as `holder`'s balance of the native asset, or of `token`. */
+export async function setChainBalance(
+  stack: Stack,
+  family: "evm" | "tron",
+  holder: string,
+  token: string | null,
+  raw: bigint,
+): Promise<void> {
+  if (family === "evm") {
+    if (token) await setTokenBalance(stack.anvil.rpcUrl, token, holder, raw);
+    else await setBalance(stack.anvil.rpcUrl, holder, raw);
+  } else if (token) {
+    await setTokenBalance(stack.tronAnvil.rpcUrl, toEvmAddress(token), toEvmAddress(holder), raw);
+  } else {
+    await stack.tron.setAccountBalance(holder, raw);
+  }
+}
 
 /**
  * Waits until `server`'s output holds the "Balance sync run finished" line of every run id. The
@@ -99,80 +138,72 @@ export function reliabilityHarness(options: StackOptions = {}): Harness {
   });
 
   const test: Harness["test"] = (name, setup, body) => {
-    Deno.test({
-      name,
-      sanitizeOps: false,
-      sanitizeResources: false,
-      fn: async () => {
-        const stack = await getStack();
-        const mine: FunctionServer[] = [];
-        const cleanups: (() => Promise<unknown> | unknown)[] = [];
-        const ctx: TestContext = {
-          stack,
-          serve: async (serveOptions) => {
-            const server = await stack.serveFunction(serveOptions);
-            servers.push(server);
-            mine.push(server);
-            return server;
-          },
-          call: async (server, body, headers, method) => {
-            const url = typeof server === "string" ? server : server.url;
-            const response = await callFunction(
-              url,
-              body,
-              headers ?? { "x-balance-sync-secret": stack.keys.syncSecret },
-              method,
-            );
-            responses.push({ what: `${name}: ${method ?? "POST"} ${url}`, text: response.text });
-            return response;
-          },
-          remember: (what, text) => {
-            responses.push({ what: `${name}: ${what}`, text });
-          },
-          secret: (value) => {
-            if (value.length >= 8) secrets.add(value);
-          },
-          defer: (cleanup) => {
-            cleanups.push(cleanup);
-          },
-        };
-
-        stack.tron.clearFaults();
-        await resetData(stack.sql);
-        await clearAudit(stack.sql);
-        try {
-          const data = await setup(ctx);
-          const before = await protectedSnapshot(stack.sql);
-          await body(ctx, data);
-
-          const after = await protectedSnapshot(stack.sql);
-          assertProtectedUnchanged(before, after);
-          assert.deepEqual(
-            await protectedChanges(stack.sql),
-            [],
-            "audit: protected column changed",
+    stackTest(name, async () => {
+      const stack = await getStack();
+      const mine: FunctionServer[] = [];
+      const cleanups: (() => Promise<unknown> | unknown)[] = [];
+      const ctx: TestContext = {
+        stack,
+        serve: async (serveOptions) => {
+          const server = await stack.serveFunction(serveOptions);
+          servers.push(server);
+          mine.push(server);
+          return server;
+        },
+        call: async (server, body, headers, method) => {
+          const url = typeof server === "string" ? server : server.url;
+          const response = await callFunction(
+            url,
+            body,
+            headers ?? { "x-balance-sync-secret": stack.keys.syncSecret },
+            method,
           );
-          guarded.tests++;
-          guarded.rows += after.size;
-          guarded.auditedChanges += (await leaseEvents(stack.sql)).length;
-          assert.deepEqual(await leasedByRuns(stack), [], "rows left leased by a run");
-        } finally {
-          for (const cleanup of cleanups.reverse()) {
-            await Promise.resolve(cleanup()).catch(() => {});
-          }
-          await Promise.all(mine.map((s) => s.stop()));
-          stack.tron.clearFaults();
+          responses.push({ what: `${name}: ${method ?? "POST"} ${url}`, text: response.text });
+          return response;
+        },
+        remember: (what, text) => {
+          responses.push({ what: `${name}: ${what}`, text });
+        },
+        secret: (value) => {
+          if (value.length >= 8) secrets.add(value);
+        },
+        defer: (cleanup) => {
+          cleanups.push(cleanup);
+        },
+        proxy: async (target) => {
+          const proxy = await startRpcProxy({ target });
+          cleanups.push(() => proxy.stop());
+          return proxy;
+        },
+      };
+      try {
+        await withInvariants(stack, () => setup(ctx), (data) => body(ctx, data), {
+          afterReset: () => clearAudit(stack.sql),
+          check: async (after) => {
+            assert.deepEqual(
+              await protectedChanges(stack.sql),
+              [],
+              "audit: protected column changed",
+            );
+            guarded.tests++;
+            guarded.rows += after.size;
+            guarded.auditedChanges += (await leaseEvents(stack.sql)).length;
+          },
+        });
+      } finally {
+        for (const cleanup of cleanups.reverse()) {
+          await Promise.resolve(cleanup()).catch(() => {});
         }
-      },
+        await Promise.all(mine.map((s) => s.stop()));
+        stack.tron.clearFaults();
+      }
     });
   };
 
   const secretsTest = () => {
-    Deno.test({
-      name: "no key or secret appears in any function log line or response of this module",
-      sanitizeOps: false,
-      sanitizeResources: false,
-      fn: async () => {
+    stackTest(
+      "no key or secret appears in any function log line or response of this module",
+      async () => {
         const stack = await getStack();
         const { serviceRoleKey, secretKey, syncSecret, anonKey, userToken } = stack.keys;
         for (const value of [serviceRoleKey, secretKey, syncSecret, anonKey, userToken]) {
@@ -203,7 +234,7 @@ export function reliabilityHarness(options: StackOptions = {}): Harness {
             `${responses.length} responses grepped, 0 leaks`,
         );
       },
-    });
+    );
   };
 
   return { test, secretsTest };

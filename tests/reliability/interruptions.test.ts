@@ -4,35 +4,32 @@
  *
  * A run is held "mid-read" by a proxy in front of the chain's node that forwards every request at
  * once (the node answers from the state of that moment) but keeps chosen answers back
- * (tests/support/hold_proxy.ts). The database is lost through a TCP gate between the PostgREST
+ * (stack/rpc_proxy.ts). The database is lost through a TCP gate between the PostgREST
  * stand-in and PostgreSQL (tests/support/tcp_gate.ts): every connection dropped, new ones refused.
  */
 import assert from "node:assert/strict";
-import { setBalance } from "../../stack/anvil.ts";
 import { isClaim, isRelease, type LeaseEvent, leaseEvents } from "../support/audit.ts";
-import { setTokenBalance } from "../../stack/contracts/mod.ts";
-import { startHoldProxy } from "../support/hold_proxy.ts";
+import { hasMethod } from "../../stack/rpc_proxy.ts";
 import { TEST_JWT_SECRET } from "../../stack/jwt.ts";
 import { startPostgrest } from "../standins/postgrest.ts";
 import type { Stack } from "../../stack/stack.ts";
 import { seedWorld, type World } from "../../stack/data.ts";
 import { startTcpGate } from "../support/tcp_gate.ts";
-import { toEvmAddress } from "../standins/tron_node.ts";
 import {
+  killMidRun,
   reliabilityHarness,
   report,
+  runHoldingRows,
   runLogsComplete,
+  setChainBalance,
+  SHORT_LEASE,
   type TestContext,
   waitFor,
 } from "./harness.ts";
 
 const harness = reliabilityHarness();
 
-/** The shortest lease the function accepts with a 2 s budget (lease >= budget + 10 s store timeout). */
-const SHORT = { BALANCE_SYNC_LEASE_SECONDS: "12", BALANCE_SYNC_BUDGET_MS: "2000" };
-
-const isEvmHead = (body: string) => body.includes('"eth_blockNumber"');
-const isEvmRead = (body: string) => body.includes('"eth_call"');
+const isTronRead = (_: unknown, path: string) => /getaccount|triggerconstantcontract/.test(path);
 
 async function rowStates(stack: Stack) {
   return await stack.sql`
@@ -65,14 +62,6 @@ async function waitForLeaseExpiry(stack: Stack, token: string) {
   }, 30_000);
 }
 
-/** The one run token holding rows right now. */
-async function holder(stack: Stack): Promise<string> {
-  const rows = await stack.sql`
-    select distinct locked_by from public.wallet_balances where locked_by is not null`;
-  assert.equal(rows.length, 1, "one run holds rows");
-  return rows[0].locked_by;
-}
-
 /** A function process that has already loaded both readers (a forced run of wallet 0). */
 async function warmServer(ctx: TestContext, world: World, env: Record<string, string>) {
   const server = await ctx.serve({ env });
@@ -85,24 +74,20 @@ async function warmServer(ctx: TestContext, world: World, env: Record<string, st
 harness.test(
   "crash: SIGKILL mid-run strands only the batches in flight (one per chain); after the lease the next run reclaims 100% and nothing is written twice",
   async (ctx) => {
-    const evm = startHoldProxy({ target: ctx.stack.anvil.rpcUrl });
-    ctx.defer(() => evm.stop());
+    const evm = await ctx.proxy(ctx.stack.anvil.rpcUrl);
     const world = await seedWorld(ctx.stack, { wallets: 4, evmRpcUrl: evm.url });
-    const doomed = await warmServer(ctx, world, { ...SHORT, BALANCE_SYNC_BATCH_SIZE: "4" });
+    const doomed = await warmServer(ctx, world, { ...SHORT_LEASE, BALANCE_SYNC_BATCH_SIZE: "4" });
     return { evm, world, doomed };
   },
   async (ctx, { evm, world, doomed }) => {
     const { stack } = ctx;
     // The run's second EVM batch: its answer never comes back; the process dies waiting.
     let heads = 0;
-    evm.hold(({ body }) => isEvmHead(body) && ++heads >= 2);
+    evm.hold((calls, path) => hasMethod("eth_blockNumber")(calls, path) && ++heads >= 2);
     const run = ctx.call(doomed).catch((error) => error);
     await evm.waitHolding(1);
-    const dead = await holder(stack);
-    await doomed.stop("SIGKILL");
-    const status = await doomed.exited;
-    assert.equal(status.signal, "SIGKILL");
-    assert.ok((await run) instanceof Error, "the killed run never answered");
+    const dead = await runHoldingRows(stack);
+    await killMidRun(doomed, run);
     const [{ killed_at: killedAt }] = await stack.sql`select clock_timestamp() as killed_at`;
     evm.release();
 
@@ -167,10 +152,8 @@ harness.test(
   "stale writer: a run whose lease expired and was taken over records 0 rows and its summary says lost",
   async (ctx) => {
     const { stack } = ctx;
-    const evm = startHoldProxy({ target: stack.anvil.rpcUrl });
-    const tron = startHoldProxy({ target: stack.tron.url });
-    ctx.defer(() => evm.stop());
-    ctx.defer(() => tron.stop());
+    const evm = await ctx.proxy(stack.anvil.rpcUrl);
+    const tron = await ctx.proxy(stack.tron.url);
     const world = await seedWorld(stack, { wallets: 2, evmRpcUrl: evm.url });
     await stack.sql`update public.chains set rpc_url = ${tron.url} where id = ${world.tronChainId}`;
     const slow = await ctx.serve();
@@ -179,12 +162,12 @@ harness.test(
   async (ctx, { evm, tron, world, slow }) => {
     const { stack } = ctx;
     // Run A reads every balance, but its answers are held back.
-    evm.hold(({ body }) => isEvmRead(body));
-    tron.hold(({ path }) => /getaccount|triggerconstantcontract/.test(path));
+    evm.hold(hasMethod("eth_call"));
+    tron.hold(isTronRead);
     const runA = ctx.call(slow).catch((error) => error as Error);
     await evm.waitHolding(1);
     await tron.waitHolding(4);
-    const tokenA = await holder(stack);
+    const tokenA = await runHoldingRows(stack);
     evm.stopHolding();
     tron.stopHolding();
 
@@ -194,23 +177,8 @@ harness.test(
       const shift = 1_000n + BigInt(i);
       const value = row.raw > shift ? row.raw - shift : row.raw + shift;
       newer.set(row.id, value);
-      if (row.family === "evm" && row.native) {
-        await setBalance(stack.anvil.rpcUrl, row.address, value);
-      }
-      if (row.family === "evm" && !row.native) {
-        await setTokenBalance(stack.anvil.rpcUrl, world.evmToken, row.address, value);
-      }
-      if (row.family === "tron" && row.native) {
-        await stack.tron.setAccountBalance(row.address, value);
-      }
-      if (row.family === "tron" && !row.native) {
-        await setTokenBalance(
-          stack.tronAnvil.rpcUrl,
-          toEvmAddress(world.tronToken),
-          toEvmAddress(row.address),
-          value,
-        );
-      }
+      const token = row.native ? null : row.family === "evm" ? world.evmToken : world.tronToken;
+      await setChainBalance(stack, row.family, row.address, token, value);
     }
 
     // A's lease runs out (the database's clock is what counts), and run B takes the rows over.
@@ -262,8 +230,7 @@ harness.test(
   "database loss mid-run: 503 with the run id, rows stranded under that id; once it is back every row is reclaimed and synced",
   async (ctx) => {
     const { stack } = ctx;
-    const evm = startHoldProxy({ target: stack.anvil.rpcUrl });
-    ctx.defer(() => evm.stop());
+    const evm = await ctx.proxy(stack.anvil.rpcUrl);
     const gate = startTcpGate({ targetHost: stack.cluster.host, targetPort: stack.cluster.port });
     ctx.defer(() => gate.stop());
     const postgrest = await startPostgrest({
@@ -272,22 +239,21 @@ harness.test(
       jwtSecret: TEST_JWT_SECRET,
     });
     ctx.defer(() => postgrest.stop());
-    const tron = startHoldProxy({ target: stack.tron.url });
-    ctx.defer(() => tron.stop());
+    const tron = await ctx.proxy(stack.tron.url);
     const world = await seedWorld(stack, { wallets: 3, evmRpcUrl: evm.url });
     await stack.sql`update public.chains set rpc_url = ${tron.url} where id = ${world.tronChainId}`;
-    const server = await warmServer(ctx, world, { ...SHORT, SUPABASE_URL: postgrest.url });
+    const server = await warmServer(ctx, world, { ...SHORT_LEASE, SUPABASE_URL: postgrest.url });
     return { evm, tron, gate, world, server };
   },
   async (ctx, { evm, tron, gate, world, server }) => {
     const { stack } = ctx;
     // Both chains' reads are in flight (each chain has its own loop) when the database goes.
-    evm.hold(({ body }) => isEvmRead(body));
-    tron.hold(({ path }) => /getaccount|triggerconstantcontract/.test(path));
+    evm.hold(hasMethod("eth_call"));
+    tron.hold(isTronRead);
     const run = ctx.call(server).catch((error) => error as Error);
     await evm.waitHolding(1);
     await tron.waitHolding(4);
-    const token = await holder(stack);
+    const token = await runHoldingRows(stack);
 
     await gate.close();
     evm.release();

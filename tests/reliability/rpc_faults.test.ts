@@ -9,14 +9,8 @@
  * 200 with a summary, no reader's safety net message, the process still serving).
  */
 import assert from "node:assert/strict";
-import { setBalance } from "../../stack/anvil.ts";
-import {
-  deployGasBurner,
-  deployMalformed,
-  deployReverting,
-  setTokenBalance,
-} from "../../stack/contracts/mod.ts";
-import { closedPortUrl, type Fault, hasMethod, startRpcProxy } from "../../stack/rpc_proxy.ts";
+import { deployGasBurner, deployMalformed, deployReverting } from "../../stack/contracts/mod.ts";
+import { closedPortUrl, type Fault, hasMethod } from "../../stack/rpc_proxy.ts";
 import type { Stack } from "../../stack/stack.ts";
 import {
   expectedHuman,
@@ -31,12 +25,17 @@ import {
 } from "../../stack/data.ts";
 import {
   startTronNode,
-  toEvmAddress,
   toTronBase58,
   type TronFaultSpec,
   type TronNode,
 } from "../standins/tron_node.ts";
-import { reliabilityHarness, report, runLogsComplete, type TestContext } from "./harness.ts";
+import {
+  reliabilityHarness,
+  report,
+  runLogsComplete,
+  setChainBalance,
+  type TestContext,
+} from "./harness.ts";
 
 const harness = reliabilityHarness();
 
@@ -83,8 +82,7 @@ const HTML_PAGE =
 
 /** An EVM case whose endpoint is a proxy in front of the stack's anvil answering with `fault`. */
 const evmProxy = (fault: Fault | null, extra: Partial<Endpoint> = {}) => async (env: CaseEnv) => {
-  const proxy = await startRpcProxy({ target: env.stack.anvil.rpcUrl });
-  env.ctx.defer(() => proxy.stop());
+  const proxy = await env.ctx.proxy(env.stack.anvil.rpcUrl);
   if (fault) proxy.inject(fault);
   return { rpcUrl: proxy.url, ...extra };
 };
@@ -458,7 +456,8 @@ harness.test(
         await stack.sql`update public.chains set api_key_env = ${endpoint.apiKeyEnv}
                         where id = ${chainId}`;
       }
-      const token = endpoint.token ?? (fault.family === "evm" ? world.evmToken : world.tronToken);
+      const worldToken = fault.family === "evm" ? world.evmToken : world.tronToken;
+      const token = endpoint.token ?? worldToken;
       const nativeAsset = await insertAsset(stack.sql, {
         chainId,
         symbol: `N${i}`,
@@ -479,21 +478,10 @@ harness.test(
       ]);
       const native = 10n ** 15n + BigInt(i);
       const tokenAmount = 2n ** 70n + BigInt(i);
-      if (fault.family === "evm") {
-        await setBalance(stack.anvil.rpcUrl, holder, native);
-        await setTokenBalance(stack.anvil.rpcUrl, world.evmToken, holder, tokenAmount);
-      } else {
-        // Every TRON node of the test shares the backing anvil; TRX lives per node as well.
-        for (const node of new Set([stack.tron, endpoint.tronNode ?? stack.tron])) {
-          await node.setAccountBalance(holder, native);
-        }
-        await setTokenBalance(
-          stack.tronAnvil.rpcUrl,
-          toEvmAddress(world.tronToken),
-          toEvmAddress(holder),
-          tokenAmount,
-        );
-      }
+      await setChainBalance(stack, fault.family, holder, null, native);
+      await setChainBalance(stack, fault.family, holder, worldToken, tokenAmount);
+      // Every TRON node of the test shares the backing anvil, but TRX lives per node.
+      await endpoint.tronNode?.setAccountBalance(holder, native);
       seeded.push({ fault, chainId, nativeRow, tokenRow, native, token: tokenAmount });
     }
     const server = await ctx.serve({
