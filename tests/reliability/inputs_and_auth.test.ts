@@ -487,7 +487,7 @@ harness.test(
 // ---------------------------------------------------------------------------------------------
 // Bad force-sync bodies
 
-/** Bodies only a real HTTP request can send; the rest are unit tests (function_request.test.ts, request_cases.test.ts). */
+/** Bodies only a real HTTP request can send; the rest are unit tests (request.test.ts, handler.test.ts). */
 const BODY_CASES: { name: string; body: string; chunked?: boolean; error: RegExp }[] = [
   { name: "truncated JSON", body: '{"wallet_id": "', error: /body is not valid JSON/ },
   {
@@ -558,7 +558,7 @@ harness.test(
     const wrongSecretJwt = await signJwt({ role: "service_role" }, `${TEST_JWT_SECRET}-other`);
     // The credentials only this stack can make: its own keys and JWTs signed with its secret.
     // Malformed headers and near-misses of the accepted values are unit tests
-    // (function_auth.test.ts, function_handler.test.ts, request_cases.test.ts).
+    // (auth.test.ts, handler.test.ts).
     const refused: [string, Record<string, string>][] = [
       ["anon key as bearer", { authorization: `Bearer ${anonKey}` }],
       ["anon key as apikey", { apikey: anonKey }],

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../../supabase/functions/balance-sync/config.ts";
+import { SYNC_SECRET_HEADER } from "../../supabase/functions/balance-sync/auth.ts";
 import { createHandler } from "../../supabase/functions/balance-sync/handler.ts";
 import { FilterNotFound, StoreUnavailable } from "../../supabase/functions/balance-sync/store.ts";
 import { chain, FakeReaders, FakeStore, row } from "./fakes.ts";
@@ -191,4 +192,105 @@ Deno.test("handler answers 404 naming what does not exist, with the field and th
   assert.equal(store.calls.filter((c) => c.op !== "claim").length, 0, "no record or release");
   const warn = logs.map((l) => JSON.parse(l)).find((l) => l.level === "warn");
   assert.equal(warn?.field, "wallet_id");
+});
+
+// Request bodies and credentials beyond request.test.ts and auth.test.ts, through the whole
+// handler: the answer, the log line and "no database call" checked together.
+const uuid = () => crypto.randomUUID();
+
+const BODY_CASES: [string, unknown, RegExp][] = [
+  ["wallet_id is a boolean", { wallet_id: true }, /wallet_id must be a uuid string, got a boolean/],
+  ["wallet_id is an object", { wallet_id: { id: uuid() } }, /got a object/],
+  ["chain_id is an array", { chain_id: [uuid()] }, /chain_id must be a uuid string, got an array/],
+  [
+    "wallet_balance_ids is a string",
+    { wallet_balance_ids: uuid() },
+    /wallet_balance_ids must be an array of uuid strings, got a string/,
+  ],
+  [
+    "wallet_balance_ids holds a nested array",
+    { wallet_balance_ids: [[uuid()]] },
+    /wallet_balance_ids\[0\] must be a uuid string, got an array/,
+  ],
+  [
+    "10,000 wallet_balance_ids",
+    { wallet_balance_ids: Array.from({ length: 10_000 }, uuid) },
+    /body is larger than 65536 bytes/,
+  ],
+  [
+    "SQL after a valid uuid in chain_id",
+    { chain_id: `${uuid()}' or '1'='1` },
+    /chain_id is not a valid uuid/,
+  ],
+  [
+    "SQL as a field name",
+    { "wallet_id = wallet_id; drop table public.chains; --": uuid() },
+    /unknown field "wallet_id = wallet_id; drop table public.chains; --"/,
+  ],
+  [
+    "unknown field next to a valid one",
+    { wallet_id: uuid(), force: true },
+    /unknown field "force"; allowed: wallet_id, wallet_balance_ids, asset_on_chain_id, chain_id/,
+  ],
+  [
+    "a 10,000-character field name is clipped in the message",
+    { ["x".repeat(10_000)]: 1 },
+    /^unknown field "x{64}"; allowed/,
+  ],
+  ["10,000 levels of nesting", "[".repeat(10_000) + "]".repeat(10_000), /got an array/],
+];
+
+Deno.test("handler: each bad body gets 400 with the reason and a run id, in a short answer, without a database call", async () => {
+  const { handler, store } = setup();
+  for (const [name, body, error] of BODY_CASES) {
+    const text = typeof body === "string" ? body : JSON.stringify(body);
+    const response = await handler(
+      request({ headers: { [SYNC_SECRET_HEADER]: SYNC }, body: text }),
+    );
+    const answer = await response.text();
+    assert.equal(response.status, 400, name);
+    assert.ok(answer.length <= 1_000, `${name}: ${answer.length} bytes`);
+    const parsed = JSON.parse(answer);
+    assert.match(parsed.error, error, name);
+    assert.equal(parsed.run_id, RUN, name);
+  }
+  assert.equal(store.calls.length, 0, "no refused body reached the database");
+});
+
+/** `value` with the character at `index` replaced by another of the same class. */
+function oneCharChanged(value: string, index: number): string {
+  const i = index < 0 ? value.length + index : index;
+  const c = value[i];
+  const replacement = /[0-9]/.test(c) ? (c === "0" ? "1" : "0") : c === "a" ? "b" : "a";
+  return value.slice(0, i) + replacement + value.slice(i + 1);
+}
+
+Deno.test("handler: a credential one step away from an accepted one gets 401 with WWW-Authenticate and a log line, without a database call", async () => {
+  const { handler, store, logs } = setup();
+  const sync = (value: string) => ({ [SYNC_SECRET_HEADER]: value });
+  const refused: [string, Record<string, string>][] = [
+    ["sync secret, first character changed", sync(oneCharChanged(SYNC, 0))],
+    ["sync secret, a middle character changed", sync(oneCharChanged(SYNC, 20))],
+    ["sync secret without its last character", sync(SYNC.slice(0, -1))],
+    ["sync secret with one character more", sync(`${SYNC}0`)],
+    ["sync secret in upper case", sync(SYNC.toUpperCase())],
+    ["sync secret as bearer", { authorization: `Bearer ${SYNC}` }],
+    ["service-role key, a payload character changed", {
+      authorization: `Bearer ${oneCharChanged(SERVICE_ROLE, 30)}`,
+    }],
+    ["secret key, last character changed, as apikey", { apikey: oneCharChanged(SECRET_KEY, -1) }],
+  ];
+  for (const [what, headers] of refused) {
+    const response = await handler(
+      request({ headers, body: JSON.stringify({ wallet_id: uuid() }) }),
+    );
+    assert.equal(response.status, 401, what);
+    assert.equal(await response.text(), '{"error":"unauthorized"}', what);
+    assert.equal(response.headers.get("www-authenticate"), "Bearer", what);
+  }
+  const rejected = logs.filter((l) =>
+    JSON.parse(l).msg === "Rejected a request without a valid credential"
+  );
+  assert.equal(rejected.length, refused.length, "one log line per refusal");
+  assert.equal(store.calls.length, 0, "no refused request reached the database");
 });
