@@ -225,10 +225,17 @@ export async function seedBenchWorld(stack: Stack, options: WorldOptions): Promi
         ]),
       })),
     );
-    const rows = CHAIN_KEYS.flatMap((key) => [
-      ...holders[key].map((_, i) => ({ key, i, native: true })),
-      ...holders[key].slice(0, tokenRows(key)).map((_, i) => ({ key, i, native: false })),
-    ]);
+    const rows = CHAIN_KEYS.flatMap((key) =>
+      [true, false].flatMap((native) =>
+        holders[key].slice(0, native ? undefined : tokenRows(key)).map((holder, i) => ({
+          key,
+          i,
+          native,
+          holder,
+          raw: worldBalance(chainSpecs[key].family, native, i),
+        }))
+      )
+    );
     const ids = await insertBalanceRows(
       sql,
       rows.map((r) => ({
@@ -238,27 +245,21 @@ export async function seedBenchWorld(stack: Stack, options: WorldOptions): Promi
     );
     const expected = new Map<string, Expected>();
     rows.forEach((r, n) => {
-      const spec = chainSpecs[r.key];
-      const raw = worldBalance(spec.family, r.native, r.i);
-      const decimals = (r.native ? spec.native : spec.token).decimals;
+      const { decimals } = r.native ? chainSpecs[r.key].native : chainSpecs[r.key].token;
       expected.set(ids[n], {
         chain: r.key,
         native: r.native,
-        raw,
-        human: expectedHuman(raw, decimals),
+        raw: r.raw,
+        human: expectedHuman(r.raw, decimals),
       });
     });
 
     for (const key of CHAIN_KEYS) {
       const { family, tronNode } = chainSpecs[key];
-      const natives = holders[key].map((holder, i) => ({
-        holder,
-        amount: worldBalance(family, true, i),
-      }));
-      const tokens = holders[key].slice(0, tokenRows(key)).map((holder, i) => ({
-        holder,
-        amount: worldBalance(family, false, i),
-      }));
+      const onChain = (native: boolean) =>
+        rows.filter((r) => r.key === key && r.native === native)
+          .map((r) => ({ holder: r.holder, amount: r.raw }));
+      const [natives, tokens] = [onChain(true), onChain(false)];
       if (family === "evm") {
         await setNativeBalances(stack.anvil.rpcUrl, natives);
         await retrying(() => setTokenBalances(stack.anvil.rpcUrl, evmToken, tokens));
