@@ -17,7 +17,7 @@ import { parseArgs } from "node:util";
 import { toHuman } from "../supabase/functions/balance-sync/amount.ts";
 import { repoRoot } from "../stack/bin.ts";
 import { type Sql, startCluster } from "../stack/pg.ts";
-import { insertAsset, insertBalances, insertChain } from "../tests/db/fixtures.ts";
+import { insertAsset, insertBalances, insertChain } from "../stack/seed.ts";
 
 const CONTRACT = "supabase/migrations/20261201000900_balance_sync_contract_v2.sql";
 /** The last commit whose record function has no change log. */

@@ -17,7 +17,8 @@ import { deployToken, setTokenBalances } from "../stack/contracts/mod.ts";
 import { type RpcProxy, startRpcProxy } from "../stack/rpc_proxy.ts";
 import type { Sql } from "../stack/pg.ts";
 import type { Stack } from "../stack/stack.ts";
-import { expectedHuman, insertAsset, insertChain, worldBalance } from "../stack/data.ts";
+import { expectedHuman, setNativeBalances, setTrxBalances, worldBalance } from "../stack/data.ts";
+import { insertAsset, insertBalanceRows, insertChain, insertWallets } from "../stack/seed.ts";
 import {
   startTronNode,
   toEvmAddress,
@@ -89,7 +90,7 @@ export function splitRows(rows: number, mix: Mix): Record<ChainKey, number> {
 const address = (prefix: number, i: number) =>
   `0x${prefix.toString(16).padStart(8, "0")}${i.toString(16).padStart(32, "0")}`;
 
-/** anvil 1.7 sometimes has no receipt yet right after eth_sendTransaction (see stack_data.ts). */
+/** anvil 1.7 sometimes has no receipt yet right after eth_sendTransaction, even after waiting. */
 async function retrying<T>(action: () => Promise<T>): Promise<T> {
   for (let attempt = 1;; attempt++) {
     try {
@@ -99,39 +100,6 @@ async function retrying<T>(action: () => Promise<T>): Promise<T> {
       await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
     }
   }
-}
-
-async function inChunks<T>(items: T[], size: number, action: (chunk: T[]) => Promise<unknown>) {
-  for (let i = 0; i < items.length; i += size) await action(items.slice(i, i + size));
-}
-
-/** anvil_setBalance for many addresses, 500 per batched JSON-RPC request. */
-async function setNativeBalances(rpcUrl: string, entries: { holder: string; amount: bigint }[]) {
-  await inChunks(entries, 500, async (chunk) => {
-    const response = await fetch(rpcUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(chunk.map((e, i) => ({
-        jsonrpc: "2.0",
-        id: i,
-        method: "anvil_setBalance",
-        params: [e.holder, `0x${e.amount.toString(16)}`],
-      }))),
-    });
-    const answers = await response.json() as { error?: { message: string } }[];
-    const failed = answers.find((a) => a.error);
-    if (failed) throw new Error(`anvil_setBalance: ${failed.error!.message}`);
-  });
-}
-
-async function insertWallets(sql: Sql, count: number): Promise<string[]> {
-  const rows = await sql`
-    insert into public.wallets (label)
-    select 'bench ' || g from generate_series(0, ${count - 1}::int) as g
-    returning id, label`;
-  const ids = new Array<string>(count);
-  for (const row of rows) ids[Number(String(row.label).slice(6))] = row.id;
-  return ids;
 }
 
 export async function seedBenchWorld(stack: Stack, options: WorldOptions): Promise<BenchWorld> {
@@ -169,7 +137,6 @@ export async function seedBenchWorld(stack: Stack, options: WorldOptions): Promi
     const tronToken = toTronBase58(tronTokenEvm);
 
     const counts = splitRows(options.rows, options.mix);
-    const tronLimits = { maxRps: options.tronMaxRps, maxConcurrency: options.tronMaxConcurrency };
     const chainSpecs = {
       evm: {
         name: "bench-evm",
@@ -206,25 +173,23 @@ export async function seedBenchWorld(stack: Stack, options: WorldOptions): Promi
       },
     };
 
-    const wallets = Math.max(...CHAIN_KEYS.map((k) => Math.ceil(counts[k] / 2)));
-    const walletIds = await insertWallets(sql, wallets);
     const chains = {} as Record<ChainKey, BenchChain>;
-    const expected = new Map<string, Expected>();
-    const ids: string[] = [];
-
+    const assets = {} as Record<ChainKey, { native: string; token: string }>;
+    // Holders as EVM addresses; native rows for all of a chain's holders, token rows for the first.
+    const holders = {} as Record<ChainKey, string[]>;
+    const tokenRows = (key: ChainKey) => counts[key] - holders[key].length;
     for (const key of CHAIN_KEYS) {
       const spec = chainSpecs[key];
+      const tron = spec.family === "tron";
       const id = await insertChain(sql, {
         name: spec.name,
         family: spec.family,
         rpcUrl: spec.proxy.url,
         multicallAddress: spec.multicall,
         evmChainId: spec.evmChainId,
+        maxRps: tron ? options.tronMaxRps : null,
+        maxConcurrency: tron ? options.tronMaxConcurrency : null,
       });
-      if (spec.family === "tron") {
-        await sql`update public.chains set max_rps = ${tronLimits.maxRps},
-                  max_concurrency = ${tronLimits.maxConcurrency} where id = ${id}`;
-      }
       chains[key] = {
         key,
         id,
@@ -234,106 +199,79 @@ export async function seedBenchWorld(stack: Stack, options: WorldOptions): Promi
         tronNode: spec.tronNode,
         rows: counts[key],
       };
+      holders[key] = Array.from(
+        { length: Math.ceil(counts[key] / 2) },
+        (_, i) => address(spec.prefix, i),
+      );
       if (counts[key] === 0) continue;
-      const assets = {
-        native: await insertAsset(sql, {
+      const asset = (a: { symbol: string; decimals: number; contract: string | null }) =>
+        insertAsset(sql, {
           chainId: id,
-          symbol: spec.native.symbol,
-          decimals: spec.native.decimals,
-          contractAddress: null,
-        }),
-        token: await insertAsset(sql, {
-          chainId: id,
-          symbol: spec.token.symbol,
-          decimals: spec.token.decimals,
-          contractAddress: spec.token.contract,
-        }),
-      };
-      const nativeRows = Math.ceil(counts[key] / 2);
-      const tokenRows = counts[key] - nativeRows;
-      const holders = Array.from({ length: nativeRows }, (_, i) => address(spec.prefix, i));
-      const shown = spec.family === "tron" ? holders.map(toTronBase58) : holders;
-
-      await sql`
-        insert into public.user_wallet_addresses (wallet_id, chain_id, address, is_active)
-        select a.wallet_id::uuid, ${id}::uuid, a.address, true
-        from json_to_recordset(${
-        JSON.stringify(shown.map((a, i) => ({ wallet_id: walletIds[i], address: a })))
-      }::text::json) as a(wallet_id text, address text)`;
-
-      const pairs = [
-        ...holders.map((_, i) => ({
-          wallet_id: walletIds[i],
-          aoc: assets.native,
-          i,
-          native: true,
-        })),
-        ...holders.slice(0, tokenRows).map((_, i) => ({
-          wallet_id: walletIds[i],
-          aoc: assets.token,
-          i,
-          native: false,
-        })),
-      ];
-      const inserted = await sql`
-        insert into public.wallet_balances (
-          wallet_id, asset_on_chain_id, needs_gas, needs_consolidation, priority, gas_locked_until,
-          gas_locked_by, consolidation_locked_until, consolidation_locked_by)
-        select p.wallet_id::uuid, p.aoc::uuid,
-               random() < 0.5, random() < 0.5, (random() * 1000)::int,
-               case when random() < 0.5 then now() + random() * interval '1 day' end,
-               case when random() < 0.5 then 'gas-' || md5(random()::text) end,
-               case when random() < 0.5 then now() - random() * interval '1 day' end,
-               case when random() < 0.5 then 'consolidation-' || md5(random()::text) end
-        from json_to_recordset(${
-        JSON.stringify(pairs.map((p) => ({ wallet_id: p.wallet_id, aoc: p.aoc })))
-      }::text::json) as p(wallet_id text, aoc text)
-        returning id, wallet_id::text as wallet_id, asset_on_chain_id::text as aoc`;
-      const byPair = new Map(pairs.map((p) => [`${p.wallet_id}|${p.aoc}`, p]));
-      const family = spec.family;
-      for (const row of inserted) {
-        const pair = byPair.get(`${row.wallet_id}|${row.aoc}`)!;
-        const raw = worldBalance(family, pair.native, pair.i);
-        const decimals = pair.native ? spec.native.decimals : spec.token.decimals;
-        expected.set(row.id, {
-          chain: key,
-          native: pair.native,
-          raw,
-          human: expectedHuman(raw, decimals),
+          symbol: a.symbol,
+          decimals: a.decimals,
+          contractAddress: a.contract,
         });
-        ids.push(row.id);
-      }
+      assets[key] = { native: await asset(spec.native), token: await asset(spec.token) };
+    }
 
-      const natives = holders.map((holder, i) => ({
-        holder,
-        amount: worldBalance(family, true, i),
-      }));
-      const tokens = holders.slice(0, tokenRows).map((holder, i) => ({
-        holder,
-        amount: worldBalance(family, false, i),
-      }));
+    // Wallet i holds the i-th holder address of every chain that has one.
+    const walletIds = await insertWallets(
+      sql,
+      Array.from({ length: Math.max(...CHAIN_KEYS.map((k) => holders[k].length)) }, (_, i) => ({
+        label: `bench ${i}`,
+        addresses: CHAIN_KEYS.filter((k) => i < holders[k].length).map((k): [string, string] => [
+          chains[k].id,
+          chainSpecs[k].family === "tron" ? toTronBase58(holders[k][i]) : holders[k][i],
+        ]),
+      })),
+    );
+    const rows = CHAIN_KEYS.flatMap((key) =>
+      [true, false].flatMap((native) =>
+        holders[key].slice(0, native ? undefined : tokenRows(key)).map((holder, i) => ({
+          key,
+          i,
+          native,
+          holder,
+          raw: worldBalance(chainSpecs[key].family, native, i),
+        }))
+      )
+    );
+    const ids = await insertBalanceRows(
+      sql,
+      rows.map((r) => ({
+        walletId: walletIds[r.i],
+        assetOnChainId: r.native ? assets[r.key].native : assets[r.key].token,
+      })),
+    );
+    const expected = new Map<string, Expected>();
+    rows.forEach((r, n) => {
+      const { decimals } = r.native ? chainSpecs[r.key].native : chainSpecs[r.key].token;
+      expected.set(ids[n], {
+        chain: r.key,
+        native: r.native,
+        raw: r.raw,
+        human: expectedHuman(r.raw, decimals),
+      });
+    });
+
+    for (const key of CHAIN_KEYS) {
+      const { family, tronNode } = chainSpecs[key];
+      const onChain = (native: boolean) =>
+        rows.filter((r) => r.key === key && r.native === native)
+          .map((r) => ({ holder: r.holder, amount: r.raw }));
+      const [natives, tokens] = [onChain(true), onChain(false)];
       if (family === "evm") {
         await setNativeBalances(stack.anvil.rpcUrl, natives);
-        await inChunks(
-          tokens,
-          250,
-          (chunk) => retrying(() => setTokenBalances(stack.anvil.rpcUrl, evmToken, chunk)),
-        );
+        await retrying(() => setTokenBalances(stack.anvil.rpcUrl, evmToken, tokens));
       } else {
-        const node = spec.tronNode!;
-        await inChunks(
-          natives,
-          100,
-          (chunk) => Promise.all(chunk.map((e) => node.setAccountBalance(e.holder, e.amount))),
+        await setTrxBalances(tronNode!, natives);
+        await retrying(() =>
+          setTokenBalances(
+            stack.tronAnvil.rpcUrl,
+            tronTokenEvm,
+            tokens.map((e) => ({ holder: toEvmAddress(e.holder), amount: e.amount })),
+          )
         );
-        await inChunks(tokens, 250, (chunk) =>
-          retrying(() =>
-            setTokenBalances(
-              stack.tronAnvil.rpcUrl,
-              tronTokenEvm,
-              chunk.map((e) => ({ holder: toEvmAddress(e.holder), amount: e.amount })),
-            )
-          ));
       }
     }
     ids.sort();

@@ -1,13 +1,27 @@
 /**
- * Data for a running stack: chains, assets, wallets and wallet_balances rows in the database, with
- * the matching balances on the EVM anvil and the TRON stand-in. The other workers' columns get
- * varied values so that a checksum over them means something.
+ * Data for a running stack: chains, assets, wallets and wallet_balances rows in the database
+ * (inserted by seed.ts), with the matching balances on the EVM anvil and the TRON stand-in.
  */
-import { setBalance } from "./anvil.ts";
-import { deployToken, setTokenBalance, UINT256_MAX } from "./contracts/mod.ts";
+import { deployToken, setTokenBalances, UINT256_MAX } from "./contracts/mod.ts";
 import type { Sql } from "./pg.ts";
+import {
+  insertAsset,
+  insertBalanceRows,
+  insertChain,
+  insertWallets,
+  randomEvmAddress,
+} from "./seed.ts";
 import type { Stack } from "./stack.ts";
-import { toEvmAddress, toTronBase58 } from "../tests/standins/tron_node.ts";
+import { toEvmAddress, toTronBase58, type TronNode } from "../tests/standins/tron_node.ts";
+
+/** Moved to seed.ts; still exported here for the stack's tests. */
+export {
+  insertAsset,
+  insertBalanceRows,
+  insertChain,
+  insertWallet,
+  randomEvmAddress,
+} from "./seed.ts";
 
 /**
  * The columns the spec lets a successful sync write (plus this project's observed_block,
@@ -25,99 +39,12 @@ export const SYNC_WRITES = [
   "next_sync_at",
 ] as const;
 
-const randomHex = (bytes: number) =>
-  Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0"))
-    .join("");
-
-export const randomEvmAddress = (): `0x${string}` => `0x${randomHex(20)}`;
-export const randomTronAddress = (): string => toTronBase58(`0x${randomHex(20)}`);
+export const randomTronAddress = (): string => toTronBase58(randomEvmAddress());
 
 /** Empties every table of the schema (between tests). */
 export async function resetData(sql: Sql): Promise<void> {
   await sql`truncate public.wallet_balances, public.user_wallet_addresses, public.wallets,
             public.asset_on_chain, public.assets, public.chains cascade`;
-}
-
-export interface ChainSeed {
-  name: string;
-  family: "evm" | "tron";
-  rpcUrl: string;
-  multicallAddress?: string | null;
-  evmChainId?: number | null;
-  confirmations?: number;
-  isActive?: boolean;
-}
-
-export async function insertChain(sql: Sql, seed: ChainSeed): Promise<string> {
-  const [row] = await sql`
-    insert into public.chains (name, family, rpc_url, multicall_address, evm_chain_id,
-                               confirmations, is_active)
-    values (${seed.name}, ${seed.family}, ${seed.rpcUrl}, ${seed.multicallAddress ?? null},
-            ${seed.evmChainId ?? null}, ${seed.confirmations ?? 0}, ${seed.isActive ?? true})
-    returning id`;
-  return row.id;
-}
-
-export interface AssetSeed {
-  chainId: string;
-  symbol: string;
-  decimals: number;
-  /** null: the chain's native coin. */
-  contractAddress: string | null;
-}
-
-/** An asset and its asset_on_chain row; returns the asset_on_chain id. */
-export async function insertAsset(sql: Sql, seed: AssetSeed): Promise<string> {
-  const [row] = await sql`
-    with a as (insert into public.assets (symbol, name) values (${seed.symbol}, ${seed.symbol})
-               returning id)
-    insert into public.asset_on_chain (chain_id, asset_id, contract_address, decimals, is_native,
-                                       is_active)
-    select ${seed.chainId}, a.id, ${seed.contractAddress}, ${seed.decimals},
-           ${seed.contractAddress === null}, true
-    from a
-    returning id`;
-  return row.id;
-}
-
-/** A wallet with one active address per chain; returns its id. */
-export async function insertWallet(
-  sql: Sql,
-  addresses: Record<string, string>,
-  label = "wallet",
-): Promise<string> {
-  const [wallet] = await sql`insert into public.wallets (label) values (${label}) returning id`;
-  for (const [chainId, address] of Object.entries(addresses)) {
-    await sql`insert into public.user_wallet_addresses (wallet_id, chain_id, address, is_active)
-              values (${wallet.id}, ${chainId}, ${address}, true)`;
-  }
-  return wallet.id;
-}
-
-/** One wallet_balances row per pair, with varied values in the other workers' columns. */
-export async function insertBalanceRows(
-  sql: Sql,
-  pairs: { walletId: string; assetOnChainId: string }[],
-): Promise<string[]> {
-  if (pairs.length === 0) return [];
-  const rows = await sql`
-    insert into public.wallet_balances (
-      wallet_id, asset_on_chain_id, needs_gas, needs_consolidation, priority, gas_locked_until,
-      gas_locked_by, consolidation_locked_until, consolidation_locked_by)
-    select p.wallet_id::uuid, p.asset_on_chain_id::uuid,
-           random() < 0.5, random() < 0.5, (random() * 1000)::int,
-           case when random() < 0.5 then now() + random() * interval '1 day' end,
-           case when random() < 0.5 then 'gas-' || md5(random()::text) end,
-           case when random() < 0.5 then now() - random() * interval '1 day' end,
-           case when random() < 0.5 then 'consolidation-' || md5(random()::text) end
-    from json_to_recordset(${
-    JSON.stringify(pairs.map((p) => ({
-      wallet_id: p.walletId,
-      asset_on_chain_id: p.assetOnChainId,
-    })))
-  }::text::json) as p(wallet_id text, asset_on_chain_id text)
-    returning id`;
-  return rows.map((r) => r.id as string);
 }
 
 /** Rows still leased (or marked processing) other than by a test's own `other-...` worker. */
@@ -197,10 +124,53 @@ export function worldBalance(family: "evm" | "tron", native: boolean, i: number)
   return UINT256_MAX - BigInt(i);
 }
 
+/** anvil_setBalance for many addresses, 500 per batched JSON-RPC request. */
+export async function setNativeBalances(
+  rpcUrl: string,
+  entries: readonly { holder: string; amount: bigint }[],
+): Promise<void> {
+  for (let i = 0; i < entries.length; i += 500) {
+    const response = await fetch(rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(
+        entries.slice(i, i + 500).map((e, k) => ({
+          jsonrpc: "2.0",
+          id: k,
+          method: "anvil_setBalance",
+          params: [e.holder, `0x${e.amount.toString(16)}`],
+        })),
+      ),
+    });
+    const answers = await response.json() as { error?: { message: string } }[];
+    const failed = answers.find((a) => a.error);
+    if (failed) throw new Error(`anvil_setBalance: ${failed.error!.message}`);
+  }
+}
+
+/** TRX balances (in sun) on a TRON stand-in, 100 requests at a time. */
+export async function setTrxBalances(
+  node: Pick<TronNode, "setAccountBalance">,
+  entries: readonly { holder: string; amount: bigint }[],
+): Promise<void> {
+  for (let i = 0; i < entries.length; i += 100) {
+    await Promise.all(
+      entries.slice(i, i + 100).map((e) => node.setAccountBalance(e.holder, e.amount)),
+    );
+  }
+}
+
+const WORLD_ASSETS = [
+  { family: "evm", native: true, symbol: "ETH", decimals: 18 },
+  { family: "evm", native: false, symbol: "USDT", decimals: 6 },
+  { family: "tron", native: true, symbol: "TRX", decimals: 6 },
+  { family: "tron", native: false, symbol: "TUSD", decimals: 18 },
+] as const;
+
 /**
  * An EVM chain (native 18 decimals + ERC20 6 decimals) and a TRON chain (TRX 6 decimals + TRC20
  * 18 decimals), `wallets` wallets holding all four, the balances set on the chains, and one due
- * wallet_balances row per wallet and asset.
+ * wallet_balances row per wallet and asset (in that order).
  */
 export async function seedWorld(stack: Stack, options: WorldOptions = {}): Promise<World> {
   const { sql } = stack;
@@ -217,85 +187,66 @@ export async function seedWorld(stack: Stack, options: WorldOptions = {}): Promi
     rpcUrl: stack.tron.url,
     multicallAddress: options.tronMulticallAddress ?? null,
   });
-  const assets = {
-    evmNative: await insertAsset(sql, {
-      chainId: evmChainId,
-      symbol: "ETH",
-      decimals: 18,
-      contractAddress: null,
-    }),
-    evmToken: await insertAsset(sql, {
-      chainId: evmChainId,
-      symbol: "USDT",
-      decimals: 6,
-      contractAddress: token.evm,
-    }),
-    tronNative: await insertAsset(sql, {
-      chainId: tronChainId,
-      symbol: "TRX",
-      decimals: 6,
-      contractAddress: null,
-    }),
-    tronToken: await insertAsset(sql, {
-      chainId: tronChainId,
-      symbol: "TUSD",
-      decimals: 18,
-      contractAddress: token.tron,
-    }),
-  };
+  const assets: string[] = [];
+  for (const a of WORLD_ASSETS) {
+    assets.push(
+      await insertAsset(sql, {
+        chainId: a.family === "evm" ? evmChainId : tronChainId,
+        symbol: a.symbol,
+        decimals: a.decimals,
+        contractAddress: a.native ? null : a.family === "evm" ? token.evm : token.tron,
+      }),
+    );
+  }
 
+  const holders = Array.from(
+    { length: options.wallets ?? 3 },
+    () => ({ evm: randomEvmAddress(), tron: randomTronAddress() }),
+  );
+  const walletIds = await insertWallets(
+    sql,
+    holders.map((h) => ({ addresses: [[evmChainId, h.evm], [tronChainId, h.tron]] })),
+  );
+  const ids = await insertBalanceRows(
+    sql,
+    walletIds.flatMap((walletId) => assets.map((assetOnChainId) => ({ walletId, assetOnChainId }))),
+  );
   const world: World = {
     evmChainId,
     tronChainId,
     evmToken: token.evm,
     tronToken: token.tron,
-    wallets: [],
-    rows: [],
+    wallets: walletIds.map((id, i) => ({
+      id,
+      evmAddress: holders[i].evm,
+      tronAddress: holders[i].tron,
+    })),
+    rows: ids.map((id, n) => {
+      const i = Math.floor(n / WORLD_ASSETS.length);
+      const a = WORLD_ASSETS[n % WORLD_ASSETS.length];
+      return {
+        id,
+        walletId: walletIds[i],
+        family: a.family,
+        native: a.native,
+        decimals: a.decimals,
+        address: a.family === "evm" ? holders[i].evm : holders[i].tron,
+        raw: worldBalance(a.family, a.native, i),
+      };
+    }),
   };
-  for (let i = 0; i < (options.wallets ?? 3); i++) {
-    const evmAddress = randomEvmAddress();
-    const tronAddress = randomTronAddress();
-    const walletId = await insertWallet(sql, {
-      [evmChainId]: evmAddress,
-      [tronChainId]: tronAddress,
-    }, `wallet ${i}`);
-    world.wallets.push({ id: walletId, evmAddress, tronAddress });
 
-    const specs = [
-      { family: "evm", native: true, decimals: 18, aoc: assets.evmNative, address: evmAddress },
-      { family: "evm", native: false, decimals: 6, aoc: assets.evmToken, address: evmAddress },
-      { family: "tron", native: true, decimals: 6, aoc: assets.tronNative, address: tronAddress },
-      { family: "tron", native: false, decimals: 18, aoc: assets.tronToken, address: tronAddress },
-    ] as const;
-    const ids = await insertBalanceRows(
-      sql,
-      specs.map((s) => ({ walletId, assetOnChainId: s.aoc })),
-    );
-    for (const [k, s] of specs.entries()) {
-      const raw = worldBalance(s.family, s.native, i);
-      world.rows.push({
-        id: ids[k],
-        walletId,
-        family: s.family,
-        native: s.native,
-        decimals: s.decimals,
-        address: s.address,
-        raw,
-      });
-    }
-    const [evmNative, evmTokenRaw, tronNative, tronTokenRaw] = specs.map((s) =>
-      worldBalance(s.family, s.native, i)
-    );
-    await setBalance(stack.anvil.rpcUrl, evmAddress, evmNative);
-    await setTokenBalance(stack.anvil.rpcUrl, token.evm, evmAddress, evmTokenRaw);
-    await stack.tron.setAccountBalance(tronAddress, tronNative);
-    await setTokenBalance(
-      stack.tronAnvil.rpcUrl,
-      toEvmAddress(token.tron),
-      toEvmAddress(tronAddress),
-      tronTokenRaw,
-    );
-  }
+  const onChain = (family: "evm" | "tron", native: boolean) =>
+    world.rows.filter((r) => r.family === family && r.native === native)
+      .map((r) => ({ holder: r.address, amount: r.raw }));
+  await setNativeBalances(stack.anvil.rpcUrl, onChain("evm", true));
+  await setTokenBalances(stack.anvil.rpcUrl, token.evm, onChain("evm", false));
+  await setTrxBalances(stack.tron, onChain("tron", true));
+  await setTokenBalances(
+    stack.tronAnvil.rpcUrl,
+    toEvmAddress(token.tron),
+    onChain("tron", false).map((b) => ({ ...b, holder: toEvmAddress(b.holder) })),
+  );
   return world;
 }
 

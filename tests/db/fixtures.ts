@@ -1,84 +1,14 @@
-/** Test data for the DB contract tests: set-based inserts, ids returned for assertions. */
+/** The DB contract tests' helpers: callers of claim/record/release, due rows, fresh databases. */
 import type { Cluster, Sql } from "../../stack/pg.ts";
+import { insertAsset, insertBalances, insertChain } from "../../stack/seed.ts";
+import type { ChainConfig } from "../../supabase/functions/balance-sync/chains/types.ts";
+import type {
+  Claim,
+  ClaimedRow,
+  RecordOutcome,
+} from "../../supabase/functions/balance-sync/store.ts";
 
-export interface ChainSeed {
-  name?: string;
-  family?: "evm" | "tron" | null;
-  rpcUrl?: string;
-  isActive?: boolean;
-}
-
-export interface AssetSeed {
-  chainId: string;
-  decimals?: number | null;
-  isNative?: boolean;
-  contractAddress?: string | null;
-  isActive?: boolean;
-}
-
-export async function insertChain(sql: Sql, seed: ChainSeed = {}): Promise<string> {
-  const [row] = await sql`
-    insert into public.chains (name, rpc_url, family, is_active)
-    values (${seed.name ?? "anvil"}, ${seed.rpcUrl ?? "http://127.0.0.1:8545"},
-            ${seed.family === undefined ? "evm" : seed.family}, ${seed.isActive ?? true})
-    returning id`;
-  return row.id;
-}
-
-export async function insertAsset(sql: Sql, seed: AssetSeed): Promise<string> {
-  const [asset] = await sql`insert into public.assets (symbol, name) values ('TOK', 'Token')
-                            returning id`;
-  const isNative = seed.isNative ?? true;
-  const [row] = await sql`
-    insert into public.asset_on_chain (chain_id, asset_id, contract_address, decimals, is_native,
-                                       is_active)
-    values (${seed.chainId}, ${asset.id},
-            ${
-    seed.contractAddress === undefined
-      ? (isNative ? null : "0x55d398326f99059fF775485246999027B3197955")
-      : seed.contractAddress
-  },
-            ${seed.decimals === undefined ? 18 : seed.decimals}, ${isNative},
-            ${seed.isActive ?? true})
-    returning id`;
-  return row.id;
-}
-
-/**
- * `count` wallets, each with `addresses` active addresses on the chain (0, 1 or more) and one
- * balance row for the asset. The other workers' columns get varied values (nulls included) so
- * that a checksum over them means something.
- */
-export async function insertBalances(
-  sql: Sql,
-  options: { chainId: string; assetOnChainId: string; count: number; addresses?: number },
-): Promise<string[]> {
-  const rows = await sql`
-    with w as (
-      insert into public.wallets (label)
-      select 'wallet ' || g from generate_series(1, ${options.count}) as g
-      returning id
-    ),
-    a as (
-      insert into public.user_wallet_addresses (wallet_id, chain_id, address, is_active)
-      select w.id, ${options.chainId}, '0x' || substr(md5(w.id::text || n), 1, 40), true
-      from w, generate_series(1, ${options.addresses ?? 1}) as n
-    )
-    insert into public.wallet_balances (
-      wallet_id, asset_on_chain_id, needs_gas, needs_consolidation, priority, gas_locked_until,
-      gas_locked_by, consolidation_locked_until, consolidation_locked_by)
-    select w.id, ${options.assetOnChainId},
-           random() < 0.5,
-           random() < 0.5,
-           (random() * 1000)::int,
-           case when random() < 0.5 then now() + random() * interval '1 day' end,
-           case when random() < 0.5 then 'gas-' || md5(random()::text) end,
-           case when random() < 0.5 then now() - random() * interval '1 day' end,
-           case when random() < 0.5 then 'consolidation-' || md5(random()::text) end
-    from w
-    returning id`;
-  return rows.map((r) => r.id as string);
-}
+export { insertAsset, insertBalances, insertChain };
 
 /** A chain, a native asset on it, and `count` due rows with one active address each. */
 export async function seedDueRows(
@@ -91,38 +21,20 @@ export async function seedDueRows(
   return { chainId, assetOnChainId, ids };
 }
 
-export interface ClaimedRow {
-  id: string;
-  wallet_id: string;
-  asset_on_chain_id: string;
-  asset_id: string;
-  chain_id: string;
-  address: string | null;
-  contract_address: string | null;
-  decimals: number | null;
-  is_native: boolean;
-  config_error: string | null;
-}
+/** `fooBar` -> `foo_bar`. */
+type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${SnakeCase<Tail>}`
+  : S;
+/** One of the function's parsed shapes with the keys the database's JSON has. */
+type AsStored<T> = { [K in keyof T as SnakeCase<K & string>]: T[K] };
 
-export interface ClaimResult {
-  rows: ClaimedRow[];
-  chains: Record<string, Record<string, unknown>>;
-  busy: string[];
-  /** Forced claims by wallet_balance_ids: ids that match no row. */
-  unknown_ids?: string[];
-}
-
-export interface RecordResult {
-  applied: number;
-  errored: number;
-  stale_rejected: number;
-  lost: number;
-  stale_ids: string[];
-  lost_ids: string[];
-  invalid: { index: number; id: unknown; reason: string }[];
-  /** Entries the database refused (a column type, a trigger, ...), recorded as their rows' errors. */
-  refused: { index: number; id: unknown; reason: string }[];
-}
+/** balance_sync_claim's answer, as the function's store.ts reads it. */
+export type ClaimResult = AsStored<Pick<Claim, "busy" | "unknownIds">> & {
+  rows: AsStored<ClaimedRow>[];
+  chains: Record<string, AsStored<ChainConfig>>;
+};
+/** balance_sync_record's answer, as the function's store.ts reads it. */
+export type RecordResult = AsStored<RecordOutcome>;
 
 export async function claim(
   sql: Sql,
@@ -148,7 +60,6 @@ export async function release(sql: Sql, worker: string, ids: string[]): Promise<
   return row.n as number;
 }
 
-/** md5 over the given columns of all wallet_balances rows, in id order. */
 let dbSeq = 0;
 /** A database name unique within this test process. */
 export function dbName(prefix: string): string {
