@@ -312,82 +312,54 @@ const ratio = (project: number | null, seed: number | null, higherIsBetter: bool
   return `${r >= 100 ? r.toFixed(0) : r.toFixed(1)}x${higherIsBetter ? "" : " less"}`;
 };
 
+type Row = [string, string, string, string];
+
 export function tableLines(results: Results): string[] {
-  const p = results.project;
-  const s = results.seed_strategy;
-  const rows: [string, string, string, string][] = [
+  const p = results.project as unknown as Record<string, number | null>;
+  const s = results.seed_strategy as unknown as Record<string, number | null>;
+  const mc = results.project_multicall_chains_only;
+  /** One figure of both strategies; `better` adds the ratio in the project's favour. */
+  const both = (label: string, key: string, digits = 3, better?: "higher" | "lower"): Row => [
+    label,
+    fmt(p[key], digits),
+    fmt(s[key], digits),
+    better ? ratio(p[key], s[key], better === "higher") : "",
+  ];
+  const rows: Row[] = [
     ["figure", "this project", "seed strategy", "ratio"],
-    ["balances synced (rows)", fmt(p.synced), fmt(s.synced), ""],
-    ["wall time (s)", fmt(p.wall_s, 1), fmt(s.wall_s, 1), ""],
-    [
-      "balances/s",
-      fmt(p.balances_per_s, 1),
-      fmt(s.balances_per_s, 1),
-      ratio(p.balances_per_s, s.balances_per_s, true),
-    ],
-    [
-      "RPC requests/balance, EVM",
-      fmt(p.evm_rpc_requests_per_balance, 4),
-      fmt(s.evm_rpc_requests_per_balance, 4),
-      ratio(p.evm_rpc_requests_per_balance, s.evm_rpc_requests_per_balance, false),
-    ],
-    [
+    both("balances synced (rows)", "synced"),
+    both("wall time (s)", "wall_s", 1),
+    both("balances/s", "balances_per_s", 1, "higher"),
+    both("RPC requests/balance, EVM", "evm_rpc_requests_per_balance", 4, "lower"),
+    both(
       "RPC requests/balance, TRON multicall",
-      fmt(p.tron_multicall_rpc_requests_per_balance, 4),
-      fmt(s.tron_multicall_rpc_requests_per_balance, 4),
-      ratio(
-        p.tron_multicall_rpc_requests_per_balance,
-        s.tron_multicall_rpc_requests_per_balance,
-        false,
-      ),
-    ],
-    [
-      "RPC requests/balance, TRON plain",
-      fmt(p.tron_plain_rpc_requests_per_balance, 4),
-      fmt(s.tron_plain_rpc_requests_per_balance, 4),
-      ratio(p.tron_plain_rpc_requests_per_balance, s.tron_plain_rpc_requests_per_balance, false),
-    ],
+      "tron_multicall_rpc_requests_per_balance",
+      4,
+      "lower",
+    ),
+    both("RPC requests/balance, TRON plain", "tron_plain_rpc_requests_per_balance", 4, "lower"),
     [
       "DB round trips/batch",
       fmt(p.db_round_trips_per_batch, 2),
       `${fmt(s.db_round_trips_per_batch, 1)} (batch of 50)`,
       "",
     ],
-    [
-      "DB round trips/balance",
-      fmt(p.db_round_trips_per_balance, 4),
-      fmt(s.db_round_trips_per_balance, 2),
-      ratio(p.db_round_trips_per_balance, s.db_round_trips_per_balance, false),
-    ],
-    [
-      "CPU ms/1,000 balances",
-      fmt(p.cpu_ms_per_1000_balances, 1),
-      fmt(s.cpu_ms_per_1000_balances, 1),
-      ratio(p.cpu_ms_per_1000_balances, s.cpu_ms_per_1000_balances, false),
-    ],
-    ["peak RSS (MB)", fmt(p.peak_rss_mb, 1), fmt(s.peak_rss_mb, 1), ""],
+    both("DB round trips/balance", "db_round_trips_per_balance", 4, "lower"),
+    both("CPU ms/1,000 balances", "cpu_ms_per_1000_balances", 1, "lower"),
+    both("peak RSS (MB)", "peak_rss_mb", 1),
     ["cold start, spawn to first answer (ms)", fmt(p.cold_start_ms), "-", ""],
-    ...(results.project_multicall_chains_only
+    ...(mc
       ? [
         [
           "balances/s, multicall chains only",
-          fmt(results.project_multicall_chains_only.balances_per_s, 1),
-          fmt(results.project_multicall_chains_only.seed_strategy_balances_per_s, 1),
-          ratio(
-            results.project_multicall_chains_only.balances_per_s,
-            results.project_multicall_chains_only.seed_strategy_balances_per_s,
-            true,
-          ),
-        ] as [string, string, string, string],
-        [
-          "CPU ms/1,000, multicall chains only",
-          fmt(results.project_multicall_chains_only.cpu_ms_per_1000_balances, 1),
-          "",
-          "",
-        ] as [string, string, string, string],
+          fmt(mc.balances_per_s, 1),
+          fmt(mc.seed_strategy_balances_per_s, 1),
+          ratio(mc.balances_per_s, mc.seed_strategy_balances_per_s, true),
+        ] as Row,
+        ["CPU ms/1,000, multicall chains only", fmt(mc.cpu_ms_per_1000_balances, 1), "", ""] as Row,
       ]
       : []),
-    ["wrong balances", fmt(p.wrong_balances), fmt(s.wrong_balances), ""],
+    both("wrong balances", "wrong_balances"),
   ];
   const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
