@@ -19,6 +19,7 @@
 import { parseArgs } from "node:util";
 import { repoRoot } from "../stack/bin.ts";
 import { type Sql, startCluster } from "../stack/pg.ts";
+import { stopOnInterrupt } from "./interrupt.ts";
 
 const log = (message: string) =>
   console.error(`[claim-scale ${new Date().toISOString()}] ${message}`);
@@ -251,12 +252,7 @@ export async function runClaimScale(args: string[]) {
   const started = performance.now();
   log(`config ${JSON.stringify(config)}`);
   const cluster = await startCluster();
-  const onSignal = () => {
-    log("interrupted: stopping the cluster");
-    cluster.stop().finally(() => Deno.exit(130));
-  };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
+  const removeInterrupt = stopOnInterrupt(log, () => cluster.stop());
   try {
     const url = await cluster.createDatabase("claim_scale", { migrate: true });
     const sql = cluster.connect(new URL(url).pathname.slice(1), { max: 2 });
@@ -371,8 +367,7 @@ export async function runClaimScale(args: string[]) {
     await Deno.writeTextFile(config.out, JSON.stringify(results, null, 2) + "\n");
     log(`wrote ${config.out} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
   } finally {
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
+    removeInterrupt();
     await cluster.stop();
   }
 }

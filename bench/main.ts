@@ -33,6 +33,7 @@ import { ensurePrerequisites } from "../stack/prerequisites.ts";
 import { parseSoakArgs } from "./soak_options.ts";
 import { parseClaimArgs } from "./claim_scale.ts";
 import { buildResults, printTable, type ScalePoint } from "./report.ts";
+import { stopOnInterrupt } from "./interrupt.ts";
 
 // `--soak` (bench/soak.ts) and `--claim-scale` (bench/claim_scale.ts) have their own options.
 const soak = Deno.args.includes("--soak");
@@ -130,12 +131,7 @@ async function main() {
     for (const w of worlds.splice(0)) await w.stop();
     await stack.stop();
   };
-  const onSignal = () => {
-    log("interrupted: stopping everything");
-    teardown().finally(() => Deno.exit(130));
-  };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
+  const removeInterrupt = stopOnInterrupt(log, teardown);
   try {
     await stack.sql.unsafe(await Deno.readTextFile(`${repoRoot}/bench/seed_strategy.sql`));
     const world = await seedWorld(stack, config.rows);
@@ -231,8 +227,7 @@ async function main() {
     await Deno.writeTextFile(config.out, JSON.stringify(results, null, 2) + "\n");
     log(`wrote ${config.out}`);
   } finally {
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
+    removeInterrupt();
     await teardown();
   }
 }

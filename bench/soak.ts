@@ -16,6 +16,7 @@ import { parseSoakArgs } from "./soak_options.ts";
 import { buildSoakReport, chainInfos, printSoakReport } from "./soak_report.ts";
 import { type SoakRun, soakRun } from "./soak_run.ts";
 import { CHAIN_KEYS, resetRows, seedBenchWorld, TRON_MULTICALL_EVM } from "./world.ts";
+import { stopOnInterrupt } from "./interrupt.ts";
 
 const log = (message: string) => console.error(`[soak ${new Date().toISOString()}] ${message}`);
 
@@ -40,12 +41,7 @@ export async function runSoak(args: string[]) {
     await stopWorld();
     await stack.stop();
   };
-  const onSignal = () => {
-    log("interrupted: stopping everything");
-    teardown().finally(() => Deno.exit(130));
-  };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
+  const removeInterrupt = stopOnInterrupt(log, teardown);
   try {
     const { sql } = stack;
     const [job] = await sql`select jobid, command from cron.job where jobname = 'balance-sync'`;
@@ -104,8 +100,7 @@ export async function runSoak(args: string[]) {
       } s`,
     );
   } finally {
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
+    removeInterrupt();
     await teardown();
   }
 }
