@@ -15,14 +15,6 @@ import type { Stack } from "./stack.ts";
 import { toEvmAddress, toTronBase58, type TronNode } from "../tests/standins/tron_node.ts";
 
 /** Moved to seed.ts; still exported here for the stack's tests. */
-export {
-  insertAsset,
-  insertBalanceRows,
-  insertChain,
-  insertWallet,
-  randomEvmAddress,
-} from "./seed.ts";
-
 /**
  * The columns the spec lets a successful sync write (plus this project's observed_block,
  * error_streak and next_sync_at).

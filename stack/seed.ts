@@ -80,8 +80,8 @@ export async function insertAsset(sql: Sql, seed: AssetSeed): Promise<string> {
 
 export interface WalletSeed {
   label?: string;
-  /** Active addresses as [chain id, address]: any number per chain, none included. */
-  addresses: [chainId: string, address: string][];
+  /** Addresses as [chain id, address, active (default true)]: any number per chain, or none. */
+  addresses: [chainId: string, address: string, active?: boolean][];
 }
 
 /** Wallets and their addresses in one statement; returns the wallet ids in the given order. */
@@ -89,7 +89,12 @@ export async function insertWallets(sql: Sql, wallets: WalletSeed[]): Promise<st
   const ids = wallets.map(() => crypto.randomUUID());
   if (ids.length === 0) return ids;
   const addresses = wallets.flatMap((w, i) =>
-    w.addresses.map(([chainId, address]) => ({ wallet_id: ids[i], chain_id: chainId, address }))
+    w.addresses.map(([chainId, address, active = true]) => ({
+      wallet_id: ids[i],
+      chain_id: chainId,
+      address,
+      active,
+    }))
   );
   await sql`
     with w as (
@@ -100,9 +105,9 @@ export async function insertWallets(sql: Sql, wallets: WalletSeed[]): Promise<st
   }::text::json) as w(id text, label text)
     )
     insert into public.user_wallet_addresses (wallet_id, chain_id, address, is_active)
-    select a.wallet_id::uuid, a.chain_id::uuid, a.address, true
+    select a.wallet_id::uuid, a.chain_id::uuid, a.address, a.active
     from json_to_recordset(${asJson(addresses)}::text::json)
-      as a(wallet_id text, chain_id text, address text)`;
+      as a(wallet_id text, chain_id text, address text, active boolean)`;
   return ids;
 }
 

@@ -1,15 +1,8 @@
 /** The chain lease of rate-limited chains and the per-chain scheduled claim, on real PostgreSQL. */
 import assert from "node:assert/strict";
 import { sharedCluster } from "../../stack/pg.ts";
-import {
-  claim,
-  insertAsset,
-  insertBalances,
-  migratedDb,
-  record,
-  release,
-  seedDueRows,
-} from "./fixtures.ts";
+import { claim, migratedDb, record, release, seedDueRows } from "./fixtures.ts";
+import { insertAsset, insertBalances } from "../../stack/seed.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();

@@ -1,15 +1,8 @@
 /** balance_sync_claim on a real PostgreSQL, with several real connections at once. */
 import assert from "node:assert/strict";
 import { sharedCluster } from "../../stack/pg.ts";
-import {
-  claim,
-  insertAsset,
-  insertBalances,
-  insertChain,
-  migratedDb,
-  record,
-  seedDueRows,
-} from "./fixtures.ts";
+import { claim, migratedDb, record, seedDueRows } from "./fixtures.ts";
+import { insertAsset, insertBalances, insertChain } from "../../stack/seed.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();

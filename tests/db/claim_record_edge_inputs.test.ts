@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { sharedCluster } from "../../stack/pg.ts";
 import { parseClaim } from "../../supabase/functions/balance-sync/store.ts";
-import { claim, insertAsset, migratedDb, record, seedDueRows } from "./fixtures.ts";
+import { claim, migratedDb, record, seedDueRows } from "./fixtures.ts";
+import { insertAsset } from "../../stack/seed.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();

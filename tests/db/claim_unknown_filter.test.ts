@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { sharedCluster } from "../../stack/pg.ts";
 import type { Sql } from "../../stack/pg.ts";
-import { claim, insertChain, migratedDb, seedDueRows } from "./fixtures.ts";
+import { claim, migratedDb, seedDueRows } from "./fixtures.ts";
+import { insertChain } from "../../stack/seed.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();

@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { loadSnapshot } from "../../dev/live_view.ts";
 import { withCluster } from "../../stack/pg.ts";
-import { claim, insertAsset, insertBalances, insertChain } from "./fixtures.ts";
+import { claim } from "./fixtures.ts";
+import { insertAsset, insertBalances, insertChain } from "../../stack/seed.ts";
 
 Deno.test({
   name:

@@ -8,8 +8,6 @@ import type {
   RecordOutcome,
 } from "../../supabase/functions/balance-sync/store.ts";
 
-export { insertAsset, insertBalances, insertChain };
-
 /** A chain, a native asset on it, and `count` due rows with one active address each. */
 export async function seedDueRows(
   sql: Sql,

@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
-import { claim, insertAsset, insertBalances, insertChain, migratedDb, record } from "./fixtures.ts";
+import { claim, migratedDb, record } from "./fixtures.ts";
+import { insertAsset, insertBalances, insertChain } from "../../stack/seed.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();

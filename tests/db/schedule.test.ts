@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { type Cluster, sharedCluster, type Sql, withCluster } from "../../stack/pg.ts";
 import { waitFor } from "../support/wait.ts";
-import { insertAsset, insertBalances, insertChain } from "./fixtures.ts";
+import { insertAsset, insertBalances, insertChain } from "../../stack/seed.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster({ migrate: true });

@@ -4,15 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
-import {
-  claim,
-  insertAsset,
-  insertBalances,
-  insertChain,
-  migratedDb,
-  record,
-  seedDueRows,
-} from "./fixtures.ts";
+import { claim, migratedDb, record, seedDueRows } from "./fixtures.ts";
+import { insertAsset, insertBalances, insertChain } from "../../stack/seed.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();

@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { seedBenchWorld, TRON_MULTICALL_EVM } from "../../bench/world.ts";
 import { MAX_LINE_CHARS } from "../../supabase/functions/balance-sync/log.ts";
 import { startStack } from "../../stack/stack.ts";
-import { leasedByRuns, randomEvmAddress } from "../../stack/data.ts";
+import { leasedByRuns } from "../../stack/data.ts";
+import { randomEvmAddress } from "../../stack/seed.ts";
 import { waitFor } from "../support/wait.ts";
 import { stackTest } from "./fixture.ts";
 

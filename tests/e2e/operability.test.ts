@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import parsePrometheus from "parse-prometheus-text-format";
 import type { Sql } from "../../stack/pg.ts";
 import { callFunction, type Stack } from "../../stack/stack.ts";
-import { insertChain, seedWorld } from "../../stack/data.ts";
+import { seedWorld } from "../../stack/data.ts";
+import { insertChain } from "../../stack/seed.ts";
 import { e2eTest, postgrestCallsSince, sharedStack } from "./fixture.ts";
 
 const stack = sharedStack();

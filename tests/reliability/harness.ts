@@ -223,7 +223,7 @@ export function reliabilityHarness(options: StackOptions = {}): Harness {
         report(
           "Protected columns (this module)",
           guarded.tests,
-          `${guarded.tests} tests: md5 of the 7 columns over all ${guarded.rows} rows identical ` +
+          `${guarded.tests} tests: the 7 columns of each of ${guarded.rows} rows identical ` +
             `before/after each, and the audit trigger saw 0 protected-column changes among ` +
             `${guarded.auditedChanges} audited claim, record and release updates`,
         );

@@ -17,15 +17,19 @@ import { signJwt, TEST_JWT_SECRET } from "../../stack/jwt.ts";
 import { SYNC_SECRET_HEADER } from "../../stack/stack.ts";
 import {
   expectedHuman,
-  insertBalanceRows,
-  insertChain,
-  randomEvmAddress,
   randomTronAddress,
   rowsAsText,
   seedWorld,
   SYNC_WRITES,
   type World,
 } from "../../stack/data.ts";
+import {
+  insertAsset,
+  insertBalanceRows,
+  insertChain,
+  insertWallets,
+  randomEvmAddress,
+} from "../../stack/seed.ts";
 import {
   reliabilityHarness,
   report,
@@ -71,19 +75,19 @@ interface RowSpec {
 
 async function addRow(env: DataEnv, spec: RowSpec): Promise<string> {
   const { sql } = env.ctx.stack;
-  const [asset] = await sql`
-    with a as (insert into public.assets (symbol, name) values ('BAD', 'bad input') returning id)
-    insert into public.asset_on_chain (chain_id, asset_id, contract_address, decimals, is_native,
-                                       is_active)
-    select ${spec.chainId}, a.id, ${spec.contract}, ${spec.decimals}, ${spec.native},
-           ${spec.assetActive ?? true}
-    from a returning id`;
-  const [wallet] = await sql`insert into public.wallets (label) values ('bad input') returning id`;
-  for (const a of spec.addresses) {
-    await sql`insert into public.user_wallet_addresses (wallet_id, chain_id, address, is_active)
-              values (${wallet.id}, ${spec.chainId}, ${a.address}, ${a.active})`;
-  }
-  const [id] = await insertBalanceRows(sql, [{ walletId: wallet.id, assetOnChainId: asset.id }]);
+  const assetOnChainId = await insertAsset(sql, {
+    chainId: spec.chainId,
+    symbol: "BAD",
+    isNative: spec.native,
+    decimals: spec.decimals,
+    contractAddress: spec.contract,
+    isActive: spec.assetActive ?? true,
+  });
+  const [walletId] = await insertWallets(sql, [{
+    label: "bad input",
+    addresses: spec.addresses.map((a) => [spec.chainId, a.address, a.active]),
+  }]);
+  const [id] = await insertBalanceRows(sql, [{ walletId, assetOnChainId }]);
   return id;
 }
 

@@ -12,17 +12,14 @@ import assert from "node:assert/strict";
 import { deployGasBurner, deployMalformed, deployReverting } from "../../stack/contracts/mod.ts";
 import { closedPortUrl, type Fault, hasMethod } from "../../stack/rpc_proxy.ts";
 import type { Stack } from "../../stack/stack.ts";
+import { expectedHuman, randomTronAddress, seedWorld, type World } from "../../stack/data.ts";
 import {
-  expectedHuman,
   insertAsset,
   insertBalanceRows,
   insertChain,
   insertWallet,
   randomEvmAddress,
-  randomTronAddress,
-  seedWorld,
-  type World,
-} from "../../stack/data.ts";
+} from "../../stack/seed.ts";
 import {
   startTronNode,
   toTronBase58,
