@@ -12,6 +12,8 @@ import { neverRejecting } from "../../supabase/functions/balance-sync/chains/rea
 import { chainConfig } from "../support/chain_reads.ts";
 import type { LogLevel } from "../../supabase/functions/balance-sync/log.ts";
 import { createLogger, type Logger } from "../../supabase/functions/balance-sync/log.ts";
+import { loadConfig } from "../../supabase/functions/balance-sync/config.ts";
+import { createHandler } from "../../supabase/functions/balance-sync/handler.ts";
 import {
   type ReaderRegistry,
   type RunInput,
@@ -27,6 +29,7 @@ import type {
   ClaimedRow,
   ClaimOptions,
   DueChain,
+  Operations,
   RecordOutcome,
   RowResult,
   Store,
@@ -462,4 +465,42 @@ export function syncWithFakes(
 ): Promise<RunSummary> {
   const readers = deps.readers instanceof FakeReaders ? deps.readers.registry : deps.readers;
   return runSync({ ...deps, readers }, testSettings(settings), { runId: FAKE_RUN_ID, ...input });
+}
+
+/** The function secrets of the handler tests (made up; the store and readers are fakes). */
+export const FAKE_KEYS = {
+  serviceRole: "eyJhbGciOiJIUzI1NiJ9.c2VydmljZV9yb2xl.sig-service-role",
+  anon: "eyJhbGciOiJIUzI1NiJ9.YW5vbg.sig-anon-key-0000",
+  secretKey: "sb_secret_0123456789abcdefghij",
+  sync: "sync-secret-0123456789abcdef",
+};
+
+/**
+ * The real handler over a FakeStore and FakeReaders, configured with FAKE_KEYS (and `env`), its
+ * log lines kept in `logs`.
+ */
+export function handlerWithFakes(
+  store: FakeStore,
+  readers: FakeReaders,
+  extra: { env?: Record<string, string>; operations?: Operations; runId?: string } = {},
+) {
+  const config = loadConfig((name) =>
+    ({
+      SUPABASE_URL: "http://127.0.0.1:1",
+      SUPABASE_SERVICE_ROLE_KEY: FAKE_KEYS.serviceRole,
+      SUPABASE_SECRET_KEYS: JSON.stringify({ default: FAKE_KEYS.secretKey }),
+      BALANCE_SYNC_SECRET: FAKE_KEYS.sync,
+      ...extra.env,
+    })[name]
+  );
+  const logs: string[] = [];
+  const handler = createHandler({
+    config,
+    store,
+    readers: readers.registry,
+    logSink: (line) => logs.push(line),
+    operations: extra.operations,
+    newRunId: extra.runId ? () => extra.runId! : undefined,
+  });
+  return { handler, logs };
 }

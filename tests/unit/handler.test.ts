@@ -1,26 +1,13 @@
 import assert from "node:assert/strict";
-import { loadConfig } from "../../supabase/functions/balance-sync/config.ts";
+
 import { SYNC_SECRET_HEADER } from "../../supabase/functions/balance-sync/auth.ts";
-import { createHandler } from "../../supabase/functions/balance-sync/handler.ts";
+
 import { FilterNotFound, StoreUnavailable } from "../../supabase/functions/balance-sync/store.ts";
-import { chain, FakeReaders, FakeStore, row } from "./fakes.ts";
-const SERVICE_ROLE = "eyJhbGciOiJIUzI1NiJ9.c2VydmljZV9yb2xl.sig-service-role";
-const ANON = "eyJhbGciOiJIUzI1NiJ9.YW5vbg.sig-anon-key-0000";
-const SECRET_KEY = "sb_secret_0123456789abcdefghij";
-const SYNC = "sync-secret-0123456789abcdef";
+import { chain, FAKE_KEYS, FakeReaders, FakeStore, handlerWithFakes, row } from "./fakes.ts";
+const { serviceRole: SERVICE_ROLE, anon: ANON, secretKey: SECRET_KEY, sync: SYNC } = FAKE_KEYS;
 const RUN = "5d9b3e0a-7c1f-4a2b-9d3e-6f7a8b9c0d1e";
 
 function setup(env: Record<string, string> = {}) {
-  const config = loadConfig((name) =>
-    ({
-      SUPABASE_URL: "http://127.0.0.1:1",
-      SUPABASE_SERVICE_ROLE_KEY: SERVICE_ROLE,
-      SUPABASE_SECRET_KEYS: JSON.stringify({ default: SECRET_KEY }),
-      BALANCE_SYNC_SECRET: SYNC,
-      BALANCE_SYNC_LOG_LEVEL: "debug",
-      ...env,
-    })[name]
-  );
   const evm = chain("bsc", "evm");
   const wallet = "40000000-0000-4000-8000-00000000000a";
   const rows = [row("bsc", { address: "0xa", walletId: wallet }), row("bsc", { address: "0xb" })];
@@ -30,13 +17,9 @@ function setup(env: Record<string, string> = {}) {
     kind: "balances",
     balances: new Map([["0xa", 5n], ["0xb", 6n]]),
   });
-  const logs: string[] = [];
-  const handler = createHandler({
-    config,
-    store,
-    readers: readers.registry,
-    logSink: (line) => logs.push(line),
-    newRunId: () => RUN,
+  const { handler, logs } = handlerWithFakes(store, readers, {
+    env: { BALANCE_SYNC_LOG_LEVEL: "debug", ...env },
+    runId: RUN,
   });
   return { handler, store, logs, wallet, rows };
 }

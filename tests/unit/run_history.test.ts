@@ -1,17 +1,14 @@
 /** The handler's run-history call and /metrics route, with in-memory fakes. */
 import assert from "node:assert/strict";
-import { loadConfig } from "../../supabase/functions/balance-sync/config.ts";
-import { createHandler } from "../../supabase/functions/balance-sync/handler.ts";
+
 import {
   type Operations,
   type RunEnd,
   StoreUnavailable,
 } from "../../supabase/functions/balance-sync/store.ts";
-import { chain, FakeReaders, FakeStore, row } from "./fakes.ts";
+import { chain, FAKE_KEYS, FakeReaders, FakeStore, handlerWithFakes, row } from "./fakes.ts";
 
-const SERVICE_ROLE = "eyJhbGciOiJIUzI1NiJ9.c2VydmljZV9yb2xl.sig-service-role";
-const ANON = "eyJhbGciOiJIUzI1NiJ9.YW5vbg.sig-anon-key-0000";
-const SYNC = "sync-secret-0123456789abcdef";
+const { serviceRole: SERVICE_ROLE, anon: ANON, sync: SYNC } = FAKE_KEYS;
 
 class FakeOperations implements Operations {
   finished: { runId: string; status: RunEnd; summary: Record<string, unknown> }[] = [];
@@ -30,26 +27,12 @@ class FakeOperations implements Operations {
 }
 
 function setup() {
-  const config = loadConfig((name) =>
-    ({
-      SUPABASE_URL: "http://127.0.0.1:1",
-      SUPABASE_SERVICE_ROLE_KEY: SERVICE_ROLE,
-      BALANCE_SYNC_SECRET: SYNC,
-    })[name]
-  );
   const rows = [row("bsc", { address: "0xa" })];
   const store = new FakeStore([chain("bsc", "evm")], rows);
   const readers = new FakeReaders();
   readers.behaviour.set("bsc", { kind: "balances", balances: new Map([["0xa", 5n]]) });
   const operations = new FakeOperations();
-  const logs: string[] = [];
-  const handler = createHandler({
-    config,
-    store,
-    readers: readers.registry,
-    logSink: (line) => logs.push(line),
-    operations,
-  });
+  const { handler, logs } = handlerWithFakes(store, readers, { operations });
   return { handler, store, operations, logs, rows };
 }
 
