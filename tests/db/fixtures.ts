@@ -1,4 +1,8 @@
-/** The DB contract tests' helpers: callers of claim/record/release, due rows, fresh databases. */
+/**
+ * The DB tests' helpers: callers of claim/record/release, due rows, fresh databases, and the
+ * schema and data fingerprints that show a migration changed nothing.
+ */
+import assert from "node:assert/strict";
 import type { Cluster, Sql } from "../../stack/pg.ts";
 import { insertAsset, insertBalances, insertChain } from "../../stack/seed.ts";
 import type { ChainConfig } from "../../supabase/functions/balance-sync/chains/types.ts";
@@ -70,4 +74,38 @@ export async function migratedDb(cluster: () => Promise<Cluster>, name: string) 
   const db = dbName(name);
   await c.createDatabase(db, { migrate: true });
   return { c, db, sql: c.connect(db, { max: 2 }) };
+}
+
+/** The schema as pg_dump prints it, without the per-dump \restrict key (not schema). */
+export async function schemaDump(c: Cluster, db: string): Promise<string> {
+  const out = await new Deno.Command(`${c.bindir}/pg_dump`, {
+    args: ["--schema-only", "--dbname", c.url(db)],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.ok(out.success, new TextDecoder().decode(out.stderr));
+  return new TextDecoder().decode(out.stdout).replace(/^\\(un)?restrict .*$/gm, "");
+}
+
+/** The tables of the sync's domain (the migration adds to them, never restricts them). */
+export const DOMAIN_TABLES = [
+  "chains",
+  "assets",
+  "asset_on_chain",
+  "wallets",
+  "user_wallet_addresses",
+  "wallet_balances",
+];
+
+/** Row count and md5 of every row, per table the sync reads or writes. */
+export async function dataChecksum(sql: Sql): Promise<Record<string, string>> {
+  const sums: Record<string, string> = {};
+  for (const table of DOMAIN_TABLES) {
+    const [row] = await sql.unsafe(
+      `select count(*) as n, md5(coalesce(string_agg(to_jsonb(t)::text, '|' order by t.id::text), ''))
+         as sum from public.${table} t`,
+    );
+    sums[table] = `${row.n}:${row.sum}`;
+  }
+  return sums;
 }

@@ -4,42 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { type Cluster, sharedCluster, type Sql } from "../../stack/pg.ts";
-import { claim, dbName, record } from "./fixtures.ts";
+import { claim, dataChecksum, dbName, DOMAIN_TABLES, record, schemaDump } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();
-
-const TABLES = [
-  "chains",
-  "assets",
-  "asset_on_chain",
-  "wallets",
-  "user_wallet_addresses",
-  "wallet_balances",
-];
-
-async function schemaDump(c: Cluster, db: string): Promise<string> {
-  const out = await new Deno.Command(`${c.bindir}/pg_dump`, {
-    args: ["--schema-only", "--dbname", c.url(db)],
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  assert.ok(out.success, new TextDecoder().decode(out.stderr));
-  // \restrict lines carry a random key per dump (pg_dump security fix); not schema.
-  return new TextDecoder().decode(out.stdout).replace(/^\\(un)?restrict .*$/gm, "");
-}
-
-async function dataChecksum(sql: Sql): Promise<Record<string, string>> {
-  const sums: Record<string, string> = {};
-  for (const table of TABLES) {
-    const [row] = await sql.unsafe(
-      `select count(*) as n, md5(coalesce(string_agg(to_jsonb(t)::text, '|' order by t.id::text), ''))
-         as sum from public.${table} t`,
-    );
-    sums[table] = `${row.n}:${row.sum}`;
-  }
-  return sums;
-}
 
 /** Applies the migrations again, as on a database whose history table was lost. */
 async function reapply(c: Cluster, db: string, sql: Sql): Promise<string[]> {
@@ -56,20 +24,20 @@ Deno.test("migration: applies on an empty database, and applying it twice change
   const applied = await c.migrate(db);
   assert.ok(applied.some((f) => f.endsWith("_balance_sync_schema.sql")), applied.join());
   const [{ n }] = await sql`select count(*)::int as n from pg_tables
-                            where schemaname = 'public' and tablename = any(${TABLES})`;
-  assert.equal(n, TABLES.length);
+                            where schemaname = 'public' and tablename = any(${DOMAIN_TABLES})`;
+  assert.equal(n, DOMAIN_TABLES.length);
   const rls = await sql`select relname, relrowsecurity from pg_class
-                        where relnamespace = 'public'::regnamespace and relname = any(${TABLES})`;
+                        where relnamespace = 'public'::regnamespace and relname = any(${DOMAIN_TABLES})`;
   assert.ok(rls.every((r) => r.relrowsecurity), "tables it creates have row level security on");
   const [{ granted }] = await sql`
     select count(*)::int as granted from pg_class as c, aclexplode(c.relacl) as a
-    where c.relnamespace = 'public'::regnamespace and c.relname = any(${TABLES})
+    where c.relnamespace = 'public'::regnamespace and c.relname = any(${DOMAIN_TABLES})
       and a.grantee in (select oid from pg_roles where rolname in ('anon', 'authenticated'))`;
   assert.equal(granted, 0, "anon and authenticated have no privilege on the tables it creates");
   const [{ constraints }] = await sql`
     select count(*)::int as constraints from pg_constraint
     where conrelid in (select oid from pg_class where relnamespace = 'public'::regnamespace
-                                                  and relname = any(${TABLES}))
+                                                  and relname = any(${DOMAIN_TABLES}))
       and contype <> 'p'`;
   assert.equal(constraints, 0, "no check and no foreign key, only primary keys");
 
@@ -230,7 +198,7 @@ Deno.test("migration: applies on a pre-populated legacy schema with broken rows,
     "the app's own foreign key stays; the migration adds none (the orphan row is still allowed)",
   );
   const [{ rls }] = await sql`select bool_or(relrowsecurity) as rls from pg_class
-                              where relnamespace = 'public'::regnamespace and relname = any(${TABLES})`;
+                              where relnamespace = 'public'::regnamespace and relname = any(${DOMAIN_TABLES})`;
   assert.equal(rls, false, "existing tables keep their row level security setting");
 
   const { rows } = await claim(sql, "first-run", { limit: 100 });
