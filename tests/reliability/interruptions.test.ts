@@ -301,4 +301,64 @@ harness.test(
   },
 );
 
+harness.test(
+  "worker ending: on beforeunload (here SIGTERM, as the Edge Runtime ends a worker) the run gives back its rows and its chain lease at once; the next run syncs them without waiting for a lease",
+  async (ctx) => {
+    const evm = await ctx.proxy(ctx.stack.anvil.rpcUrl);
+    const world = await seedWorld(ctx.stack, { wallets: 4, evmRpcUrl: evm.url });
+    // A paced chain: its run holds the chain lease, which must come back too.
+    await ctx.stack.sql`update public.chains set max_rps = 50 where id = ${world.evmChainId}`;
+    const ending = await warmServer(ctx, world, { BALANCE_SYNC_BATCH_SIZE: "4" });
+    return { evm, world, ending };
+  },
+  async (ctx, { evm, world, ending }) => {
+    const { stack } = ctx;
+    // The run's first EVM read never answers: the run sits mid-read, holding rows and the lease.
+    evm.hold(hasMethod("eth_blockNumber"));
+    const run = ctx.call(ending, { chain_id: world.evmChainId, scheduled: true }).catch((error) =>
+      error
+    );
+    await evm.waitHolding(1);
+    const token = await runHoldingRows(stack);
+    const [lease] = await stack.sql`
+      select locked_by, locked_until > now() + interval '60 seconds' as long
+      from balance_sync.chain_leases where chain_id = ${world.evmChainId}`;
+    assert.deepEqual(
+      [lease?.locked_by, lease?.long],
+      [token, true],
+      "the run holds the chain lease",
+    );
+
+    const signalled = performance.now();
+    await ending.stop("SIGTERM");
+    const tookMs = performance.now() - signalled;
+    evm.release();
+    const answer = await run;
+    const held = await stack.sql`
+      select count(*)::int as n from public.wallet_balances where locked_by = ${token}`;
+    const leases = await stack.sql`
+      select count(*)::int as n from balance_sync.chain_leases where locked_by = ${token}`;
+    assert.equal(held[0].n, 0, "no row is left leased by the ended run");
+    assert.equal(leases[0].n, 0, "the chain lease is given back");
+    assert.ok(
+      tookMs < 5_000,
+      `the process ended within the bounded time (${Math.round(tookMs)} ms)`,
+    );
+    const lines = ending.logs();
+    assert.ok(lines.some((l) =>
+      l.msg === "Worker ending: runs stop and give back their rows" &&
+      l.reason === "termination"
+    ));
+    const finished = lines.find((l) => l.msg === "Balance sync run finished" && l.run_id === token);
+    assert.equal(finished?.stopped, "unload", JSON.stringify(finished));
+    if (!(answer instanceof Error)) assert.equal(answer.status, 200);
+
+    // The rows are due again now: the next run takes them at once, lease or no lease.
+    const next = await ctx.call(stack.fn!, { chain_id: world.evmChainId, scheduled: true });
+    assert.equal(next.status, 200, next.text);
+    assert.ok(next.body.synced > 0, next.text);
+    report("Worker ending", 1, `rows and chain lease given back in ${Math.round(tookMs)} ms`);
+  },
+);
+
 harness.secretsTest();

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { finishByMs } from "../../supabase/functions/balance-sync/config.ts";
 import { ReadError } from "../../supabase/functions/balance-sync/chains/errors.ts";
+import { SharedCpuBudget } from "../../supabase/functions/balance-sync/cpu.ts";
 import { MAX_LINE_CHARS } from "../../supabase/functions/balance-sync/log.ts";
 import type { RowResult } from "../../supabase/functions/balance-sync/store.ts";
 import { captureLog, chain, FakeReaders, FakeStore, row, syncWithFakes } from "./fakes.ts";
@@ -141,17 +142,19 @@ Deno.test("the run's CPU is in its summary, and a run past its CPU budget claims
       store,
       readers,
       log,
-      // Each look at the clock after the first finds 300 ms more used.
-      cpuClock: () => () => (used += 300) - 300,
+      // Each look at the process's CPU finds 300 ms more used.
+      cpuBudget: new SharedCpuBudget(() => (used += 300) - 300),
     },
-    { cpuBudgetMs: 500 },
+    // Looks: the run's own clock starts (0), the shared budget's window starts (300), then before
+    // each claim 300, 600, 900, 1,200 used: three batches fit under 1,000.
+    { cpuBudgetMs: 1000 },
     { chainId: "bsc" },
   );
 
   assert.equal(summary.stopped, "cpu");
-  assert.equal(summary.batches, 2);
+  assert.equal(summary.batches, 3);
   assert.equal(typeof summary.cpu_ms, "number");
-  assert.ok(summary.cpu_ms! >= 500);
+  assert.ok(summary.cpu_ms! >= 1000);
   assert.equal(store.lockedRows().length, 0);
 });
 

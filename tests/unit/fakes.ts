@@ -14,6 +14,7 @@ import type { LogLevel } from "../../supabase/functions/balance-sync/log.ts";
 import { createLogger, type Logger } from "../../supabase/functions/balance-sync/log.ts";
 import { loadConfig } from "../../supabase/functions/balance-sync/config.ts";
 import { createHandler } from "../../supabase/functions/balance-sync/handler.ts";
+import type { InFlightRuns } from "../../supabase/functions/balance-sync/unload.ts";
 import {
   type ReaderRegistry,
   type RunInput,
@@ -482,7 +483,13 @@ export const FAKE_KEYS = {
 export function handlerWithFakes(
   store: FakeStore,
   readers: FakeReaders,
-  extra: { env?: Record<string, string>; operations?: Operations; runId?: string } = {},
+  extra: {
+    env?: Record<string, string>;
+    operations?: Operations;
+    runId?: string;
+    inFlight?: InFlightRuns;
+    waitUntil?: ((promise: Promise<unknown>) => void) | null;
+  } = {},
 ) {
   const config = loadConfig((name) =>
     ({
@@ -501,6 +508,8 @@ export function handlerWithFakes(
     logSink: (line) => logs.push(line),
     operations: extra.operations,
     newRunId: extra.runId ? () => extra.runId! : undefined,
+    inFlight: extra.inFlight,
+    waitUntil: extra.waitUntil,
   });
   return { handler, logs };
 }

@@ -21,7 +21,8 @@ export async function runChain(
 ): Promise<StopReason> {
   const { deps, settings, runId, book, clock, log } = ctx;
   const entry = book.chain(chainId);
-  const stop = (reason: StopReason) => (entry.stopped = reason);
+  const stop = (reason: StopReason) =>
+    entry.stopped = ctx.unloading !== null && reason !== "drained" ? "unload" : reason;
 
   let leased = false;
   // Requests per second of a rate-limited chain: a claim takes no more rows than the chain can
@@ -61,7 +62,8 @@ export async function runChain(
     while (true) {
       if (book.summary.batches >= settings.maxBatches) return stop("max_batches");
       if (claimed >= options.rowCap) return stop("rows_cap");
-      const cpu = ctx.cpu();
+      // The budget is the process's, shared with the runs that overlap this one (cpu.ts).
+      const cpu = ctx.cpuShare.used();
       if (cpu !== null && cpu >= settings.cpuBudgetMs) return stop("cpu");
       const remaining = settings.budgetMs - clock.elapsed();
       const timeoutMs = clock.beforeDeadline();

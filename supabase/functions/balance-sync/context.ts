@@ -1,9 +1,11 @@
 import type { ChainFamily, ChainReader } from "./chains/types.ts";
 import { DEFAULTS, finishByMs } from "./config.ts";
+import type { CpuShare, SharedCpuBudget } from "./cpu.ts";
 import type { Logger, RowLineCap } from "./log.ts";
 import type { ForcedFilter } from "./request.ts";
 import type { Store } from "./store.ts";
 import type { RunBook } from "./summary.ts";
+import type { InFlightRuns } from "./unload.ts";
 
 /** Loads the reader of a family (lazily: tronweb is only imported when TRON rows exist). */
 export type ReaderRegistry = (family: ChainFamily) => Promise<ChainReader>;
@@ -44,8 +46,10 @@ export interface SyncDeps {
   env?: (name: string) => string | undefined;
   /** Monotonic milliseconds. */
   now?: () => number;
-  /** CPU ms used since the run started, or null; defaults to cpu.ts. */
-  cpuClock?: () => () => number | null;
+  /** The CPU budget this run shares with the runs that overlap it; defaults to cpu.ts's. */
+  cpuBudget?: SharedCpuBudget;
+  /** Runs in flight, to stop them all when the worker is about to end (unload.ts). */
+  inFlight?: InFlightRuns;
 }
 
 export interface RunInput {
@@ -63,16 +67,36 @@ export interface RunInput {
  * gets an equal share of what is left before finishBy with the calls that still follow it.
  */
 export class RunClock {
-  readonly finishByMs: number;
+  #finishByMs: number;
+  #budgetMs: number;
 
   constructor(
     readonly now: () => number,
     readonly started: number,
-    readonly budgetMs: number,
+    budgetMs: number,
     pgNetTimeoutMs: number,
     readonly storeTimeoutMs: number,
   ) {
-    this.finishByMs = Math.max(budgetMs, finishByMs(pgNetTimeoutMs));
+    this.#budgetMs = budgetMs;
+    this.#finishByMs = Math.max(budgetMs, finishByMs(pgNetTimeoutMs));
+  }
+
+  get budgetMs(): number {
+    return this.#budgetMs;
+  }
+
+  get finishByMs(): number {
+    return this.#finishByMs;
+  }
+
+  /**
+   * The worker is about to end: no call starts against the deadline any more, and the writes
+   * still to come (record what was read, release, the chain lease) share the next `ms`.
+   */
+  endWithin(ms: number): void {
+    const elapsed = this.elapsed();
+    this.#budgetMs = Math.min(this.#budgetMs, elapsed);
+    this.#finishByMs = Math.min(this.#finishByMs, elapsed + ms);
   }
 
   elapsed(): number {
@@ -81,13 +105,13 @@ export class RunClock {
 
   /** Timeout of a call that must end by the deadline; null when there is no time left. */
   beforeDeadline(): number | null {
-    const left = this.budgetMs - this.elapsed();
+    const left = this.#budgetMs - this.elapsed();
     return left <= 0 ? null : Math.max(1, Math.min(this.storeTimeoutMs, Math.floor(left)));
   }
 
   /** Timeout of a write followed by `callsLeft - 1` more calls, all ending by finishBy. */
   write(callsLeft: number): number {
-    const left = (this.finishByMs - this.elapsed()) / Math.max(1, callsLeft);
+    const left = (this.#finishByMs - this.elapsed()) / Math.max(1, callsLeft);
     return Math.max(1, Math.min(this.storeTimeoutMs, Math.floor(left)));
   }
 }
@@ -112,6 +136,11 @@ export class Deadline {
 
   get signal(): AbortSignal {
     return this.#controller.signal;
+  }
+
+  /** Stops the run now, as the deadline would (the worker is ending: unload.ts). */
+  stop(reason: string): void {
+    this.#controller.abort(new DOMException(reason, "AbortError"));
   }
 
   get passed(): boolean {
@@ -140,7 +169,12 @@ export interface RunContext {
   pending: Set<string>;
   deadline: Deadline;
   clock: RunClock;
+  /** CPU this run used (its summary's figure), or null. */
   cpu: () => number | null;
+  /** CPU used by this run and the runs that overlap it: the budget's measure. */
+  cpuShare: CpuShare;
+  /** Set when the worker is ending: the run stops claiming and gives back what it holds. */
+  unloading: string | null;
   /** Per-row lines, capped per run. */
   rowLog: RowLineCap;
 }

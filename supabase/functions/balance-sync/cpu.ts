@@ -1,27 +1,84 @@
 import process from "node:process";
 
 /**
- * CPU time used since the clock started, in ms, or null where the runtime cannot tell.
+ * CPU time of this process, and the one CPU budget that every run served by it shares.
  *
- * It reads `process.cpuUsage()` (node:process: user + system time of the whole process, which
- * Deno and Supabase's Edge Runtime provide). The Edge Runtime runs one request per isolate at a
- * time in production, so there it is the run's own CPU; where one process serves several runs at
- * once (local serving, tests) it is an upper bound, since it includes the others' CPU.
+ * How the platform counts (supabase/edge-runtime, crates/base/src/worker/supervisor/
+ * strategy_per_worker.rs, the default `per_worker` policy): one worker (isolate) serves several
+ * requests, concurrently too; the supervisor adds up the CPU of everything that isolate runs
+ * (`accumulated`) and compares that sum, not any one request's share, with the soft limit (the
+ * worker is retired: no new requests) and the hard limit (the worker is terminated, whatever it
+ * is doing). So runs that overlap in one isolate spend one budget between them.
+ *
+ * Where the process can tell (Deno serving the function locally, tests, the benchmark),
+ * `process.cpuUsage()` reads it. In the Edge Runtime that call is a stub that answers zeros and
+ * prints "Not implemented" on every call (ext/node/polyfills/process.ts), so there the reading is
+ * null and the run relies on its row cap and on the runtime's `beforeunload` event (unload.ts).
  */
-export function startCpuClock(): () => number | null {
-  let start: ReturnType<typeof process.cpuUsage>;
+
+/** User + system CPU ms of the whole process, or null where the runtime cannot tell. */
+export function processCpuMs(): number | null {
+  if ("EdgeRuntime" in globalThis) return null;
   try {
-    start = process.cpuUsage();
-    if (typeof start?.user !== "number") return () => null;
+    const used = process.cpuUsage();
+    if (typeof used?.user !== "number" || typeof used?.system !== "number") return null;
+    return (used.user + used.system) / 1000;
   } catch {
-    return () => null;
+    return null;
   }
+}
+
+/** CPU ms used since the clock started, or null where the runtime cannot tell. */
+export function startCpuClock(read: () => number | null = processCpuMs): () => number | null {
+  const start = read();
+  if (start === null) return () => null;
   return () => {
-    try {
-      const used = process.cpuUsage(start);
-      return Math.round((used.user + used.system) / 1000);
-    } catch {
-      return null;
-    }
+    const now = read();
+    return now === null ? null : Math.round(now - start);
   };
 }
+
+/** One run's part in the shared budget: the CPU all overlapping runs used, and its end. */
+export interface CpuShare {
+  /** CPU ms used in this process since the first of the runs now in flight started. */
+  used(): number | null;
+  end(): void;
+}
+
+/**
+ * The budget runs in one process share. A run that starts while no other is in flight opens a
+ * new window (the platform would give it a fresh or a retired-and-replaced worker); runs that
+ * start while others are in flight join the open window, so four concurrent runs stop claiming
+ * together once the four of them have used the budget, not once each has.
+ */
+export class SharedCpuBudget {
+  #inFlight = 0;
+  #windowStart: number | null = null;
+
+  constructor(readonly read: () => number | null = processCpuMs) {}
+
+  begin(): CpuShare {
+    if (this.#inFlight++ === 0) this.#windowStart = this.read();
+    let ended = false;
+    return {
+      used: () => {
+        const start = this.#windowStart;
+        if (start === null) return null;
+        const now = this.read();
+        return now === null ? null : Math.round(now - start);
+      },
+      end: () => {
+        if (ended) return;
+        ended = true;
+        this.#inFlight--;
+      },
+    };
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+}
+
+/** The process's one budget: every run of this isolate draws on it. */
+export const isolateCpu = new SharedCpuBudget();

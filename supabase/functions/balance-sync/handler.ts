@@ -6,6 +6,7 @@ import { finishRun } from "./run_history.ts";
 import { startCpuClock } from "./cpu.ts";
 import { FilterNotFound, type Operations, type Store, StoreUnavailable } from "./store.ts";
 import { type ReaderRegistry, runSync } from "./sync.ts";
+import { type InFlightRuns, runtimeWaitUntil } from "./unload.ts";
 
 export interface HandlerDeps {
   config: Config;
@@ -18,6 +19,13 @@ export interface HandlerDeps {
   authenticate?: Authenticator;
   /** Run history and metrics; without it runs leave no finished row and /metrics answers 404. */
   operations?: Operations;
+  /** The runs of this process, stopped together when the worker is ending (unload.ts). */
+  inFlight?: InFlightRuns;
+  /**
+   * Keeps the worker up for work after the answer (EdgeRuntime.waitUntil, by default where the
+   * runtime has it). With it, the run's history is written after the answer; without it, before.
+   */
+  waitUntil?: ((promise: Promise<unknown>) => void) | null;
 }
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
@@ -52,6 +60,12 @@ export function createHandler(deps: HandlerDeps): (request: Request) => Promise<
       syncSecret: config.syncSecret,
     });
   const newRunId = deps.newRunId ?? (() => crypto.randomUUID());
+  const waitUntil = deps.waitUntil === undefined ? runtimeWaitUntil() : deps.waitUntil;
+  /** The history write: after the answer where the runtime can keep the worker up for it. */
+  const writeHistory = async (history: Promise<void>) => {
+    if (waitUntil) waitUntil(history);
+    else await history;
+  };
 
   return async (request) => {
     if (request.method === "GET" && new URL(request.url).pathname.endsWith("/metrics")) {
@@ -91,7 +105,7 @@ export function createHandler(deps: HandlerDeps): (request: Request) => Promise<
     const cpuMs = startCpuClock();
     try {
       const ran = await runSync(
-        { store: deps.store, readers: deps.readers, env: deps.env, log },
+        { store: deps.store, readers: deps.readers, env: deps.env, log, inFlight: deps.inFlight },
         config,
         {
           runId,
@@ -99,7 +113,7 @@ export function createHandler(deps: HandlerDeps): (request: Request) => Promise<
           chainId: runRequest.kind === "scheduled" ? runRequest.chainId ?? null : null,
         },
       );
-      await finishRun(deps.operations, log, runId, "finished", { ...ran });
+      await writeHistory(finishRun(deps.operations, log, runId, "finished", { ...ran }));
       return json(200, ran);
     } catch (error) {
       if (error instanceof FilterNotFound) {
@@ -113,12 +127,12 @@ export function createHandler(deps: HandlerDeps): (request: Request) => Promise<
           run_id: runId,
         });
       }
-      await finishRun(deps.operations, log, runId, "failed", {
+      await writeHistory(finishRun(deps.operations, log, runId, "failed", {
         run_id: runId,
         kind: runRequest.kind,
         cpu_ms: cpuMs(),
         error: error instanceof StoreUnavailable ? "database unavailable" : "internal error",
-      });
+      }));
       if (error instanceof StoreUnavailable) {
         log.error("Database unavailable", {
           operation: error.operation,

@@ -4,9 +4,13 @@ import { ConfigError, loadConfig } from "./config.ts";
 import { createHandler } from "./handler.ts";
 import { consoleSink } from "./log.ts";
 import { createStore } from "./store.ts";
+import { InFlightRuns, stopRunsOnUnload, UNLOAD_RELEASE_MS } from "./unload.ts";
 
 /** The run history write comes after the run: it may not push the answer past pg_net's timeout. */
 const FINISH_TIMEOUT_MS = 3000;
+
+/** The runs this worker serves now: all of them stop when the worker is about to end. */
+const inFlight = new InFlightRuns();
 
 function handlerFromEnv(): (request: Request) => Promise<Response> {
   const env = (name: string) => Deno.env.get(name);
@@ -38,13 +42,34 @@ function handlerFromEnv(): (request: Request) => Promise<Response> {
     { rpc: (fn, args) => supabase.rpc(fn, args) },
     { timeoutMs: config.storeTimeoutMs, finishTimeoutMs: FINISH_TIMEOUT_MS },
   );
-  return createHandler({ config, store, readers, env, operations: store });
+  stopRunsOnUnload(inFlight, (reason, runs) =>
+    consoleSink(
+      JSON.stringify({
+        level: "warn",
+        time: new Date().toISOString(),
+        msg: "Worker ending: runs stop and give back their rows",
+        reason,
+        runs,
+      }),
+      "warn",
+    ));
+  return createHandler({ config, store, readers, env, operations: store, inFlight });
 }
 
 const handler = handlerFromEnv();
 const port = Deno.env.get("BALANCE_SYNC_PORT");
 if (port) {
-  // Local serving (tests, `deno task dev`). The Edge Runtime chooses the listener itself.
+  // Local serving (tests, `deno task dev`). The Edge Runtime chooses the listener itself, and
+  // ends a worker with beforeunload; served here, SIGTERM does the same (reason "termination"),
+  // then the process exits once the runs have given back their rows.
+  Deno.addSignalListener("SIGTERM", () => {
+    globalThis.dispatchEvent(
+      new CustomEvent("beforeunload", { cancelable: true, detail: { reason: "termination" } }),
+    );
+    const exit = () => Deno.exit(0);
+    setTimeout(exit, UNLOAD_RELEASE_MS + 1000);
+    inFlight.stopAll("termination").then(exit, exit);
+  });
   Deno.serve({
     port: Number(port),
     hostname: "127.0.0.1",

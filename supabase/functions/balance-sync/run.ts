@@ -9,9 +9,10 @@ import {
   type SyncSettings,
   withDefaults,
 } from "./context.ts";
-import { startCpuClock } from "./cpu.ts";
+import { isolateCpu, startCpuClock } from "./cpu.ts";
 import { RowLineCap } from "./log.ts";
 import { RunBook, type RunSummary, STOP_ORDER, type StopReason } from "./summary.ts";
+import { UNLOAD_RELEASE_MS } from "./unload.ts";
 
 /**
  * One run.
@@ -38,6 +39,7 @@ export async function runSync(
   const summary = book.summary;
   if (!forced && input.chainId) summary.chain_id = input.chainId;
   summary.rows_cap = forced ? settings.maxForcedIds : settings.maxRowsPerRun;
+  const cpuBudget = deps.cpuBudget ?? isolateCpu;
   const ctx: RunContext = {
     deps,
     settings,
@@ -55,10 +57,23 @@ export async function runSync(
       settings.pgNetTimeoutMs,
       settings.storeTimeoutMs,
     ),
-    cpu: (deps.cpuClock ?? startCpuClock)(),
+    cpu: startCpuClock(cpuBudget.read),
+    cpuShare: cpuBudget.begin(),
+    unloading: null,
     rowLog: new RowLineCap(deps.log, settings.maxRowLogLines),
   };
   const { log, pending, runId } = ctx;
+  let ended!: () => void;
+  const endedPromise = new Promise<void>((resolve) => ended = resolve);
+  const leave = deps.inFlight?.add({
+    stop: (reason) => {
+      if (ctx.unloading !== null) return;
+      ctx.unloading = reason;
+      ctx.clock.endWithin(UNLOAD_RELEASE_MS);
+      ctx.deadline.stop(`the worker is ending (${reason})`);
+    },
+    ended: endedPromise,
+  });
 
   log.info("Balance sync run started", {
     kind: summary.kind,
@@ -69,7 +84,8 @@ export async function runSync(
   });
 
   try {
-    if (forced) summary.stopped = await runForced(ctx, input);
+    if (ctx.unloading !== null) summary.stopped = "unload";
+    else if (forced) summary.stopped = await runForced(ctx, input);
     else if (input.chainId) {
       summary.stopped = await runChain(ctx, input.chainId, { rowCap: settings.maxRowsPerRun });
     } else summary.stopped = await runEveryChain(ctx);
@@ -93,7 +109,11 @@ export async function runSync(
     summary.duration_ms = Math.round(now() - started);
     summary.cpu_ms = ctx.cpu();
     summary.log_lines_omitted = ctx.rowLog.omitted;
+    ctx.cpuShare.end();
+    leave?.();
+    ended();
   }
+  if (ctx.unloading !== null) summary.stopped = "unload";
 
   if (forced) summary.rows = book.reports;
   log.notice("Balance sync run finished", summaryLine(summary));

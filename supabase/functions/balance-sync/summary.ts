@@ -45,11 +45,13 @@ export interface RowReport {
 }
 
 /**
- * drained: no due rows left; budget: the deadline; max_batches / rows_cap / cpu: the run's caps
+ * unload: the worker is ending (the runtime's beforeunload, unload.ts); drained: no due rows
+ * left; budget: the deadline; max_batches / rows_cap / cpu: the run's caps
  * (batches, BALANCE_SYNC_MAX_ROWS_PER_RUN, BALANCE_SYNC_CPU_BUDGET_MS); chain_busy: another run
  * holds the rate-limited chain's lease; forced: a forced run's one claim.
  */
 export type StopReason =
+  | "unload"
   | "drained"
   | "budget"
   | "max_batches"
@@ -60,6 +62,7 @@ export type StopReason =
 
 /** When chains stop for different reasons, the run reports the most pressing one. */
 export const STOP_ORDER: readonly StopReason[] = [
+  "unload",
   "budget",
   "cpu",
   "rows_cap",
@@ -85,7 +88,7 @@ export interface RunSummary {
   duration_ms: number;
   batches: number;
   stopped: StopReason;
-  /** CPU the run used (process.cpuUsage(), see cpu.ts); null where the runtime cannot tell. */
+  /** CPU the process used while this run ran (cpu.ts); null where the runtime cannot tell. */
   cpu_ms: number | null;
   /** Rows this run could claim at most (BALANCE_SYNC_MAX_ROWS_PER_RUN). */
   rows_cap: number;
