@@ -15,14 +15,12 @@ export const LANDED_LIVE_SAFETY = asLanded("20261201000100_balance_sync_live_saf
 /** The first milestone's push. */
 export const firstVersion: MigrateOptions = {
   files: (name) => name < "20261128000003",
-  content: (name, content) =>
-    name.startsWith("20261128000001_") ? FIRST_SCHEMA_VERSION : content,
+  content: (name, content) => name.startsWith("20261128000001_") ? FIRST_SCHEMA_VERSION : content,
 };
 
 /** The second milestone's push, with the live-safety migration as it landed. */
 export const landedLiveSafety: MigrateOptions = {
   files: (name, content) =>
     name < "20261206" && !/create\s+extension\s+(if\s+not\s+exists\s+)?"?pg_cron"?/i.test(content),
-  content: (name, content) =>
-    name.startsWith("20261201000100_") ? LANDED_LIVE_SAFETY : content,
+  content: (name, content) => name.startsWith("20261201000100_") ? LANDED_LIVE_SAFETY : content,
 };

@@ -90,6 +90,13 @@ async function listedConstraints(sql: Sql): Promise<Record<string, string>> {
   );
 }
 
+/** Why the listed objects were left in place (one reason each, deduplicated). */
+async function reasons(sql: Sql): Promise<string[]> {
+  return (await sql`select distinct reason from balance_sync.left_in_place order by 1`).map((r) =>
+    r.reason
+  );
+}
+
 function dropStatement(qualified: string): string {
   const [table, name] = qualified.split(".");
   return `alter table public.${table} drop constraint ${name};`;
@@ -143,6 +150,10 @@ Deno.test("upgrade origin: after pg_dump | psql nothing is dropped, and every ch
   for (const name of FIRST_VERSION_CONSTRAINTS) {
     assert.equal(listed[name], dropStatement(name), `${name} is listed with its DDL`);
   }
+  assert.deepEqual(await reasons(target), [
+    "its migration-history row was written in one transaction with the next one (restored from " +
+    "a dump, or repaired)",
+  ]);
   await sql.end();
 });
 
@@ -159,6 +170,10 @@ Deno.test("upgrade origin: the app's key of the default name re-created after th
     object: APP_FK,
     ddl: DROP_APP_FK,
   }]);
+  assert.deepEqual(await reasons(sql), [
+    "its catalog rows were not written by the transaction that applied 20261128000001 " +
+    "(another app's, or written again since)",
+  ]);
 });
 
 Deno.test("upgrade origin: with a repaired history row nothing is dropped, revoked or re-derived, and all of it is listed", async () => {
@@ -204,6 +219,9 @@ Deno.test("upgrade origin: with a repaired history row nothing is dropped, revok
       `update public.chains set family = null where id = '${bitcoin}';`,
     ],
   );
+  assert.deepEqual(await reasons(sql), [
+    "its migration-history row is newer than the next one (written again by a repair)",
+  ]);
 });
 
 async function apiGrants(sql: Sql): Promise<string[]> {
@@ -263,11 +281,14 @@ const EVM_NAMES = [
 
 Deno.test("upgrade origin: every chain the first version set to evm keeps syncing unless its name says otherwise", async () => {
   const names = [...EVM_NAMES, "Bitcoin", "Nile Testnet"];
-  const { c, db, sql } = await firstVersionDb("origin_family", `
+  const { c, db, sql } = await firstVersionDb(
+    "origin_family",
+    `
     create table public.chains (id uuid primary key default gen_random_uuid(), name text not null,
                                 rpc_url text);
     insert into public.chains (name, rpc_url)
-    select n, 'http://127.0.0.1:9/' || n from unnest(${sqlArray(names)}::text[]) as n;`);
+    select n, 'http://127.0.0.1:9/' || n from unnest(${sqlArray(names)}::text[]) as n;`,
+  );
   assert.deepEqual(
     (await sql`select family from public.chains`).map((r) => r.family),
     names.map(() => "evm"),
