@@ -6,6 +6,8 @@
  * - dumped and restored with pg_dump | psql (every catalog row and history row rewritten);
  * - with the app's own foreign key of PostgreSQL's default name re-created after that push;
  * - with the history row of 20261128000001 deleted and inserted again (a repair);
+ * - after more than 2^32 transactions (pg_resetwal moves the 64-bit counter's epoch on), when the
+ *   32-bit id of that history row may name another transaction too;
  * - as it was released (the positive case: exactly that version's checks and keys go);
  * - after the live-safety migration as it landed had already run.
  *
@@ -13,7 +15,7 @@
  * object with the statement that removes it. Chains the first version set to evm keep syncing.
  */
 import assert from "node:assert/strict";
-import { type Cluster, sharedCluster, type Sql } from "../../stack/pg.ts";
+import { type Cluster, sharedCluster, type Sql, startCluster } from "../../stack/pg.ts";
 import { claim, dbName, schemaDump } from "./fixtures.ts";
 import { firstVersion, landedLiveSafety } from "./first_version.ts";
 
@@ -223,6 +225,80 @@ Deno.test("upgrade origin: with a repaired history row nothing is dropped, revok
     "its migration-history row is newer than the next one (written again by a repair)",
   ]);
 });
+
+Deno.test("upgrade origin: once the transaction counter has gone round (2^32 more ids), nothing is dropped and everything is listed", async () => {
+  const c = await startCluster();
+  try {
+    const db = dbName("origin_wrapped");
+    await c.createDatabase(db);
+    const sql = c.connect(db, { max: 1 });
+    await sql.unsafe(APP_SCHEMA);
+    await c.migrate(db, firstVersion);
+    const before = await constraints(sql);
+    await sql.end();
+
+    await nextEpoch(c);
+    const after = c.connect(db, { max: 1 });
+    const [{ next }] = await after`select pg_snapshot_xmax(pg_current_snapshot())::text as next`;
+    assert.ok(BigInt(next) > 2n ** 32n, `the counter is at ${next}`);
+
+    await c.migrate(db);
+
+    assert.deepEqual(await constraints(after), before, "no constraint dropped");
+    const listed = await listedConstraints(after);
+    for (const name of FIRST_VERSION_CONSTRAINTS) {
+      assert.equal(listed[name], dropStatement(name), name);
+    }
+    assert.deepEqual(await reasons(after), [
+      "the transaction id of its migration-history row is frozen, or was used again since " +
+      "(more than 2^32 transactions)",
+    ]);
+  } finally {
+    await c.stop();
+  }
+});
+
+/**
+ * Stops the server, moves the transaction counter's epoch on by one with pg_resetwal (as after
+ * 2^32 more transactions: every 32-bit id below the current one has been used twice), and starts
+ * it again with the command line it recorded in postmaster.opts.
+ */
+async function nextEpoch(c: Cluster): Promise<void> {
+  const data = c.socketDir;
+  const asServer = (cmd: string, args: string[]) =>
+    Deno.uid() === 0
+      ? new Deno.Command("runuser", { args: ["-u", "postgres", "--", cmd, ...args] })
+      : new Deno.Command(cmd, { args });
+  const run = async (cmd: string, args: string[]) => {
+    const out = await asServer(cmd, args).output();
+    assert.ok(out.success, new TextDecoder().decode(out.stderr));
+    return new TextDecoder().decode(out.stdout);
+  };
+  const control = await run(`${c.bindir}/pg_controldata`, ["-D", data]);
+  const epoch = Number(control.match(/Latest checkpoint's NextXID:\s+(\d+):/)![1]);
+  const opts = [...Deno.readTextFileSync(`${data}/postmaster.opts`).matchAll(/"([^"]*)"|(\S+)/g)]
+    .map((m) => m[1] ?? m[2]);
+  await run(`${c.bindir}/pg_ctl`, ["stop", "-D", data, "-m", "fast", "-w"]);
+  await run(`${c.bindir}/pg_resetwal`, ["-e", String(epoch + 1), "-D", data]);
+  const [bin, ...args] = opts;
+  const command = Deno.uid() === 0
+    ? new Deno.Command("runuser", {
+      args: ["-u", "postgres", "--", bin, ...args],
+      stdout: "null",
+      stderr: "null",
+    })
+    : new Deno.Command(bin, { args, stdout: "null", stderr: "null" });
+  command.spawn();
+  for (let i = 0; i < 600; i++) {
+    try {
+      if (Deno.readTextFileSync(`${data}/postmaster.pid`).split("\n")[7]?.trim() === "ready") {
+        return;
+      }
+    } catch { /* not written yet */ }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error("the server did not start again");
+}
 
 async function apiGrants(sql: Sql): Promise<string[]> {
   return (await sql`
