@@ -101,7 +101,6 @@ declare
   v_t2n bigint;
   v_proof text;
   c record;
-  r text;
 begin
   -- Did the first version run here at all? Its statements are in the history row (the CLI stores
   -- them), and it wrote its own comment on chains.family (nothing else writes that text).
