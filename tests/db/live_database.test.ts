@@ -13,6 +13,7 @@
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
 import { claim, dataChecksum, dbName, record, schemaDump } from "./fixtures.ts";
+import { firstVersion } from "./first_version.ts";
 import { readers } from "../../supabase/functions/balance-sync/chains/readers.ts";
 import { createLogger } from "../../supabase/functions/balance-sync/log.ts";
 import {
@@ -26,10 +27,6 @@ import { runSync } from "../../supabase/functions/balance-sync/sync.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();
-
-const FIRST_SCHEMA_VERSION = await Deno.readTextFile(
-  new URL("./as_landed/20261128000001_balance_sync_schema.sql", import.meta.url),
-);
 
 const LIVE_SCHEMA = `
 create table public.chains (
@@ -450,12 +447,6 @@ insert into public.asset_on_chain (id, chain_id, decimals) values ('${AOC(1)}', 
 insert into public.wallet_balances (id, wallet_id, asset_on_chain_id) values
   ('${B(1)}', '${W(1)}', '${AOC(1)}');
 `;
-
-const firstVersion = {
-  files: (name: string) => name <= "20261128000002",
-  content: (name: string, content: string) =>
-    name.startsWith("20261128000001_") ? FIRST_SCHEMA_VERSION : content,
-};
 
 async function constraints(sql: Sql) {
   return (await sql`
