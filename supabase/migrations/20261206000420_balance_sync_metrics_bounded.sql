@@ -27,7 +27,7 @@ create table if not exists balance_sync.chain_last_run (
 );
 
 comment on table balance_sync.chain_last_run is
-  'The latest run (by started_at) that touched each chain, kept by trigger runs_bookkeeping on balance_sync.runs: what chain_status shows as last_run_*, read without walking the history.';
+  'The latest run (by started_at) that touched each chain, kept by the runs_bookkeeping_* triggers on balance_sync.runs: what chain_status shows as last_run_*, read without walking the history.';
 
 revoke all on table balance_sync.chain_last_run from public;
 do $$
@@ -47,57 +47,96 @@ $$;
 
 create index if not exists runs_finished_at_idx on balance_sync.runs (finished_at);
 
--- One run row inserted or updated: its chains' latest run, and the end of a run counted once.
--- Chains are written in uuid order, so two runs over the same chains never deadlock here.
+-- Per statement (transition tables: a bulk insert updates each chain and counter once): the
+-- chains' latest run, and each run's end counted once. Chains are written in uuid order, so two
+-- runs over the same chains never deadlock here.
 create or replace function balance_sync.runs_bookkeeping_trigger()
   returns trigger
   language plpgsql
   security definer
   set search_path = ''
 as $$
+declare
+  v_changed jsonb;
 begin
-  if tg_op = 'INSERT' or new.chain_ids is distinct from old.chain_ids
-     or new.started_at is distinct from old.started_at then
+  -- old_runs exists in the UPDATE trigger only (a branch is planned when it first runs)
+  if tg_op = 'INSERT' then
+    select jsonb_agg(jsonb_build_object(
+             'run_id', n.run_id, 'status', n.status, 'started_at', n.started_at,
+             'finished_at', n.finished_at, 'lease_seconds', n.lease_seconds,
+             'chain_ids', n.chain_ids, 'ended', n.status in ('finished', 'failed')))
+    into v_changed
+    from new_runs as n;
+  else
+    select jsonb_agg(jsonb_build_object(
+             'run_id', n.run_id, 'status', n.status, 'started_at', n.started_at,
+             'finished_at', n.finished_at, 'lease_seconds', n.lease_seconds,
+             'chain_ids', case when n.chain_ids is distinct from o.chain_ids
+                                 or n.started_at is distinct from o.started_at
+                               then n.chain_ids end,
+             'ended', n.status in ('finished', 'failed') and o.status not in ('finished', 'failed')))
+    into v_changed
+    from new_runs as n
+    join old_runs as o on o.run_id = n.run_id;
+  end if;
+  if v_changed is null then
+    return null;
+  end if;
+
+  with changed as (
+    select *
+    from jsonb_to_recordset(v_changed) as c(run_id text, status text, started_at timestamptz,
+                                            finished_at timestamptz, lease_seconds integer,
+                                            chain_ids uuid[], ended boolean)
+  ),
+  last_runs as (
     insert into balance_sync.chain_last_run as l (chain_id, run_id, started_at)
-    select distinct u.chain_id, new.run_id, new.started_at
-    from unnest(new.chain_ids) as u(chain_id)
+    select distinct on (u.chain_id) u.chain_id, c.run_id, c.started_at
+    from changed as c
+    cross join lateral unnest(c.chain_ids) as u(chain_id)
     where u.chain_id is not null
-    order by u.chain_id
+    order by u.chain_id, c.started_at desc, c.run_id desc
     on conflict (chain_id) do update
     set run_id = excluded.run_id, started_at = excluded.started_at
-    where (excluded.started_at, excluded.run_id) > (l.started_at, l.run_id);
-  end if;
-  if new.status in ('finished', 'failed')
-     and (tg_op = 'INSERT' or old.status not in ('finished', 'failed')) then
-    -- A run that ends after its lease time may have been shown abandoned meanwhile: it stays
-    -- counted as abandoned too, so that the abandoned counter never goes down. (lease_seconds 0:
-    -- a run that never claimed, so never held a lease.)
-    insert into balance_sync.run_totals as t (metric, label, value)
-    select 'runs', v.status, 1
-    from (values (new.status), ('abandoned')) as v(status)
-    where v.status = new.status
-       or (new.lease_seconds > 0
-           and new.finished_at > new.started_at + make_interval(secs => new.lease_seconds))
-    order by v.status
-    on conflict (metric, label) do update set value = t.value + 1;
-  end if;
+    where (excluded.started_at, excluded.run_id) > (l.started_at, l.run_id)
+  )
+  -- A run that ends after its lease time may have been shown abandoned meanwhile: it stays
+  -- counted as abandoned too, so that the abandoned counter never goes down. (lease_seconds 0:
+  -- a run that never claimed, so never held a lease.)
+  insert into balance_sync.run_totals as t (metric, label, value)
+  select 'runs', v.status, count(*)
+  from changed as c
+  cross join lateral (values (c.status), ('abandoned')) as v(status)
+  where c.ended
+    and (v.status = c.status
+         or (c.lease_seconds > 0
+             and c.finished_at > c.started_at + make_interval(secs => c.lease_seconds)))
+  group by v.status
+  order by v.status
+  on conflict (metric, label) do update set value = t.value + excluded.value;
   return null;
 end
 $$;
 
 revoke all on function balance_sync.runs_bookkeeping_trigger() from public;
 
--- Created once, with the counts it takes over, in one transaction: creating the trigger locks
+-- Created once, with the counts it takes over, in one transaction: creating the triggers locks
 -- balance_sync.runs against writes until the commit, so no run is counted twice or missed.
 do $$
 begin
   if exists (select 1 from pg_trigger
-             where tgrelid = 'balance_sync.runs'::regclass and tgname = 'runs_bookkeeping') then
+             where tgrelid = 'balance_sync.runs'::regclass and tgname = 'runs_bookkeeping_insert') then
     return;
   end if;
-  create trigger runs_bookkeeping
-    after insert or update on balance_sync.runs
-    for each row
+  create trigger runs_bookkeeping_insert
+    after insert on balance_sync.runs
+    referencing new table as new_runs
+    for each statement
+    execute function balance_sync.runs_bookkeeping_trigger();
+  create trigger runs_bookkeeping_update
+    after update on balance_sync.runs
+    referencing old table as old_runs new table as new_runs
+    for each statement
     execute function balance_sync.runs_bookkeeping_trigger();
   -- until now run_totals 'runs' held the runs the cleanup removed; the ended runs still in the
   -- history join them, and from here on the trigger counts each run as it ends
@@ -124,10 +163,10 @@ end
 $$;
 
 comment on table balance_sync.run_totals is
-  'Counters for balance_sync_metrics() that must only grow: metric runs (label finished or failed: every run that ended, counted by trigger runs_bookkeeping; label abandoned: never-finished runs the cleanup removed, and runs that finished after their lease time), rpc_requests (label = chain id, added by balance_sync_run_finish), notifications_skipped (label empty, by balance_sync.notify_balance_changes), cleanup_failures (label = step, by balance_sync.cleanup_cron_history).';
+  'Counters for balance_sync_metrics() that must only grow: metric runs (label finished or failed: every run that ended, counted by the runs_bookkeeping_* triggers; label abandoned: never-finished runs the cleanup removed, and runs that finished after their lease time), rpc_requests (label = chain id, added by balance_sync_run_finish), notifications_skipped (label empty, by balance_sync.notify_balance_changes), cleanup_failures (label = step, by balance_sync.cleanup_cron_history).';
 
 -- Removes runs older than the run_history_retention setting (default 7 days). Finished and failed
--- runs are already counted (trigger runs_bookkeeping); a removed run that never finished is added
+-- runs are already counted (triggers runs_bookkeeping_*); a removed run that never finished is added
 -- to the abandoned count, which the metrics otherwise derive from the history.
 create or replace function balance_sync.prune_run_history()
   returns integer
