@@ -93,7 +93,9 @@ Deno.test("events: a LISTEN client gets one notification per batch with changes,
   assert.equal(listener.received.length, 2);
   const second = listener.received[1] as { count: number; ids: number[] };
   assert.equal(second.count, 1);
-  const [change] = await sql`select public.balance_sync_changes_since(${second.ids[0] - 1}, 1) as c`;
+  const [change] = await sql`select public.balance_sync_changes_since(${
+    second.ids[0] - 1
+  }, 1) as c`;
   assert.deepEqual(
     [change.c.wallet_balance_id, change.c.previous_raw, change.c.new_raw, change.c.delta_raw],
     [ids[0], "1", "100", "99"],

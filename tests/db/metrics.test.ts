@@ -30,7 +30,9 @@ async function scrape(sql: Sql) {
 const finish = (sql: Sql, runId: string) =>
   sql`select public.balance_sync_run_finish(${runId}, 'finished', '{"synced": 0}'::jsonb)`;
 
-const RUNS = ["finished", "failed", "abandoned"].map((s) => `balance_sync_runs_total{status="${s}"}`);
+const RUNS = ["finished", "failed", "abandoned"].map((s) =>
+  `balance_sync_runs_total{status="${s}"}`
+);
 
 Deno.test("metrics: running runs are the gauge balance_sync_runs_running; balance_sync_runs_total counts ended runs and never goes down", async () => {
   const { sql } = await migratedDb(cluster, "metrics_runs");
@@ -43,7 +45,9 @@ Deno.test("metrics: running runs are the gauge balance_sync_runs_running; balanc
     assert.equal(types.get("balance_sync_runs_running"), "gauge");
     assert.equal(types.get("balance_sync_runs_total"), "counter");
     assert.doesNotMatch(text, /status="running"/, "no running runs in a counter");
-    for (const [name, value] of Object.entries(expected)) assert.equal(values.get(name), value, name);
+    for (const [name, value] of Object.entries(expected)) {
+      assert.equal(values.get(name), value, name);
+    }
     for (const previous of seen) {
       for (const name of RUNS) {
         assert.ok(values.get(name)! >= previous.get(name)!, `${name} never goes down`);
@@ -83,8 +87,10 @@ Deno.test("metrics: running runs are the gauge balance_sync_runs_running; balanc
 async function runsRowsRead(sql: Sql, query: (tx: Sql) => Promise<unknown>): Promise<number> {
   return await sql.begin(async (tx) => {
     const read = async () =>
-      Number((await tx`select seq_tup_read + idx_tup_fetch as n from pg_stat_xact_user_tables
-                       where relid = 'balance_sync.runs'::regclass`)[0].n);
+      Number(
+        (await tx`select seq_tup_read + idx_tup_fetch as n from pg_stat_xact_user_tables
+                       where relid = 'balance_sync.runs'::regclass`)[0].n,
+      );
     const before = await read();
     await query(tx as unknown as Sql);
     return await read() - before;

@@ -28,7 +28,7 @@ const remainingDays = async (sql: Sql) =>
   (await sql`select substr(run_id, 5)::int as d from balance_sync.balance_changes order by id`)
     .map((r) => r.d);
 
-Deno.test("settings: the daily cleanup reads a retention stored as a JSON string (\"2\") like the number 2", async () => {
+Deno.test('settings: the daily cleanup reads a retention stored as a JSON string ("2") like the number 2', async () => {
   const { sql } = await cluster();
   try {
     await changesAged(sql, [40, 10, 3, 1, 0]);
