@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
 import { insertAsset, insertBalances, insertChain } from "../../stack/seed.ts";
-import { claim, migratedDb } from "./fixtures.ts";
+import { claim, dbName, migratedDb } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();
@@ -162,4 +162,61 @@ Deno.test("metrics: chain_status's last run follows new runs and forgets pruned 
             where run_id in ('new', 'older')`;
   await sql`select balance_sync.prune_run_history()`;
   assert.deepEqual(await last(), { [a]: null, [b]: "newest" });
+});
+
+Deno.test("upgrade: from the landed migrations, runs_total and each chain's last run read the same; running runs move to the gauge", async () => {
+  const c = await cluster();
+  const db = dbName("metrics_upgrade");
+  await c.createDatabase(db);
+  const pgCron = /create\s+extension\s+(if\s+not\s+exists\s+)?"?pg_cron"?/i;
+  await c.migrate(db, {
+    files: (name, content) => name < "20261206000400" && !pgCron.test(content),
+  });
+  const sql = c.connect(db, { max: 1 });
+  const a = await insertChain(sql);
+  const b = await insertChain(sql);
+  await sql`
+    insert into balance_sync.runs (run_id, kind, started_at, finished_at, lease_seconds, status,
+                                   chain_ids)
+    values ('f1', 'scheduled', now() - interval '3 hours', now() - interval '3 hours', 120,
+            'finished', array[${a}::uuid]),
+           ('f2', 'scheduled', now() - interval '2 hours', now() - interval '2 hours', 120,
+            'finished', array[${a}::uuid, ${b}::uuid]),
+           ('x1', 'scheduled', now() - interval '1 hour', now() - interval '1 hour', 120,
+            'failed', array[${b}::uuid]),
+           ('dead', 'scheduled', now() - interval '50 minutes', null, 120, 'running',
+            array[${a}::uuid]),
+           ('live', 'scheduled', now(), null, 120, 'running', '{}')`;
+  // what an earlier cleanup moved out of the history
+  await sql`insert into balance_sync.run_totals (metric, label, value)
+            values ('runs', 'finished', 7), ('runs', 'abandoned', 2)`;
+  const runs = (text: string) =>
+    Object.fromEntries(
+      [...text.matchAll(/^balance_sync_runs_total\{status="(\w+)"\} (\d+)$/gm)].map((m) => [
+        m[1],
+        Number(m[2]),
+      ]),
+    );
+  const lastRuns = async () =>
+    Object.fromEntries(
+      (await sql`select chain_id, last_run_id, last_run_status from balance_sync.chain_status`)
+        .map((r) => [r.chain_id, [r.last_run_id, r.last_run_status]]),
+    );
+  const before = runs((await sql`select public.balance_sync_metrics() as m`)[0].m);
+  const lastBefore = await lastRuns();
+  assert.deepEqual(before, { running: 1, finished: 9, failed: 1, abandoned: 3 });
+
+  const applied = await c.migrate(db);
+  assert.ok(applied.length >= 3 && applied.every((f) => f >= "20261206000400"), applied.join());
+  const { values } = await scrape(sql);
+  const after = runs((await sql`select public.balance_sync_metrics() as m`)[0].m);
+  assert.deepEqual(after, { finished: 9, failed: 1, abandoned: 3 });
+  assert.equal(values.get("balance_sync_runs_running"), before.running);
+  assert.deepEqual(await lastRuns(), lastBefore);
+  assert.deepEqual(lastBefore, { [a]: ["dead", "abandoned"], [b]: ["x1", "failed"] });
+
+  // applying every migration again adds nothing to the counters
+  await sql`delete from supabase_migrations.schema_migrations`;
+  await c.migrate(db);
+  assert.deepEqual(runs((await sql`select public.balance_sync_metrics() as m`)[0].m), after);
 });
