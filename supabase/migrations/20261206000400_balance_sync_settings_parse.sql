@@ -51,7 +51,8 @@ $$;
 insert into balance_sync.setting_rules (key, kind, minimum, minimum_inclusive, maximum) values
   ('balance_changes_retention_days', 'number', 0, false, null),
   ('balance_changes_prune_batch', 'integer', 1, true, null),
-  ('balance_changes_prune_seconds', 'number', 0, false, null),
+  -- 0: one batch per cleanup run
+  ('balance_changes_prune_seconds', 'number', 0, true, null),
   ('run_history_retention', 'interval', 0, false, null),
   ('min_interval_seconds', 'integer', 0, true, null),
   ('rows_per_run', 'integer', 1, true, 100000),
