@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
+import { dbName } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster({ migrate: true });
@@ -130,4 +131,31 @@ Deno.test("settings: a bad value stored before the check fails only its cleanup 
     await setValue(sql, "balance_changes_retention_days", "30");
     await sql`delete from balance_sync.run_totals where metric = 'cleanup_failures'`;
   }
+});
+
+Deno.test("upgrade: a bad value stored before the check does not stop the migration, and stays as the operator left it", async () => {
+  const c = await cluster();
+  const db = dbName("settings_upgrade");
+  await c.createDatabase(db);
+  const pgCron = /create\s+extension\s+(if\s+not\s+exists\s+)?"?pg_cron"?/i;
+  await c.migrate(db, {
+    files: (name, content) => name < "20261206000400" && !pgCron.test(content),
+  });
+  const sql = c.connect(db, { max: 1 });
+  await setValue(sql, "balance_changes_retention_days", '"thirty"');
+  await setValue(sql, "rows_per_run", '"500"');
+  const applied = await c.migrate(db);
+  assert.ok(applied.some((f) => f.endsWith("_balance_sync_settings_parse.sql")), applied.join());
+  const values = Object.fromEntries(
+    (await sql`select key, value::text from balance_sync.settings
+               where key in ('balance_changes_retention_days', 'rows_per_run')`)
+      .map((r) => [r.key, r.value]),
+  );
+  assert.deepEqual(values, { balance_changes_retention_days: '"thirty"', rows_per_run: '"500"' });
+  await assert.rejects(
+    sql`select balance_sync.setting_number('balance_changes_retention_days', 30)`,
+    /balance_sync setting balance_changes_retention_days must be a number/,
+  );
+  const [{ n }] = await sql`select balance_sync.setting_number('rows_per_run', 2000) as n`;
+  assert.equal(n, "500");
 });
