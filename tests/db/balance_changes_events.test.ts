@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { toHuman } from "../../supabase/functions/balance-sync/amount.ts";
-import { sharedCluster, type Sql } from "../../stack/pg.ts";
+import { type Cluster, sharedCluster, type Sql } from "../../stack/pg.ts";
 import { waitFor } from "../support/wait.ts";
 import { claim, migratedDb, record, seedDueRows } from "./fixtures.ts";
 
@@ -61,15 +61,22 @@ async function setup(name: string, rows: number) {
   return { c, db, sql, ids, listener };
 }
 
-Deno.test("events: a LISTEN client gets one notification per batch with changes, with the rows, and none for a batch without changes", async () => {
+Deno.test("events: a LISTEN client gets one notification per batch with changes, with the change ids only, and none for a batch without changes", async () => {
   const { sql, ids, listener } = await setup("events_batches", 5);
   await claim(sql, "run-1", force(ids));
   await record(sql, "run-1", ids.map((id, i) => ok(id, BigInt(i + 1))));
   await listener.drain();
   assert.equal(listener.received.length, 1, "one notification for the batch");
-  const [first] = listener.received as { run: string; count: number; rows: { id: number }[] }[];
+  const [first] = listener.received;
   const stored = await sql`select public.balance_sync_changes_since(0, 100) as c`;
-  assert.deepEqual(first, { run: "run-1", count: 5, rows: stored.map((r) => r.c) });
+  // any login role may LISTEN: no balance, wallet or row id travels in the payload
+  assert.deepEqual(first, {
+    run: "run-1",
+    count: 5,
+    part: 1,
+    parts: 1,
+    ids: stored.map((r) => r.c.id),
+  });
 
   await claim(sql, "run-2", force(ids));
   const same = await record(sql, "run-2", ids.map((id, i) => ok(id, BigInt(i + 1))));
@@ -84,11 +91,15 @@ Deno.test("events: a LISTEN client gets one notification per batch with changes,
   ]);
   await listener.drain();
   assert.equal(listener.received.length, 2);
-  const second = listener.received[1] as { count: number; rows: Record<string, unknown>[] };
+  const second = listener.received[1] as { count: number; ids: number[] };
   assert.equal(second.count, 1);
+  const [change] = await sql`select public.balance_sync_changes_since(${
+    second.ids[0] - 1
+  }, 1) as c`;
   assert.deepEqual(
-    second.rows.map((r) => [r.wallet_balance_id, r.previous_raw, r.new_raw, r.delta_raw]),
-    [[ids[0], "1", "100", "99"]],
+    [change.c.wallet_balance_id, change.c.previous_raw, change.c.new_raw, change.c.delta_raw],
+    [ids[0], "1", "100", "99"],
+    "the id leads to the row",
   );
 });
 
@@ -148,4 +159,58 @@ Deno.test("events: a batch too large for one payload is split into id lists, eac
   const [{ all }] = await sql`select array_agg(id order by id) as all
                               from balance_sync.balance_changes`;
   assert.deepEqual(parts.flatMap((p) => p.ids), all.map(Number), "every id once, in order");
+});
+
+/**
+ * A session that LISTENs and then sits idle in a transaction: PostgreSQL's NOTIFY queue cannot
+ * drain past it, so its usage only grows while others notify.
+ */
+async function stuckListener(c: Cluster, db: string) {
+  const sql = c.connect(db, { max: 1 });
+  const reserved = await sql.reserve();
+  await reserved`listen balance_sync_changes`;
+  await reserved.unsafe("begin");
+  await reserved`select 1`;
+  return {
+    async release() {
+      await reserved.unsafe("commit");
+      reserved.release();
+    },
+  };
+}
+
+const queueUsage = async (sql: Sql) =>
+  Number((await sql`select pg_notification_queue_usage() as u`)[0].u);
+
+Deno.test("events: while the NOTIFY queue is fuller than notify_queue_threshold, record still succeeds, sends no notification and counts it", async () => {
+  const { c, db, sql, ids, listener } = await setup("events_queue_full", 3);
+  const stuck = await stuckListener(c, db);
+  // fill the queue past the threshold: 0 here (any page held), as 0.5 would need gigabytes
+  while (await queueUsage(sql) === 0) {
+    await sql`select pg_notify('balance_sync_filler', repeat('x', 7900))`;
+  }
+  await sql`update balance_sync.settings set value = '0' where key = 'notify_queue_threshold'`;
+
+  await claim(sql, "run-full", force(ids.slice(0, 2)));
+  const recorded = await record(sql, "run-full", ids.slice(0, 2).map((id) => ok(id, 5n)));
+  assert.equal(recorded.applied, 2, "record succeeds");
+  const [{ n }] = await sql`select count(*)::int as n from balance_sync.balance_changes`;
+  assert.equal(n, 2, "the change log has the rows: cursor readers lose nothing");
+  const [{ m }] = await sql`select public.balance_sync_metrics() as m`;
+  assert.match(m, /# TYPE balance_sync_notifications_skipped_total counter\n/);
+  assert.match(m, /\nbalance_sync_notifications_skipped_total 1\n/);
+
+  // the queue drains once the stuck session ends; with room, notifications go out again
+  await stuck.release();
+  await sql`update balance_sync.settings set value = '0.5' where key = 'notify_queue_threshold'`;
+  await claim(sql, "run-room", force([ids[2]]));
+  await record(sql, "run-room", [ok(ids[2], 6n)]);
+  await listener.drain();
+  assert.deepEqual(
+    listener.received.map((p) => p.run),
+    ["run-room"],
+    "nothing was sent for the skipped batch",
+  );
+  const [{ m: after }] = await sql`select public.balance_sync_metrics() as m`;
+  assert.match(after, /\nbalance_sync_notifications_skipped_total 1\n/, "only skips count");
 });

@@ -213,6 +213,14 @@ e2eTest(
     assert.equal(family("balance_sync_runs_total").type, "COUNTER");
     assert.equal(value("balance_sync_runs_total", { status: "finished" }), 1);
     assert.equal(value("balance_sync_runs_total", { status: "abandoned" }), 0);
+    assert.ok(
+      !family("balance_sync_runs_total").metrics.some((m) => m.labels?.status === "running"),
+      "running runs go down when they finish: not a counter",
+    );
+    assert.equal(family("balance_sync_runs_running").type, "GAUGE");
+    assert.equal(value("balance_sync_runs_running", {}), 0);
+    assert.equal(family("balance_sync_notifications_skipped_total").type, "COUNTER");
+    assert.equal(value("balance_sync_notifications_skipped_total", {}), 0);
     const [last] = await s.sql`select extract(epoch from finished_at)::float8 as epoch
                               from balance_sync.runs`;
     assert.equal(

@@ -76,6 +76,7 @@ harness.test(
     const byStatus = Object.fromEntries(runs.metrics.map((m) => [m.labels.status, m.value]));
     assert.equal(byStatus.abandoned, "1");
     assert.equal(byStatus.finished, "1");
+    assert.equal(byStatus.running, undefined, "running runs are the gauge, not a counter");
     report(
       "Killed run in the history (SIGKILL mid-read)",
       1,
