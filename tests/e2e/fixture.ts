@@ -6,7 +6,7 @@
  * to the same wrapper (tests/reliability/harness.ts).
  */
 import assert from "node:assert/strict";
-import { moduleStack, type Stack, startStack, type StackOptions } from "../../stack/stack.ts";
+import { moduleStack, type Stack, type StackOptions, startStack } from "../../stack/stack.ts";
 import { leasedByRuns, resetData } from "../../stack/data.ts";
 import { assertProtectedUnchanged, protectedSnapshot } from "../../stack/protected_columns.ts";
 
