@@ -68,6 +68,11 @@ export interface ServeFunctionOptions {
   port?: number;
   /** Copy each line to this process's stdout/stderr (for `deno task dev`). */
   echo?: (line: string) => void;
+  /**
+   * Serve another entrypoint than the source's index.ts, e.g. a bundle (`config: null` runs it
+   * without a deno.json). Default: FUNCTION_DIR's index.ts with its deno.json.
+   */
+  entrypoint?: { file: string; config: string | null };
 }
 
 export interface StackOptions {
@@ -256,16 +261,17 @@ export async function serveFunction(
     const value = Deno.env.get(name);
     if (value !== undefined) inherited[name] = value;
   }
+  const entry = options.entrypoint ??
+    { file: `${FUNCTION_DIR}/index.ts`, config: `${FUNCTION_DIR}/deno.json` };
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
-      "--config",
-      `${FUNCTION_DIR}/deno.json`,
-      `${FUNCTION_DIR}/index.ts`,
+      ...(entry.config ? ["--config", entry.config] : ["--no-config"]),
+      entry.file,
     ],
-    cwd: repoRoot,
+    cwd: options.entrypoint ? entry.file.slice(0, entry.file.lastIndexOf("/")) : repoRoot,
     clearEnv: true,
     env: {
       ...inherited,
