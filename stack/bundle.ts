@@ -43,8 +43,18 @@ async function run(args: string[], cwd: string): Promise<string> {
 }
 
 /**
+ * The deno.json beside the bundle. The Supabase bundler discovers the config nearest to the
+ * entrypoint and the lockfile beside it. The repository's deno.lock is version 5, which older
+ * edge-runtime builds refuse ("Unsupported lockfile version '5'"), and `deno` run inside the
+ * function folder alone writes a version-5 deno.lock there. The bundle resolves nothing at deploy
+ * time (its npm code is inlined, resolved by the pinned Deno against the root deno.lock when it
+ * was built), so it deploys with no lockfile at all, which every version accepts.
+ */
+export const BUNDLE_CONFIG = { lock: false } as const;
+
+/**
  * `deno bundle` of `<functionDir>/index.ts` with the folder's own deno.json, to
- * `<functionDir>/dist/index.js`. Returns the bundle's path.
+ * `<functionDir>/dist/index.js`, with BUNDLE_CONFIG as `dist/deno.json`. Returns the bundle's path.
  */
 export async function bundleFunction(functionDir = FUNCTION_SOURCE_DIR): Promise<string> {
   const output = `${functionDir}/${BUNDLE_DIR_NAME}/index.js`;
@@ -58,6 +68,10 @@ export async function bundleFunction(functionDir = FUNCTION_SOURCE_DIR): Promise
     output,
     `${functionDir}/index.ts`,
   ], functionDir);
+  await Deno.writeTextFile(
+    `${functionDir}/${BUNDLE_DIR_NAME}/deno.json`,
+    JSON.stringify(BUNDLE_CONFIG, null, 2) + "\n",
+  );
   return output;
 }
 

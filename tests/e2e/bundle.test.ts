@@ -80,7 +80,9 @@ stackTest(
         .map((m) => m[1]);
       assert.deepEqual(imports.filter((s) => !s.startsWith("node:")), [], "no npm: left");
 
-      const fn = await stack.serveFunction({ entrypoint: { file: bundle, config: null } });
+      const bundleConfig = `${dir}/${BUNDLE_DIR_NAME}/deno.json`;
+      assert.deepEqual(JSON.parse(await Deno.readTextFile(bundleConfig)), { lock: false });
+      const fn = await stack.serveFunction({ entrypoint: { file: bundle, config: bundleConfig } });
       const metrics = await callFunction(
         `${fn.url}/metrics`,
         undefined,
