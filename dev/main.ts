@@ -50,6 +50,7 @@ const parsedArgs = parseDevArgs(Deno.args);
 if (typeof parsedArgs === "number") Deno.exit(parsedArgs);
 const dbUrlArg = parsedArgs.dbUrl;
 const chainsOnly = parsedArgs.chainsOnly;
+const legacyKeysArg = parsedArgs.legacyKeys ?? undefined;
 const interactive = Deno.stdout.isTerminal() && !parsedArgs.plain;
 const color = interactive && !Deno.env.get("NO_COLOR");
 const say = (line = "") => console.log(line);
@@ -355,7 +356,7 @@ async function fullStack(): Promise<void> {
     database: "postgres",
     function: { echo: (l) => log.write(l) },
     beforeMigrate: (sql, keys) => setVaultSecrets(sql, functionUrl, keys.syncSecret),
-    legacyKeys: parsedArgs.legacyKeys ?? undefined,
+    legacyKeys: legacyKeysArg,
   });
   shutdown.add(() => stack.stop());
   if (!stack.fn) throw new Error("the stack started no function server");
