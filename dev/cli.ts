@@ -1,13 +1,18 @@
 /** Command lines of the dev tasks: `--help` prints usage and nothing else; unknown flags exit 2. */
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
-export const DEV_USAGE = `Usage: deno task dev [--plain] [--chains-only [--db-url=URL]]
+export const DEV_USAGE =
+  `Usage: deno task dev [--plain] [--legacy-keys=disabled] [--chains-only [--db-url=URL]]
 
 Runs the whole balance-sync system on this machine (no Docker): PostgreSQL with pg_cron, anvil,
 the TRON stand-in, the PostgREST and pg_net stand-ins, and the function behind a gateway at
 http://127.0.0.1:54321. Installs the pinned tools first. Ctrl-C stops everything.
 
   --plain          print what changed and a status line instead of redrawing the screen
+  --legacy-keys=disabled
+                   run as a hosted project that disabled its legacy JWT keys: the API refuses
+                   them, only the sb_secret_/sb_publishable_ keys work (default: enabled; also
+                   BALANCE_SYNC_LEGACY_KEYS)
   --chains-only    only the demo chains, on 0.0.0.0:8545 (EVM) and 0.0.0.0:8090 (TRON), for
                    \`supabase start\`
   --db-url=URL     with --chains-only: the database holding the seed
@@ -34,6 +39,8 @@ the function for every chain that has rows, and prints each run's counts.
 
 export interface DevArgs {
   plain: boolean;
+  /** null: the stack's default (BALANCE_SYNC_LEGACY_KEYS, else enabled). */
+  legacyKeys: "enabled" | "disabled" | null;
   chainsOnly: boolean;
   dbUrl: string | null;
 }
@@ -70,11 +77,22 @@ export function parseDevArgs(args: string[]): DevArgs | number {
     plain: { type: "boolean" },
     "chains-only": { type: "boolean" },
     "db-url": { type: "string" },
+    "legacy-keys": { type: "string" },
   }, (v) => ({
     plain: v.plain === true,
+    legacyKeys: typeof v["legacy-keys"] === "string"
+      ? v["legacy-keys"] as DevArgs["legacyKeys"]
+      : null,
     chainsOnly: v["chains-only"] === true,
     dbUrl: typeof v["db-url"] === "string" ? v["db-url"] : null,
   }));
+  if (
+    typeof parsed !== "number" && parsed.legacyKeys !== null &&
+    !["enabled", "disabled"].includes(parsed.legacyKeys)
+  ) {
+    console.error(`deno task dev: --legacy-keys is "enabled" or "disabled"\n\n${DEV_USAGE}`);
+    return 2;
+  }
   if (typeof parsed !== "number" && parsed.dbUrl !== null && !parsed.chainsOnly) {
     console.error(`deno task dev: --db-url goes with --chains-only\n\n${DEV_USAGE}`);
     return 2;

@@ -1,6 +1,7 @@
 /**
  * Forces a sync of every row of the local stack now: one force-sync per chain that has rows
- * (`{"chain_id": …}`), sent to the function as an operator would, with the service-role key.
+ * (`{"chain_id": …}`), sent to the function as an operator would, with the secret key in `apikey`
+ * (it works whether or not the project disabled its legacy keys).
  * A body of `{}` would be a scheduled run, which right after a sync finds nothing due.
  */
 import type { Sql } from "../stack/pg.ts";
@@ -18,7 +19,7 @@ export interface ChainForceResult {
 export async function forceSyncEverything(
   sql: Sql,
   functionUrl: string,
-  serviceRoleKey: string,
+  secretKey: string,
 ): Promise<ChainForceResult[]> {
   const chains = await sql<{ id: string; name: string }[]>`
     select distinct c.id::text, c.name
@@ -32,7 +33,7 @@ export async function forceSyncEverything(
       const response = await fetch(functionUrl, {
         method: "POST",
         headers: {
-          authorization: `Bearer ${serviceRoleKey}`,
+          apikey: secretKey,
           "content-type": "application/json",
         },
         body: JSON.stringify({ chain_id: chain.id }),

@@ -50,6 +50,7 @@ const parsedArgs = parseDevArgs(Deno.args);
 if (typeof parsedArgs === "number") Deno.exit(parsedArgs);
 const dbUrlArg = parsedArgs.dbUrl;
 const chainsOnly = parsedArgs.chainsOnly;
+const legacyKeysArg = parsedArgs.legacyKeys ?? undefined;
 const interactive = Deno.stdout.isTerminal() && !parsedArgs.plain;
 const color = interactive && !Deno.env.get("NO_COLOR");
 const say = (line = "") => console.log(line);
@@ -355,6 +356,7 @@ async function fullStack(): Promise<void> {
     database: "postgres",
     function: { echo: (l) => log.write(l) },
     beforeMigrate: (sql, keys) => setVaultSecrets(sql, functionUrl, keys.syncSecret),
+    legacyKeys: legacyKeysArg,
   });
   shutdown.add(() => stack.stop());
   if (!stack.fn) throw new Error("the stack started no function server");
@@ -390,7 +392,7 @@ async function fullStack(): Promise<void> {
       const results = await forceSyncEverything(
         stack.sql,
         functionUrl,
-        stack.keys.serviceRoleKey,
+        stack.keys.secretKey,
       );
       return {
         lines: results.map(describeForce),
@@ -412,6 +414,8 @@ async function fullStack(): Promise<void> {
     controlUrl: gateway.url,
     functionUrl,
     serviceRoleKey: stack.keys.serviceRoleKey,
+    secretKey: stack.keys.secretKey,
+    legacyKeys: stack.legacyKeys,
     databaseUrl: stack.databaseUrl,
     pid: Deno.pid,
   });
@@ -422,6 +426,11 @@ async function fullStack(): Promise<void> {
   say("");
   say(`API gateway      ${gateway.url}  (/rest/v1 -> PostgREST stand-in, ${FUNCTION_PATH})`);
   if (gateway.movedPort) say(`                 (port ${GATEWAY_PORT} was taken)`);
+  say(
+    stack.legacyKeys === "disabled"
+      ? "API keys         legacy JWT keys disabled: only sb_secret_/sb_publishable_ keys work"
+      : "API keys         sb_secret_/sb_publishable_ and the legacy JWT keys",
+  );
   say(`EVM chain        ${evmUrl}  (anvil, chain id 31337)`);
   say(`TRON chain       ${tronUrl}  (java-tron HTTP stand-in)`);
   say(`Database         ${stack.databaseUrl}`);
@@ -486,6 +495,7 @@ async function chainsOnlyStack(): Promise<void> {
     controlUrl: `http://127.0.0.1:${CONTROL_PORT}`,
     functionUrl: null,
     serviceRoleKey: null,
+    secretKey: null,
     databaseUrl: null,
     pid: Deno.pid,
   });

@@ -12,8 +12,12 @@ export interface DevState {
   /** Base URL serving POST /_dev/transfer and /_dev/sync. */
   controlUrl: string;
   functionUrl: string | null;
-  /** The local stack's service-role key (a test key), for a force-sync by hand. */
+  /** The local stack's legacy service-role JWT (a test key); refused with legacy keys disabled. */
   serviceRoleKey: string | null;
+  /** The local stack's secret key (`sb_secret_...`, a test key), for a force-sync by hand. */
+  secretKey: string | null;
+  /** "disabled": the stack runs as a project that disabled its legacy keys. */
+  legacyKeys?: "enabled" | "disabled";
   /** The database pg_cron runs in (null with --chains-only). */
   databaseUrl: string | null;
   pid: number;

@@ -26,6 +26,8 @@ export const SYNC_SECRET_HEADER = "x-balance-sync-secret";
 export interface StackKeys extends TestKeys {
   /** A new-style Supabase secret key, accepted in the `apikey` header. */
   secretKey: string;
+  /** A new-style publishable key (the gateway runs it as `anon`). */
+  publishableKey: string;
   /** The cron path's dedicated secret (`x-balance-sync-secret`). */
   syncSecret: string;
 }
@@ -66,6 +68,11 @@ export interface ServeFunctionOptions {
   port?: number;
   /** Copy each line to this process's stdout/stderr (for `deno task dev`). */
   echo?: (line: string) => void;
+  /**
+   * Serve another entrypoint than the source's index.ts, e.g. a bundle (`config: null` runs it
+   * without a deno.json). Default: FUNCTION_DIR's index.ts with its deno.json.
+   */
+  entrypoint?: { file: string; config: string | null };
 }
 
 export interface StackOptions {
@@ -87,6 +94,24 @@ export interface StackOptions {
    * find them missing.
    */
   beforeMigrate?: (sql: Sql, keys: StackKeys) => Promise<void>;
+  /**
+   * "disabled": the project disabled its legacy JWT keys, as a hosted project can. The PostgREST
+   * stand-in refuses them like the gateway does, and the function gets
+   * BALANCE_SYNC_REFUSE_LEGACY_KEYS=true; SUPABASE_SERVICE_ROLE_KEY still holds the old JWT, as
+   * hosted Supabase keeps injecting it. Default "enabled". Also `BALANCE_SYNC_LEGACY_KEYS`.
+   */
+  legacyKeys?: LegacyKeys;
+}
+
+export type LegacyKeys = "enabled" | "disabled";
+
+/** The stack's legacy-key mode: the option, else the BALANCE_SYNC_LEGACY_KEYS variable. */
+export function legacyKeysMode(option?: LegacyKeys): LegacyKeys {
+  const value = option ?? Deno.env.get("BALANCE_SYNC_LEGACY_KEYS") ?? "enabled";
+  if (value !== "enabled" && value !== "disabled") {
+    throw new Error(`BALANCE_SYNC_LEGACY_KEYS must be "enabled" or "disabled", got "${value}"`);
+  }
+  return value;
 }
 
 export interface Stack {
@@ -102,6 +127,8 @@ export interface Stack {
   tronAnvil: Anvil;
   tron: TronNode;
   keys: StackKeys;
+  /** "disabled": the stand-in refuses legacy JWT keys, as a hosted project that disabled them. */
+  legacyKeys: LegacyKeys;
   /** The function server started with the stack, or null with `function: false`. */
   fn: FunctionServer | null;
   /** Environment the stack gives every function server. */
@@ -128,6 +155,7 @@ class Teardown {
 
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const teardown = new Teardown();
+  const legacyKeys = legacyKeysMode(options.legacyKeys);
   try {
     const [cluster, anvil, tronAnvil, keys] = await Promise.all([
       startCluster(),
@@ -142,6 +170,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const stackKeys: StackKeys = {
       ...keys,
       secretKey: `sb_secret_${randomToken(16)}`,
+      publishableKey: `sb_publishable_${randomToken(16)}`,
       syncSecret: `sync_${randomToken(24)}`,
     };
 
@@ -162,6 +191,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         databaseUrl,
         jwtSecret: TEST_JWT_SECRET,
         latencyMs: options.postgrestLatencyMs,
+        apiKeys: { secret: [stackKeys.secretKey], publishable: [stackKeys.publishableKey] },
+        legacyKeysDisabled: legacyKeys === "disabled",
       }),
       startTronNode({ anvilRpcUrl: tronAnvil.rpcUrl }),
       installMulticall3(anvil.rpcUrl, MULTICALL3_ADDRESS),
@@ -177,7 +208,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       SUPABASE_SERVICE_ROLE_KEY: stackKeys.serviceRoleKey,
       SUPABASE_ANON_KEY: stackKeys.anonKey,
       SUPABASE_SECRET_KEYS: JSON.stringify({ default: stackKeys.secretKey }),
+      SUPABASE_PUBLISHABLE_KEYS: JSON.stringify({ default: stackKeys.publishableKey }),
       BALANCE_SYNC_SECRET: stackKeys.syncSecret,
+      ...(legacyKeys === "disabled" ? { BALANCE_SYNC_REFUSE_LEGACY_KEYS: "true" } : {}),
     };
 
     const servers: FunctionServer[] = [];
@@ -204,6 +237,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       tronAnvil,
       tron,
       keys: stackKeys,
+      legacyKeys,
       fn,
       functionEnv,
       serveFunction: serve,
@@ -227,16 +261,17 @@ export async function serveFunction(
     const value = Deno.env.get(name);
     if (value !== undefined) inherited[name] = value;
   }
+  const entry = options.entrypoint ??
+    { file: `${FUNCTION_DIR}/index.ts`, config: `${FUNCTION_DIR}/deno.json` };
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
       "-A",
-      "--config",
-      `${FUNCTION_DIR}/deno.json`,
-      `${FUNCTION_DIR}/index.ts`,
+      ...(entry.config ? ["--config", entry.config] : ["--no-config"]),
+      entry.file,
     ],
-    cwd: repoRoot,
+    cwd: options.entrypoint ? entry.file.slice(0, entry.file.lastIndexOf("/")) : repoRoot,
     clearEnv: true,
     env: {
       ...inherited,

@@ -4,6 +4,9 @@
  * `dev:sync` forces every chain, and Ctrl-C ends every process it started and removes its files
  * (the function's log, with `time` on every line, stays). (That pg_cron itself drives the
  * function is tests/e2e/scheduling.test.ts; this test does not wait for the clock.)
+ *
+ * It starts the stack as a project that disabled its legacy JWT keys (`--legacy-keys=disabled`):
+ * everything above works with the new keys only, and the old JWT is refused at the gateway.
  */
 import assert from "node:assert/strict";
 import postgres from "postgres";
@@ -50,7 +53,7 @@ stackTest(
   async () => {
     const devDir = await Deno.makeTempDir({ prefix: "balance-sync-dev-test-" });
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", "dev/main.ts", "--plain"],
+      args: ["run", "-A", "dev/main.ts", "--plain", "--legacy-keys=disabled"],
       cwd: repoRoot,
       env: { BALANCE_SYNC_DEV_DIR: devDir, NO_COLOR: "1" },
       stdin: "null",
@@ -82,16 +85,29 @@ stackTest(
         200,
       );
       sql = postgres(state.databaseUrl!, { max: 1, onnotice: () => {} });
+      assert.equal(state.legacyKeys, "disabled");
+      assert.match(output, /legacy JWT keys disabled/);
+      const withJwt = await fetch(state.functionUrl!, {
+        method: "POST",
+        headers: { authorization: `Bearer ${state.serviceRoleKey}` },
+        body: "{}",
+      });
+      assert.equal(withJwt.status, 401, "the function refuses the legacy JWT as a caller");
+      await withJwt.body?.cancel();
+      const rest = await fetch(`${state.controlUrl}/rest/v1/rpc/balance_sync_metrics`, {
+        method: "POST",
+        headers: { apikey: state.serviceRoleKey!, "content-type": "application/json" },
+        body: "{}",
+      });
+      assert.equal(rest.status, 401);
+      assert.equal((await rest.json()).message, "Legacy API keys are disabled");
 
       const forceSync = async (walletId: string) => {
         // A pg_cron run may hold the rows for a moment: the forced run reports them as busy.
         for (let attempt = 0;; attempt++) {
           const response = await fetch(state.functionUrl!, {
             method: "POST",
-            headers: {
-              authorization: `Bearer ${state.serviceRoleKey}`,
-              "content-type": "application/json",
-            },
+            headers: { apikey: state.secretKey!, "content-type": "application/json" },
             body: JSON.stringify({ wallet_id: walletId }),
           });
           assert.equal(response.status, 200);

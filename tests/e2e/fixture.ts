@@ -6,12 +6,16 @@
  * to the same wrapper (tests/reliability/harness.ts).
  */
 import assert from "node:assert/strict";
-import { moduleStack, type Stack } from "../../stack/stack.ts";
+import { moduleStack, type Stack, type StackOptions, startStack } from "../../stack/stack.ts";
 import { leasedByRuns, resetData } from "../../stack/data.ts";
 import { assertProtectedUnchanged, protectedSnapshot } from "../../stack/protected_columns.ts";
 
-export function sharedStack(): () => Promise<Stack> {
-  return moduleStack();
+/**
+ * The module's stack. `options` parametrize it: `{ legacyKeys: "disabled" }` runs the module as a
+ * hosted project that disabled its legacy JWT keys (only the new keys work).
+ */
+export function sharedStack(options: StackOptions = {}): () => Promise<Stack> {
+  return moduleStack(() => startStack(options));
 }
 
 /** Leases a test sets up on purpose belong to workers named `other-...`. */

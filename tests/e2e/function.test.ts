@@ -1,7 +1,11 @@
 /**
  * The real function over HTTP: Deno serves supabase/functions/balance-sync/index.ts as its own
- * process; its supabase-js client talks to the PostgREST stand-in in front of PostgreSQL with the
+ * process; its postgrest-js client talks to the PostgREST stand-in in front of PostgreSQL with the
  * real migrations; it reads balances from anvil (EVM, Multicall3) and the TRON node stand-in.
+ *
+ * This module runs as a hosted project that disabled its legacy JWT keys: only the new
+ * `sb_secret_...` / `sb_publishable_...` keys work, and SUPABASE_SERVICE_ROLE_KEY still holds the
+ * old JWT, as hosted Supabase keeps injecting it. The other E2E modules run with legacy keys on.
  */
 import assert from "node:assert/strict";
 import { refusedUrl } from "../../stack/reserved_port.ts";
@@ -11,9 +15,10 @@ import {
   PROTECTED_COLUMNS,
   protectedSnapshot,
 } from "../../stack/protected_columns.ts";
+import { callFunction } from "../../stack/stack.ts";
 import { e2eTest, FOREIGN_WORKER, postgrestCallsSince, sharedStack } from "./fixture.ts";
 
-const stack = sharedStack();
+const stack = sharedStack({ legacyKeys: "disabled" });
 
 const SPEC_FIELDS = [
   "on_chain_balance_raw",
@@ -118,9 +123,7 @@ e2eTest(
 
     for (const round of [1, 2]) {
       // The second round finds the rows synced seconds ago: a force-sync ignores due-ness.
-      const response = await s.fn!.call({ wallet_id: wallet.id }, {
-        authorization: `Bearer ${s.keys.serviceRoleKey}`,
-      });
+      const response = await s.fn!.call({ wallet_id: wallet.id }, { apikey: s.keys.secretKey });
       assert.equal(response.status, 200, response.text);
       const summary = response.body;
       assert.equal(summary.kind, "forced");
@@ -324,5 +327,73 @@ e2eTest(
       assert.ok(noticed, column);
     }
     assertProtectedUnchanged(before, await protectedSnapshot(s.sql));
+  },
+);
+
+e2eTest(
+  stack,
+  "legacy keys disabled: the API refuses the old JWT as hosted does, the function refuses it as a caller, and reaches the database with the secret key",
+  (s) => seedWorld(s, { wallets: 1 }),
+  async (s, world) => {
+    assert.equal(s.legacyKeys, "disabled");
+    const api = await fetch(`${s.postgrest.url}/rest/v1/rpc/balance_sync_metrics`, {
+      method: "POST",
+      headers: {
+        apikey: s.keys.serviceRoleKey,
+        authorization: `Bearer ${s.keys.serviceRoleKey}`,
+        "content-type": "application/json",
+      },
+      body: "{}",
+    });
+    assert.equal(api.status, 401);
+    const refusal = await api.json();
+    assert.equal(refusal.message, "Legacy API keys are disabled");
+    assert.match(refusal.hint, /use the new publishable and secret API keys/);
+
+    for (
+      const headers of [
+        { authorization: `Bearer ${s.keys.serviceRoleKey}` },
+        { apikey: s.keys.serviceRoleKey },
+      ] as Record<string, string>[]
+    ) {
+      const refused = await s.fn!.call({}, headers);
+      assert.equal(refused.status, 401, `${Object.keys(headers)[0]}: ${refused.text}`);
+    }
+    const metrics = await callFunction(
+      `${s.fn!.url}/metrics`,
+      undefined,
+      { apikey: s.keys.secretKey },
+      "GET",
+    );
+    assert.equal(metrics.status, 200, metrics.text);
+    assert.match(metrics.text, /^# (HELP|TYPE) /m);
+
+    const ran = await s.fn!.call({});
+    assert.equal(ran.status, 200, ran.text);
+    await assertSynced(s.sql, world, world.rows.map((r) => r.id));
+  },
+);
+
+e2eTest(
+  stack,
+  "legacy keys disabled: a function that has only SUPABASE_SERVICE_ROLE_KEY (the old way) answers 503",
+  (s) => seedWorld(s, { wallets: 1 }),
+  async (s) => {
+    // What every deployment did before the secret key: the database client sends the JWT.
+    const old = await s.serveFunction({
+      env: { SUPABASE_SECRET_KEYS: "", BALANCE_SYNC_REFUSE_LEGACY_KEYS: "false" },
+    });
+    try {
+      const response = await old.call({});
+      assert.equal(response.status, 503, response.text);
+      const line = old.logs().find((l) => l.msg === "Database unavailable");
+      assert.ok(line, "the refusal is logged");
+      assert.match(String(line.error), /Legacy API keys are disabled/);
+    } finally {
+      await old.stop();
+    }
+    const [{ n }] = await s.sql`
+      select count(*)::int as n from public.wallet_balances where locked_by is not null`;
+    assert.equal(n, 0, "nothing was claimed");
   },
 );

@@ -237,6 +237,7 @@ harness.test(
       databaseUrl:
         `postgresql://postgres@${gate.host}:${gate.port}/${stack.database}?sslmode=disable`,
       jwtSecret: TEST_JWT_SECRET,
+      apiKeys: { secret: [stack.keys.secretKey] },
     });
     ctx.defer(() => postgrest.stop());
     const tron = await ctx.proxy(stack.tron.url);

@@ -9,11 +9,18 @@
  *   from `pg_proc`, and the overload is chosen by argument names;
  * - the request runs in one transaction under the role of the bearer JWT (HS256), with
  *   `request.jwt.claims` set; a missing or invalid JWT is refused (401), as the gateway does;
+ * - what Supabase's API gateway does with the new API keys (docs: "API keys"): an `sb_secret_...`
+ *   key in `apikey` runs as `service_role`, an `sb_publishable_...` key as `anon`, unless a user's
+ *   JWT comes as bearer; an unknown new key is refused (401 "Invalid API key"); supabase-js also
+ *   forwards the key as bearer, which the gateway ignores;
+ * - a project can disable its legacy JWT keys (`legacyKeysDisabled`): the gateway then refuses the
+ *   `anon` / `service_role` JWTs in either header with 401 and its own body, `{message: "Legacy
+ *   API keys are disabled", hint}`, before PostgREST sees the request. User JWTs still pass;
  * - scalar results come back as their JSON, set-returning ones as a JSON array, `void` as 204;
  * - errors are `{code, message, details, hint}` with PostgREST's status codes.
  */
 import postgres from "postgres";
-import { JwtError, verifyJwt } from "../../stack/jwt.ts";
+import { type JwtClaims, JwtError, verifyJwt } from "../../stack/jwt.ts";
 
 export interface PostgrestOptions {
   databaseUrl: string;
@@ -22,6 +29,10 @@ export interface PostgrestOptions {
   /** Added before each request is handled, to model the network between function and API. */
   latencyMs?: number;
   schema?: string;
+  /** New-style keys the gateway knows: `sb_secret_...` (service_role), `sb_publishable_...` (anon). */
+  apiKeys?: { secret?: string[]; publishable?: string[] };
+  /** The project disabled its legacy JWT API keys (anon, service_role). */
+  legacyKeysDisabled?: boolean;
 }
 
 export interface Postgrest {
@@ -59,6 +70,23 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
     status,
     headers: { "content-type": "application/json; charset=utf-8", ...headers },
   });
+
+/** When the local "project" disabled its legacy keys; the gateway's hint names the moment. */
+const DISABLED_AT = "2026-01-01T00:00:00+00:00";
+
+/** The gateway's answer to a legacy key in a project that disabled them (not PostgREST's shape). */
+export const legacyKeysDisabled = () =>
+  json(401, {
+    message: "Legacy API keys are disabled",
+    hint:
+      `Your legacy API keys (anon, service_role) were disabled on ${DISABLED_AT}. Re-enable them in the Supabase dashboard, or use the new publishable and secret API keys.`,
+  });
+
+const NEW_KEY = /^sb_(secret|publishable)_/;
+
+/** A legacy API key is a project JWT for `anon` or `service_role` without a user (`sub`). */
+const isLegacyApiKey = (claims: JwtClaims) =>
+  (claims.role === "anon" || claims.role === "service_role") && claims.sub === undefined;
 
 const apiError = (
   status: number,
@@ -170,6 +198,54 @@ export function startPostgrest(options: PostgrestOptions): Promise<Postgrest> {
     return `select to_json(${fn}(${callArgs}))::text as body${from}`;
   };
 
+  const secretKeys = new Set(options.apiKeys?.secret ?? []);
+  const publishableKeys = new Set(options.apiKeys?.publishable ?? []);
+
+  const verify = async (token: string): Promise<JwtClaims | Response> => {
+    try {
+      return await verifyJwt(token, options.jwtSecret);
+    } catch (e) {
+      if (e instanceof JwtError) {
+        return apiError(401, e.reason === "expired" ? "PGRST303" : "PGRST301", e.message);
+      }
+      throw e;
+    }
+  };
+
+  /** The API gateway's part: which claims the request runs with, or its refusal. */
+  const gateway = async (headers: Headers): Promise<JwtClaims | Response> => {
+    const apikey = headers.get("apikey")?.trim() || null;
+    const bearer = headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1] ?? null;
+    if (apikey !== null && NEW_KEY.test(apikey)) {
+      const role = secretKeys.has(apikey)
+        ? "service_role"
+        : publishableKeys.has(apikey)
+        ? "anon"
+        : null;
+      if (role === null) {
+        return json(401, {
+          message: "Invalid API key",
+          hint: "Double check your Supabase `anon` or `service_role` API key.",
+        });
+      }
+      // supabase-js sends the key as bearer too; only a JWT there (a user's session) counts.
+      if (bearer === null || bearer === apikey || NEW_KEY.test(bearer)) return { role };
+      const claims = await verify(bearer);
+      if (claims instanceof Response) return claims;
+      if (options.legacyKeysDisabled && isLegacyApiKey(claims)) return legacyKeysDisabled();
+      return claims;
+    }
+    if (options.legacyKeysDisabled && apikey !== null) {
+      const claims = await verify(apikey);
+      if (!(claims instanceof Response) && isLegacyApiKey(claims)) return legacyKeysDisabled();
+    }
+    if (!bearer) return apiError(401, "PGRST302", "Anonymous access is disabled");
+    const claims = await verify(bearer);
+    if (claims instanceof Response) return claims;
+    if (options.legacyKeysDisabled && isLegacyApiKey(claims)) return legacyKeysDisabled();
+    return claims;
+  };
+
   const handle = async (request: Request): Promise<Response> => {
     if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
     const path = new URL(request.url).pathname;
@@ -183,23 +259,9 @@ export function startPostgrest(options: PostgrestOptions): Promise<Postgrest> {
       return apiError(406, "PGRST106", `The schema must be one of the following: ${schema}`);
     }
 
-    const bearer = request.headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    if (!bearer) return apiError(401, "PGRST302", "Anonymous access is disabled");
-    let claims;
-    try {
-      claims = await verifyJwt(bearer, options.jwtSecret);
-    } catch (e) {
-      if (e instanceof JwtError) {
-        return apiError(
-          401,
-          e.reason === "expired" ? "PGRST303" : "PGRST301",
-          e.message,
-          null,
-          null,
-        );
-      }
-      throw e;
-    }
+    const gate = await gateway(request.headers);
+    if (gate instanceof Response) return gate;
+    const claims = gate;
     const role = typeof claims.role === "string" ? claims.role : "anon";
 
     const text = await request.text();

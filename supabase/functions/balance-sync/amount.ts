@@ -1,4 +1,4 @@
-import { formatUnits } from "viem";
+import { formatUnits } from "viem/utils";
 
 export const UINT256_MAX = (1n << 256n) - 1n;
 /** 10^77 < 2^256 < 10^78: more decimals than 77 cannot describe a uint256 amount meaningfully. */

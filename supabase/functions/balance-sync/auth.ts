@@ -2,7 +2,10 @@
 export type CredentialKind = "service_role" | "secret_key" | "sync_secret";
 
 export interface AuthSecrets {
-  serviceRoleKey: string;
+  /** The legacy service-role JWT; null when it is not set. */
+  serviceRoleKey: string | null;
+  /** Refuse the service-role JWT although it is set (a project that disabled legacy keys). */
+  refuseLegacyKeys?: boolean;
   /** Supabase secret keys (`sb_secret_...`), accepted in the `apikey` header. */
   secretKeys: readonly string[];
   /** Dedicated secret of the cron path, accepted in `x-balance-sync-secret`. */
@@ -48,12 +51,15 @@ export async function createAuthenticator(secrets: AuthSecrets): Promise<Authent
   const macs = (values: readonly string[]) =>
     Promise.all(values.filter((v) => v.length > 0).map(mac));
 
+  const legacy = secrets.serviceRoleKey && !secrets.refuseLegacyKeys
+    ? [secrets.serviceRoleKey]
+    : [];
   const accepted = {
-    bearer: await macs([secrets.serviceRoleKey]),
-    apikey: await macs([secrets.serviceRoleKey, ...secrets.secretKeys]),
+    bearer: await macs(legacy),
+    apikey: await macs([...legacy, ...secrets.secretKeys]),
     sync: await macs(secrets.syncSecret ? [secrets.syncSecret] : []),
   };
-  const serviceRole = (await macs([secrets.serviceRoleKey]))[0];
+  const serviceRole = (await macs(legacy))[0];
 
   return async (headers) => {
     const presented = {

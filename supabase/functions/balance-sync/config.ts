@@ -1,7 +1,9 @@
+import { ConfigError } from "./config_error.ts";
+import { type ApiKeys, loadApiKeys } from "./keys.ts";
 import type { LogLevel } from "./log.ts";
 
 /** Everything the function reads from its environment, validated once. */
-export interface Config {
+export interface Config extends ApiKeys {
   batchSize: number;
   leaseSeconds: number;
   budgetMs: number;
@@ -22,19 +24,8 @@ export interface Config {
   /** Per-row warning lines one run writes at most; the rest are counted in the summary. */
   maxRowLogLines: number;
   supabaseUrl: string;
-  serviceRoleKey: string;
-  /** Values of SUPABASE_SECRET_KEYS (the `sb_secret_...` keys). */
-  secretKeys: string[];
   /** Dedicated secret of the cron path (`x-balance-sync-secret`); null when not configured. */
   syncSecret: string | null;
-}
-
-/** A variable is missing or invalid. The message names the variable, never a secret's value. */
-export class ConfigError extends Error {
-  override name = "ConfigError";
-  constructor(readonly variable: string, message: string) {
-    super(`${variable}: ${message}`);
-  }
 }
 
 /** The scheduling migration gives pg_net this timeout; a run plus its final writes must fit in it. */
@@ -82,28 +73,6 @@ function required(env: Env, name: string): string {
   return value;
 }
 
-function secretKeys(env: Env): string[] {
-  const raw = env("SUPABASE_SECRET_KEYS")?.trim();
-  if (!raw) return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new ConfigError("SUPABASE_SECRET_KEYS", "must be a JSON object of name to key");
-  }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new ConfigError("SUPABASE_SECRET_KEYS", "must be a JSON object of name to key");
-  }
-  const keys: string[] = [];
-  for (const [name, value] of Object.entries(parsed)) {
-    if (typeof value !== "string" || value.length === 0) {
-      throw new ConfigError("SUPABASE_SECRET_KEYS", `entry "${name}" must be a non-empty string`);
-    }
-    keys.push(value);
-  }
-  return keys;
-}
-
 /**
  * The function's settings from its environment, defaults filled in. Throws ConfigError naming
  * the variable for anything missing, malformed or out of range, and for combinations that cannot
@@ -117,7 +86,7 @@ export function loadConfig(env: Env = (name) => Deno.env.get(name)): Config {
   } catch {
     throw new ConfigError("SUPABASE_URL", "must be an http(s) URL");
   }
-  const serviceRoleKey = required(env, "SUPABASE_SERVICE_ROLE_KEY");
+  const keys = loadApiKeys(env);
 
   const rawLevel = env("BALANCE_SYNC_LOG_LEVEL")?.trim().toLowerCase() || DEFAULTS.logLevel;
   if (!LOG_LEVELS.includes(rawLevel as LogLevel)) {
@@ -217,8 +186,7 @@ export function loadConfig(env: Env = (name) => Deno.env.get(name)): Config {
       90,
     ),
     supabaseUrl,
-    serviceRoleKey,
-    secretKeys: secretKeys(env),
+    ...keys,
     syncSecret,
   };
 }

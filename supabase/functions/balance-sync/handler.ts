@@ -47,7 +47,7 @@ export function createHandler(deps: HandlerDeps): (request: Request) => Promise<
     level: config.logLevel,
     sink: deps.logSink,
     redact: [
-      config.serviceRoleKey,
+      ...(config.serviceRoleKey ? [config.serviceRoleKey] : []),
       ...config.secretKeys,
       ...(config.syncSecret ? [config.syncSecret] : []),
     ],
@@ -56,6 +56,7 @@ export function createHandler(deps: HandlerDeps): (request: Request) => Promise<
     ? Promise.resolve(deps.authenticate)
     : createAuthenticator({
       serviceRoleKey: config.serviceRoleKey,
+      refuseLegacyKeys: config.refuseLegacyKeys,
       secretKeys: config.secretKeys,
       syncSecret: config.syncSecret,
     });

@@ -1,6 +1,7 @@
-import { createClient } from "@supabase/supabase-js";
 import { readers } from "./chains/readers.ts";
-import { ConfigError, loadConfig } from "./config.ts";
+import { loadConfig } from "./config.ts";
+import { ConfigError } from "./config_error.ts";
+import { createDatabaseClient } from "./db_client.ts";
 import { createHandler } from "./handler.ts";
 import { consoleSink } from "./log.ts";
 import { createStore } from "./store.ts";
@@ -35,11 +36,9 @@ function handlerFromEnv(): (request: Request) => Promise<Response> {
       );
     };
   }
-  const supabase = createClient(config.supabaseUrl, config.serviceRoleKey, {
-    auth: { persistSession: false, autoRefreshToken: false, detectSessionInUrl: false },
-  });
+  const client = createDatabaseClient({ supabaseUrl: config.supabaseUrl, keys: config });
   const store = createStore(
-    { rpc: (fn, args) => supabase.rpc(fn, args) },
+    client,
     { timeoutMs: config.storeTimeoutMs, finishTimeoutMs: FINISH_TIMEOUT_MS },
   );
   stopRunsOnUnload(inFlight, (reason, runs) =>

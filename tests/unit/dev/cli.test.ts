@@ -120,3 +120,24 @@ Deno.test("a lock left by a stack that was killed is taken over", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("deno task dev --legacy-keys: disabled or enabled; anything else is refused with usage", async () => {
+  const { parseDevArgs } = await import("../../../dev/cli.ts");
+  const parsed = (args: string[]) => {
+    const value = parseDevArgs(args);
+    assert.notEqual(typeof value, "number", args.join(" "));
+    return value as Exclude<typeof value, number>;
+  };
+  assert.equal(parsed([]).legacyKeys, null);
+  assert.equal(parsed(["--legacy-keys=disabled"]).legacyKeys, "disabled");
+  assert.equal(parsed(["--legacy-keys", "enabled", "--plain"]).legacyKeys, "enabled");
+  const errors: string[] = [];
+  const original = console.error;
+  console.error = (line: string) => errors.push(line);
+  try {
+    assert.equal(parseDevArgs(["--legacy-keys=off"]), 2);
+  } finally {
+    console.error = original;
+  }
+  assert.match(errors.join("\n"), /--legacy-keys is "enabled" or "disabled"/);
+});

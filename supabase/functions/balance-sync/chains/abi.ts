@@ -4,7 +4,8 @@
  * decodeFunctionResult take about 6 times as long (bench/aggregate3_codec.ts), and the Edge
  * Function has 2 s of CPU per request. tests/unit/chains/abi.test.ts checks these against viem.
  */
-import { decodeAbiParameters, type Hex } from "viem";
+import type { Hex } from "viem";
+import { decodeAbiParameters } from "viem/utils";
 
 export const SELECTOR = {
   /** aggregate3((address,bool,bytes)[]) */

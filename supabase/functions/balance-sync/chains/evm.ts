@@ -9,7 +9,7 @@
  * Without a contract at the multicall address it reads eth_getBalance / eth_call per balance,
  * still batched (up to 1,000 per HTTP request).
  */
-import { getAddress, isAddress } from "viem";
+import { getAddress, isAddress } from "viem/utils";
 import { READ_DEFAULTS } from "./defaults.ts";
 import { resolveEndpoints } from "./endpoints.ts";
 import { ReadError } from "./errors.ts";

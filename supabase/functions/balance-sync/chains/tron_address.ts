@@ -4,7 +4,7 @@
  * address, so Multicall3 calldata uses the `0x` form.
  */
 import { base58check as base58checkOver } from "@scure/base";
-import { bytesToHex, hexToBytes, sha256 } from "viem";
+import { bytesToHex, hexToBytes, sha256 } from "viem/utils";
 
 export interface TronAddress {
   base58: string;
