@@ -80,7 +80,7 @@ begin
 
   -- The next p_batch ids after the cursor, a range of the primary key (the nil uuid is the lowest).
   v_from := coalesce(v_task.last_id, '00000000-0000-0000-0000-000000000000');
-  select max(x.id), count(*) into v_last, v_scanned
+  select (array_agg(x.id order by x.id desc))[1], count(*) into v_last, v_scanned
   from (select wb.id from public.wallet_balances as wb
         where wb.id >= v_from and wb.id is distinct from v_task.last_id
         order by wb.id
