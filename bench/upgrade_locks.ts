@@ -89,11 +89,13 @@ async function drained(sql: Sql): Promise<boolean> {
       (select count(*) from pg_index as i join pg_class as c on c.oid = i.indexrelid
        where c.relname in ('wallet_balances_next_sync_idx', 'wallet_balances_asset_next_sync_idx',
                            'wallet_balances_failing_idx') and i.indisvalid)::int as indexes,
-      case when to_regclass('balance_sync.backfills') is null then 0
-           else (select count(*) from balance_sync.backfills where finished_at is null) end::int
-        as backfills_left,
+      to_regclass('balance_sync.backfills') is not null as has_backfills,
       (select count(*) from cron.job where jobname = 'balance-sync-backfill')::int as jobs`;
-  return row.indexes === 3 && row.backfills_left === 0 && row.jobs === 0;
+  // The landed files have no backfills table (they backfilled inside the migration).
+  const [left] = row.has_backfills
+    ? await sql`select count(*)::int as n from balance_sync.backfills where finished_at is null`
+    : [{ n: 0 }];
+  return row.indexes === 3 && left.n === 0 && row.jobs === 0;
 }
 
 const quantile = (sorted: number[], q: number) =>
@@ -138,6 +140,8 @@ try {
 
   const backfill = await sql`select name, rows_scanned, rows_updated, batches, failed_batches
                              from balance_sync.backfills order by name`.catch(() => []);
+  const [{ filled }] = await sql`select count(*)::int as filled from public.wallet_balances
+                                 where next_sync_at is not null`;
   const sorted = writer.waits.map((w) => w.ms).sort((a, b) => a - b);
   const longest = writer.waits.reduce((a, b) => (b.ms > a.ms ? b : a));
   const result = {
@@ -154,6 +158,7 @@ try {
     push_s: round(pushMs / 1000),
     after_push_s: round(drainMs / 1000),
     backfills: backfill.map((b) => ({ ...b })),
+    rows_with_next_sync_at: filled,
     postgres_major: cluster.major,
     measured_at: new Date().toISOString(),
   };
