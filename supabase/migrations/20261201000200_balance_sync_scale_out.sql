@@ -8,44 +8,21 @@
 --   * balance_sync_chain_acquire / _chain_release / _due_chains: the function's calls for them.
 --   * settings of the dispatch fan-out and of next_sync_at.
 
+-- The ADD COLUMN on wallet_balances (a table other services write all the time) is the LAST
+-- statement of this file: its ACCESS EXCLUSIVE lock lasts until the file's transaction commits, so
+-- nothing may come after it. What used to follow it moved out of this transaction:
+--   * the indexes on next_sync_at are built CONCURRENTLY by 20261206000200 and 20261206000210;
+--   * the next_sync_at of rows already in backoff is filled in bounded batches outside any
+--     migration (balance_sync.backfill_next_sync_at, drained by the balance-sync-backfill job of
+--     20261206000230). Claim checks the backoff itself, so a row not yet filled is never synced early.
+-- The functions below name next_sync_at before the column exists, hence no body check here (the
+-- CLI runs RESET ALL before each file, so the setting ends with this file).
+
 set lock_timeout = '5s';
 
 set statement_timeout = '60s';
 
--- Only when the column is new (a re-apply takes no lock on the shared table), then the indexes.
-do $$
-begin
-  if balance_sync.add_missing_column('public.wallet_balances', 'next_sync_at', 'timestamptz',
-       'balance-sync: when this row is next due (null = due now). Set by balance_sync_record '
-       || '(success: now + min interval; failure: now + backoff) and balance_sync_release (now: '
-       || 'behind the rows already due).') then
-    -- Rows already in backoff get their next attempt time now, so that they leave the head of the
-    -- line at once instead of after their next failure. Only an optimisation (claim checks the
-    -- backoff too), so another app's trigger that refuses the update does not fail the migration.
-    begin
-      update public.wallet_balances as wb
-      set next_sync_at = wb.last_error_at
-          + make_interval(secs => least(30 * power(2, least(wb.error_streak - 1, 7)), 3600))
-      where wb.next_sync_at is null and wb.error_streak > 0 and wb.last_error_at is not null;
-    exception
-      when lock_not_available or query_canceled then raise;
-      when others then
-        raise notice 'balance-sync: next_sync_at of rows in backoff left null: %', sqlerrm;
-    end;
-  end if;
-end
-$$;
-
--- One key for "due, in order": null sorts as -infinity (never synced, or written by another service).
-select balance_sync.add_missing_index('public.wallet_balances_next_sync_idx',
-  'create index wallet_balances_next_sync_idx on public.wallet_balances '
-  || '((coalesce(next_sync_at, ''-infinity''::timestamptz)), last_checked asc nulls first, id)');
--- Per chain (through its asset_on_chain rows): the due rows of one asset, in line, without the
--- others (a scheduled claim of one chain, and dispatch's due count).
-select balance_sync.add_missing_index('public.wallet_balances_asset_next_sync_idx',
-  'create index wallet_balances_asset_next_sync_idx on public.wallet_balances '
-  || '(asset_on_chain_id, (coalesce(next_sync_at, ''-infinity''::timestamptz)), '
-  || 'last_checked asc nulls first, id)');
+set check_function_bodies = off;
 
 create table if not exists balance_sync.chain_leases (
   chain_id uuid primary key,
@@ -227,3 +204,9 @@ select balance_sync.grant_to_service_role_only(array[
   'public.balance_sync_chain_release(text, uuid)',
   'public.balance_sync_due_chains(integer)'
 ]);
+
+-- Last statement (see the top): a catalog-only change, instant; a re-apply takes no lock.
+select balance_sync.add_missing_column('public.wallet_balances', 'next_sync_at', 'timestamptz',
+  'balance-sync: when this row is next due (null = due now). Set by balance_sync_record '
+  || '(success: now + min interval; failure: now + backoff) and balance_sync_release (now: '
+  || 'behind the rows already due).');

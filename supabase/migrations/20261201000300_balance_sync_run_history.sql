@@ -85,10 +85,8 @@ begin
 end
 $$;
 
+-- Last statement: the ADD COLUMN's ACCESS EXCLUSIVE lock on wallet_balances lasts until this
+-- file's transaction commits, so nothing comes after it. The index chain_status reads
+-- (wallet_balances_failing_idx) is built CONCURRENTLY by 20261206000220.
 select balance_sync.add_missing_column('public.wallet_balances', 'error_class', 'text',
   'Class of the last error (transient, permanent or configuration) while error_streak > 0; set by a failed sync, cleared by a successful one.');
-
--- chain_status's most recent error per chain: a short backward walk over the failing rows.
-select balance_sync.add_missing_index('public.wallet_balances_failing_idx',
-  'create index wallet_balances_failing_idx on public.wallet_balances '
-  || '(last_error_at desc nulls last) where error_streak > 0');
