@@ -322,6 +322,12 @@ create role service_role nologin noinherit bypassrls;
 create role authenticator login noinherit;
 grant anon, authenticated, service_role to authenticator;
 grant anon, authenticated, service_role to postgres;
+-- Hosted Supabase's timeouts: the API connects as authenticator (8 s); PostgREST applies the
+-- impersonated role's own setting (anon 3 s, authenticated 8 s; service_role has none and keeps
+-- authenticator's).
+alter role authenticator set statement_timeout = '8s';
+alter role anon set statement_timeout = '3s';
+alter role authenticated set statement_timeout = '8s';
 alter role postgres set search_path = "$user", public, extensions;
 `;
 

@@ -24,8 +24,12 @@ async function withApi(fn: (ctx: { url: string }) => Promise<void>): Promise<voi
       as $$ values (1, 'a'), (2, 'b') $$;
     create function public.fail_with_hint() returns int language plpgsql as $$
       begin raise exception 'bad input' using detail = 'the detail', hint = 'the hint'; end $$;
-    grant execute on function public.echo_types, public.two_rows, public.fail_with_hint
-      to anon, authenticated, service_role;`);
+    create function public.numbers(p_n int) returns setof int language sql
+      as $$ select generate_series(1, p_n) $$;
+    create function public.sleep_for(p_seconds float8) returns text language sql
+      as $$ select pg_sleep(p_seconds)::text || current_setting('statement_timeout') $$;
+    grant execute on function public.echo_types, public.two_rows, public.fail_with_hint,
+      public.numbers, public.sleep_for to anon, authenticated, service_role;`);
   await admin.end();
   const api = await startPostgrest({ databaseUrl: db, jwtSecret: TEST_JWT_SECRET });
   try {
@@ -178,3 +182,52 @@ Deno.test("PostgREST stand-in: a stopped database gives 503", opts, async () => 
     if (!stopped) await cluster.stop();
   }
 });
+
+Deno.test(
+  "PostgREST stand-in: db-max-rows (1,000, as hosted) caps a set-returning call silently, and the change log refuses a larger page",
+  opts,
+  async () => {
+    await withApi(async ({ url }) => {
+      const service = createClient(url, (await testKeys()).serviceRoleKey);
+      const small = await service.rpc("numbers", { p_n: 999 });
+      assert.equal(small.data.length, 999);
+      const capped = await service.rpc("numbers", { p_n: 1500 });
+      assert.equal(capped.error, null);
+      assert.equal(capped.data.length, 1000, "cut at db-max-rows without an error");
+      assert.deepEqual([capped.data[0], capped.data[999]], [1, 1000]);
+
+      const page = await service.rpc("balance_sync_changes_since", {
+        p_after_id: 0,
+        p_limit: 1001,
+      });
+      assert.equal(page.status, 400);
+      assert.match(page.error?.message ?? "", /p_limit must be 1\.\.1000, got 1001/);
+      assert.match(page.error?.hint ?? "", /db-max-rows/);
+      const full = await service.rpc("balance_sync_changes_since", {
+        p_after_id: 0,
+        p_limit: 1000,
+      });
+      assert.equal(full.error, null);
+    });
+  },
+);
+
+Deno.test(
+  "PostgREST stand-in: requests run under hosted Supabase's role timeouts (authenticator 8 s, which service_role keeps; anon 3 s)",
+  opts,
+  async () => {
+    await withApi(async ({ url }) => {
+      const keys = await testKeys();
+      const service = await createClient(url, keys.serviceRoleKey).rpc("sleep_for", {
+        p_seconds: 0,
+      });
+      assert.equal(service.error, null);
+      assert.equal(service.data, "8s", "service_role keeps authenticator's 8 s");
+      const anonFast = await createClient(url, keys.anonKey).rpc("sleep_for", { p_seconds: 0 });
+      assert.equal(anonFast.data, "3s");
+      const anonSlow = await createClient(url, keys.anonKey).rpc("sleep_for", { p_seconds: 3.5 });
+      assert.equal(anonSlow.error?.code, "57014", JSON.stringify(anonSlow.error));
+      assert.match(anonSlow.error?.message ?? "", /statement timeout/);
+    });
+  },
+);

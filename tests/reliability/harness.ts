@@ -69,7 +69,7 @@ export function report(area: string, cases: number, result: string): void {
 
 export { waitFor };
 
-/** The shortest lease the function accepts with a 2 s budget (lease >= budget + 10 s store timeout). */
+/** The shortest lease the function accepts with a 2 s budget (lease >= budget + 8 s store timeout). */
 export const SHORT_LEASE = { BALANCE_SYNC_LEASE_SECONDS: "12", BALANCE_SYNC_BUDGET_MS: "2000" };
 
 /** The one run token holding rows right now. */

@@ -16,6 +16,11 @@
  * - a project can disable its legacy JWT keys (`legacyKeysDisabled`): the gateway then refuses the
  *   `anon` / `service_role` JWTs in either header with 401 and its own body, `{message: "Legacy
  *   API keys are disabled", hint}`, before PostgREST sees the request. User JWTs still pass;
+ * - hosted limits: `db-max-rows` (1,000 on hosted projects) caps what a set-returning function
+ *   returns, silently, as PostgREST's LIMIT does; the request runs under the timeouts of the roles
+ *   (connect as `authenticator`, whose `statement_timeout` the session gets at login, 8 s on
+ *   hosted; then the impersonated role's own setting, if it has one, e.g. `anon` 3 s: PostgREST's
+ *   "impersonated role settings");
  * - scalar results come back as their JSON, set-returning ones as a JSON array, `void` as 204;
  * - errors are `{code, message, details, hint}` with PostgREST's status codes.
  */
@@ -33,7 +38,12 @@ export interface PostgrestOptions {
   apiKeys?: { secret?: string[]; publishable?: string[] };
   /** The project disabled its legacy JWT API keys (anon, service_role). */
   legacyKeysDisabled?: boolean;
+  /** PostgREST's `db-max-rows`: rows a set-returning function returns at most (hosted: 1,000). */
+  dbMaxRows?: number;
 }
+
+/** `db-max-rows` of hosted Supabase projects. */
+export const HOSTED_DB_MAX_ROWS = 1000;
 
 export interface Postgrest {
   /** Base URL to give to `createClient(url, key)`. */
@@ -127,7 +137,11 @@ const isConnectionFailure = (error: PgError) =>
 
 export function startPostgrest(options: PostgrestOptions): Promise<Postgrest> {
   const schema = options.schema ?? "public";
-  const sql = postgres(options.databaseUrl, {
+  // As on Supabase, PostgREST logs in as `authenticator` and switches to the request's role.
+  const loginUrl = new URL(options.databaseUrl);
+  loginUrl.username = "authenticator";
+  loginUrl.password = "";
+  const sql = postgres(loginUrl.toString(), {
     max: 10,
     onnotice: () => {},
     connect_timeout: 5,
@@ -136,6 +150,26 @@ export function startPostgrest(options: PostgrestOptions): Promise<Postgrest> {
   const calls = new Map<string, number>();
   let requests = 0;
   let latencyMs = options.latencyMs ?? 0;
+  const dbMaxRows = options.dbMaxRows ?? HOSTED_DB_MAX_ROWS;
+
+  /** The role's own statement_timeout (ALTER ROLE ... SET), applied when the request takes it. */
+  const roleTimeouts = new Map<string, Promise<string | null>>();
+  const roleTimeout = (role: string) => {
+    let found = roleTimeouts.get(role);
+    if (!found) {
+      found = sql<{ value: string }[]>`
+        select split_part(c, '=', 2) as value
+        from pg_db_role_setting as s
+        join pg_roles as r on r.oid = s.setrole
+        cross join unnest(s.setconfig) as c
+        where r.rolname = ${role} and c like 'statement_timeout=%'
+          and s.setdatabase in (0, (select oid from pg_database where datname = current_database()))
+        order by s.setdatabase desc
+        limit 1`.then((rows) => rows[0]?.value ?? null);
+      roleTimeouts.set(role, found);
+    }
+    return found;
+  };
 
   const findRoutine = async (name: string, argNames: string[]): Promise<Routine | null> => {
     const rows = await sql<
@@ -193,7 +227,8 @@ export function startPostgrest(options: PostgrestOptions): Promise<Postgrest> {
     if (routine.returnsVoid) return `select ${fn}(${callArgs})${from}`;
     if (routine.returnsSet) {
       const source = used.length ? `${from}, lateral ${fn}(${callArgs}) _r` : ` from ${fn}() _r`;
-      return `select coalesce(json_agg(_r), '[]')::text as body${source}`;
+      return `select coalesce(json_agg(_x._r), '[]')::text as body ` +
+        `from (select _r${source} limit ${dbMaxRows}) as _x`;
     }
     return `select to_json(${fn}(${callArgs}))::text as body${from}`;
   };
@@ -300,6 +335,10 @@ export function startPostgrest(options: PostgrestOptions): Promise<Postgrest> {
         : [];
       const body = await sql.begin(async (tx) => {
         await tx.unsafe(`set local role ${quoteIdent(role)}`);
+        const timeout = await roleTimeout(role);
+        if (timeout !== null) {
+          await tx.unsafe(`select set_config('statement_timeout', $1, true)`, [timeout]);
+        }
         await tx.unsafe(`select set_config('request.jwt.claims', $1, true)`, [
           JSON.stringify(claims),
         ]);

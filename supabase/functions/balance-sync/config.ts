@@ -39,7 +39,9 @@ export const DEFAULTS = {
   logLevel: "info" as LogLevel,
   minIntervalSeconds: 30,
   maxForcedIds: 1000,
-  storeTimeoutMs: 10_000,
+  // Hosted Supabase cancels a statement of `authenticator` (and so of service_role) after 8 s: a
+  // longer wait here would only wait for an answer that cannot come.
+  storeTimeoutMs: 8_000,
   maxRowsPerRun: 2000,
   cpuBudgetMs: 800,
   pgNetTimeoutMs: PG_NET_TIMEOUT_MS,
