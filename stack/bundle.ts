@@ -20,7 +20,10 @@ import { build } from "@deno/eszip";
 import { repoRoot } from "./bin.ts";
 
 export const FUNCTION_SOURCE_DIR = `${repoRoot}/supabase/functions/balance-sync`;
-/** Where `deno task bundle` writes the deployable entrypoint (git-ignored). */
+/**
+ * Where `deno task bundle` writes the deployable entrypoint. It is committed, so that `supabase
+ * functions deploy` works from a clone without a build step; a test fails while it is stale.
+ */
 export const BUNDLE_DIR_NAME = "dist";
 export const MB = 1024 * 1024;
 /** Supabase's limits: server-side bundling (Management API, Dashboard), and the CLI's. */
@@ -54,10 +57,14 @@ export const BUNDLE_CONFIG = { lock: false } as const;
 
 /**
  * `deno bundle` of `<functionDir>/index.ts` with the folder's own deno.json, to
- * `<functionDir>/dist/index.js`, with BUNDLE_CONFIG as `dist/deno.json`. Returns the bundle's path.
+ * `<outDir>/index.js` (default `<functionDir>/dist`), with BUNDLE_CONFIG as `<outDir>/deno.json`.
+ * Returns the bundle's path.
  */
-export async function bundleFunction(functionDir = FUNCTION_SOURCE_DIR): Promise<string> {
-  const output = `${functionDir}/${BUNDLE_DIR_NAME}/index.js`;
+export async function bundleFunction(
+  functionDir = FUNCTION_SOURCE_DIR,
+  outDir = `${functionDir}/${BUNDLE_DIR_NAME}`,
+): Promise<string> {
+  const output = `${outDir}/index.js`;
   await run([
     "bundle",
     "--quiet",
@@ -69,7 +76,7 @@ export async function bundleFunction(functionDir = FUNCTION_SOURCE_DIR): Promise
     `${functionDir}/index.ts`,
   ], functionDir);
   await Deno.writeTextFile(
-    `${functionDir}/${BUNDLE_DIR_NAME}/deno.json`,
+    `${outDir}/deno.json`,
     JSON.stringify(BUNDLE_CONFIG, null, 2) + "\n",
   );
   return output;

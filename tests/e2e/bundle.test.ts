@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { callFunction, startStack } from "../../stack/stack.ts";
 import {
   BUNDLE_DIR_NAME,
+  bundleFunction,
   CLI_LIMIT_BYTES,
   denoInfo,
   formatMb,
@@ -102,3 +103,23 @@ stackTest(
     }
   },
 );
+
+Deno.test("bundle: the committed bundle is what `deno task bundle` builds from the source now", async () => {
+  const out = await Deno.makeTempDir({ prefix: "balance-sync-bundle-" });
+  try {
+    await bundleFunction(FUNCTION_SOURCE_DIR, out);
+    for (const file of ["index.js", "deno.json"]) {
+      const built = await Deno.readTextFile(`${out}/${file}`);
+      const committed = await Deno.readTextFile(
+        `${FUNCTION_SOURCE_DIR}/${BUNDLE_DIR_NAME}/${file}`,
+      ).catch(() => "(missing)");
+      assert.ok(
+        built === committed,
+        `supabase/functions/balance-sync/${BUNDLE_DIR_NAME}/${file} is stale: run \`deno task bundle\` ` +
+          "and commit it (supabase functions deploy ships it as it is)",
+      );
+    }
+  } finally {
+    await Deno.remove(out, { recursive: true });
+  }
+});
