@@ -15,6 +15,11 @@
  * has a chain parameter (a per-chain claim), a claim for one chain is timed as well.
  *
  * Writes bench/claim_scale.json and prints both cases side by side. Target: within 1.5x.
+ *
+ * Then, at the same size, the RPCs the function makes against hosted Supabase's role timeouts
+ * (`statement_timeout` 8 s for authenticator, which service_role keeps): a claim of 1,000, the
+ * record of those 1,000 balances, and balance_sync_metrics(), each timed inside the database
+ * (rolled back), with the share of 8 s it takes. Target: each well inside it (<= 25 %).
  */
 import { parseArgs } from "node:util";
 import { repoRoot } from "../stack/bin.ts";
@@ -230,6 +235,85 @@ async function failHead(sql: Sql, every: number, rounds: number) {
   return head;
 }
 
+/** Hosted Supabase cancels a statement of authenticator / service_role after this. */
+const HOSTED_STATEMENT_TIMEOUT_MS = 8000;
+/** "Well inside" the timeout: each RPC at most this share of it. */
+const TIMEOUT_SHARE_TARGET = 0.25;
+
+/** Median server time of `statement`, run in a rolled-back transaction `reps` times after 1 warm-up. */
+async function serverMs(
+  sql: Sql,
+  reps: number,
+  statement: (client: Sql, i: number) => Promise<void>,
+): Promise<number> {
+  const client = await sql.reserve();
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < reps + 1; i++) {
+      await client`begin`;
+      const [{ t0 }] = await client`select clock_timestamp() as t0`;
+      await statement(client as unknown as Sql, i);
+      const [{ ms }] = await client`
+        select extract(epoch from clock_timestamp() - ${t0}::timestamptz) * 1000 as ms`;
+      await client`rollback`;
+      if (i > 0) times.push(Number(ms));
+    }
+  } finally {
+    client.release();
+  }
+  return round2(quantile(times, 0.5));
+}
+
+/** The function's RPCs at this size against the hosted statement timeout. */
+async function rpcTimeouts(sql: Sql, params: ClaimParameters, reps: number) {
+  const claimMs = await serverMs(sql, reps, async (client, i) => {
+    await claimCall(client, params, `timeout-claim-${i}`, 1000);
+  });
+  // The record is timed alone: its claim runs first in the same transaction, outside the clock.
+  const recordTimes: number[] = [];
+  const client = await sql.reserve();
+  try {
+    for (let i = 0; i < reps + 1; i++) {
+      await client`begin`;
+      const worker = `timeout-record-${i}`;
+      const [{ claim }] = await claimCall(client as unknown as Sql, params, worker, 1000);
+      const results = (claim.rows as { id: string }[]).map((r, n) => ({
+        id: r.id,
+        raw: String(1_000_000 + n),
+        human: "1",
+        block: "1000",
+      }));
+      const [{ t0 }] = await client`select clock_timestamp() as t0`;
+      const [{ outcome }] = await client`
+        select public.balance_sync_record(${worker}, ${client.json(results)}) as outcome`;
+      const [{ ms }] = await client`
+        select extract(epoch from clock_timestamp() - ${t0}::timestamptz) * 1000 as ms`;
+      await client`rollback`;
+      if (results.length !== 1000) throw new Error(`claimed ${results.length}, not 1000`);
+      if (outcome.synced + (outcome.stale_rejected ?? 0) === 0) {
+        throw new Error(`record applied nothing: ${JSON.stringify(outcome).slice(0, 300)}`);
+      }
+      if (i > 0) recordTimes.push(Number(ms));
+    }
+  } finally {
+    client.release();
+  }
+  const recordMs = round2(quantile(recordTimes, 0.5));
+  const metricsMs = await serverMs(sql, reps, async (c) => {
+    await c`select public.balance_sync_metrics()`;
+  });
+  const rpcs = { claim_1000: claimMs, record_1000: recordMs, metrics: metricsMs };
+  return {
+    statement_timeout_ms: HOSTED_STATEMENT_TIMEOUT_MS,
+    target: `each <= ${TIMEOUT_SHARE_TARGET * 100} % of the timeout`,
+    server_median_ms: rpcs,
+    share_of_timeout: Object.fromEntries(
+      Object.entries(rpcs).map(([k, v]) => [k, round2(v / HOSTED_STATEMENT_TIMEOUT_MS)]),
+    ),
+    met: Object.values(rpcs).every((v) => v <= TIMEOUT_SHARE_TARGET * HOSTED_STATEMENT_TIMEOUT_MS),
+  };
+}
+
 async function record(sql: Sql, worker: string, ids: string[]) {
   const results = ids.map((id) => ({
     id,
@@ -293,6 +377,8 @@ export async function runClaimScale(args: string[]) {
 
     log("timing claims, every row healthy");
     const healthy = await measure();
+    log("timing the function's RPCs against the hosted statement timeout");
+    const timeouts = await rpcTimeouts(sql, params, 5);
     const failing = performance.now();
     const failed = await failHead(sql, every, 4);
     await sql`vacuum analyze public.wallet_balances`;
@@ -335,6 +421,7 @@ export async function runClaimScale(args: string[]) {
         "round trip: the statement seen from the client on a local socket",
       target: "backoff within 1.5x of healthy (server ms)",
       side_by_side: cases,
+      hosted_statement_timeout: timeouts,
       healthy,
       backoff,
     };
@@ -363,6 +450,18 @@ export async function runClaimScale(args: string[]) {
             `the line), p90 ${t.p90_ms} ms, server ${t.server_median_ms} ms`,
         );
       }
+    }
+    console.log(
+      `\nRPCs at ${config.rows.toLocaleString("en")} rows vs hosted statement_timeout ` +
+        `${HOSTED_STATEMENT_TIMEOUT_MS} ms (median in the database; ${timeouts.target}):`,
+    );
+    for (const [name, ms] of Object.entries(timeouts.server_median_ms)) {
+      const share = timeouts.share_of_timeout[name];
+      console.log(
+        `  ${name.padEnd(14)}${ms.toFixed(1).padStart(10)} ms  ${
+          (share * 100).toFixed(1).padStart(5)
+        } %  ${share <= TIMEOUT_SHARE_TARGET ? "MET" : "MISSED"}`,
+      );
     }
     await Deno.writeTextFile(config.out, JSON.stringify(results, null, 2) + "\n");
     log(`wrote ${config.out} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
