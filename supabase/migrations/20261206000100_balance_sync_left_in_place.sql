@@ -16,20 +16,6 @@ create table if not exists balance_sync.left_in_place (
   noted_at timestamptz not null default now(),
   primary key (kind, object)
 );
-revoke all on table balance_sync.left_in_place from public;
-do $$
-declare
-  r text;
-begin
-  foreach r in array array['anon', 'authenticated'] loop
-    if exists (select 1 from pg_roles where rolname = r) then
-      execute format('revoke all on table balance_sync.left_in_place from %I', r);
-    end if;
-  end loop;
-  if exists (select 1 from pg_roles where rolname = 'service_role') then
-    grant select on table balance_sync.left_in_place to service_role;
-  end if;
-end
-$$;
+select balance_sync.service_role_reads_only(array['balance_sync.left_in_place']::regclass[]);
 comment on table balance_sync.left_in_place is
   'What the upgrade from the first version of the schema migration left in place because the catalog could not prove that version wrote it (kind: constraint, grant or family), and the statement (ddl) that removes it. Run it only for what balance-sync added; delete the row once handled.';

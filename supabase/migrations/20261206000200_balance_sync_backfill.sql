@@ -34,21 +34,7 @@ create table if not exists balance_sync.backfills (
 comment on table balance_sync.backfills is
   'Backfills of other services'' tables that migrations leave to the balance-sync-backfill job (bounded batches, one transaction each). finished_at set: done.';
 
-revoke all on table balance_sync.backfills from public;
-do $$
-declare
-  r text;
-begin
-  foreach r in array array['anon', 'authenticated'] loop
-    if exists (select 1 from pg_roles where rolname = r) then
-      execute format('revoke all on table balance_sync.backfills from %I', r);
-    end if;
-  end loop;
-  if exists (select 1 from pg_roles where rolname = 'service_role') then
-    grant select on table balance_sync.backfills to service_role;
-  end if;
-end
-$$;
+select balance_sync.service_role_reads_only(array['balance_sync.backfills']::regclass[]);
 
 create or replace function balance_sync.backfill_next_sync_at(p_batch integer default 5000)
   returns integer

@@ -30,21 +30,7 @@ decimal number), integer (the same, digits only), interval (a PostgreSQL interva
 number of seconds), within minimum (inclusive unless minimum_inclusive is false) and maximum
 (inclusive). A key without a rule accepts any JSON value. Read by balance_sync.parse_setting.$$;
 
-revoke all on table balance_sync.setting_rules from public;
-do $$
-declare
-  r text;
-begin
-  foreach r in array array['anon', 'authenticated'] loop
-    if exists (select 1 from pg_roles where rolname = r) then
-      execute format('revoke all on table balance_sync.setting_rules from %I', r);
-    end if;
-  end loop;
-  if exists (select 1 from pg_roles where rolname = 'service_role') then
-    grant select on table balance_sync.setting_rules to service_role;
-  end if;
-end
-$$;
+select balance_sync.service_role_reads_only(array['balance_sync.setting_rules']::regclass[]);
 
 -- dispatch reads the integer keys with `(value #>> '{}')::integer`, so integers are digits only
 -- and fit in an integer.

@@ -29,21 +29,7 @@ create table if not exists balance_sync.chain_last_run (
 comment on table balance_sync.chain_last_run is
   'The latest run (by started_at) that touched each chain, kept by the runs_bookkeeping_* triggers on balance_sync.runs: what chain_status shows as last_run_*, read without walking the history.';
 
-revoke all on table balance_sync.chain_last_run from public;
-do $$
-declare
-  r text;
-begin
-  foreach r in array array['anon', 'authenticated'] loop
-    if exists (select 1 from pg_roles where rolname = r) then
-      execute format('revoke all on table balance_sync.chain_last_run from %I', r);
-    end if;
-  end loop;
-  if exists (select 1 from pg_roles where rolname = 'service_role') then
-    grant select on table balance_sync.chain_last_run to service_role;
-  end if;
-end
-$$;
+select balance_sync.service_role_reads_only(array['balance_sync.chain_last_run']::regclass[]);
 
 create index if not exists runs_finished_at_idx on balance_sync.runs (finished_at);
 
