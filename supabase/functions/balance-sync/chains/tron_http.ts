@@ -55,14 +55,31 @@ export class TronHttp {
   /** Nodes that answered a request other than the head request. */
   private readonly served = new Set<number>();
   private readonly asking = new Map<number, Promise<TronAnswer>>();
+  /** Per node: its redacted base, and the full URL of each path asked (parsed once, not per call). */
+  private readonly redacted: string[];
+  private readonly targets = new Map<string, string>();
 
-  constructor(private readonly options: TronHttpOptions) {}
+  constructor(private readonly options: TronHttpOptions) {
+    this.redacted = options.urls.map(redactUrl);
+  }
 
   /** The redacted URL `path` is sent to now (for error data). */
   where(path: string): string {
     // Only the configured base can hold a secret; our own paths ("triggerconstantcontract" is
     // as long as a key) are appended after redaction.
-    return `${redactUrl(this.options.urls[this.current])}${path}`;
+    return `${this.redacted[this.current]}${path}`;
+  }
+
+  private target(node: number, path: string): string {
+    const key = `${node} ${path}`;
+    let url = this.targets.get(key);
+    if (url === undefined) {
+      const target = new URL(this.options.urls[node]);
+      target.pathname = `${target.pathname.replace(/\/+$/, "")}${path}`;
+      url = target.toString();
+      this.targets.set(key, url);
+    }
+    return url;
   }
 
   /** POSTs `payload` as JSON to `path` (e.g. "/wallet/getaccount"). Rejects only with ReadError. */
@@ -85,9 +102,7 @@ export class TronHttp {
         continue;
       }
       const node = this.current;
-      const target = new URL(this.options.urls[node]);
-      target.pathname = `${target.pathname.replace(/\/+$/, "")}${path}`;
-      const url = target.toString();
+      const url = this.target(node, path);
       const where = this.where(path);
       let release: () => void;
       try {
