@@ -1,10 +1,13 @@
 /**
  * CPU per paced TRON request and the pace seen by the node: one per-call read of `--rows` TRX
- * balances on a chain with `--max-rps`, against bench/pacer_node.ts in its own process (its CPU is
- * not counted). Prints the process CPU (process.cpuUsage) of the read divided by its requests, the
- * share of max_rps used, and the busiest sliding 1 s at the node.
+ * balances per `--max-rps` value (a chain of its own each), against bench/pacer_node.ts in its own
+ * process (its CPU is not counted). Prints, and writes to `--out`, the process CPU
+ * (process.cpuUsage) of each read divided by its requests, the share of max_rps used between the
+ * first and the last start, and the busiest sliding 1 s at the node; with the load average, since
+ * a busy machine makes every wake-up dearer.
  *
- *   deno run -A bench/pacer_cpu.ts [--rows 400 --max-rps 20 --max-concurrency 4]
+ *   deno run -A bench/pacer_cpu.ts [--rows 200 --max-rps 10,20 --max-concurrency 4
+ *                                   --out bench/pacer_cpu.json]
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
@@ -15,13 +18,14 @@ import type { ChainConfig } from "../supabase/functions/balance-sync/chains/type
 const { values } = parseArgs({
   args: Deno.args,
   options: {
-    rows: { type: "string", default: "400" },
-    "max-rps": { type: "string", default: "20" },
+    rows: { type: "string", default: "200" },
+    "max-rps": { type: "string", default: "10,20" },
     "max-concurrency": { type: "string", default: "4" },
+    out: { type: "string", default: "bench/pacer_cpu.json" },
   },
 });
 const rows = Number(values.rows);
-const maxRps = Number(values["max-rps"]);
+const rates = values["max-rps"].split(",").map(Number);
 const maxConcurrency = Number(values["max-concurrency"]);
 
 /** The most timestamps in any window [t, t + windowMs). */
@@ -45,7 +49,7 @@ let first = "";
 while (!first.includes("\n")) first += (await reader.read()).value ?? "";
 const url = `http://127.0.0.1:${Number(first.trim())}`;
 
-const chain = (id: string): ChainConfig => ({
+const chain = (id: string, maxRps: number): ChainConfig => ({
   id,
   name: "paced",
   family: "tron",
@@ -67,27 +71,24 @@ const queries = (n: number, from: number) =>
 
 try {
   const read = createTronReader();
-  // Warm-up (module loading, JIT) on a chain of its own, so its pace does not delay the run.
-  await read(chain("warm-up"), queries(20, 1_000_000));
-  const warmUpStarts = ((await (await fetch(`${url}/starts`)).json()) as number[]).length;
-
-  const batch = queries(rows, 0);
-  const cpuBefore = process.cpuUsage();
-  const wallBefore = performance.now();
-  const result = await read(chain("measured"), batch);
-  const wallMs = performance.now() - wallBefore;
-  const cpu = process.cpuUsage(cpuBefore);
-  const cpuMs = (cpu.user + cpu.system) / 1000;
-
-  const starts = ((await (await fetch(`${url}/starts`)).json()) as number[]).slice(warmUpStarts);
-  const failed = result.outcomes.filter((o) => !o.ok).length;
-  const spanS = (starts[starts.length - 1] - starts[0]) / 1000;
-  console.log(JSON.stringify(
-    {
+  // Warm-up (module loading, JIT) on a chain of its own, so its pace does not delay the runs.
+  await read(chain("warm-up", 1000), queries(20, 1_000_000));
+  const runs = [];
+  for (const maxRps of rates) {
+    const before = ((await (await fetch(`${url}/starts`)).json()) as number[]).length;
+    const cpuBefore = process.cpuUsage();
+    const wallBefore = performance.now();
+    const result = await read(chain(`measured-${maxRps}`, maxRps), queries(rows, 0));
+    const wallMs = performance.now() - wallBefore;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
+    const starts = ((await (await fetch(`${url}/starts`)).json()) as number[]).slice(before);
+    const spanS = (starts[starts.length - 1] - starts[0]) / 1000;
+    runs.push({
       rows,
       max_rps: maxRps,
       max_concurrency: maxConcurrency,
-      failed,
+      failed: result.outcomes.filter((o) => !o.ok).length,
       requests: result.requests,
       wall_s: Number((wallMs / 1000).toFixed(2)),
       cpu_ms: Number(cpuMs.toFixed(1)),
@@ -95,10 +96,17 @@ try {
       // (requests - 1) intervals over the span between the first and the last start
       rps_utilization: Number(((starts.length - 1) / spanS / maxRps).toFixed(3)),
       busiest_sliding_1s: busiest(starts, 1000),
-    },
-    null,
-    2,
-  ));
+    });
+  }
+  const report = {
+    command: `deno run -A bench/pacer_cpu.ts ${Deno.args.join(" ")}`.trim(),
+    deno: Deno.version.deno,
+    load_average: (await Deno.readTextFile("/proc/loadavg").catch(() => "")).split(" ")
+      .slice(0, 3).map(Number),
+    runs,
+  };
+  console.log(JSON.stringify(report, null, 2));
+  if (values.out) await Deno.writeTextFile(values.out, JSON.stringify(report, null, 2) + "\n");
 } finally {
   node.kill();
   await node.status;

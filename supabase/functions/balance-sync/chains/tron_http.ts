@@ -4,7 +4,7 @@
  * every failure into a ReadError. The API key travels only in the TRON-PRO-API-KEY header.
  */
 import { networkCause, parseRetryAfter, ReadError, redactUrl } from "./errors.ts";
-import { type Pacer, PacerPausedError } from "./tron_pacer.ts";
+import { type Pacer, type PacerClock, PacerPausedError, REAL_CLOCK } from "./tron_pacer.ts";
 import { suspensionSeconds } from "./tron_json.ts";
 
 export interface TronHttpOptions {
@@ -22,6 +22,8 @@ export interface TronHttpOptions {
   /** First backoff when the node gives no wait; doubles per retry. */
   backoffMs: number;
   signal?: AbortSignal;
+  /** The timers of the per-request timeouts (tests count them); default the real ones. */
+  timers?: Pick<PacerClock, "setTimeout" | "clearTimeout">;
   /**
    * The head-block request of the read (e.g. "/wallet/getnowblock") and how to take the block from
    * its answer. When set, every node is asked for its head before it serves anything else, so that
@@ -124,13 +126,16 @@ export class TronHttp {
       let status = 0;
       let text: string;
       let headers: Headers;
+      const deadline = this.deadline();
       try {
         this.requests++;
-        const response = await this.send(url, payload);
+        const response = await this.send(url, payload, deadline.signal);
         status = response.status;
         headers = response.headers;
         text = await response.text();
+        deadline.clear();
       } catch (cause) {
+        deadline.clear();
         release();
         const error = this.transportError(cause, where, status, url);
         tried.add(node);
@@ -222,14 +227,38 @@ export class TronHttp {
     return lowest;
   }
 
-  private send(url: string, payload: unknown): Promise<Response> {
+  /**
+   * The abort signal of one exchange (request and body): the read's signal, or `timeoutMs`. Its
+   * timer is cleared when the exchange ends. `AbortSignal.timeout` cannot be cleared: each request
+   * would wake the idle isolate once more, `timeoutMs` later, to abort a signal nobody listens to
+   * (on a paced chain about as much CPU as the request itself).
+   */
+  private deadline(): { signal: AbortSignal; clear: () => void } {
+    const controller = new AbortController();
+    const timers = this.options.timers ?? REAL_CLOCK;
+    const timer = timers.setTimeout(
+      () => controller.abort(new DOMException("Signal timed out.", "TimeoutError")),
+      this.options.timeoutMs,
+    );
+    const outer = this.options.signal;
+    const onAbort = () => controller.abort(outer!.reason);
+    if (outer?.aborted) onAbort();
+    else outer?.addEventListener("abort", onAbort, { once: true });
+    return {
+      signal: controller.signal,
+      clear: () => {
+        timers.clearTimeout(timer);
+        outer?.removeEventListener("abort", onAbort);
+      },
+    };
+  }
+
+  private send(url: string, payload: unknown, signal: AbortSignal): Promise<Response> {
     const headers: Record<string, string> = {
       "content-type": "application/json",
       accept: "application/json",
     };
     if (this.options.apiKey) headers["TRON-PRO-API-KEY"] = this.options.apiKey;
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const signal = this.options.signal ? AbortSignal.any([this.options.signal, timeout]) : timeout;
     return (this.options.fetch ?? fetch)(url, {
       method: "POST",
       headers,
