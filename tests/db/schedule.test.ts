@@ -141,7 +141,9 @@ Deno.test("dispatch: a backlog gets parallel POSTs up to the per-chain cap, a ra
     await c.sql`select balance_sync.dispatch()`;
     // Every chain's first POST comes first; the fourth goes to the backlog.
     assert.deepEqual(await perChain(), { [big]: 2, [small]: 1, [paced]: 1 });
+    // As if the first tick's runs had answered (else they would count against the caps).
     await c.sql`delete from net.http_request_queue`;
+    await c.sql`delete from balance_sync.dispatch_requests`;
     await c.sql`update balance_sync.settings set value = '20' where key = 'max_runs_per_tick'`;
     await c.sql`select balance_sync.dispatch()`;
     assert.deepEqual(await perChain(), { [big]: 3, [small]: 1, [paced]: 1 });

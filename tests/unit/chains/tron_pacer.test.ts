@@ -5,6 +5,8 @@ import {
   pacerFor,
   PacerPausedError,
 } from "../../../supabase/functions/balance-sync/chains/tron_pacer.ts";
+import { maxInWindow } from "../../standins/tron_node.ts";
+import { simulatePacer } from "./pacer_sim.ts";
 
 Deno.test("Pacer never lets more than maxConcurrency requests be in flight", async () => {
   const pacer = new Pacer({ maxRps: 1000, maxConcurrency: 3 });
@@ -19,21 +21,6 @@ Deno.test("Pacer never lets more than maxConcurrency requests be in flight", asy
     release();
   }));
   assert.equal(peak, 3);
-});
-
-Deno.test("Pacer starts requests 1/maxRps apart on its own clock", async () => {
-  const pacer = new Pacer({ maxRps: 50, maxConcurrency: 10 });
-  const starts: number[] = [];
-  await Promise.all(Array.from({ length: 6 }, async () => {
-    const release = await pacer.acquire();
-    starts.push(performance.now());
-    release();
-  }));
-  starts.sort((a, b) => a - b);
-  for (let i = 1; i < starts.length; i++) {
-    // Timers fire late, never early (1 ms of rounding allowed).
-    assert.ok(starts[i] - starts[i - 1] >= 19, `gap ${starts[i] - starts[i - 1]} ms`);
-  }
 });
 
 Deno.test("Pacer.pause() holds every queued request, and pausedForMs() reports it", async () => {
@@ -94,4 +81,70 @@ Deno.test("Pacer turns away queued and new requests that will not wait out a lon
   // The patient request is still waiting for the pause to end.
   controller.abort(new Error("run over"));
   await assert.rejects(patient, /run over/);
+});
+
+Deno.test("Pacer: no sliding 1 s at the node holds more than maxRps starts, with timers firing early and late and the node's jitter up to the margin", async () => {
+  for (const [maxRps, maxConcurrency] of [[10, 4], [10, 1], [15, 15], [3, 2], [0.5, 1]]) {
+    for (let seed = 1; seed <= 6; seed++) {
+      const { arrivals } = await simulatePacer({
+        maxRps,
+        maxConcurrency,
+        seconds: 30,
+        seed,
+        timerEarlyMs: 8,
+        timerLateMs: 60,
+        nodeJitterMs: 30,
+        latencyMs: [0, 400],
+      });
+      const limit = Math.max(1, Math.floor(maxRps));
+      assert.ok(arrivals.length > 10, `${arrivals.length} requests`);
+      assert.ok(
+        maxInWindow(arrivals, 1000) <= limit,
+        `${maxRps} rps, seed ${seed}: ${maxInWindow(arrivals, 1000)} in a sliding second`,
+      );
+      // Closed windows too: the (limit+1)-th start is always more than 1 s after the first.
+      for (let i = 0; i + limit < arrivals.length; i++) {
+        assert.ok(arrivals[i + limit] - arrivals[i] > 1000 / Math.min(1, maxRps));
+      }
+    }
+  }
+});
+
+Deno.test("Pacer: a backlogged chain uses at least 95 % of maxRps, also with late timers", async () => {
+  for (const [maxRps, maxConcurrency] of [[10, 4], [20, 4], [10, 2], [15, 15]]) {
+    for (const timerLateMs of [0, 5]) {
+      const { arrivals } = await simulatePacer({
+        maxRps,
+        maxConcurrency,
+        seconds: 60,
+        seed: 7,
+        timerEarlyMs: 0,
+        timerLateMs,
+        nodeJitterMs: 0,
+        latencyMs: [20, 150],
+      });
+      const rate = arrivals.length / 60;
+      assert.ok(
+        rate >= 0.95 * maxRps,
+        `${maxRps} rps, ${maxConcurrency} in flight, timers up to ${timerLateMs} ms late: ${rate}/s`,
+      );
+    }
+  }
+});
+
+Deno.test("Pacer: waiting costs one timer per burst, not one per request", async () => {
+  const { arrivals, timersFired } = await simulatePacer({
+    maxRps: 10,
+    maxConcurrency: 4,
+    seconds: 30,
+    seed: 3,
+    timerEarlyMs: 0,
+    timerLateMs: 0,
+    nodeJitterMs: 0,
+    latencyMs: [0, 0],
+  });
+  // A full window is granted as one burst (4 in flight, refilled as they come back): one wake of
+  // the pacer per second, where a timer per request (the earlier design) fired ~10 per second.
+  assert.ok(arrivals.length >= 280, `${arrivals.length} requests`);
+  assert.ok(timersFired <= 31, `${timersFired} pacer timers for ${arrivals.length} requests`);
 });

@@ -4,7 +4,7 @@
  * every failure into a ReadError. The API key travels only in the TRON-PRO-API-KEY header.
  */
 import { networkCause, parseRetryAfter, ReadError, redactUrl } from "./errors.ts";
-import { type Pacer, PacerPausedError } from "./tron_pacer.ts";
+import { type Pacer, type PacerClock, PacerPausedError, REAL_CLOCK } from "./tron_pacer.ts";
 import { suspensionSeconds } from "./tron_json.ts";
 
 export interface TronHttpOptions {
@@ -22,6 +22,8 @@ export interface TronHttpOptions {
   /** First backoff when the node gives no wait; doubles per retry. */
   backoffMs: number;
   signal?: AbortSignal;
+  /** The timers of the per-request timeouts (tests count them); default the real ones. */
+  timers?: Pick<PacerClock, "setTimeout" | "clearTimeout">;
   /**
    * The head-block request of the read (e.g. "/wallet/getnowblock") and how to take the block from
    * its answer. When set, every node is asked for its head before it serves anything else, so that
@@ -55,14 +57,31 @@ export class TronHttp {
   /** Nodes that answered a request other than the head request. */
   private readonly served = new Set<number>();
   private readonly asking = new Map<number, Promise<TronAnswer>>();
+  /** Per node: its redacted base, and the full URL of each path asked (parsed once, not per call). */
+  private readonly redacted: string[];
+  private readonly targets = new Map<string, string>();
 
-  constructor(private readonly options: TronHttpOptions) {}
+  constructor(private readonly options: TronHttpOptions) {
+    this.redacted = options.urls.map(redactUrl);
+  }
 
   /** The redacted URL `path` is sent to now (for error data). */
   where(path: string): string {
     // Only the configured base can hold a secret; our own paths ("triggerconstantcontract" is
     // as long as a key) are appended after redaction.
-    return `${redactUrl(this.options.urls[this.current])}${path}`;
+    return `${this.redacted[this.current]}${path}`;
+  }
+
+  private target(node: number, path: string): string {
+    const key = `${node} ${path}`;
+    let url = this.targets.get(key);
+    if (url === undefined) {
+      const target = new URL(this.options.urls[node]);
+      target.pathname = `${target.pathname.replace(/\/+$/, "")}${path}`;
+      url = target.toString();
+      this.targets.set(key, url);
+    }
+    return url;
   }
 
   /** POSTs `payload` as JSON to `path` (e.g. "/wallet/getaccount"). Rejects only with ReadError. */
@@ -85,9 +104,7 @@ export class TronHttp {
         continue;
       }
       const node = this.current;
-      const target = new URL(this.options.urls[node]);
-      target.pathname = `${target.pathname.replace(/\/+$/, "")}${path}`;
-      const url = target.toString();
+      const url = this.target(node, path);
       const where = this.where(path);
       let release: () => void;
       try {
@@ -109,13 +126,16 @@ export class TronHttp {
       let status = 0;
       let text: string;
       let headers: Headers;
+      const deadline = this.deadline();
       try {
         this.requests++;
-        const response = await this.send(url, payload);
+        const response = await this.send(url, payload, deadline.signal);
         status = response.status;
         headers = response.headers;
         text = await response.text();
+        deadline.clear();
       } catch (cause) {
+        deadline.clear();
         release();
         const error = this.transportError(cause, where, status, url);
         tried.add(node);
@@ -207,14 +227,38 @@ export class TronHttp {
     return lowest;
   }
 
-  private send(url: string, payload: unknown): Promise<Response> {
+  /**
+   * The abort signal of one exchange (request and body): the read's signal, or `timeoutMs`. Its
+   * timer is cleared when the exchange ends. `AbortSignal.timeout` cannot be cleared: each request
+   * would wake the idle isolate once more, `timeoutMs` later, to abort a signal nobody listens to
+   * (on a paced chain about as much CPU as the request itself).
+   */
+  private deadline(): { signal: AbortSignal; clear: () => void } {
+    const controller = new AbortController();
+    const timers = this.options.timers ?? REAL_CLOCK;
+    const timer = timers.setTimeout(
+      () => controller.abort(new DOMException("Signal timed out.", "TimeoutError")),
+      this.options.timeoutMs,
+    );
+    const outer = this.options.signal;
+    const onAbort = () => controller.abort(outer!.reason);
+    if (outer?.aborted) onAbort();
+    else outer?.addEventListener("abort", onAbort, { once: true });
+    return {
+      signal: controller.signal,
+      clear: () => {
+        timers.clearTimeout(timer);
+        outer?.removeEventListener("abort", onAbort);
+      },
+    };
+  }
+
+  private send(url: string, payload: unknown, signal: AbortSignal): Promise<Response> {
     const headers: Record<string, string> = {
       "content-type": "application/json",
       accept: "application/json",
     };
     if (this.options.apiKey) headers["TRON-PRO-API-KEY"] = this.options.apiKey;
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    const signal = this.options.signal ? AbortSignal.any([this.options.signal, timeout]) : timeout;
     return (this.options.fetch ?? fetch)(url, {
       method: "POST",
       headers,
