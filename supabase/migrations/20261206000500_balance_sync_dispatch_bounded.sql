@@ -73,6 +73,13 @@ insert into balance_sync.settings (key, value, description) values
    'least once per this many seconds.')
 on conflict (key) do nothing;
 
+-- Checked when written, like the other settings (balance_sync.parse_setting).
+insert into balance_sync.setting_rules (key, kind, minimum, minimum_inclusive, maximum) values
+  ('net_queue_max', 'integer', 1, true, null),
+  ('net_queue_stall_seconds', 'integer', 0, true, null),
+  ('dispatch_backoff_max_seconds', 'integer', 0, true, null)
+on conflict (key) do nothing;
+
 -- Reads the answers of earlier POSTs: answered (or lost) requests leave dispatch_requests, and
 -- each chain's latest outcome resets or extends its failure streak (one step per tick at most, so
 -- 4 parallel runs failing together count as one failure, not four).
@@ -182,14 +189,14 @@ begin
   end if;
   v_tick := nextval('balance_sync.dispatch_tick');
 
-  v_rows_per_run := greatest((balance_sync.setting('rows_per_run', '2000'::jsonb) #>> '{}')::integer, 1);
-  v_per_chain := greatest((balance_sync.setting('max_runs_per_chain', '4'::jsonb) #>> '{}')::integer, 1);
-  v_per_tick := greatest((balance_sync.setting('max_runs_per_tick', '20'::jsonb) #>> '{}')::integer, 0);
-  v_timeout := (balance_sync.setting('pg_net_timeout_ms', '40000'::jsonb) #>> '{}')::integer;
-  v_min_interval := (balance_sync.setting('min_interval_seconds', '30'::jsonb) #>> '{}')::integer;
-  v_queue_max := greatest((balance_sync.setting('net_queue_max', '200'::jsonb) #>> '{}')::integer, 1);
-  v_stall := (balance_sync.setting('net_queue_stall_seconds', '10'::jsonb) #>> '{}')::integer;
-  v_backoff_max := (balance_sync.setting('dispatch_backoff_max_seconds', '300'::jsonb) #>> '{}')::integer;
+  v_rows_per_run := greatest(balance_sync.setting_number('rows_per_run', 2000)::integer, 1);
+  v_per_chain := greatest(balance_sync.setting_number('max_runs_per_chain', 4)::integer, 1);
+  v_per_tick := greatest(balance_sync.setting_number('max_runs_per_tick', 20)::integer, 0);
+  v_timeout := balance_sync.setting_number('pg_net_timeout_ms', 40000)::integer;
+  v_min_interval := balance_sync.setting_number('min_interval_seconds', 30)::integer;
+  v_queue_max := greatest(balance_sync.setting_number('net_queue_max', 200)::integer, 1);
+  v_stall := balance_sync.setting_number('net_queue_stall_seconds', 10)::integer;
+  v_backoff_max := balance_sync.setting_number('dispatch_backoff_max_seconds', 300)::integer;
 
   perform balance_sync.settle_dispatches();
 
