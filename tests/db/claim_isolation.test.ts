@@ -15,7 +15,11 @@ const cluster = sharedCluster();
 const ROWS = 6;
 
 /** Each way another service's database refuses any write to one row (`bad`). */
-const REFUSALS: { name: string; install: (sql: Sql, bad: string) => Promise<unknown>; reason: RegExp }[] = [
+const REFUSALS: {
+  name: string;
+  install: (sql: Sql, bad: string) => Promise<unknown>;
+  reason: RegExp;
+}[] = [
   {
     name: "a trigger that freezes one row (refuses any update of it)",
     install: (sql, bad) =>
@@ -83,10 +87,15 @@ for (const refusal of REFUSALS) {
     assert.deepEqual(refused.map((r) => r.id), [bad]);
     assert.match(refused[0].reason, refusal.reason);
 
-    const outcome = await record(sql, "tick-1", ids.slice(1).map((id, i) => success(id, `${i + 1}`)));
+    const outcome = await record(
+      sql,
+      "tick-1",
+      ids.slice(1).map((id, i) => success(id, `${i + 1}`)),
+    );
     assert.equal(outcome.applied, ROWS - 1, "and recorded in the same tick");
 
-    const [park] = await sql`select operation, streak, retry_at > now() + interval '20 seconds' as ahead
+    const [park] =
+      await sql`select operation, streak, retry_at > now() + interval '20 seconds' as ahead
                              from balance_sync.refused_rows where id = ${bad}`;
     assert.deepEqual(park, { operation: "claim", streak: 1, ahead: true });
     const [why] = await sql`select state, reason from balance_sync.why(${bad})`;
@@ -144,7 +153,8 @@ Deno.test("release: a row the database refuses to release is parked alone; the o
   for (const row of rows) assert.equal(row.locked_by, row.id === bad ? "run" : null);
   const [why] = await sql`select state, reason from balance_sync.why(${bad})`;
   assert.equal(why.state, "leased", "it keeps its lease until the lease runs out");
-  const [park] = await sql`select operation, reason from balance_sync.refused_rows where id = ${bad}`;
+  const [park] =
+    await sql`select operation, reason from balance_sync.refused_rows where id = ${bad}`;
   assert.equal(park.operation, "release");
   assert.match(park.reason, /frozen by compliance/);
 
@@ -180,7 +190,9 @@ Deno.test("claim: when every row of a large batch is refused, the claim stays wi
   assert.equal(n, 1000);
   assert.ok(xids <= budget + 1, `${xids} transaction ids`);
   console.log(
-    `CLAIM WORST CASE | 1000 rows, every one refused | ${ms.toFixed(0)} ms | ${xids} transaction ids assigned (budget ${budget} statements)`,
+    `CLAIM WORST CASE | 1000 rows, every one refused | ${
+      ms.toFixed(0)
+    } ms | ${xids} transaction ids assigned (budget ${budget} statements)`,
   );
 });
 

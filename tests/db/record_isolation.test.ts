@@ -157,9 +157,12 @@ Deno.test("record: a batch whose every row is refused stays within the subtransa
     block: "5",
   }));
   const started = performance.now();
-  const { xids, value } = await xidsOf(sql, () =>
-    sql`select public.balance_sync_record('all-bad', ${JSON.stringify(results)}::text::jsonb)
-          as r`);
+  const { xids, value } = await xidsOf(
+    sql,
+    () =>
+      sql`select public.balance_sync_record('all-bad', ${JSON.stringify(results)}::text::jsonb)
+          as r`,
+  );
   const ms = performance.now() - started;
   const outcome = value[0].r;
 
@@ -221,7 +224,11 @@ Deno.test("record: a duplicate id that falls into the other half is invalid, not
   ];
   const outcome = await record(sql, "dup", results);
   assert.deepEqual(outcome.lost_ids, [], "nothing is lost");
-  assert.deepEqual(outcome.invalid, [{ index: 7, id: ids[0], reason: "duplicate id in this batch" }]);
+  assert.deepEqual(outcome.invalid, [{
+    index: 7,
+    id: ids[0],
+    reason: "duplicate id in this batch",
+  }]);
   assert.deepEqual(outcome.refused.map((r) => [r.index, r.id]), [[1, bad]]);
   assert.equal(outcome.applied, 6);
   const [row] = await sql`select on_chain_balance_raw::text as raw from public.wallet_balances
