@@ -304,6 +304,9 @@ declare
   v_missing text;
   v_unknown_ids uuid[] := '{}';
   v_picked uuid[];
+  v_got uuid[];
+  v_tried uuid[] := '{}';
+  v_need integer;
   v_claimed uuid[] := '{}';
   v_leased jsonb := jsonb_build_object('done', '[]'::jsonb, 'refused', '[]'::jsonb);
 begin
@@ -424,83 +427,98 @@ begin
     end if;
   end if;
 
-  -- A scheduled claim of one chain: the first p_limit due rows of each of its assets, in line,
-  -- through (asset_on_chain_id, next due) order, instead of sorting every due row of the chain.
-  -- The statement below keeps only the first p_limit of them; the others' row locks end with
-  -- this transaction.
-  if v_scheduled and v_chain is not null then
-    select coalesce(array_agg(p.id), '{}') into v_pick
-    from (
-      select x.id
-      from public.asset_on_chain as a
-      cross join lateral (
-        select wb.id, coalesce(wb.next_sync_at, '-infinity'::timestamptz) as due_at, wb.last_checked
-        from public.wallet_balances as wb
-        where wb.asset_on_chain_id = a.id
-          and coalesce(wb.next_sync_at, '-infinity'::timestamptz) <= v_now
-          and (wb.processing_status is distinct from 'processing'
-               or wb.locked_until is null or wb.locked_until <= v_now)
-          and (wb.last_checked is null
-               or wb.last_checked <= v_now - make_interval(secs => p_min_interval_seconds))
-          and (coalesce(wb.error_streak, 0) <= 0
-               or wb.last_error_at is null
-               or wb.last_error_at <= v_now - make_interval(secs =>
-                    least(30 * power(2, least(wb.error_streak - 1, 7)), 3600)))
-          -- parked: the database refused to lease it; it waits for its retry_at
-          and not exists (select 1 from balance_sync.refused_rows as r
-                          where r.id = wb.id and r.retry_at > v_now)
-        order by coalesce(wb.next_sync_at, '-infinity'::timestamptz), wb.last_checked asc nulls first,
-                 wb.id
-        limit p_limit
-        for no key update of wb skip locked
-      ) as x
-      where a.chain_id = v_chain and a.is_active
-      order by x.due_at, x.last_checked asc nulls first, x.id
-      limit p_limit
-    ) as p;
-  end if;
-
-  -- The rows in line: next_sync_at reached (a forced claim: every match), locked, stalest first.
-  -- FOR NO KEY UPDATE is what the lease's UPDATE takes anyway: it does not block other services'
-  -- inserts that reference a row (a foreign key's KEY SHARE lock).
-  with picked as (
-    select wb.id, coalesce(wb.next_sync_at, '-infinity'::timestamptz) as due_at, wb.last_checked
-    from public.wallet_balances as wb
-    join public.asset_on_chain as aoc on aoc.id = wb.asset_on_chain_id
-    join public.chains as c on c.id = aoc.chain_id
-    where aoc.is_active and c.is_active
-      -- idle, or the lease ran out (a forced claim may renew its own live lease)
-      and (wb.processing_status is distinct from 'processing'
-           or wb.locked_until is null
-           or wb.locked_until <= v_now
-           or (v_forced and wb.locked_by = p_worker))
-      -- due (a forced claim ignores due-ness, backoff and parking)
-      and (v_forced or (
-            coalesce(wb.next_sync_at, '-infinity'::timestamptz) <= v_now
+  -- The rows in line: next_sync_at reached (a forced claim: every match), stalest first, locked
+  -- FOR NO KEY UPDATE SKIP LOCKED (the lock the lease's UPDATE takes anyway: it does not block
+  -- other services' inserts that reference a row), and only the rows returned are locked.
+  --
+  -- A scheduled claim of one chain first reads, without locking, the first rows of each of its
+  -- assets in line (through wallet_balances_asset_next_sync_idx, instead of sorting every due row
+  -- of the chain), then locks the first of them that no other claim holds. Rows another claim
+  -- holds are skipped and the next ones read, for a few rounds, so that claims that overlap still
+  -- take full, disjoint batches.
+  v_picked := '{}';
+  for v_round in 1..case when v_scheduled and v_chain is not null then 4 else 1 end loop
+    v_need := p_limit - cardinality(v_picked);
+    exit when v_need <= 0;
+    if v_scheduled and v_chain is not null then
+      select coalesce(array_agg(p.id order by p.due_at, p.last_checked asc nulls first, p.id), '{}')
+        into v_pick
+      from (
+        select x.id, x.due_at, x.last_checked
+        from public.asset_on_chain as a
+        cross join lateral (
+          select wb.id, coalesce(wb.next_sync_at, '-infinity'::timestamptz) as due_at,
+                 wb.last_checked
+          from public.wallet_balances as wb
+          where wb.asset_on_chain_id = a.id
+            and coalesce(wb.next_sync_at, '-infinity'::timestamptz) <= v_now
+            and (wb.processing_status is distinct from 'processing'
+                 or wb.locked_until is null or wb.locked_until <= v_now)
             and (wb.last_checked is null
-             or wb.last_checked <= v_now - make_interval(secs => p_min_interval_seconds))
+                 or wb.last_checked <= v_now - make_interval(secs => p_min_interval_seconds))
             and (coalesce(wb.error_streak, 0) <= 0
                  or wb.last_error_at is null
                  or wb.last_error_at <= v_now - make_interval(secs =>
                       least(30 * power(2, least(wb.error_streak - 1, 7)), 3600)))
+            -- parked: the database refused to lease it; it waits for its retry_at
             and not exists (select 1 from balance_sync.refused_rows as r
-                            where r.id = wb.id and r.retry_at > v_now)))
-      and (v_wallet is null or wb.wallet_id = v_wallet)
-      and (v_ids is null or wb.id = any(v_ids))
-      and (v_asset_on_chain is null or wb.asset_on_chain_id = v_asset_on_chain)
-      and (v_chain is null or aoc.chain_id = v_chain)
-      and (v_pick is null or wb.id = any(v_pick))
-      -- a rate-limited chain is read by the holder of its chain lease only
-      and not exists (select 1 from balance_sync.chain_leases as l
-                      where l.chain_id = aoc.chain_id and l.locked_until > v_now
-                        and l.locked_by <> p_worker)
-    order by coalesce(wb.next_sync_at, '-infinity'::timestamptz), wb.last_checked asc nulls first, wb.id
-    limit p_limit
-    for no key update of wb skip locked
-  )
-  select coalesce(array_agg(p.id order by p.due_at, p.last_checked asc nulls first, p.id), '{}')
-    into v_picked
-  from picked as p;
+                            where r.id = wb.id and r.retry_at > v_now)
+            and wb.id <> all(v_tried)
+          order by coalesce(wb.next_sync_at, '-infinity'::timestamptz),
+                   wb.last_checked asc nulls first, wb.id
+          limit v_need
+        ) as x
+        where a.chain_id = v_chain and a.is_active
+        order by x.due_at, x.last_checked asc nulls first, x.id
+        limit v_need
+      ) as p;
+      exit when cardinality(v_pick) = 0;
+    end if;
+
+    with picked as (
+      select wb.id, coalesce(wb.next_sync_at, '-infinity'::timestamptz) as due_at, wb.last_checked
+      from public.wallet_balances as wb
+      join public.asset_on_chain as aoc on aoc.id = wb.asset_on_chain_id
+      join public.chains as c on c.id = aoc.chain_id
+      where aoc.is_active and c.is_active
+        -- idle, or the lease ran out (a forced claim may renew its own live lease)
+        and (wb.processing_status is distinct from 'processing'
+             or wb.locked_until is null
+             or wb.locked_until <= v_now
+             or (v_forced and wb.locked_by = p_worker))
+        -- due (a forced claim ignores due-ness, backoff and parking)
+        and (v_forced or (
+              coalesce(wb.next_sync_at, '-infinity'::timestamptz) <= v_now
+              and (wb.last_checked is null
+               or wb.last_checked <= v_now - make_interval(secs => p_min_interval_seconds))
+              and (coalesce(wb.error_streak, 0) <= 0
+                   or wb.last_error_at is null
+                   or wb.last_error_at <= v_now - make_interval(secs =>
+                        least(30 * power(2, least(wb.error_streak - 1, 7)), 3600)))
+              and not exists (select 1 from balance_sync.refused_rows as r
+                              where r.id = wb.id and r.retry_at > v_now)))
+        and (v_wallet is null or wb.wallet_id = v_wallet)
+        and (v_ids is null or wb.id = any(v_ids))
+        and (v_asset_on_chain is null or wb.asset_on_chain_id = v_asset_on_chain)
+        and (v_chain is null or aoc.chain_id = v_chain)
+        and (v_pick is null or wb.id = any(v_pick))
+        -- a rate-limited chain is read by the holder of its chain lease only
+        and not exists (select 1 from balance_sync.chain_leases as l
+                        where l.chain_id = aoc.chain_id and l.locked_until > v_now
+                          and l.locked_by <> p_worker)
+      order by coalesce(wb.next_sync_at, '-infinity'::timestamptz), wb.last_checked asc nulls first,
+               wb.id
+      limit v_need
+      for no key update of wb skip locked
+    )
+    select coalesce(array_agg(p.id order by p.due_at, p.last_checked asc nulls first, p.id), '{}')
+      into v_got
+    from picked as p;
+    v_picked := v_picked || v_got;
+    -- done unless another claim held some of the rows read (then read past them)
+    exit when v_pick is null or cardinality(v_got) = cardinality(v_pick);
+    v_tried := v_tried || v_pick;
+  end loop;
 
   -- Another service asks for a resync by setting last_checked = null: such a row is due now,
   -- whatever next_sync_at says, in line behind the rows already due. Only looked for when the
