@@ -698,7 +698,9 @@ database refuses it, it is applied in halves (balance_sync.update_apart, at most
 balance_sync.split_budget() statements), so that only the refused rows are left out: they are
 parked in balance_sync.refused_rows with a backoff (30 s * 2^(n-1), at most 1 h) and listed in
 "refused": [{"id", "reason"}]; the other rows are claimed. A normal claim skips parked rows until
-their retry_at; a forced claim tries them again. Locking: FOR NO KEY UPDATE SKIP LOCKED.$$;
+their retry_at; a forced claim tries them again. Locking: FOR NO KEY UPDATE SKIP LOCKED, only the
+rows returned (a scheduled chain claim reads its candidates unlocked, then locks the first free
+ones, reading past rows other claims hold for up to 4 rounds).$$;
 
 -- record's one statement, as it was the body of balance_sync_record: raises when the database
 -- refuses it. Returns record's answer plus "changes", the change-log rows it wrote.
