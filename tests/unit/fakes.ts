@@ -103,6 +103,17 @@ export class FakeStore implements Store {
   invalidIds = new Set<string>();
   /** Rows the database itself refuses (say, a legacy trigger): recorded as their error. */
   refusedIds = new Set<string>();
+  /**
+   * Rows whose lease the database refuses (a frozen-row trigger): claim parks them, as the real
+   * one does, lists them in `refused`, and skips them while parked.
+   */
+  leaseRefusedIds = new Set<string>();
+  parked = new Set<string>();
+  /**
+   * Rows whose balance another service changes under record's statement: reported lost while
+   * this run still holds them, as the real record does.
+   */
+  changedUnderIds = new Set<string>();
 
   constructor(readonly chains: ChainConfig[], rows: ClaimedRow[]) {
     this.rows = rows.map((r) => ({
@@ -148,9 +159,15 @@ export class FakeStore implements Store {
       if (f.asset_on_chain_id) return r.assetOnChainId === f.asset_on_chain_id;
       return (f.wallet_balance_ids as string[]).includes(r.id);
     };
-    const candidates = this.rows.filter(matches);
+    const candidates = this.rows.filter((r) => matches(r) && (f || !this.parked.has(r.id)));
     const busy = f ? candidates.filter((r) => r.lockedBy !== null).map((r) => r.id) : [];
-    const picked = candidates.filter((r) => r.lockedBy === null).slice(0, options.limit);
+    const chosen = candidates.filter((r) => r.lockedBy === null).slice(0, options.limit);
+    const refused = chosen.filter((r) => this.leaseRefusedIds.has(r.id)).map((r) => ({
+      id: r.id,
+      reason: `row ${r.id} is frozen by another service`,
+    }));
+    for (const r of refused) this.parked.add(r.id);
+    const picked = chosen.filter((r) => !this.leaseRefusedIds.has(r.id));
     for (const r of picked) r.lockedBy = options.runId;
     const chains = new Map<string, ChainConfig>();
     for (const r of picked) {
@@ -170,7 +187,7 @@ export class FakeStore implements Store {
         ...rest
       },
     ) => rest);
-    return Promise.resolve({ rows, chains, chainErrors: new Map(), busy });
+    return Promise.resolve({ rows, chains, chainErrors: new Map(), busy, refused });
   }
 
   async record(runId: string, results: RowResult[], call?: CallOptions): Promise<RecordOutcome> {
@@ -207,7 +224,7 @@ export class FakeStore implements Store {
         continue;
       }
       const r = this.get(result.id);
-      if (r.lockedBy !== runId) {
+      if (r.lockedBy !== runId || this.changedUnderIds.has(result.id)) {
         outcome.lost++;
         outcome.lostIds.push(result.id);
         continue;

@@ -32,10 +32,15 @@ export async function processBatch(ctx: RunContext, claim: Claim): Promise<void>
     // record, then release, then the chain lease: each a share of the time before finishBy.
     const outcome = await deps.store.record(runId, out.results, { timeoutMs: clock.write(3) });
     const refused = new Set(outcome.invalid.map((entry) => out.results[entry.index]?.id));
-    // Refused entries keep their lease until released below (or by the run's final release).
-    for (const r of out.results) if (!refused.has(r.id)) pending.delete(r.id);
+    // A lost row may still be this run's: another service changed its balance under the
+    // statement. Release gives it back (release touches only this run's rows).
+    const lost = new Set(outcome.lostIds);
+    // Refused and lost entries keep their lease until released below (or by the run's final
+    // release).
+    for (const r of out.results) if (!refused.has(r.id) && !lost.has(r.id)) pending.delete(r.id);
     unread.push(
       ...applyRecordOutcome(book, log, rowLog, claim, out.results, out.successes, outcome),
+      ...lost,
     );
   }
   if (unread.length > 0) {

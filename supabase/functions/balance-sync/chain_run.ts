@@ -1,4 +1,5 @@
 import { processBatch } from "./batch.ts";
+import { noteClaimRefused } from "./claim_refused.ts";
 import type { RunContext } from "./context.ts";
 import type { StopReason } from "./summary.ts";
 
@@ -88,14 +89,19 @@ export async function runChain(
         filter: { chain_id: chainId, scheduled: true },
       }, { timeoutMs });
       for (const row of claim.rows) ctx.pending.add(row.id);
-      if (claim.rows.length === 0) return stop("drained");
-      book.summary.batches++;
-      book.summary.claimed += claim.rows.length;
-      claimed += claim.rows.length;
-      await processBatch(ctx, claim);
+      // Rows the database refused to lease are parked by the claim (the next claim skips them):
+      // they do not end the chain's loop, the rows behind them are claimed next.
+      const picked = claim.rows.length + noteClaimRefused(ctx, claim);
+      if (picked === 0) return stop("drained");
+      if (claim.rows.length > 0) {
+        book.summary.batches++;
+        book.summary.claimed += claim.rows.length;
+        claimed += claim.rows.length;
+        await processBatch(ctx, claim);
+      }
       slowestBatch = Math.max(slowestBatch, ctx.now() - batchStarted);
       if (ctx.deadline.passed) return stop("budget");
-      if (claim.rows.length < limit) return stop("drained");
+      if (picked < limit) return stop("drained");
     }
   } finally {
     if (leased) {

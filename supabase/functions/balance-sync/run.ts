@@ -1,4 +1,5 @@
 import { processBatch } from "./batch.ts";
+import { noteClaimRefused } from "./claim_refused.ts";
 import { runChain } from "./chain_run.ts";
 import {
   Deadline,
@@ -212,6 +213,7 @@ async function runForced(ctx: RunContext, input: RunInput): Promise<StopReason> 
         unknown_ids: claim.unknownIds.slice(0, 20),
       });
     }
+    noteClaimRefused(ctx, claim);
     if (claim.rows.length === 0) return "forced";
     summary.batches++;
     summary.claimed += claim.rows.length;

@@ -31,6 +31,11 @@ export interface Claim {
   busy: string[];
   /** Forced claims by wallet_balance_ids only: ids that match no row. */
   unknownIds?: string[];
+  /**
+   * Rows the claim picked but the database refused to lease (another service's trigger or
+   * check): parked with a backoff by the claim, not handed out. The rest of the batch is.
+   */
+  refused?: { id: string; reason: string }[];
 }
 
 export type RowResult =
@@ -44,7 +49,10 @@ export interface RecordOutcome {
   lost: number;
   /** Rows whose balance was kept because it was observed at a higher block. */
   staleIds: string[];
-  /** Rows this run no longer held: another run took them over. */
+  /**
+   * Rows not written: another run took them over, or another service changed the balance under
+   * the statement (then the row is still this run's, and the run releases it).
+   */
   lostIds: string[];
   invalid: { index: number; id: unknown; reason: string }[];
   /** Entries the database itself refused (column type, trigger, ...): recorded as those rows' errors. */
@@ -267,7 +275,10 @@ export function parseClaim(data: unknown): Claim {
   }
   const busy = Array.isArray(data.busy) ? data.busy.map(String) : [];
   const unknownIds = Array.isArray(data.unknown_ids) ? data.unknown_ids.map(String) : [];
-  return { rows, chains, chainErrors, busy, unknownIds };
+  const refused = Array.isArray(data.refused)
+    ? data.refused.filter(isObject).map((e) => ({ id: String(e.id), reason: String(e.reason) }))
+    : [];
+  return { rows, chains, chainErrors, busy, unknownIds, refused };
 }
 
 const indexed = (list: unknown) =>
