@@ -228,3 +228,23 @@ Deno.test("resync: a row whose last_checked another service set to null is due n
   const both = await claim(sql, "both", { limit: 10 });
   assert.deepEqual(both.rows.map((r) => r.id).sort(), [ids[0], ids[1]].sort());
 });
+
+Deno.test("resync: dispatch's due count sees a resync request and not a parked row, as the claim does", async () => {
+  const { sql } = await migratedDb(cluster, "resync_due_chains");
+  const { ids, chainId } = await seedDueRows(sql, 3);
+  const due = async () => {
+    const [{ d }] = await sql`select public.balance_sync_due_chains(30) as d`;
+    return (d as { chain_id: string; due: number }[]).find((c) => c.chain_id === chainId)?.due ?? 0;
+  };
+  await sql`update public.wallet_balances set last_checked = now(), sync_count = 1,
+              next_sync_at = now() + interval '1 hour'`;
+  assert.equal(await due(), 0, "nothing due: no POST");
+
+  await sql`update public.wallet_balances set last_checked = null where id = ${ids[1]}`;
+  assert.equal(await due(), 1, "a resync request makes the chain due");
+
+  await sql`insert into balance_sync.refused_rows (id, operation, reason, refused_at, streak, retry_at)
+            values (${ids[1]}, 'claim', 'test', now(), 1, now() + interval '1 minute')`;
+  assert.equal(await due(), 0, "a parked row waits for its retry_at");
+  assert.deepEqual((await claim(sql, "parked", { limit: 10 })).rows, [], "the claim agrees");
+});

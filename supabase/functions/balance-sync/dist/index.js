@@ -4894,6 +4894,15 @@ function normalizeLimits(limits) {
     maxConcurrency: concurrency !== void 0 && concurrency >= 1 && Number.isFinite(concurrency) ? Math.floor(concurrency) : READ_DEFAULTS.tron.maxConcurrency
   };
 }
+function windowOf(maxRps, marginMs) {
+  return maxRps >= 1 ? {
+    starts: Math.floor(maxRps),
+    ms: 1e3 + marginMs
+  } : {
+    starts: 1,
+    ms: 1e3 / maxRps + marginMs
+  };
+}
 function pacerFor(key, limits) {
   const wanted = normalizeLimits(limits);
   const existing = pacers.get(key);
@@ -4904,10 +4913,16 @@ function pacerFor(key, limits) {
   pacers.set(key, pacer);
   return pacer;
 }
-var PacerPausedError, Pacer, pacers;
+var REAL_CLOCK, DEFAULT_MARGIN_MS, PacerPausedError, Pacer, pacers;
 var init_tron_pacer = __esm({
   "chains/tron_pacer.ts"() {
     init_defaults();
+    REAL_CLOCK = {
+      now: () => performance.now(),
+      setTimeout: (callback, ms) => setTimeout(callback, ms),
+      clearTimeout: (handle) => clearTimeout(handle)
+    };
+    DEFAULT_MARGIN_MS = 30;
     PacerPausedError = class extends Error {
       remainingMs;
       name;
@@ -4916,33 +4931,32 @@ var init_tron_pacer = __esm({
       }
     };
     Pacer = class {
-      now;
       limits;
-      intervalMs;
-      inFlight;
-      nextStartAt;
-      pausedUntilMs;
-      queue;
+      clock;
+      window;
+      /** The last `window.starts` start times, a ring: `log[next]` is the oldest once full. */
+      log = [];
+      next = 0;
+      inFlight = 0;
+      pausedUntilMs = -Infinity;
+      queue = [];
       timer;
-      constructor(limits, now = () => performance.now()) {
-        this.now = now;
-        this.inFlight = 0;
-        this.nextStartAt = -Infinity;
-        this.pausedUntilMs = -Infinity;
-        this.queue = [];
+      timerAt = Infinity;
+      constructor(limits, options = {}) {
         this.limits = normalizeLimits(limits);
-        this.intervalMs = 1e3 / this.limits.maxRps;
+        this.clock = options.clock ?? REAL_CLOCK;
+        this.window = windowOf(this.limits.maxRps, options.marginMs ?? DEFAULT_MARGIN_MS);
       }
       /** Milliseconds until the chain may be asked again after a suspension (0 when not paused). */
       pausedForMs() {
-        return Math.max(0, this.pausedUntilMs - this.now());
+        return Math.max(0, this.pausedUntilMs - this.clock.now());
       }
       /**
        * No request starts in the next `ms` milliseconds (a later pause wins over an earlier one).
        * Queued requests that would not wait that long are turned away at once.
        */
       pause(ms) {
-        this.pausedUntilMs = Math.max(this.pausedUntilMs, this.now() + ms);
+        this.pausedUntilMs = Math.max(this.pausedUntilMs, this.clock.now() + ms);
         const remaining = this.pausedForMs();
         for (const waiter of [
           ...this.queue
@@ -4982,6 +4996,16 @@ var init_tron_pacer = __esm({
           this.pump();
         });
       }
+      /** When the next request may start: the oldest start leaves the window, and no pause holds. */
+      nextStartAt() {
+        const full = this.log.length >= this.window.starts;
+        return Math.max(this.pausedUntilMs, full ? this.log[this.next] + this.window.ms : -Infinity);
+      }
+      record(now) {
+        if (this.log.length < this.window.starts) this.log.push(now);
+        else this.log[this.next] = now;
+        this.next = (this.next + 1) % this.window.starts;
+      }
       dropWaiter(waiter, reason) {
         const index2 = this.queue.indexOf(waiter);
         if (index2 >= 0) this.queue.splice(index2, 1);
@@ -4989,24 +5013,17 @@ var init_tron_pacer = __esm({
         waiter.reject(reason);
       }
       pump() {
-        if (this.timer !== void 0) {
-          clearTimeout(this.timer);
-          this.timer = void 0;
-        }
         while (this.queue.length > 0 && this.inFlight < this.limits.maxConcurrency) {
-          const now = this.now();
-          const startAt = Math.max(this.nextStartAt, this.pausedUntilMs);
+          const now = this.clock.now();
+          const startAt = this.nextStartAt();
           if (now < startAt) {
-            this.timer = setTimeout(() => {
-              this.timer = void 0;
-              this.pump();
-            }, Math.ceil(startAt - now));
+            this.wakeAt(startAt, now);
             return;
           }
           const waiter = this.queue.shift();
           if (waiter.onAbort) waiter.signal.removeEventListener("abort", waiter.onAbort);
           this.inFlight++;
-          this.nextStartAt = now + this.intervalMs;
+          this.record(now);
           let released = false;
           waiter.grant(() => {
             if (released) return;
@@ -5015,6 +5032,24 @@ var init_tron_pacer = __esm({
             this.pump();
           });
         }
+        this.disarm();
+      }
+      /** One timer at a time; an earlier one is kept (it pumps, and pump arms the next). */
+      wakeAt(at, now) {
+        if (this.timer !== void 0 && this.timerAt <= at) return;
+        this.disarm();
+        this.timerAt = at;
+        this.timer = this.clock.setTimeout(() => {
+          this.timer = void 0;
+          this.timerAt = Infinity;
+          this.pump();
+        }, Math.ceil(at - now));
+      }
+      disarm() {
+        if (this.timer === void 0) return;
+        this.clock.clearTimeout(this.timer);
+        this.timer = void 0;
+        this.timerAt = Infinity;
       }
     };
     pacers = /* @__PURE__ */ new Map();
@@ -5130,6 +5165,9 @@ var init_tron_http = __esm({
       /** Nodes that answered a request other than the head request. */
       served;
       asking;
+      /** Per node: its redacted base, and the full URL of each path asked (parsed once, not per call). */
+      redacted;
+      targets;
       constructor(options) {
         this.options = options;
         this.requests = 0;
@@ -5137,10 +5175,23 @@ var init_tron_http = __esm({
         this.heads = /* @__PURE__ */ new Map();
         this.served = /* @__PURE__ */ new Set();
         this.asking = /* @__PURE__ */ new Map();
+        this.targets = /* @__PURE__ */ new Map();
+        this.redacted = options.urls.map(redactUrl);
       }
       /** The redacted URL `path` is sent to now (for error data). */
       where(path) {
-        return `${redactUrl(this.options.urls[this.current])}${path}`;
+        return `${this.redacted[this.current]}${path}`;
+      }
+      target(node, path) {
+        const key = `${node} ${path}`;
+        let url = this.targets.get(key);
+        if (url === void 0) {
+          const target = new URL(this.options.urls[node]);
+          target.pathname = `${target.pathname.replace(/\/+$/, "")}${path}`;
+          url = target.toString();
+          this.targets.set(key, url);
+        }
+        return url;
       }
       /** POSTs `payload` as JSON to `path` (e.g. "/wallet/getaccount"). Rejects only with ReadError. */
       async post(path, payload) {
@@ -5160,9 +5211,7 @@ var init_tron_http = __esm({
             continue;
           }
           const node = this.current;
-          const target = new URL(this.options.urls[node]);
-          target.pathname = `${target.pathname.replace(/\/+$/, "")}${path}`;
-          const url = target.toString();
+          const url = this.target(node, path);
           const where = this.where(path);
           let release;
           try {
@@ -5187,13 +5236,16 @@ var init_tron_http = __esm({
           let status = 0;
           let text2;
           let headers;
+          const deadline = this.deadline();
           try {
             this.requests++;
-            const response = await this.send(url, payload);
+            const response = await this.send(url, payload, deadline.signal);
             status = response.status;
             headers = response.headers;
             text2 = await response.text();
+            deadline.clear();
           } catch (cause) {
+            deadline.clear();
             release();
             const error = this.transportError(cause, where, status, url);
             tried.add(node);
@@ -5277,17 +5329,36 @@ var init_tron_http = __esm({
         }
         return lowest;
       }
-      send(url, payload) {
+      /**
+       * The abort signal of one exchange (request and body): the read's signal, or `timeoutMs`. Its
+       * timer is cleared when the exchange ends. `AbortSignal.timeout` cannot be cleared: each request
+       * would wake the idle isolate once more, `timeoutMs` later, to abort a signal nobody listens to
+       * (on a paced chain about as much CPU as the request itself).
+       */
+      deadline() {
+        const controller = new AbortController();
+        const timers = this.options.timers ?? REAL_CLOCK;
+        const timer = timers.setTimeout(() => controller.abort(new DOMException("Signal timed out.", "TimeoutError")), this.options.timeoutMs);
+        const outer = this.options.signal;
+        const onAbort = () => controller.abort(outer.reason);
+        if (outer?.aborted) onAbort();
+        else outer?.addEventListener("abort", onAbort, {
+          once: true
+        });
+        return {
+          signal: controller.signal,
+          clear: () => {
+            timers.clearTimeout(timer);
+            outer?.removeEventListener("abort", onAbort);
+          }
+        };
+      }
+      send(url, payload, signal) {
         const headers = {
           "content-type": "application/json",
           accept: "application/json"
         };
         if (this.options.apiKey) headers["TRON-PRO-API-KEY"] = this.options.apiKey;
-        const timeout = AbortSignal.timeout(this.options.timeoutMs);
-        const signal = this.options.signal ? AbortSignal.any([
-          this.options.signal,
-          timeout
-        ]) : timeout;
         return (this.options.fetch ?? fetch)(url, {
           method: "POST",
           headers,
@@ -10452,12 +10523,17 @@ function parseClaim(data) {
   }
   const busy = Array.isArray(data.busy) ? data.busy.map(String) : [];
   const unknownIds = Array.isArray(data.unknown_ids) ? data.unknown_ids.map(String) : [];
+  const refused = Array.isArray(data.refused) ? data.refused.filter(isObject).map((e) => ({
+    id: String(e.id),
+    reason: String(e.reason)
+  })) : [];
   return {
     rows,
     chains,
     chainErrors,
     busy,
-    unknownIds
+    unknownIds,
+    refused
   };
 }
 var indexed = (list) => Array.isArray(list) ? list.filter(isObject).map((e) => ({
@@ -11057,8 +11133,9 @@ async function processBatch(ctx, claim) {
       timeoutMs: clock.write(3)
     });
     const refused = new Set(outcome.invalid.map((entry) => out.results[entry.index]?.id));
-    for (const r of out.results) if (!refused.has(r.id)) pending.delete(r.id);
-    unread.push(...applyRecordOutcome(book, log, rowLog, claim, out.results, out.successes, outcome));
+    const lost = new Set(outcome.lostIds);
+    for (const r of out.results) if (!refused.has(r.id) && !lost.has(r.id)) pending.delete(r.id);
+    unread.push(...applyRecordOutcome(book, log, rowLog, claim, out.results, out.successes, outcome), ...lost);
   }
   if (unread.length > 0) {
     book.summary.released += await deps.store.release(runId, unread, {
@@ -11066,6 +11143,21 @@ async function processBatch(ctx, claim) {
     });
     for (const id of unread) pending.delete(id);
   }
+}
+
+// claim_refused.ts
+function noteClaimRefused(ctx, claim) {
+  const refused = claim.refused ?? [];
+  if (refused.length === 0) return 0;
+  ctx.book.summary.failed += refused.length;
+  ctx.log.warn("Wallet balances not claimed: the database refused their lease", {
+    refused: refused.length,
+    rows: refused.slice(0, 20).map((r) => ({
+      wallet_balance_id: r.id,
+      error: r.reason
+    }))
+  });
+  return refused.length;
 }
 
 // chain_run.ts
@@ -11134,14 +11226,17 @@ async function runChain(ctx, chainId, options) {
         timeoutMs
       });
       for (const row of claim.rows) ctx.pending.add(row.id);
-      if (claim.rows.length === 0) return stop("drained");
-      book.summary.batches++;
-      book.summary.claimed += claim.rows.length;
-      claimed += claim.rows.length;
-      await processBatch(ctx, claim);
+      const picked = claim.rows.length + noteClaimRefused(ctx, claim);
+      if (picked === 0) return stop("drained");
+      if (claim.rows.length > 0) {
+        book.summary.batches++;
+        book.summary.claimed += claim.rows.length;
+        claimed += claim.rows.length;
+        await processBatch(ctx, claim);
+      }
       slowestBatch = Math.max(slowestBatch, ctx.now() - batchStarted);
       if (ctx.deadline.passed) return stop("budget");
-      if (claim.rows.length < limit) return stop("drained");
+      if (picked < limit) return stop("drained");
     }
   } finally {
     if (leased) {
@@ -11387,6 +11482,7 @@ async function runForced(ctx, input) {
         unknown_ids: claim.unknownIds.slice(0, 20)
       });
     }
+    noteClaimRefused(ctx, claim);
     if (claim.rows.length === 0) return "forced";
     summary.batches++;
     summary.claimed += claim.rows.length;
