@@ -81,6 +81,11 @@ begin
     from changed as c
     cross join lateral unnest(c.chain_ids) as u(chain_id)
     where u.chain_id is not null
+      -- Never wait: a run whose chain row another open transaction is writing (a claim of the
+      -- same chain at the same moment) leaves it to that one, so that concurrent claims never
+      -- queue on this bookkeeping row. Every writer of a chain's row takes this lock first.
+      and pg_try_advisory_xact_lock(hashtext('balance_sync.chain_last_run'),
+                                    hashtext(u.chain_id::text))
     order by u.chain_id, c.started_at desc, c.run_id desc
     on conflict (chain_id) do update
     set run_id = excluded.run_id, started_at = excluded.started_at
