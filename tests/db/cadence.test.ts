@@ -73,7 +73,13 @@ Deno.test("cadence: a tick in the future counts as now, a bad one is refused for
   });
   assert.equal(claimed.rows.length, 2);
   const outcome = await record(sql, "w", [
-    { id: ids[0], raw: "1000000000000000000", human: "1", block: "100", tick_at: "2999-01-01T00:00:00Z" },
+    {
+      id: ids[0],
+      raw: "1000000000000000000",
+      human: "1",
+      block: "100",
+      tick_at: "2999-01-01T00:00:00Z",
+    },
     { id: ids[1], raw: "1000000000000000000", human: "1", block: "100", tick_at: "yesterday" },
   ]);
   assert.equal(outcome.applied, 1);
