@@ -454,7 +454,9 @@ begin
             and coalesce(wb.next_sync_at, '-infinity'::timestamptz) <= v_now
             and (wb.processing_status is distinct from 'processing'
                  or wb.locked_until is null or wb.locked_until <= v_now)
-            and (wb.last_checked is null
+            -- next_sync_at set: it alone says when (record sets it from the tick); unset: the
+            -- minimum interval since the last check
+            and (wb.next_sync_at is not null or wb.last_checked is null
                  or wb.last_checked <= v_now - make_interval(secs => p_min_interval_seconds))
             and (coalesce(wb.error_streak, 0) <= 0
                  or wb.last_error_at is null
@@ -489,7 +491,7 @@ begin
         -- due (a forced claim ignores due-ness, backoff and parking)
         and (v_forced or (
               coalesce(wb.next_sync_at, '-infinity'::timestamptz) <= v_now
-              and (wb.last_checked is null
+              and (wb.next_sync_at is not null or wb.last_checked is null
                or wb.last_checked <= v_now - make_interval(secs => p_min_interval_seconds))
               and (coalesce(wb.error_streak, 0) <= 0
                    or wb.last_error_at is null
@@ -716,8 +718,9 @@ create or replace function balance_sync.record_statement(p_worker text, p_result
 as $$
 declare
   v_now timestamptz := now();
-  v_next_ok timestamptz := now() + make_interval(secs =>
+  v_interval interval := make_interval(secs =>
     (balance_sync.setting('min_interval_seconds', '30'::jsonb) #>> '{}')::numeric);
+  v_next_ok timestamptz := now() + v_interval;
   v_result jsonb;
   v_changes jsonb;
 begin
@@ -760,6 +763,9 @@ begin
           then 'missing block: a balance must name the block it was read at'
         when jsonb_typeof(en.e -> 'block') <> 'string' or (en.e ->> 'block') !~ '^[0-9]{1,78}$'
           then 'block must be a decimal string'
+        when en.e ? 'tick_at' and (jsonb_typeof(en.e -> 'tick_at') <> 'string'
+             or (en.e ->> 'tick_at') !~ '^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)$')
+          then 'tick_at must be an ISO 8601 timestamp with its zone'
       end as reason
     from entry as en
   ),
@@ -770,7 +776,14 @@ begin
            case when s.reason is null and not s.is_error then (s.e ->> 'human')::numeric end as human,
            case when s.reason is null and not s.is_error and jsonb_typeof(s.e -> 'block') = 'string'
                 then (s.e ->> 'block')::numeric end as block,
-           case when s.reason is null and s.is_error then left(s.e ->> 'error', 2000) end as message
+           case when s.reason is null and s.is_error then left(s.e ->> 'error', 2000) end as message,
+           -- the next sync: one interval after the scheduled tick that read the row (so it is due
+           -- at the next tick, not one later), less 1 s for the cron's jitter; a tick after now
+           -- counts as now, and the row is never due again within a second
+           case when s.reason is null and not s.is_error and s.e ? 'tick_at'
+                then greatest(least((s.e ->> 'tick_at')::timestamptz, v_now)
+                              + v_interval - interval '1 second', v_now + interval '1 second')
+                else v_next_ok end as next_ok
     from shaped as s
   ),
   checked as (
@@ -807,7 +820,7 @@ begin
         observed_block = v.block,
         error_streak = 0,
         error_class = null,
-        next_sync_at = v_next_ok,
+        next_sync_at = v.next_ok,
         processing_status = 'idle',
         locked_until = null,
         locked_by = null
@@ -822,7 +835,7 @@ begin
   ),
   stale as (
     update public.wallet_balances as wb
-    set next_sync_at = v_next_ok,
+    set next_sync_at = v.next_ok,
         processing_status = 'idle',
         locked_until = null,
         locked_by = null
@@ -1208,10 +1221,11 @@ as $$
     when p_processing and p_locked_until > now() then 'leased'
     when p_config_broken then 'configuration'
     when p_retry_at > now() then 'backoff'
-    -- claim's rule: never checked, or checked long enough ago and next_sync_at reached
+    -- claim's rule: never checked; or next_sync_at reached; or, without next_sync_at, checked
+    -- long enough ago
     when p_last_checked is null
-         or (p_last_checked <= now() - p_min_interval
-             and coalesce(p_next_sync_at, '-infinity'::timestamptz) <= now()) then 'due'
+         or p_next_sync_at <= now()
+         or (p_next_sync_at is null and p_last_checked <= now() - p_min_interval) then 'due'
     else 'fresh'
   end
 $$;
@@ -1241,8 +1255,8 @@ select
       then format('in backoff until %s after %s consecutive errors (%s): %s', f.retry_at,
                   wb.error_streak, coalesce(wb.error_class, 'unclassified'), wb.last_error)
     when wb.last_checked is null then 'never synced: due, waits for the next run'
-    when wb.last_checked <= now() - f.min_interval
-         and coalesce(wb.next_sync_at, '-infinity'::timestamptz) <= now()
+    when wb.next_sync_at <= now()
+         or (wb.next_sync_at is null and wb.last_checked <= now() - f.min_interval)
       then format('due: synced %s s ago, waits for the next run',
                   floor(extract(epoch from now() - wb.last_checked)))
     else format('fresh: synced %s s ago at block %s',

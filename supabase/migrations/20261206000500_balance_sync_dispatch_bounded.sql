@@ -247,7 +247,11 @@ begin
       headers := jsonb_build_object(
         'Content-Type', 'application/json',
         -- a value pasted with its line break could never match (HTTP trims header values)
-        'x-balance-sync-secret', btrim(v_secret, E' \t\r\n')),
+        'x-balance-sync-secret', btrim(v_secret, E' \t\r\n'),
+        -- the tick: record makes the rows this run reads due at the next tick (one interval
+        -- after this one), not one later; a header, which a function that predates it ignores
+        'x-balance-sync-tick-at', to_char(now() at time zone 'UTC',
+                                          'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')),
       timeout_milliseconds := v_timeout
     );
     insert into balance_sync.dispatch_requests (request_id, chain_id, timeout_ms)

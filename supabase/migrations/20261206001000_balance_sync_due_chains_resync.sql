@@ -2,7 +2,8 @@
 -- (last_checked = null) is due whatever next_sync_at says, and a row parked because the database
 -- refused to lease it (balance_sync.refused_rows) is not due until its retry_at. Without this,
 -- dispatch never POSTed a chain whose only due rows were resync requests, and POSTed a chain whose
--- only due rows were parked.
+-- only due rows were parked. And next_sync_at, where set, alone says when a row is due: record
+-- sets it one interval after the tick that read the row, so the row is due at the next tick.
 set lock_timeout = '5s';
 set statement_timeout = '60s';
 
@@ -28,7 +29,8 @@ as $$
         and (wb.processing_status is distinct from 'processing'
              or wb.locked_until is null or wb.locked_until <= now())
         and (wb.last_checked is null
-             or (coalesce(wb.next_sync_at, '-infinity'::timestamptz) <= now()
+             or wb.next_sync_at <= now()
+             or (wb.next_sync_at is null
                  and wb.last_checked <= now() - make_interval(secs => p_min_interval_seconds)))
         and not exists (select 1 from balance_sync.refused_rows as r
                         where r.id = wb.id and r.retry_at > now())
@@ -41,8 +43,8 @@ $$;
 
 comment on function balance_sync.due_chains(integer, integer) is
 $$Active chains with due rows (idle or lease expired; never checked or asked to resync with
-last_checked = null, or next_sync_at reached and checked at least p_min_interval_seconds ago; not
-parked in refused_rows), with how many are due (counted up to p_count_cap) and whether the chain is
+last_checked = null, or next_sync_at reached, or without next_sync_at checked at least
+p_min_interval_seconds ago; not parked in refused_rows), with how many are due (counted up to p_count_cap) and whether the chain is
 rate-limited (max_rps set).$$;
 
 revoke all on function balance_sync.due_chains(integer, integer) from public;

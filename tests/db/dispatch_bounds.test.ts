@@ -242,3 +242,17 @@ Deno.test("dispatch state: only the owner and service_role may read it, not the 
     await tx.unsafe("select * from balance_sync.chain_dispatch_status");
   });
 });
+
+Deno.test("dispatch stamps each POST with its tick (x-balance-sync-tick-at), the time record dates the next sync from", async () => {
+  const { sql } = await cluster();
+  await fresh(sql);
+  await seedChain(sql, "stamped", 3);
+  assert.equal(await tick(sql), 1);
+  const [row] = await sql`
+    select headers ->> 'x-balance-sync-tick-at' as tick,
+           abs(extract(epoch from (headers ->> 'x-balance-sync-tick-at')::timestamptz - now()))
+             as off_s
+    from net.http_request_queue`;
+  assert.match(row.tick, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/);
+  assert.ok(Number(row.off_s) < 60, `the tick is now (${row.off_s} s off)`);
+});

@@ -4,6 +4,8 @@ import {
   interpretBody,
   MAX_BODY_BYTES,
   parseRunRequest,
+  TICK_AT_HEADER,
+  tickAtHeader,
 } from "../../supabase/functions/balance-sync/request.ts";
 const ID = "6f1c1d1e-8a3b-4c2d-9e0f-112233445566";
 const ID2 = "7a1c1d1e-8a3b-4c2d-9e0f-112233445566";
@@ -140,4 +142,34 @@ Deno.test("request: a scheduled body that is not exactly {chain_id?, scheduled: 
   refused({ wallet_id: CHAIN, scheduled: true }, /a scheduled run takes only chain_id/);
   refused({ chain_id: "tron", scheduled: true }, /chain_id is not a valid uuid/);
   refused({ chain: CHAIN, scheduled: true }, /unknown field "chain"/);
+});
+
+Deno.test("a scheduled request carries dispatch's tick from its header; a forced one ignores it; a malformed tick is a 400", async () => {
+  const tick = "2026-12-06T10:00:00.123456Z";
+  const withTick = (body: string) =>
+    new Request("http://function.local/functions/v1/balance-sync", {
+      method: "POST",
+      headers: { [TICK_AT_HEADER]: tick },
+      body,
+    });
+  const chainId = "7f1c2a44-3b6e-4c8d-9e0f-1a2b3c4d5e6f";
+  assert.deepEqual(
+    await parseRunRequest(withTick(JSON.stringify({ chain_id: chainId, scheduled: true })), {
+      maxIds: 3,
+    }),
+    { kind: "scheduled", chainId, tickAt: tick },
+  );
+  assert.deepEqual(await parseRunRequest(withTick(""), { maxIds: 3 }), {
+    kind: "scheduled",
+    tickAt: tick,
+  });
+  const forced = await parseRunRequest(withTick(JSON.stringify({ chain_id: chainId })), {
+    maxIds: 3,
+  });
+  assert.deepEqual(forced, { kind: "forced", filter: { chain_id: chainId } });
+  assert.equal(tickAtHeader(new Headers()), null);
+  assert.throws(
+    () => tickAtHeader(new Headers({ [TICK_AT_HEADER]: "yesterday" })),
+    (e: unknown) => e instanceof BadRequest && /ISO 8601/.test(e.message),
+  );
 });

@@ -645,3 +645,25 @@ Deno.test("a forced run lists the ids that match no row as unknown_ids and syncs
   assert.ok(finished && !("unknown_ids" in finished), "the ids stay out of the summary line");
   assert.ok(lines.some((l) => l.msg === "Force-sync named ids that match no row"));
 });
+
+Deno.test("a scheduled run sends its tick with every balance it records; a forced run sends none", async () => {
+  const rows = [row("bsc", { address: "0xa" }), row("bsc", { address: "0xb" })];
+  const tick = "2026-12-06T10:00:00Z";
+  for (const forced of [false, true]) {
+    const store = new FakeStore([chain("bsc", "evm")], rows.map((r) => ({ ...r })));
+    const readers = new FakeReaders();
+    readers.behaviour.set("bsc", {
+      kind: "balances",
+      balances: new Map([["0xa", 1n], ["0xb", 2n]]),
+    });
+    const { log } = captureLog();
+    await syncWithFakes({ store, readers, log }, {}, {
+      tickAt: forced ? null : tick,
+      ...(forced ? { filter: { chain_id: "bsc" } } : { chainId: "bsc" }),
+    });
+    const recorded = store.calls.filter((c) => c.op === "record")
+      .flatMap((c) => (c.args as { results: { tick_at?: string }[] }).results);
+    assert.equal(recorded.length, 2);
+    for (const r of recorded) assert.equal(r.tick_at, forced ? undefined : tick);
+  }
+});

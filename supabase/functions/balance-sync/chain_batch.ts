@@ -129,7 +129,13 @@ export async function readChainBatch(
       continue;
     }
     const raw = outcome.raw.toString();
-    out.results.push({ id: row.id, raw, human, block });
+    out.results.push({
+      id: row.id,
+      raw,
+      human,
+      block,
+      ...(ctx.tickAt === null ? {} : { tick_at: ctx.tickAt }),
+    });
     out.successes.push(row);
     summaryEntry.synced++;
     log.debug(row.isNative ? "Fetched native asset balance" : "Fetched token asset balance", {

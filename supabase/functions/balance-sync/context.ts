@@ -58,6 +58,8 @@ export interface RunInput {
   filter?: ForcedFilter | null;
   /** A scheduled run of this chain only (dispatch's per-chain POST). */
   chainId?: string | null;
+  /** A scheduled run's tick (dispatch's x-balance-sync-tick-at): record dates the next sync by it. */
+  tickAt?: string | null;
 }
 
 /**
@@ -173,6 +175,8 @@ export interface RunContext {
   cpu: () => number | null;
   /** CPU used by this run and the runs that overlap it: the budget's measure. */
   cpuShare: CpuShare;
+  /** The tick of a scheduled run, sent with each balance to record; null for a forced run. */
+  tickAt: string | null;
   /** Set when the worker is ending: the run stops claiming and gives back what it holds. */
   unloading: string | null;
   /** Per-row lines, capped per run. */

@@ -112,6 +112,7 @@ export function createHandler(deps: HandlerDeps): (request: Request) => Promise<
           runId,
           filter: runRequest.kind === "forced" ? runRequest.filter : null,
           chainId: runRequest.kind === "scheduled" ? runRequest.chainId ?? null : null,
+          tickAt: runRequest.kind === "scheduled" ? runRequest.tickAt ?? null : null,
         },
       );
       await writeHistory(finishRun(deps.operations, log, runId, "finished", { ...ran }));

@@ -11,8 +11,30 @@ export type ForcedFilter =
  * sends it). A forced run reads what its filter names, due or not.
  */
 export type RunRequest =
-  | { kind: "scheduled"; chainId?: string }
+  | { kind: "scheduled"; chainId?: string; tickAt?: string }
   | { kind: "forced"; filter: ForcedFilter };
+
+/** The header dispatch() sends with a scheduled POST: when its tick started (ISO 8601). */
+export const TICK_AT_HEADER = "x-balance-sync-tick-at";
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})$/;
+
+/**
+ * The tick of a scheduled run, from TICK_AT_HEADER: record makes the rows it reads due one
+ * interval after it (the next tick). Absent: null (the rows are due one interval after record).
+ */
+export function tickAtHeader(headers: Headers): string | null {
+  const value = headers.get(TICK_AT_HEADER)?.trim();
+  if (value === undefined || value === "") return null;
+  if (!ISO_TIMESTAMP.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new BadRequest(
+      `${TICK_AT_HEADER} must be an ISO 8601 timestamp with its zone, got ${
+        JSON.stringify(value.slice(0, 64))
+      }`,
+      TICK_AT_HEADER,
+    );
+  }
+  return value;
+}
 
 /** The body cannot be accepted; the message says exactly why (answer 400). */
 export class BadRequest extends Error {
@@ -162,6 +184,13 @@ export async function parseRunRequest(
   request: Request,
   options: ParseOptions,
 ): Promise<RunRequest> {
+  const parsed = await parseBody(request, options);
+  if (parsed.kind !== "scheduled") return parsed;
+  const tickAt = tickAtHeader(request.headers);
+  return tickAt === null ? parsed : { ...parsed, tickAt };
+}
+
+async function parseBody(request: Request, options: ParseOptions): Promise<RunRequest> {
   const bytes = await readBody(request, options.maxBytes ?? bodyLimit(options.maxIds));
   let text: string;
   try {

@@ -61,6 +61,7 @@ export async function runSync(
     cpu: startCpuClock(cpuBudget.read),
     cpuShare: cpuBudget.begin(),
     unloading: null,
+    tickAt: forced ? null : input.tickAt ?? null,
     rowLog: new RowLineCap(deps.log, settings.maxRowLogLines),
   };
   const { log, pending, runId } = ctx;

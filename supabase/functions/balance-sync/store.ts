@@ -39,7 +39,14 @@ export interface Claim {
 }
 
 export type RowResult =
-  | { id: string; raw: string; human: string; block: string | null }
+  | {
+    id: string;
+    raw: string;
+    human: string;
+    block: string | null;
+    /** The scheduled tick that read it: record makes the row due one interval after it. */
+    tick_at?: string;
+  }
   | { id: string; error: string; error_class: ErrorClass };
 
 export interface RecordOutcome {
