@@ -10178,6 +10178,16 @@ var RowLineCap = class {
 };
 
 // request.ts
+var TICK_AT_HEADER = "x-balance-sync-tick-at";
+var ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})$/;
+function tickAtHeader(headers) {
+  const value = headers.get(TICK_AT_HEADER)?.trim();
+  if (value === void 0 || value === "") return null;
+  if (!ISO_TIMESTAMP.test(value) || Number.isNaN(Date.parse(value))) {
+    throw new BadRequest(`${TICK_AT_HEADER} must be an ISO 8601 timestamp with its zone, got ${JSON.stringify(value.slice(0, 64))}`, TICK_AT_HEADER);
+  }
+  return value;
+}
 var BadRequest = class extends Error {
   field;
   name;
@@ -10322,6 +10332,15 @@ function interpretBody(body, options) {
   }
 }
 async function parseRunRequest(request, options) {
+  const parsed = await parseBody(request, options);
+  if (parsed.kind !== "scheduled") return parsed;
+  const tickAt = tickAtHeader(request.headers);
+  return tickAt === null ? parsed : {
+    ...parsed,
+    tickAt
+  };
+}
+async function parseBody(request, options) {
   const bytes = await readBody(request, options.maxBytes ?? bodyLimit(options.maxIds));
   let text2;
   try {
@@ -11008,7 +11027,10 @@ async function readChainBatch(ctx, chain2, rows, out) {
       id: row.id,
       raw,
       human,
-      block
+      block,
+      ...ctx.tickAt === null ? {} : {
+        tick_at: ctx.tickAt
+      }
     });
     out.successes.push(row);
     summaryEntry.synced++;
@@ -11324,6 +11346,7 @@ async function runSync(deps, partialSettings, input) {
     cpu: startCpuClock(cpuBudget.read),
     cpuShare: cpuBudget.begin(),
     unloading: null,
+    tickAt: forced ? null : input.tickAt ?? null,
     rowLog: new RowLineCap(deps.log, settings.maxRowLogLines)
   };
   const { log, pending, runId } = ctx;
@@ -11596,7 +11619,8 @@ function createHandler(deps) {
       }, config, {
         runId,
         filter: runRequest.kind === "forced" ? runRequest.filter : null,
-        chainId: runRequest.kind === "scheduled" ? runRequest.chainId ?? null : null
+        chainId: runRequest.kind === "scheduled" ? runRequest.chainId ?? null : null,
+        tickAt: runRequest.kind === "scheduled" ? runRequest.tickAt ?? null : null
       });
       await writeHistory(finishRun(deps.operations, log, runId, "finished", {
         ...ran
