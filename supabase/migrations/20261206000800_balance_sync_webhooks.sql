@@ -729,12 +729,12 @@ as $$
     || E'# HELP balance_sync_webhook_lag_changes Change-log rows after the endpoint''s cursor (up to 100,000).\n'
     || E'# TYPE balance_sync_webhook_lag_changes gauge\n'
     || coalesce((select string_agg(format('balance_sync_webhook_lag_changes{endpoint_id="%s",enabled="%s"} %s',
-                                          s.id, s.enabled, s.lag_changes), E'\n' order by s.id) || E'\n'
+                                          s.id, s.enabled::text, s.lag_changes), E'\n' order by s.id) || E'\n'
                  from balance_sync.webhook_status as s), '')
     || E'# HELP balance_sync_webhook_lag_seconds Age of the oldest change the endpoint has not acknowledged.\n'
     || E'# TYPE balance_sync_webhook_lag_seconds gauge\n'
     || coalesce((select string_agg(format('balance_sync_webhook_lag_seconds{endpoint_id="%s",enabled="%s"} %s',
-                                          s.id, s.enabled, s.lag_seconds), E'\n' order by s.id) || E'\n'
+                                          s.id, s.enabled::text, s.lag_seconds), E'\n' order by s.id) || E'\n'
                  from balance_sync.webhook_status as s), '')
 $$;
 
