@@ -3,7 +3,9 @@ import { BadRequest, interpretBody } from "../../supabase/functions/balance-sync
 
 Deno.test('request: {"webhooks": true} is a webhook run; anything else with "webhooks" is refused', () => {
   assert.deepEqual(interpretBody({ webhooks: true }, { maxIds: 10 }), { kind: "webhooks" });
-  for (const body of [{ webhooks: false }, { webhooks: "yes" }, { webhooks: true, scheduled: true }]) {
+  for (
+    const body of [{ webhooks: false }, { webhooks: "yes" }, { webhooks: true, scheduled: true }]
+  ) {
     assert.throws(() => interpretBody(body, { maxIds: 10 }), BadRequest, JSON.stringify(body));
   }
 });

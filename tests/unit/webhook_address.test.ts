@@ -52,7 +52,9 @@ Deno.test("webhook address: URLs refused before any name lookup (scheme, credent
 
 Deno.test("webhook address: a name that resolves to a private address is refused at delivery; the dev settings allow it", async () => {
   const resolve = (host: string) =>
-    Promise.resolve(host === "rebind.example.com" ? ["93.184.216.34", "127.0.0.1"] : ["93.184.216.34"]);
+    Promise.resolve(
+      host === "rebind.example.com" ? ["93.184.216.34", "127.0.0.1"] : ["93.184.216.34"],
+    );
   assert.match(
     (await addressProblem("https://rebind.example.com/", { ...strict, resolve })) ?? "",
     /resolves to 127\.0\.0\.1/,

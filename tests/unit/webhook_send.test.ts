@@ -41,7 +41,8 @@ Deno.test("webhook send: non-2xx, no answer, refused address and missing secret 
     error: "HTTP 302",
     result: "http_error",
   });
-  const down = (() => Promise.reject(new TypeError("connection refused"))) as unknown as typeof fetch;
+  const down =
+    (() => Promise.reject(new TypeError("connection refused"))) as unknown as typeof fetch;
   const noAnswer = await sendBatch(batch(), { ...publicDns, fetch: down });
   assert.equal(noAnswer.result, "no_answer");
   assert.equal(noAnswer.status, null);

@@ -10,7 +10,7 @@
  */
 import { Webhook } from "standardwebhooks";
 import type { Logger } from "./log.ts";
-import { addressProblem, type AddressPolicy } from "./webhook_address.ts";
+import { type AddressPolicy, addressProblem } from "./webhook_address.ts";
 import type { DeliveryAnswer, WebhookBatch, WebhookStore } from "./webhook_store.ts";
 
 export interface WebhookRunOptions {
@@ -126,7 +126,11 @@ export async function runWebhooks(
       const answer = await deps.store.webhookBatch(endpointId, options.runId);
       if (!answer.held || answer.done) return;
       if (answer.batch === null) continue;
-      const batch = answer.batch;
+      // no POST may outlast the run's budget
+      const batch = {
+        ...answer.batch,
+        timeoutMs: Math.min(answer.batch.timeoutMs, options.budgetMs),
+      };
       // a delivery that could outlast the budget waits for the next run (same batch, same id)
       if (now() + batch.timeoutMs > deadline) {
         await deps.store.webhookRelease(endpointId, options.runId);
