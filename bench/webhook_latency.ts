@@ -11,7 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import { startStack } from "../stack/stack.ts";
-import { newWebhookSecret, startReceiver } from "../tests/support/webhook_receiver.ts";
+import { newWebhookSecret, startReceiver } from "../stack/webhook_receiver.ts";
 
 const { values: flags } = parseArgs({
   args: Deno.args.filter((a) => a !== "--"),

@@ -8,7 +8,7 @@ import { Webhook } from "standardwebhooks";
 import type { Sql } from "../../stack/pg.ts";
 import type { Stack } from "../../stack/stack.ts";
 import { sharedStack, stackTest } from "./fixture.ts";
-import { newWebhookSecret, type Receiver, startReceiver } from "../support/webhook_receiver.ts";
+import { newWebhookSecret, type Receiver, startReceiver } from "../../stack/webhook_receiver.ts";
 
 const getStack = sharedStack();
 
