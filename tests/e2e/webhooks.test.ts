@@ -227,6 +227,37 @@ stackTest(
 );
 
 stackTest(
+  "webhooks: a run that died holding an endpoint mid-batch loses nothing: after its lease the same batch goes with the same webhook-id",
+  async () => {
+    const stack = await getStack();
+    await reset(stack);
+    const secret = await vaultSecret(stack.sql);
+    await withReceiver(secret.value, async (receiver) => {
+      const endpoint = await createEndpoint(stack.sql, receiver.url, secret.name);
+      const ids = await insertChanges(stack.sql, 5);
+      // a run leases the endpoint (1 s) and forms the batch, then dies before answering
+      const [claimed] = await stack
+        .sql`select public.balance_sync_webhook_claim('dead-run', 1) as ids`;
+      assert.deepEqual(claimed.ids, [endpoint]);
+      const [formed] = await stack.sql`
+      select public.balance_sync_webhook_batch(${endpoint}, 'dead-run') ->> 'webhook_id' as id`;
+      await tick(stack);
+      assert.equal(receiver.deliveries.length, 0, "the live lease keeps other runs away");
+      await sleep(1100);
+      await tick(stack);
+      assert.equal(receiver.deliveries.length, 1);
+      assert.equal(receiver.deliveries[0].webhookId, formed.id);
+      assert.deepEqual(receiver.deliveries[0].ids, ids);
+      // the dead run's late answer changes nothing
+      const [late] = await stack.sql`
+      select public.balance_sync_webhook_result(${endpoint}, 'dead-run', ${formed.id}, 200) as r`;
+      assert.equal(late.r.accepted, false);
+      assert.equal(Number((await status(stack.sql, endpoint)).cursor), ids[4]);
+    });
+  },
+);
+
+stackTest(
   "webhooks: a forged or altered delivery fails verification, and a replay outside the tolerance window is refused by the library",
   async () => {
     const stack = await getStack();
