@@ -3,7 +3,11 @@
  * with the change log, against the same function without it, side by side in one run.
  *
  *   deno task bench:record [-- --rows 1000 --changed-pct 10 --rounds 40 --warmup 5
- *                              --baseline-rev <git rev> --out bench/record_cost.json]
+ *                              --baseline-rev <git rev> --out bench/record_cost.json
+ *                              --webhook-endpoints 0]
+ *
+ * --webhook-endpoints N creates N enabled webhook endpoints (each with changes to deliver) before
+ * the rounds: compare two runs, 0 and 3, to see what webhooks cost recording.
  *
  * The function "without the change log" is balance_sync_record as it was at --baseline-rev (the
  * contract file read with `git show`), created next to the current one under another name, so
@@ -32,6 +36,7 @@ const { values: flags } = parseArgs({
     warmup: { type: "string", default: "5" },
     "baseline-rev": { type: "string", default: DEFAULT_BASELINE_REV },
     out: { type: "string", default: `${repoRoot}/bench/record_cost.json` },
+    "webhook-endpoints": { type: "string", default: "0" },
   },
 });
 const positive = (name: keyof typeof flags): number => {
@@ -45,6 +50,18 @@ const ROWS = positive("rows");
 const CHANGED = Math.round(ROWS * positive("changed-pct") / 100);
 const ROUNDS = positive("rounds");
 const WARMUP = positive("warmup");
+const WEBHOOK_ENDPOINTS = positive("webhook-endpoints");
+
+/** N enabled webhook endpoints, from change id 0 (so each always has something to deliver). */
+async function addWebhookEndpoints(sql: Sql, count: number): Promise<void> {
+  await sql`update balance_sync.settings set value = 'true' where key = 'webhook_allow_private_addresses'`;
+  const key = `whsec_${btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))))}`;
+  await sql`select vault.create_secret(${key}, 'record_cost_webhook_key')`;
+  for (let i = 0; i < count; i++) {
+    await sql`select balance_sync.webhook_create(${`https://127.0.0.1/hook-${i}`},
+                'record_cost_webhook_key', p_from_id => 0)`;
+  }
+}
 
 const log = (message: string) => console.error(`[record-cost] ${message}`);
 
@@ -133,6 +150,7 @@ async function main(): Promise<void> {
     await sql.unsafe(await baselineFunction(flags["baseline-rev"]!, "public.record_without_log"));
     const chainId = await insertChain(sql);
     const assetOnChainId = await insertAsset(sql, { chainId, decimals: 18 });
+    if (WEBHOOK_ENDPOINTS > 0) await addWebhookEndpoints(sql, WEBHOOK_ENDPOINTS);
 
     const scenarios: Scenario[] = [];
     for (
@@ -182,6 +200,7 @@ async function main(): Promise<void> {
       changed: CHANGED,
       rounds: ROUNDS,
       baseline_rev: flags["baseline-rev"],
+      webhook_endpoints: WEBHOOK_ENDPOINTS,
       scenarios: scenarios.map((s) => ({
         label: s.label,
         function: s.fn,

@@ -20,6 +20,7 @@ import { postgresBinDir, repoRoot, tool } from "../stack/bin.ts";
 import { startNetDispatcher } from "../tests/standins/net_dispatcher.ts";
 import type { Sql } from "../stack/pg.ts";
 import { FUNCTION_PATH, type Stack, startStack } from "../stack/stack.ts";
+import { startWebhookDemo } from "./webhook_demo.ts";
 import { startTronNode } from "../tests/standins/tron_node.ts";
 import { ensurePrerequisites } from "../stack/prerequisites.ts";
 import { parseDevArgs } from "./cli.ts";
@@ -409,6 +410,13 @@ async function fullStack(): Promise<void> {
 
   const dispatcher = startNetDispatcher({ databaseUrl: stack.databaseUrl });
   shutdown.add(() => dispatcher.stop());
+  const webhooks = await startWebhookDemo(stack.sql, (d) =>
+    setNotice(
+      `${now()} webhook ${d.webhookId}: ${d.ids.length} changes, signature ${
+        d.verified ? "verified" : "INVALID"
+      }`,
+    ));
+  shutdown.add(() => webhooks.stop());
 
   writeState({
     controlUrl: gateway.url,
@@ -438,6 +446,9 @@ async function fullStack(): Promise<void> {
     `pg_cron ${cron?.version} runs balance_sync.dispatch() ${
       cron?.schedule === "* * * * *" ? "every minute ('* * * * *'; pg_cron < 1.5)" : cron?.schedule
     }; the pg_net stand-in delivers it to the function.`,
+  );
+  say(
+    `Webhooks         ${webhooks.url}  (demo receiver; verifies each delivery with standardwebhooks)`,
   );
   say(`Seeded ${demo.funded.length} demo balances; the first sync comes with the next cron run.`);
   say(`Started in ${((performance.now() - startedAt) / 1000).toFixed(1)} s.`);

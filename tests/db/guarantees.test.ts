@@ -76,6 +76,10 @@ Deno.test("guarantee: no contract function names a protected column", async () =
     "balance_sync_record",
     "balance_sync_release",
     "balance_sync_run_finish",
+    "balance_sync_webhook_batch",
+    "balance_sync_webhook_claim",
+    "balance_sync_webhook_release",
+    "balance_sync_webhook_result",
   ]);
   for (const f of functions) {
     for (const column of PROTECTED_COLUMNS) {

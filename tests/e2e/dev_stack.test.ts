@@ -224,6 +224,27 @@ stackTest(
       );
       assert.match(output, /^change .* Alice +TRON +TRX +-150 {2}\d+$/m);
 
+      // The demo webhook receiver gets every change, signed and verified (a webhook run is what
+      // the job balance-sync-webhooks sends; one from here does not wait for pg_cron's minute).
+      await waitFor(
+        "the demo webhook receiver to have every change",
+        async () => {
+          const hooks = await fetch(state.functionUrl!, {
+            method: "POST",
+            headers: { apikey: state.secretKey!, "content-type": "application/json" },
+            body: JSON.stringify({ webhooks: true }),
+          });
+          assert.equal(hooks.status, 200);
+          await hooks.body?.cancel();
+          const [hook] = await sql!`
+            select last_status, lag_changes::int as lag, cursor from balance_sync.webhook_status`;
+          return hook?.last_status === 200 && hook.lag === 0 ? true : null;
+        },
+        30_000,
+        500,
+      );
+      assert.match(output, /^Webhooks +http:\/\/127\.0\.0\.1:\d+\/demo-webhook/m);
+
       await sql.end();
       sql = undefined;
       const started = [child.pid, ...descendants(child.pid)];

@@ -7,6 +7,8 @@ import { startCpuClock } from "./cpu.ts";
 import { FilterNotFound, type Operations, type Store, StoreUnavailable } from "./store.ts";
 import { type ReaderRegistry, runSync } from "./sync.ts";
 import { type InFlightRuns, runtimeWaitUntil } from "./unload.ts";
+import type { WebhookStore } from "./webhook_store.ts";
+import { runWebhooks, type WebhookDeps } from "./webhooks.ts";
 
 export interface HandlerDeps {
   config: Config;
@@ -26,6 +28,10 @@ export interface HandlerDeps {
    * runtime has it). With it, the run's history is written after the answer; without it, before.
    */
   waitUntil?: ((promise: Promise<unknown>) => void) | null;
+  /** Webhook delivery (POST {"webhooks": true}); without it such a request answers 404. */
+  webhooks?: WebhookStore;
+  /** fetch and name resolution of webhook deliveries (tests). */
+  webhookDeps?: Pick<WebhookDeps, "fetch" | "resolve">;
 }
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
@@ -102,6 +108,10 @@ export function createHandler(deps: HandlerDeps): (request: Request) => Promise<
       throw error;
     }
 
+    if (runRequest.kind === "webhooks") {
+      return await serveWebhooks(deps, log, runId);
+    }
+
     // Only for a run that throws: a finished run reports its own cpu_ms.
     const cpuMs = startCpuClock();
     try {
@@ -148,6 +158,32 @@ export function createHandler(deps: HandlerDeps): (request: Request) => Promise<
       return json(500, { error: "internal error", run_id: runId });
     }
   };
+}
+
+/** POST {"webhooks": true}: one webhook run within the function's budget; 200 with its summary. */
+async function serveWebhooks(deps: HandlerDeps, log: Logger, runId: string): Promise<Response> {
+  if (!deps.webhooks) {
+    return json(404, { error: "webhooks are not available", run_id: runId });
+  }
+  try {
+    const summary = await runWebhooks(
+      { store: deps.webhooks, log, ...deps.webhookDeps },
+      { runId, budgetMs: deps.config.budgetMs, leaseSeconds: deps.config.leaseSeconds },
+    );
+    return json(200, summary);
+  } catch (error) {
+    if (error instanceof StoreUnavailable) {
+      log.error("Database unavailable", {
+        operation: error.operation,
+        code: error.code,
+        status: error.status,
+        error: error.message,
+      });
+      return json(503, { error: "database unavailable", run_id: runId });
+    }
+    log.error("Webhook run failed", { error: (error as Error)?.message ?? String(error) });
+    return json(500, { error: "internal error", run_id: runId });
+  }
 }
 
 /** GET /metrics: the Prometheus text of balance_sync_metrics(), for the credentials of a sync. */

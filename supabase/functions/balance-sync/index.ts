@@ -6,6 +6,7 @@ import { createHandler } from "./handler.ts";
 import { consoleSink } from "./log.ts";
 import { createStore } from "./store.ts";
 import { InFlightRuns, stopRunsOnUnload, UNLOAD_RELEASE_MS } from "./unload.ts";
+import { createWebhookStore } from "./webhook_store.ts";
 
 /** The run history write comes after the run: it may not push the answer past pg_net's timeout. */
 const FINISH_TIMEOUT_MS = 3000;
@@ -52,7 +53,8 @@ function handlerFromEnv(): (request: Request) => Promise<Response> {
       }),
       "warn",
     ));
-  return createHandler({ config, store, readers, env, operations: store, inFlight });
+  const webhooks = createWebhookStore(client, { timeoutMs: config.storeTimeoutMs });
+  return createHandler({ config, store, readers, env, operations: store, inFlight, webhooks });
 }
 
 const handler = handlerFromEnv();

@@ -12,7 +12,9 @@ export type ForcedFilter =
  */
 export type RunRequest =
   | { kind: "scheduled"; chainId?: string; tickAt?: string }
-  | { kind: "forced"; filter: ForcedFilter };
+  | { kind: "forced"; filter: ForcedFilter }
+  /** `{"webhooks": true}`, as the job balance-sync-webhooks sends it: deliver due webhooks. */
+  | { kind: "webhooks" };
 
 /** The header dispatch() sends with a scheduled POST: when its tick started (ISO 8601). */
 export const TICK_AT_HEADER = "x-balance-sync-tick-at";
@@ -56,7 +58,7 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export const bodyLimit = (maxIds: number): number => Math.max(MAX_BODY_BYTES, maxIds * 40 + 1024);
 
 const FILTER_KEYS = ["wallet_id", "wallet_balance_ids", "asset_on_chain_id", "chain_id"] as const;
-const BODY_KEYS: readonly string[] = [...FILTER_KEYS, "scheduled"];
+const BODY_KEYS: readonly string[] = [...FILTER_KEYS, "scheduled", "webhooks"];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const isUuid = (value: unknown): value is string =>
@@ -158,6 +160,12 @@ export function interpretBody(body: unknown, options: ParseOptions): RunRequest 
     );
   }
   if (keys.length === 0) return { kind: "scheduled" };
+  if (keys.includes("webhooks")) {
+    if (keys.length > 1 || (body as Record<string, unknown>).webhooks !== true) {
+      throw new BadRequest('a webhook run is exactly {"webhooks": true}', "webhooks");
+    }
+    return { kind: "webhooks" };
+  }
   if (keys.includes("scheduled")) return scheduledBody(body as Record<string, unknown>, keys);
   if (keys.length > 1) {
     throw new BadRequest(`give exactly one of ${FILTER_KEYS.join(", ")}; got ${keys.join(", ")}`);

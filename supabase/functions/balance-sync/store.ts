@@ -364,8 +364,16 @@ export interface StoreOptions {
  * StoreUnavailable naming the function, and a force-sync of an unknown id throws FilterNotFound.
  * Answers are parsed and checked before they reach the run.
  */
-export function createStore(client: RpcClient, options: StoreOptions): Store & Operations {
-  const call = async <T>(
+/** One RPC call: within its timeout, its answer parsed, or StoreUnavailable naming the function. */
+export type RpcCaller = <T>(
+  fn: string,
+  args: Record<string, unknown>,
+  parse: (data: unknown) => T,
+  callOptions?: CallOptions,
+) => Promise<T>;
+
+export function rpcCaller(client: RpcClient, options: StoreOptions): RpcCaller {
+  return async <T>(
     fn: string,
     args: Record<string, unknown>,
     parse: (data: unknown) => T,
@@ -395,7 +403,10 @@ export function createStore(client: RpcClient, options: StoreOptions): Store & O
       throw new StoreUnavailable(fn, `unexpected response: ${(error as Error).message}`);
     }
   };
+}
 
+export function createStore(client: RpcClient, options: StoreOptions): Store & Operations {
+  const call = rpcCaller(client, options);
   return {
     claim: (o, c) =>
       call(

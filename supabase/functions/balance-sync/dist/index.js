@@ -1,12 +1,35 @@
+var __create = Object.create;
 var __defProp = Object.defineProperty;
+var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
 var __getOwnPropNames = Object.getOwnPropertyNames;
+var __getProtoOf = Object.getPrototypeOf;
+var __hasOwnProp = Object.prototype.hasOwnProperty;
 var __esm = (fn, res) => function __init() {
   return fn && (res = (0, fn[__getOwnPropNames(fn)[0]])(fn = 0)), res;
+};
+var __commonJS = (cb, mod) => function __require() {
+  return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
 };
 var __export = (target, all) => {
   for (var name in all)
     __defProp(target, name, { get: all[name], enumerable: true });
 };
+var __copyProps = (to, from, except, desc) => {
+  if (from && typeof from === "object" || typeof from === "function") {
+    for (let key of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key) && key !== except)
+        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+  }
+  return to;
+};
+var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
+  // If the importer is in node compatibility mode or this is not an ESM
+  // file that has been converted to a CommonJS file using a Babel-
+  // compatible transform (i.e. "__esModule" has not been set), then set
+  // "default" to the CommonJS "module.exports" for node compatibility.
+  1 ? __defProp(target, "default", { value: mod, enumerable: true }) : target,
+  mod
+));
 
 // chains/errors.ts
 function redactUrl(raw) {
@@ -5819,6 +5842,819 @@ var init_tron = __esm({
   }
 });
 
+// ../../../node_modules/.deno/@stablelib+base64@1.0.1/node_modules/@stablelib/base64/lib/base64.js
+var require_base64 = __commonJS({
+  "../../../node_modules/.deno/@stablelib+base64@1.0.1/node_modules/@stablelib/base64/lib/base64.js"(exports) {
+    "use strict";
+    var __extends = exports && exports.__extends || /* @__PURE__ */ function() {
+      var extendStatics = function(d, b) {
+        extendStatics = Object.setPrototypeOf || {
+          __proto__: []
+        } instanceof Array && function(d2, b2) {
+          d2.__proto__ = b2;
+        } || function(d2, b2) {
+          for (var p in b2) if (b2.hasOwnProperty(p)) d2[p] = b2[p];
+        };
+        return extendStatics(d, b);
+      };
+      return function(d, b) {
+        extendStatics(d, b);
+        function __() {
+          this.constructor = d;
+        }
+        d.prototype = b === null ? Object.create(b) : (__.prototype = b.prototype, new __());
+      };
+    }();
+    Object.defineProperty(exports, "__esModule", {
+      value: true
+    });
+    var INVALID_BYTE = 256;
+    var Coder = (
+      /** @class */
+      function() {
+        function Coder2(_paddingCharacter) {
+          if (_paddingCharacter === void 0) {
+            _paddingCharacter = "=";
+          }
+          this._paddingCharacter = _paddingCharacter;
+        }
+        Coder2.prototype.encodedLength = function(length) {
+          if (!this._paddingCharacter) {
+            return (length * 8 + 5) / 6 | 0;
+          }
+          return (length + 2) / 3 * 4 | 0;
+        };
+        Coder2.prototype.encode = function(data) {
+          var out = "";
+          var i = 0;
+          for (; i < data.length - 2; i += 3) {
+            var c = data[i] << 16 | data[i + 1] << 8 | data[i + 2];
+            out += this._encodeByte(c >>> 3 * 6 & 63);
+            out += this._encodeByte(c >>> 2 * 6 & 63);
+            out += this._encodeByte(c >>> 1 * 6 & 63);
+            out += this._encodeByte(c >>> 0 * 6 & 63);
+          }
+          var left = data.length - i;
+          if (left > 0) {
+            var c = data[i] << 16 | (left === 2 ? data[i + 1] << 8 : 0);
+            out += this._encodeByte(c >>> 3 * 6 & 63);
+            out += this._encodeByte(c >>> 2 * 6 & 63);
+            if (left === 2) {
+              out += this._encodeByte(c >>> 1 * 6 & 63);
+            } else {
+              out += this._paddingCharacter || "";
+            }
+            out += this._paddingCharacter || "";
+          }
+          return out;
+        };
+        Coder2.prototype.maxDecodedLength = function(length) {
+          if (!this._paddingCharacter) {
+            return (length * 6 + 7) / 8 | 0;
+          }
+          return length / 4 * 3 | 0;
+        };
+        Coder2.prototype.decodedLength = function(s) {
+          return this.maxDecodedLength(s.length - this._getPaddingLength(s));
+        };
+        Coder2.prototype.decode = function(s) {
+          if (s.length === 0) {
+            return new Uint8Array(0);
+          }
+          var paddingLength = this._getPaddingLength(s);
+          var length = s.length - paddingLength;
+          var out = new Uint8Array(this.maxDecodedLength(length));
+          var op = 0;
+          var i = 0;
+          var haveBad = 0;
+          var v0 = 0, v1 = 0, v2 = 0, v3 = 0;
+          for (; i < length - 4; i += 4) {
+            v0 = this._decodeChar(s.charCodeAt(i + 0));
+            v1 = this._decodeChar(s.charCodeAt(i + 1));
+            v2 = this._decodeChar(s.charCodeAt(i + 2));
+            v3 = this._decodeChar(s.charCodeAt(i + 3));
+            out[op++] = v0 << 2 | v1 >>> 4;
+            out[op++] = v1 << 4 | v2 >>> 2;
+            out[op++] = v2 << 6 | v3;
+            haveBad |= v0 & INVALID_BYTE;
+            haveBad |= v1 & INVALID_BYTE;
+            haveBad |= v2 & INVALID_BYTE;
+            haveBad |= v3 & INVALID_BYTE;
+          }
+          if (i < length - 1) {
+            v0 = this._decodeChar(s.charCodeAt(i));
+            v1 = this._decodeChar(s.charCodeAt(i + 1));
+            out[op++] = v0 << 2 | v1 >>> 4;
+            haveBad |= v0 & INVALID_BYTE;
+            haveBad |= v1 & INVALID_BYTE;
+          }
+          if (i < length - 2) {
+            v2 = this._decodeChar(s.charCodeAt(i + 2));
+            out[op++] = v1 << 4 | v2 >>> 2;
+            haveBad |= v2 & INVALID_BYTE;
+          }
+          if (i < length - 3) {
+            v3 = this._decodeChar(s.charCodeAt(i + 3));
+            out[op++] = v2 << 6 | v3;
+            haveBad |= v3 & INVALID_BYTE;
+          }
+          if (haveBad !== 0) {
+            throw new Error("Base64Coder: incorrect characters for decoding");
+          }
+          return out;
+        };
+        Coder2.prototype._encodeByte = function(b) {
+          var result = b;
+          result += 65;
+          result += 25 - b >>> 8 & 0 - 65 - 26 + 97;
+          result += 51 - b >>> 8 & 26 - 97 - 52 + 48;
+          result += 61 - b >>> 8 & 52 - 48 - 62 + 43;
+          result += 62 - b >>> 8 & 62 - 43 - 63 + 47;
+          return String.fromCharCode(result);
+        };
+        Coder2.prototype._decodeChar = function(c) {
+          var result = INVALID_BYTE;
+          result += (42 - c & c - 44) >>> 8 & -INVALID_BYTE + c - 43 + 62;
+          result += (46 - c & c - 48) >>> 8 & -INVALID_BYTE + c - 47 + 63;
+          result += (47 - c & c - 58) >>> 8 & -INVALID_BYTE + c - 48 + 52;
+          result += (64 - c & c - 91) >>> 8 & -INVALID_BYTE + c - 65 + 0;
+          result += (96 - c & c - 123) >>> 8 & -INVALID_BYTE + c - 97 + 26;
+          return result;
+        };
+        Coder2.prototype._getPaddingLength = function(s) {
+          var paddingLength = 0;
+          if (this._paddingCharacter) {
+            for (var i = s.length - 1; i >= 0; i--) {
+              if (s[i] !== this._paddingCharacter) {
+                break;
+              }
+              paddingLength++;
+            }
+            if (s.length < 4 || paddingLength > 2) {
+              throw new Error("Base64Coder: incorrect padding");
+            }
+          }
+          return paddingLength;
+        };
+        return Coder2;
+      }()
+    );
+    exports.Coder = Coder;
+    var stdCoder = new Coder();
+    function encode(data) {
+      return stdCoder.encode(data);
+    }
+    exports.encode = encode;
+    function decode(s) {
+      return stdCoder.decode(s);
+    }
+    exports.decode = decode;
+    var URLSafeCoder = (
+      /** @class */
+      function(_super) {
+        __extends(URLSafeCoder2, _super);
+        function URLSafeCoder2() {
+          return _super !== null && _super.apply(this, arguments) || this;
+        }
+        URLSafeCoder2.prototype._encodeByte = function(b) {
+          var result = b;
+          result += 65;
+          result += 25 - b >>> 8 & 0 - 65 - 26 + 97;
+          result += 51 - b >>> 8 & 26 - 97 - 52 + 48;
+          result += 61 - b >>> 8 & 52 - 48 - 62 + 45;
+          result += 62 - b >>> 8 & 62 - 45 - 63 + 95;
+          return String.fromCharCode(result);
+        };
+        URLSafeCoder2.prototype._decodeChar = function(c) {
+          var result = INVALID_BYTE;
+          result += (44 - c & c - 46) >>> 8 & -INVALID_BYTE + c - 45 + 62;
+          result += (94 - c & c - 96) >>> 8 & -INVALID_BYTE + c - 95 + 63;
+          result += (47 - c & c - 58) >>> 8 & -INVALID_BYTE + c - 48 + 52;
+          result += (64 - c & c - 91) >>> 8 & -INVALID_BYTE + c - 65 + 0;
+          result += (96 - c & c - 123) >>> 8 & -INVALID_BYTE + c - 97 + 26;
+          return result;
+        };
+        return URLSafeCoder2;
+      }(Coder)
+    );
+    exports.URLSafeCoder = URLSafeCoder;
+    var urlSafeCoder = new URLSafeCoder();
+    function encodeURLSafe(data) {
+      return urlSafeCoder.encode(data);
+    }
+    exports.encodeURLSafe = encodeURLSafe;
+    function decodeURLSafe(s) {
+      return urlSafeCoder.decode(s);
+    }
+    exports.decodeURLSafe = decodeURLSafe;
+    exports.encodedLength = function(length) {
+      return stdCoder.encodedLength(length);
+    };
+    exports.maxDecodedLength = function(length) {
+      return stdCoder.maxDecodedLength(length);
+    };
+    exports.decodedLength = function(s) {
+      return stdCoder.decodedLength(s);
+    };
+  }
+});
+
+// ../../../node_modules/.deno/fast-sha256@1.3.0/node_modules/fast-sha256/sha256.js
+var require_sha256 = __commonJS({
+  "../../../node_modules/.deno/fast-sha256@1.3.0/node_modules/fast-sha256/sha256.js"(exports, module) {
+    (function(root, factory) {
+      var exports2 = {};
+      factory(exports2);
+      var sha2564 = exports2["default"];
+      for (var k in exports2) {
+        sha2564[k] = exports2[k];
+      }
+      if (typeof module === "object" && typeof module.exports === "object") {
+        module.exports = sha2564;
+      } else if (typeof define === "function" && define.amd) {
+        define(function() {
+          return sha2564;
+        });
+      } else {
+        root.sha256 = sha2564;
+      }
+    })(exports, function(exports2) {
+      "use strict";
+      exports2.__esModule = true;
+      exports2.digestLength = 32;
+      exports2.blockSize = 64;
+      var K = new Uint32Array([
+        1116352408,
+        1899447441,
+        3049323471,
+        3921009573,
+        961987163,
+        1508970993,
+        2453635748,
+        2870763221,
+        3624381080,
+        310598401,
+        607225278,
+        1426881987,
+        1925078388,
+        2162078206,
+        2614888103,
+        3248222580,
+        3835390401,
+        4022224774,
+        264347078,
+        604807628,
+        770255983,
+        1249150122,
+        1555081692,
+        1996064986,
+        2554220882,
+        2821834349,
+        2952996808,
+        3210313671,
+        3336571891,
+        3584528711,
+        113926993,
+        338241895,
+        666307205,
+        773529912,
+        1294757372,
+        1396182291,
+        1695183700,
+        1986661051,
+        2177026350,
+        2456956037,
+        2730485921,
+        2820302411,
+        3259730800,
+        3345764771,
+        3516065817,
+        3600352804,
+        4094571909,
+        275423344,
+        430227734,
+        506948616,
+        659060556,
+        883997877,
+        958139571,
+        1322822218,
+        1537002063,
+        1747873779,
+        1955562222,
+        2024104815,
+        2227730452,
+        2361852424,
+        2428436474,
+        2756734187,
+        3204031479,
+        3329325298
+      ]);
+      function hashBlocks(w, v, p, pos, len) {
+        var a, b, c, d, e, f, g, h, u, i, j, t1, t2;
+        while (len >= 64) {
+          a = v[0];
+          b = v[1];
+          c = v[2];
+          d = v[3];
+          e = v[4];
+          f = v[5];
+          g = v[6];
+          h = v[7];
+          for (i = 0; i < 16; i++) {
+            j = pos + i * 4;
+            w[i] = (p[j] & 255) << 24 | (p[j + 1] & 255) << 16 | (p[j + 2] & 255) << 8 | p[j + 3] & 255;
+          }
+          for (i = 16; i < 64; i++) {
+            u = w[i - 2];
+            t1 = (u >>> 17 | u << 32 - 17) ^ (u >>> 19 | u << 32 - 19) ^ u >>> 10;
+            u = w[i - 15];
+            t2 = (u >>> 7 | u << 32 - 7) ^ (u >>> 18 | u << 32 - 18) ^ u >>> 3;
+            w[i] = (t1 + w[i - 7] | 0) + (t2 + w[i - 16] | 0);
+          }
+          for (i = 0; i < 64; i++) {
+            t1 = (((e >>> 6 | e << 32 - 6) ^ (e >>> 11 | e << 32 - 11) ^ (e >>> 25 | e << 32 - 25)) + (e & f ^ ~e & g) | 0) + (h + (K[i] + w[i] | 0) | 0) | 0;
+            t2 = ((a >>> 2 | a << 32 - 2) ^ (a >>> 13 | a << 32 - 13) ^ (a >>> 22 | a << 32 - 22)) + (a & b ^ a & c ^ b & c) | 0;
+            h = g;
+            g = f;
+            f = e;
+            e = d + t1 | 0;
+            d = c;
+            c = b;
+            b = a;
+            a = t1 + t2 | 0;
+          }
+          v[0] += a;
+          v[1] += b;
+          v[2] += c;
+          v[3] += d;
+          v[4] += e;
+          v[5] += f;
+          v[6] += g;
+          v[7] += h;
+          pos += 64;
+          len -= 64;
+        }
+        return pos;
+      }
+      var Hash2 = (
+        /** @class */
+        function() {
+          function Hash3() {
+            this.digestLength = exports2.digestLength;
+            this.blockSize = exports2.blockSize;
+            this.state = new Int32Array(8);
+            this.temp = new Int32Array(64);
+            this.buffer = new Uint8Array(128);
+            this.bufferLength = 0;
+            this.bytesHashed = 0;
+            this.finished = false;
+            this.reset();
+          }
+          Hash3.prototype.reset = function() {
+            this.state[0] = 1779033703;
+            this.state[1] = 3144134277;
+            this.state[2] = 1013904242;
+            this.state[3] = 2773480762;
+            this.state[4] = 1359893119;
+            this.state[5] = 2600822924;
+            this.state[6] = 528734635;
+            this.state[7] = 1541459225;
+            this.bufferLength = 0;
+            this.bytesHashed = 0;
+            this.finished = false;
+            return this;
+          };
+          Hash3.prototype.clean = function() {
+            for (var i = 0; i < this.buffer.length; i++) {
+              this.buffer[i] = 0;
+            }
+            for (var i = 0; i < this.temp.length; i++) {
+              this.temp[i] = 0;
+            }
+            this.reset();
+          };
+          Hash3.prototype.update = function(data, dataLength) {
+            if (dataLength === void 0) {
+              dataLength = data.length;
+            }
+            if (this.finished) {
+              throw new Error("SHA256: can't update because hash was finished.");
+            }
+            var dataPos = 0;
+            this.bytesHashed += dataLength;
+            if (this.bufferLength > 0) {
+              while (this.bufferLength < 64 && dataLength > 0) {
+                this.buffer[this.bufferLength++] = data[dataPos++];
+                dataLength--;
+              }
+              if (this.bufferLength === 64) {
+                hashBlocks(this.temp, this.state, this.buffer, 0, 64);
+                this.bufferLength = 0;
+              }
+            }
+            if (dataLength >= 64) {
+              dataPos = hashBlocks(this.temp, this.state, data, dataPos, dataLength);
+              dataLength %= 64;
+            }
+            while (dataLength > 0) {
+              this.buffer[this.bufferLength++] = data[dataPos++];
+              dataLength--;
+            }
+            return this;
+          };
+          Hash3.prototype.finish = function(out) {
+            if (!this.finished) {
+              var bytesHashed = this.bytesHashed;
+              var left = this.bufferLength;
+              var bitLenHi = bytesHashed / 536870912 | 0;
+              var bitLenLo = bytesHashed << 3;
+              var padLength = bytesHashed % 64 < 56 ? 64 : 128;
+              this.buffer[left] = 128;
+              for (var i = left + 1; i < padLength - 8; i++) {
+                this.buffer[i] = 0;
+              }
+              this.buffer[padLength - 8] = bitLenHi >>> 24 & 255;
+              this.buffer[padLength - 7] = bitLenHi >>> 16 & 255;
+              this.buffer[padLength - 6] = bitLenHi >>> 8 & 255;
+              this.buffer[padLength - 5] = bitLenHi >>> 0 & 255;
+              this.buffer[padLength - 4] = bitLenLo >>> 24 & 255;
+              this.buffer[padLength - 3] = bitLenLo >>> 16 & 255;
+              this.buffer[padLength - 2] = bitLenLo >>> 8 & 255;
+              this.buffer[padLength - 1] = bitLenLo >>> 0 & 255;
+              hashBlocks(this.temp, this.state, this.buffer, 0, padLength);
+              this.finished = true;
+            }
+            for (var i = 0; i < 8; i++) {
+              out[i * 4 + 0] = this.state[i] >>> 24 & 255;
+              out[i * 4 + 1] = this.state[i] >>> 16 & 255;
+              out[i * 4 + 2] = this.state[i] >>> 8 & 255;
+              out[i * 4 + 3] = this.state[i] >>> 0 & 255;
+            }
+            return this;
+          };
+          Hash3.prototype.digest = function() {
+            var out = new Uint8Array(this.digestLength);
+            this.finish(out);
+            return out;
+          };
+          Hash3.prototype._saveState = function(out) {
+            for (var i = 0; i < this.state.length; i++) {
+              out[i] = this.state[i];
+            }
+          };
+          Hash3.prototype._restoreState = function(from, bytesHashed) {
+            for (var i = 0; i < this.state.length; i++) {
+              this.state[i] = from[i];
+            }
+            this.bytesHashed = bytesHashed;
+            this.finished = false;
+            this.bufferLength = 0;
+          };
+          return Hash3;
+        }()
+      );
+      exports2.Hash = Hash2;
+      var HMAC = (
+        /** @class */
+        function() {
+          function HMAC2(key) {
+            this.inner = new Hash2();
+            this.outer = new Hash2();
+            this.blockSize = this.inner.blockSize;
+            this.digestLength = this.inner.digestLength;
+            var pad2 = new Uint8Array(this.blockSize);
+            if (key.length > this.blockSize) {
+              new Hash2().update(key).finish(pad2).clean();
+            } else {
+              for (var i = 0; i < key.length; i++) {
+                pad2[i] = key[i];
+              }
+            }
+            for (var i = 0; i < pad2.length; i++) {
+              pad2[i] ^= 54;
+            }
+            this.inner.update(pad2);
+            for (var i = 0; i < pad2.length; i++) {
+              pad2[i] ^= 54 ^ 92;
+            }
+            this.outer.update(pad2);
+            this.istate = new Uint32Array(8);
+            this.ostate = new Uint32Array(8);
+            this.inner._saveState(this.istate);
+            this.outer._saveState(this.ostate);
+            for (var i = 0; i < pad2.length; i++) {
+              pad2[i] = 0;
+            }
+          }
+          HMAC2.prototype.reset = function() {
+            this.inner._restoreState(this.istate, this.inner.blockSize);
+            this.outer._restoreState(this.ostate, this.outer.blockSize);
+            return this;
+          };
+          HMAC2.prototype.clean = function() {
+            for (var i = 0; i < this.istate.length; i++) {
+              this.ostate[i] = this.istate[i] = 0;
+            }
+            this.inner.clean();
+            this.outer.clean();
+          };
+          HMAC2.prototype.update = function(data) {
+            this.inner.update(data);
+            return this;
+          };
+          HMAC2.prototype.finish = function(out) {
+            if (this.outer.finished) {
+              this.outer.finish(out);
+            } else {
+              this.inner.finish(out);
+              this.outer.update(out, this.digestLength).finish(out);
+            }
+            return this;
+          };
+          HMAC2.prototype.digest = function() {
+            var out = new Uint8Array(this.digestLength);
+            this.finish(out);
+            return out;
+          };
+          return HMAC2;
+        }()
+      );
+      exports2.HMAC = HMAC;
+      function hash(data) {
+        var h = new Hash2().update(data);
+        var digest = h.digest();
+        h.clean();
+        return digest;
+      }
+      exports2.hash = hash;
+      exports2["default"] = hash;
+      function hmac(key, data) {
+        var h = new HMAC(key).update(data);
+        var digest = h.digest();
+        h.clean();
+        return digest;
+      }
+      exports2.hmac = hmac;
+      function fillBuffer(buffer2, hmac2, info, counter) {
+        var num2 = counter[0];
+        if (num2 === 0) {
+          throw new Error("hkdf: cannot expand more");
+        }
+        hmac2.reset();
+        if (num2 > 1) {
+          hmac2.update(buffer2);
+        }
+        if (info) {
+          hmac2.update(info);
+        }
+        hmac2.update(counter);
+        hmac2.finish(buffer2);
+        counter[0]++;
+      }
+      var hkdfSalt = new Uint8Array(exports2.digestLength);
+      function hkdf(key, salt, info, length) {
+        if (salt === void 0) {
+          salt = hkdfSalt;
+        }
+        if (length === void 0) {
+          length = 32;
+        }
+        var counter = new Uint8Array([
+          1
+        ]);
+        var okm = hmac(salt, key);
+        var hmac_ = new HMAC(okm);
+        var buffer2 = new Uint8Array(hmac_.digestLength);
+        var bufpos = buffer2.length;
+        var out = new Uint8Array(length);
+        for (var i = 0; i < length; i++) {
+          if (bufpos === buffer2.length) {
+            fillBuffer(buffer2, hmac_, info, counter);
+            bufpos = 0;
+          }
+          out[i] = buffer2[bufpos++];
+        }
+        hmac_.clean();
+        buffer2.fill(0);
+        counter.fill(0);
+        return out;
+      }
+      exports2.hkdf = hkdf;
+      function pbkdf2(password, salt, iterations, dkLen) {
+        var prf = new HMAC(password);
+        var len = prf.digestLength;
+        var ctr = new Uint8Array(4);
+        var t = new Uint8Array(len);
+        var u = new Uint8Array(len);
+        var dk = new Uint8Array(dkLen);
+        for (var i = 0; i * len < dkLen; i++) {
+          var c = i + 1;
+          ctr[0] = c >>> 24 & 255;
+          ctr[1] = c >>> 16 & 255;
+          ctr[2] = c >>> 8 & 255;
+          ctr[3] = c >>> 0 & 255;
+          prf.reset();
+          prf.update(salt);
+          prf.update(ctr);
+          prf.finish(u);
+          for (var j = 0; j < len; j++) {
+            t[j] = u[j];
+          }
+          for (var j = 2; j <= iterations; j++) {
+            prf.reset();
+            prf.update(u).finish(u);
+            for (var k = 0; k < len; k++) {
+              t[k] ^= u[k];
+            }
+          }
+          for (var j = 0; j < len && i * len + j < dkLen; j++) {
+            dk[i * len + j] = t[j];
+          }
+        }
+        for (var i = 0; i < len; i++) {
+          t[i] = u[i] = 0;
+        }
+        for (var i = 0; i < 4; i++) {
+          ctr[i] = 0;
+        }
+        prf.clean();
+        return dk;
+      }
+      exports2.pbkdf2 = pbkdf2;
+    });
+  }
+});
+
+// ../../../node_modules/.deno/standardwebhooks@1.3.0/node_modules/standardwebhooks/dist/timing_safe_equal.js
+var require_timing_safe_equal = __commonJS({
+  "../../../node_modules/.deno/standardwebhooks@1.3.0/node_modules/standardwebhooks/dist/timing_safe_equal.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", {
+      value: true
+    });
+    exports.timingSafeEqual = timingSafeEqual;
+    function assert(expr, msg = "") {
+      if (!expr) {
+        throw new Error(msg);
+      }
+    }
+    function timingSafeEqual(a, b) {
+      if (a.byteLength !== b.byteLength) {
+        return false;
+      }
+      if (!(a instanceof DataView)) {
+        a = new DataView(ArrayBuffer.isView(a) ? a.buffer : a);
+      }
+      if (!(b instanceof DataView)) {
+        b = new DataView(ArrayBuffer.isView(b) ? b.buffer : b);
+      }
+      assert(a instanceof DataView);
+      assert(b instanceof DataView);
+      const length = a.byteLength;
+      let out = 0;
+      let i = -1;
+      while (++i < length) {
+        out |= a.getUint8(i) ^ b.getUint8(i);
+      }
+      return out === 0;
+    }
+  }
+});
+
+// ../../../node_modules/.deno/standardwebhooks@1.3.0/node_modules/standardwebhooks/dist/index.js
+var require_dist = __commonJS({
+  "../../../node_modules/.deno/standardwebhooks@1.3.0/node_modules/standardwebhooks/dist/index.js"(exports) {
+    "use strict";
+    Object.defineProperty(exports, "__esModule", {
+      value: true
+    });
+    exports.Webhook = exports.WebhookVerificationError = void 0;
+    var base64 = require_base64();
+    var sha2564 = require_sha256();
+    var timing_safe_equal_1 = require_timing_safe_equal();
+    var WEBHOOK_TOLERANCE_IN_SECONDS = 5 * 60;
+    var ExtendableError = class _ExtendableError extends Error {
+      constructor(message) {
+        super(message);
+        Object.setPrototypeOf(this, _ExtendableError.prototype);
+        this.name = "ExtendableError";
+        this.stack = new Error(message).stack;
+      }
+    };
+    var WebhookVerificationError = class _WebhookVerificationError extends ExtendableError {
+      constructor(message) {
+        super(message);
+        Object.setPrototypeOf(this, _WebhookVerificationError.prototype);
+        this.name = "WebhookVerificationError";
+      }
+    };
+    exports.WebhookVerificationError = WebhookVerificationError;
+    function payloadBytes(payload) {
+      if (typeof payload === "string") {
+        return new TextEncoder().encode(payload);
+      }
+      if (ArrayBuffer.isView(payload) && payload.BYTES_PER_ELEMENT === 1) {
+        return new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
+      }
+      throw new Error("Expected payload to be of type string, Buffer or Uint8Array.");
+    }
+    var Webhook2 = class _Webhook {
+      constructor(secret, options) {
+        if ((options === null || options === void 0 ? void 0 : options.format) === "raw") {
+          if (secret instanceof Uint8Array) {
+            this.key = secret;
+          } else {
+            this.key = Uint8Array.from(secret, (c) => c.charCodeAt(0));
+          }
+        } else {
+          if (typeof secret !== "string") {
+            throw new Error("Expected secret to be of type string");
+          }
+          if (secret.startsWith(_Webhook.prefix)) {
+            secret = secret.substring(_Webhook.prefix.length);
+          }
+          this.key = base64.decode(secret);
+        }
+        if (this.key.length === 0) {
+          throw new Error("Secret can't be empty.");
+        }
+      }
+      verify(payload, headers, options) {
+        var _a;
+        const jsonParse = (_a = options === null || options === void 0 ? void 0 : options.jsonParse) !== null && _a !== void 0 ? _a : true;
+        const normalizedHeaders = {};
+        for (const key of Object.keys(headers)) {
+          normalizedHeaders[key.toLowerCase()] = headers[key];
+        }
+        const msgId = normalizedHeaders["webhook-id"];
+        const msgSignature = normalizedHeaders["webhook-signature"];
+        const msgTimestamp = normalizedHeaders["webhook-timestamp"];
+        if (!msgSignature || !msgId || !msgTimestamp) {
+          throw new WebhookVerificationError("Missing required headers");
+        }
+        const timestamp = this.verifyTimestamp(msgTimestamp);
+        const bytes = payloadBytes(payload);
+        const encoder4 = new globalThis.TextEncoder();
+        const expectedSignature = encoder4.encode(this.sign(msgId, timestamp, bytes));
+        const passedSignatures = msgSignature.split(" ");
+        if (!passedSignatures.some((versionedSignature) => (0, timing_safe_equal_1.timingSafeEqual)(encoder4.encode(versionedSignature), expectedSignature))) {
+          throw new WebhookVerificationError("No matching signature found");
+        }
+        if (bytes.length === 0) {
+          return void 0;
+        }
+        if (jsonParse) {
+          return JSON.parse(typeof payload === "string" ? payload : new TextDecoder().decode(bytes));
+        } else {
+          return void 0;
+        }
+      }
+      sign(msgId, timestamp, payload) {
+        const bytes = payloadBytes(payload);
+        const timestampNumber = Math.floor(timestamp.getTime() / 1e3);
+        const prefix = new TextEncoder().encode(`${msgId}.${timestampNumber}.`);
+        const toSign = new Uint8Array(prefix.length + bytes.length);
+        toSign.set(prefix);
+        toSign.set(bytes, prefix.length);
+        const expectedSignature = base64.encode(sha2564.hmac(this.key, toSign));
+        return `v1,${expectedSignature}`;
+      }
+      endpointVerificationResponse(challenge) {
+        const encoder4 = new TextEncoder();
+        const verificationKey = sha2564.hmac(this.key, encoder4.encode("wev-v1"));
+        const signature = base64.encode(sha2564.hmac(verificationKey, encoder4.encode(challenge)));
+        return `v1,${signature}`;
+      }
+      verifyEndpointVerificationResponse(challenge, header) {
+        if (!header) {
+          throw new WebhookVerificationError("Missing challenge response");
+        }
+        const encoder4 = new globalThis.TextEncoder();
+        const expectedSignature = encoder4.encode(this.endpointVerificationResponse(challenge));
+        if (!(0, timing_safe_equal_1.timingSafeEqual)(encoder4.encode(header), expectedSignature)) {
+          throw new WebhookVerificationError("No matching signature found");
+        }
+      }
+      verifyTimestamp(timestampHeader) {
+        const now = Math.floor(Date.now() / 1e3);
+        const timestamp = parseInt(timestampHeader, 10);
+        if (Number.isNaN(timestamp)) {
+          throw new WebhookVerificationError("Invalid Signature Headers");
+        }
+        if (now - timestamp > WEBHOOK_TOLERANCE_IN_SECONDS) {
+          throw new WebhookVerificationError("Message timestamp too old");
+        }
+        if (timestamp > now + WEBHOOK_TOLERANCE_IN_SECONDS) {
+          throw new WebhookVerificationError("Message timestamp too new");
+        }
+        return new Date(timestamp * 1e3);
+      }
+    };
+    exports.Webhook = Webhook2;
+    Webhook2.prefix = "whsec_";
+  }
+});
+
 // chains/readers.ts
 init_errors();
 var LOADERS = {
@@ -10205,7 +11041,8 @@ var FILTER_KEYS = [
 ];
 var BODY_KEYS = [
   ...FILTER_KEYS,
-  "scheduled"
+  "scheduled",
+  "webhooks"
 ];
 var UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 var describe = (value) => value === null ? "null" : Array.isArray(value) ? "an array" : `a ${typeof value}`;
@@ -10294,6 +11131,14 @@ function interpretBody(body, options) {
   if (keys.length === 0) return {
     kind: "scheduled"
   };
+  if (keys.includes("webhooks")) {
+    if (keys.length > 1 || body.webhooks !== true) {
+      throw new BadRequest('a webhook run is exactly {"webhooks": true}', "webhooks");
+    }
+    return {
+      kind: "webhooks"
+    };
+  }
   if (keys.includes("scheduled")) return scheduledBody(body, keys);
   if (keys.length > 1) {
     throw new BadRequest(`give exactly one of ${FILTER_KEYS.join(", ")}; got ${keys.join(", ")}`);
@@ -10615,8 +11460,8 @@ function parseChainLease(data) {
     lockedUntil: text(data, "locked_until", true)
   };
 }
-function createStore(client, options) {
-  const call = async (fn, args, parse, callOptions = {}) => {
+function rpcCaller(client, options) {
+  return async (fn, args, parse, callOptions = {}) => {
     const timeoutMs = Math.max(1, Math.min(options.timeoutMs, callOptions.timeoutMs ?? Infinity));
     let response;
     try {
@@ -10636,6 +11481,9 @@ function createStore(client, options) {
       throw new StoreUnavailable(fn, `unexpected response: ${error.message}`);
     }
   };
+}
+function createStore(client, options) {
+  const call = rpcCaller(client, options);
   return {
     claim: (o, c) => call("balance_sync_claim", {
       p_worker: o.runId,
@@ -11524,6 +12372,303 @@ async function runForced(ctx, input) {
   }
 }
 
+// webhooks.ts
+var import_standardwebhooks = __toESM(require_dist());
+
+// webhook_address.ts
+var V4_BLOCKED = [
+  [
+    "0.0.0.0",
+    8
+  ],
+  [
+    "10.0.0.0",
+    8
+  ],
+  [
+    "100.64.0.0",
+    10
+  ],
+  [
+    "127.0.0.0",
+    8
+  ],
+  [
+    "169.254.0.0",
+    16
+  ],
+  [
+    "172.16.0.0",
+    12
+  ],
+  [
+    "192.0.0.0",
+    24
+  ],
+  [
+    "192.0.2.0",
+    24
+  ],
+  [
+    "192.168.0.0",
+    16
+  ],
+  [
+    "198.18.0.0",
+    15
+  ],
+  [
+    "198.51.100.0",
+    24
+  ],
+  [
+    "203.0.113.0",
+    24
+  ],
+  [
+    "224.0.0.0",
+    4
+  ],
+  [
+    "240.0.0.0",
+    4
+  ]
+];
+function v4ToInt(address) {
+  const parts = address.split(".");
+  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255)) {
+    return null;
+  }
+  return parts.reduce((n, p) => n * 256 + Number(p), 0);
+}
+function v4Blocked(value) {
+  return V4_BLOCKED.some(([base, bits]) => {
+    const size3 = 2 ** (32 - bits);
+    const start = v4ToInt(base);
+    return value >= start && value < start + size3;
+  });
+}
+function v6Groups(address) {
+  let text2 = address.toLowerCase().split("%")[0];
+  const v4Tail = text2.match(/(\d+\.\d+\.\d+\.\d+)$/);
+  if (v4Tail) {
+    const n = v4ToInt(v4Tail[1]);
+    if (n === null) return null;
+    text2 = text2.slice(0, -v4Tail[1].length) + `${(n >>> 16).toString(16)}:${(n & 65535).toString(16)}`;
+  }
+  const halves = text2.split("::");
+  if (halves.length > 2) return null;
+  const parse = (s) => s === "" ? [] : s.split(":");
+  const head = parse(halves[0]);
+  const tail = halves.length === 2 ? parse(halves[1]) : [];
+  const missing = 8 - head.length - tail.length;
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return null;
+  const groups = [
+    ...head,
+    ...Array(halves.length === 2 ? missing : 0).fill("0"),
+    ...tail
+  ];
+  if (groups.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return null;
+  return groups.map((g) => parseInt(g, 16));
+}
+function v6Blocked(g) {
+  const zeroUntil = (n) => g.slice(0, n).every((x) => x === 0);
+  if (zeroUntil(8)) return true;
+  if (zeroUntil(7) && g[7] === 1) return true;
+  if (zeroUntil(5) && g[5] === 65535) return true;
+  if (g[0] === 100 && g[1] === 65435) return true;
+  if ((g[0] & 65024) === 64512) return true;
+  if ((g[0] & 65472) === 65152) return true;
+  if ((g[0] & 65280) === 65280) return true;
+  if (g[0] === 8193 && g[1] === 3512) return true;
+  if (g[0] === 256 && g[1] === 0 && g[2] === 0 && g[3] === 0) return true;
+  return false;
+}
+function isBlockedAddress(address) {
+  const v4 = v4ToInt(address);
+  if (v4 !== null) return v4Blocked(v4);
+  const v6 = v6Groups(address.replace(/^\[|\]$/g, ""));
+  return v6 === null ? true : v6Blocked(v6);
+}
+var LOCAL_NAME = /(^|\.)(localhost|local|internal|localdomain)$/;
+function defaultResolver() {
+  const resolveDns = Deno.resolveDns;
+  if (typeof resolveDns !== "function") return null;
+  return async (host) => {
+    const results = await Promise.allSettled([
+      resolveDns(host, "A"),
+      resolveDns(host, "AAAA")
+    ]);
+    const found = results.flatMap((r) => r.status === "fulfilled" ? r.value : []);
+    if (found.length === 0) {
+      const failed = results.find((r) => r.status === "rejected");
+      throw failed?.reason ?? new Error("no A or AAAA record");
+    }
+    return found;
+  };
+}
+async function addressProblem(url, policy) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return "the URL cannot be parsed";
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+    return `the scheme ${parsed.protocol} is not allowed`;
+  }
+  if (parsed.protocol === "http:" && !policy.allowHttp) {
+    return "http:// is refused (setting webhook_allow_http)";
+  }
+  if (parsed.username || parsed.password) return "credentials in the URL are refused";
+  if (policy.allowPrivate) return null;
+  const host = parsed.hostname.replace(/\.$/, "").toLowerCase();
+  const literal = host.startsWith("[") || v4ToInt(host) !== null;
+  if (literal) {
+    return isBlockedAddress(host) ? `the address ${host} is loopback, private, link-local, metadata or reserved` : null;
+  }
+  if (LOCAL_NAME.test(host) || !host.includes(".")) return `the host ${host} is a local name`;
+  const resolve = policy.resolve === void 0 ? defaultResolver() : policy.resolve;
+  if (!resolve) return null;
+  let addresses;
+  try {
+    addresses = await resolve(host);
+  } catch (error) {
+    return `the host ${host} could not be resolved: ${error?.message ?? error}`;
+  }
+  const blocked = addresses.find(isBlockedAddress);
+  return blocked === void 0 ? null : `the host ${host} resolves to ${blocked}, a loopback, private, link-local, metadata or reserved address`;
+}
+
+// webhooks.ts
+var USER_AGENT = "balance-sync-webhooks";
+async function sendBatch(batch, deps, now = /* @__PURE__ */ new Date()) {
+  const problem = await addressProblem(batch.url, {
+    allowHttp: batch.allowHttp,
+    allowPrivate: batch.allowPrivate,
+    ...deps.resolve !== void 0 ? {
+      resolve: deps.resolve
+    } : {}
+  });
+  if (problem) return {
+    status: null,
+    error: `not sent: ${problem}`,
+    result: "refused"
+  };
+  let signature;
+  try {
+    if (!batch.secret) throw new Error("missing");
+    signature = new import_standardwebhooks.Webhook(batch.secret).sign(batch.webhookId, now, batch.body);
+  } catch {
+    return {
+      status: null,
+      error: `not sent: Vault secret ${batch.secretName} is missing or not whsec_<base64>`,
+      result: "refused"
+    };
+  }
+  try {
+    const response = await (deps.fetch ?? fetch)(batch.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "user-agent": USER_AGENT,
+        "webhook-id": batch.webhookId,
+        "webhook-timestamp": String(Math.floor(now.getTime() / 1e3)),
+        "webhook-signature": signature
+      },
+      body: batch.body,
+      // a redirect could lead anywhere (an internal address): it counts as a failed delivery
+      redirect: "manual",
+      signal: AbortSignal.timeout(batch.timeoutMs)
+    });
+    await response.body?.cancel().catch(() => {
+    });
+    const ok = response.status >= 200 && response.status <= 299;
+    return ok ? {
+      status: response.status,
+      error: null,
+      result: "success"
+    } : response.status === 0 ? {
+      status: null,
+      error: "redirect not followed",
+      result: "http_error"
+    } : {
+      status: response.status,
+      error: `HTTP ${response.status}`,
+      result: "http_error"
+    };
+  } catch (error) {
+    const message = error?.name === "TimeoutError" ? `no answer within ${batch.timeoutMs} ms` : String(error?.message ?? error).slice(0, 300);
+    return {
+      status: null,
+      error: message,
+      result: "no_answer"
+    };
+  }
+}
+async function runWebhooks(deps, options) {
+  const now = deps.now ?? Date.now;
+  const started = now();
+  const deadline = started + options.budgetMs;
+  const summary = {
+    run_id: options.runId,
+    kind: "webhooks",
+    endpoints: 0,
+    batches_delivered: 0,
+    changes_delivered: 0,
+    failed: 0,
+    duration_ms: 0
+  };
+  const ids = await deps.store.webhookClaim(options.runId, options.leaseSeconds, options.maxEndpoints ?? 20);
+  summary.endpoints = ids.length;
+  const serve = async (endpointId) => {
+    for (; ; ) {
+      const answer = await deps.store.webhookBatch(endpointId, options.runId);
+      if (!answer.held || answer.done) return;
+      if (answer.batch === null) continue;
+      const batch = {
+        ...answer.batch,
+        timeoutMs: Math.min(answer.batch.timeoutMs, options.budgetMs)
+      };
+      if (now() + batch.timeoutMs > deadline) {
+        await deps.store.webhookRelease(endpointId, options.runId);
+        return;
+      }
+      const delivery = await sendBatch(batch, deps);
+      const recorded = await deps.store.webhookResult(endpointId, options.runId, batch.webhookId, delivery);
+      if (delivery.result === "success" && recorded.advanced) {
+        summary.batches_delivered += 1;
+        summary.changes_delivered += batch.count;
+        continue;
+      }
+      summary.failed += 1;
+      deps.log.warn("Webhook delivery failed", {
+        endpoint_id: endpointId,
+        webhook_id: batch.webhookId,
+        status: delivery.status,
+        error: delivery.error,
+        disabled: recorded.disabled
+      });
+      return;
+    }
+  };
+  const results = await Promise.allSettled(ids.map(serve));
+  for (const [i, r] of results.entries()) {
+    if (r.status === "rejected") {
+      summary.failed += 1;
+      deps.log.error("Webhook endpoint run failed", {
+        endpoint_id: ids[i],
+        error: r.reason?.message ?? String(r.reason)
+      });
+    }
+  }
+  summary.duration_ms = now() - started;
+  deps.log.notice("Webhook run finished", {
+    ...summary
+  });
+  return summary;
+}
+
 // handler.ts
 var json = (status, body, headers = {}) => new Response(JSON.stringify(body), {
   status,
@@ -11608,6 +12753,9 @@ function createHandler(deps) {
       }
       throw error;
     }
+    if (runRequest.kind === "webhooks") {
+      return await serveWebhooks(deps, log, runId);
+    }
     const cpuMs = startCpuClock();
     try {
       const ran = await runSync({
@@ -11668,6 +12816,46 @@ function createHandler(deps) {
     }
   };
 }
+async function serveWebhooks(deps, log, runId) {
+  if (!deps.webhooks) {
+    return json(404, {
+      error: "webhooks are not available",
+      run_id: runId
+    });
+  }
+  try {
+    const summary = await runWebhooks({
+      store: deps.webhooks,
+      log,
+      ...deps.webhookDeps
+    }, {
+      runId,
+      budgetMs: deps.config.budgetMs,
+      leaseSeconds: deps.config.leaseSeconds
+    });
+    return json(200, summary);
+  } catch (error) {
+    if (error instanceof StoreUnavailable) {
+      log.error("Database unavailable", {
+        operation: error.operation,
+        code: error.code,
+        status: error.status,
+        error: error.message
+      });
+      return json(503, {
+        error: "database unavailable",
+        run_id: runId
+      });
+    }
+    log.error("Webhook run failed", {
+      error: error?.message ?? String(error)
+    });
+    return json(500, {
+      error: "internal error",
+      run_id: runId
+    });
+  }
+}
 async function serveMetrics(request, authenticate, operations, log) {
   if (await authenticate(request.headers) === null) {
     log.warn("Rejected a request without a valid credential");
@@ -11697,6 +12885,83 @@ async function serveMetrics(request, authenticate, operations, log) {
       error: "database unavailable"
     });
   }
+}
+
+// webhook_store.ts
+var isObject2 = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+function parseBatchAnswer(data) {
+  if (!isObject2(data)) throw new TypeError("batch answer is not an object");
+  if (data.held !== true) return {
+    held: false
+  };
+  if (data.done === true) return {
+    held: true,
+    done: true
+  };
+  if (data.webhook_id === null || data.webhook_id === void 0) {
+    return {
+      held: true,
+      done: false,
+      batch: null
+    };
+  }
+  const str = (key) => {
+    if (typeof data[key] !== "string") throw new TypeError(`${key} is not a string`);
+    return data[key];
+  };
+  if (!isObject2(data.payload)) throw new TypeError("payload is not an object");
+  return {
+    held: true,
+    done: false,
+    batch: {
+      webhookId: str("webhook_id"),
+      url: str("url"),
+      secret: typeof data.secret === "string" ? data.secret : null,
+      secretName: str("secret_name"),
+      count: Number(data.count),
+      // re-serialised from the parsed answer: the same rows give the same text on every retry
+      body: JSON.stringify(data.payload),
+      allowHttp: data.allow_http === true,
+      allowPrivate: data.allow_private === true,
+      timeoutMs: Number(data.timeout_ms) || 1e4
+    }
+  };
+}
+function createWebhookStore(client, options) {
+  const call = rpcCaller(client, options);
+  return {
+    webhookClaim: (runId, leaseSeconds, limit) => call("balance_sync_webhook_claim", {
+      p_worker: runId,
+      p_lease_seconds: leaseSeconds,
+      p_limit: limit
+    }, (data) => {
+      if (!Array.isArray(data)) throw new TypeError("not a list of ids");
+      return data.map(String);
+    }),
+    webhookBatch: (endpointId, runId) => call("balance_sync_webhook_batch", {
+      p_endpoint: endpointId,
+      p_worker: runId
+    }, parseBatchAnswer),
+    webhookResult: (endpointId, runId, webhookId, answer) => call("balance_sync_webhook_result", {
+      p_endpoint: endpointId,
+      p_worker: runId,
+      p_webhook_id: webhookId,
+      p_status: answer.status,
+      p_error: answer.error,
+      p_result: answer.result
+    }, (data) => {
+      if (!isObject2(data)) throw new TypeError("result answer is not an object");
+      return {
+        accepted: data.accepted === true,
+        advanced: data.advanced === true,
+        disabled: data.disabled === true
+      };
+    }),
+    webhookRelease: (endpointId, runId) => call("balance_sync_webhook_release", {
+      p_endpoint: endpointId,
+      p_worker: runId
+    }, (data) => data === true)
+  };
 }
 
 // index.ts
@@ -11741,13 +13006,17 @@ function handlerFromEnv() {
     reason,
     runs
   }), "warn"));
+  const webhooks = createWebhookStore(client, {
+    timeoutMs: config.storeTimeoutMs
+  });
   return createHandler({
     config,
     store,
     readers,
     env,
     operations: store,
-    inFlight
+    inFlight,
+    webhooks
   });
 }
 var handler = handlerFromEnv();
