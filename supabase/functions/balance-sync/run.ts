@@ -1,4 +1,5 @@
 import { processBatch } from "./batch.ts";
+import { ReadLimitsBook } from "./read_limits_book.ts";
 import { runChain } from "./chain_run.ts";
 import {
   Deadline,
@@ -61,6 +62,7 @@ export async function runSync(
     cpuShare: cpuBudget.begin(),
     unloading: null,
     rowLog: new RowLineCap(deps.log, settings.maxRowLogLines),
+    readLimits: new ReadLimitsBook(deps.store, deps.log),
   };
   const { log, pending, runId } = ctx;
   let ended!: () => void;
@@ -106,6 +108,8 @@ export async function runSync(
         });
       }
     }
+    // What the reads learned about the chains' providers, for the next run (one call per chain).
+    await ctx.readLimits.saveAll({ timeoutMs: ctx.clock.write(1) });
     summary.duration_ms = Math.round(now() - started);
     summary.cpu_ms = ctx.cpu();
     summary.log_lines_omitted = ctx.rowLog.omitted;

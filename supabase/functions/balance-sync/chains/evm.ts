@@ -29,6 +29,7 @@ import {
   classifyRpcFailure,
   executionFailure,
   isExecutionError,
+  isGasRefusal,
   sizeRefusal,
 } from "./evm_errors.ts";
 import {
@@ -81,6 +82,8 @@ interface AggregateState {
 }
 
 type Refusal = { kind: "batch" | "response"; reason: string };
+/** How one call of a request went: answered with its data, failed small, or refused for size. */
+type Sent = "answered" | "failed" | Refusal;
 type Send = <T>(method: string, params: unknown[]) => Promise<T>;
 
 type AddressCheck = { ok: true; hex: string } | { ok: false; reason: string };
@@ -96,6 +99,7 @@ export function checkEvmAddress(value: unknown): AddressCheck {
 }
 
 const configError = (message: string) => new ReadError("configuration", message);
+const clip = (text: string) => (text.length > 120 ? `${text.slice(0, 120)}…` : text);
 const hexBlock = (block: bigint) => `0x${block.toString(16)}`;
 
 /**
@@ -265,26 +269,48 @@ class EvmRead {
     return true;
   }
 
-  /** Aggregates of at most the multicall size, sent in requests the batch and answer sizes allow. */
+  /**
+   * Aggregates of at most the multicall size, sent in requests the batch and answer sizes allow.
+   * The calls of aggregates refused for their size are chunked again at the halved size and sent
+   * together at once, so that the retry is batched like the first try (and the first read of a
+   * limited provider learns its batch size too).
+   */
   private async runAggregates(calls: AggregateCall[], state: AggregateState): Promise<void> {
-    const size = this.sizes.multicall;
-    if (calls.length > size) this.seen.multicall.cut = true;
-    const chunks: AggregateCall[][] = [];
-    for (let i = 0; i < calls.length; i += size) chunks.push(calls.slice(i, i + size));
-    await this.sendGroups(
-      chunks,
-      (chunk) => aggregateAnswerBytes(chunk.length),
-      (send, chunk) => this.runChunk(send, chunk, state),
-      (chunk, refusal) => this.aggregateRefused(chunk, refusal, state),
-    );
+    let pending = calls;
+    while (pending.length > 0) {
+      const size = this.sizes.multicall;
+      if (pending.length > size) this.seen.multicall.cut = true;
+      const chunks: AggregateCall[][] = [];
+      for (let i = 0; i < pending.length; i += size) chunks.push(pending.slice(i, i + size));
+      const retry: AggregateCall[] = [];
+      await this.sendGroups(
+        chunks,
+        (chunk) => aggregateAnswerBytes(chunk.length),
+        (send, chunk) => this.runChunk(send, chunk, state, retry),
+        (chunk, refusal) => {
+          if (refusal.kind === "response" && chunk.length > 1) {
+            // Too large an answer for one aggregate: too many calls in it.
+            this.refused("multicall", chunk.length, refusal.reason);
+            retry.push(...chunk);
+          } else {
+            this.refusedAlone(chunk.map((c) => c.query), refusal);
+          }
+        },
+      );
+      pending = retry;
+    }
   }
 
-  /** One aggregate3; resolves with the size refusal of its request, if it was refused. */
+  /**
+   * One aggregate3; resolves with the size refusal of its request, if it was refused. An
+   * aggregate over the gas cap goes to `retry`.
+   */
   private async runChunk(
     send: Send,
     chunk: AggregateCall[],
     state: AggregateState,
-  ): Promise<Refusal | null> {
+    retry: AggregateCall[],
+  ): Promise<Sent> {
     const multicall = state.multicall;
     let result: string;
     try {
@@ -295,27 +321,27 @@ class EvmRead {
     } catch (error) {
       const refusal = sizeRefusal(error);
       if (refusal) return refusal;
-      if (isExecutionError(error) && chunk.length > 1) {
+      if ((isExecutionError(error) || isGasRefusal(error)) && chunk.length > 1) {
         // Out of gas under the node's gas cap, or one call burning it all: halve and retry at
         // once. A single call that still fails (below) marks the read, so its halving is not
         // learned as the provider's limit.
-        this.refused("multicall", chunk.length, executionFailure(error).message);
-        await this.runAggregates(chunk, state);
-        return null;
+        this.refused("multicall", chunk.length, clip(executionFailure(error).message));
+        retry.push(...chunk);
+        return "failed";
       }
       if (isExecutionError(error)) {
         this.culprit = true;
         const failure = executionFailure(error);
         this.settle(chunk[0].query.index, this.callFailed(chunk[0].query, failure.message));
-        return null;
+        return "failed";
       }
       const classified = this.classify(error);
       for (const call of chunk) this.settle(call.query.index, classified);
-      return null;
+      return "failed";
     }
     if (result === "0x" || result === "") {
       state.missing = true;
-      return null;
+      return "failed";
     }
     this.passed("multicall", chunk.length);
     let decoded;
@@ -328,7 +354,7 @@ class EvmRead {
           `(${error.message})`,
       );
       for (const call of chunk) this.settle(call.query.index, problem);
-      return null;
+      return "failed";
     }
     decoded.forEach((item, i) => {
       const query = chunk[i].query;
@@ -340,62 +366,54 @@ class EvmRead {
         this.settleReturn(query, item.returnData);
       }
     });
-    return null;
-  }
-
-  /** An aggregate refused alone: too large an answer means too many calls in it. */
-  private async aggregateRefused(
-    chunk: AggregateCall[],
-    refusal: Refusal,
-    state: AggregateState,
-  ): Promise<void> {
-    if (refusal.kind === "response" && chunk.length > 1) {
-      this.refused("multicall", chunk.length, refusal.reason);
-      await this.runAggregates(chunk, state);
-      return;
-    }
-    this.refusedAlone(chunk.map((c) => c.query), refusal);
+    return "answered";
   }
 
   /**
    * Sends `items` in as few requests as the learned batch and answer sizes allow (each request its
-   * own JSON-RPC batch). A request refused for its size is retried at once in halves; the sizes
-   * the read learns are kept in this.sizes (next requests) and this.seen (the chain's record).
+   * own JSON-RPC batch). The items of requests refused for their size are grouped again at the
+   * halved size and sent together at once; the sizes the read learns are kept in this.sizes (next
+   * requests) and this.seen (the chain's record).
    */
   private async sendGroups<I>(
     items: I[],
     bytesOf: (item: I) => number,
-    run: (send: Send, item: I) => Promise<Refusal | null>,
-    refusedAlone: (item: I, refusal: Refusal) => Promise<void> | void,
+    run: (send: Send, item: I) => Promise<Sent>,
+    refusedAlone: (item: I, refusal: Refusal) => void,
   ): Promise<void> {
-    if (items.length === 0) return;
-    const bytes = items.map(bytesOf);
-    const plan = planGroups(bytes, this.sizes.batch, this.sizes.response);
-    if (plan.cutByCount) this.seen.batch.cut = true;
-    if (plan.cutByBytes) this.seen.response.cut = true;
-    await Promise.all(plan.groups.map(async (group) => {
-      const send = this.rpc!.group();
-      const refusals = await Promise.all(group.map((i) => run(send, items[i])));
-      const refusedAt = group.filter((_, k) => refusals[k] !== null);
-      const answeredBytes = group.filter((_, k) => refusals[k] === null)
-        .reduce((sum, i) => sum + bytes[i], 0);
-      const groupBytes = group.reduce((sum, i) => sum + bytes[i], 0);
-      if (refusedAt.length === 0) {
-        this.passed("batch", group.length);
-        this.passed("response", groupBytes);
-        return;
-      }
-      // What a node answered before it cut the answer off fitted under its limit.
-      if (answeredBytes > 0) this.passed("response", answeredBytes);
-      const first = refusals.find((r) => r !== null)!;
-      if (group.length === 1) {
-        await refusedAlone(items[group[0]], first);
-        return;
-      }
-      if (first.kind === "batch") this.refused("batch", group.length, first.reason);
-      else this.refused("response", groupBytes, first.reason);
-      await this.sendGroups(refusedAt.map((i) => items[i]), bytesOf, run, refusedAlone);
-    }));
+    let pending = items;
+    while (pending.length > 0) {
+      const current = pending;
+      const bytes = current.map(bytesOf);
+      const plan = planGroups(bytes, this.sizes.batch, this.sizes.response);
+      if (plan.cutByCount) this.seen.batch.cut = true;
+      if (plan.cutByBytes) this.seen.response.cut = true;
+      const retry: I[] = [];
+      await Promise.all(plan.groups.map(async (group) => {
+        const send = this.rpc!.group();
+        const sent = await Promise.all(group.map((i) => run(send, current[i])));
+        const refusedAt = group.filter((_, k) => typeof sent[k] === "object");
+        const groupBytes = group.reduce((sum, i) => sum + bytes[i], 0);
+        // What the node answered with data (before it cut an answer off) fitted under its limit;
+        // failed calls answered small, so they prove nothing about the answer's size.
+        const answeredBytes = group.filter((_, k) => sent[k] === "answered")
+          .reduce((sum, i) => sum + bytes[i], 0);
+        if (answeredBytes > 0) this.passed("response", answeredBytes);
+        if (refusedAt.length === 0) {
+          this.passed("batch", group.length);
+          return;
+        }
+        const first = sent.find((r): r is Refusal => typeof r === "object")!;
+        if (group.length === 1) {
+          refusedAlone(current[group[0]], first);
+          return;
+        }
+        if (first.kind === "batch") this.refused("batch", group.length, first.reason);
+        else this.refused("response", groupBytes, first.reason);
+        retry.push(...refusedAt.map((i) => current[i]));
+      }));
+      pending = retry;
+    }
   }
 
   /** A single call refused for size: nothing smaller to send, the balance fails this time. */
@@ -438,7 +456,7 @@ class EvmRead {
           if (query.token === null) {
             const balance = await send<string>("eth_getBalance", [`0x${query.holder}`, block]);
             this.settle(query.index, BigInt(balance));
-            return null;
+            return "answered";
           }
           const data = await send<string>("eth_call", [
             { to: `0x${query.token}`, data: `0x${addressCall(SELECTOR.balanceOf, query.holder)}` },
@@ -447,6 +465,7 @@ class EvmRead {
           const hex = (data ?? "").replace(/^0x/, "");
           if (hex.length === 0) emptyTokens.push(query);
           else this.settleReturn(query, hex);
+          return "answered";
         } catch (error) {
           const refusal = sizeRefusal(error);
           if (refusal) return refusal;
@@ -455,8 +474,8 @@ class EvmRead {
           } else {
             this.settle(query.index, this.classify(error));
           }
+          return "failed";
         }
-        return null;
       },
       (query, refusal) => this.refusedAlone([query], refusal),
     );

@@ -83,10 +83,15 @@ export function sizeRefusal(error: unknown): { kind: "batch" | "response"; reaso
   return null;
 }
 
-/** True when the EVM ran out of gas: the aggregate may pass when smaller. */
-export function isOutOfGas(error: unknown): boolean {
+/**
+ * True when the call did not fit the node's gas cap: it ran out of gas, or its calldata alone
+ * costs more ("intrinsic gas too high/low"). A smaller aggregate passes.
+ */
+export function isGasRefusal(error: unknown): boolean {
   const rpc = findInChain(error, isRpcRequestError);
-  return !!rpc && /out of gas|outofgas|gas required exceeds|gas limit/i.test(rpc.details ?? "");
+  if (!rpc || (rpc.status !== undefined && rpc.status >= 300)) return false;
+  return /out of gas|outofgas|intrinsic gas|gas required exceeds|exceeds (the )?(block )?gas limit|CallGasCostMoreThanGasLimit/i
+    .test(rpc.details ?? "");
 }
 
 /** The revert data a node returned with an execution error, if any. */

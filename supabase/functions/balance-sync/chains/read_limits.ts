@@ -8,8 +8,8 @@
  *   - response: bytes of one HTTP answer (-32003 "response too large", "response size exceeded").
  *
  * Multiplicative decrease: a request refused at size F proves the limit is below F; the size drops
- * to half of F (or stays, when it was already below F, or to the largest size that passed in the
- * same read) and F is kept as a ceiling. Additive increase: after GROW_AFTER clean reads that the
+ * to half of F (or stays, when it was already below F), but not below the largest size seen to
+ * pass under F, and F is kept as a ceiling. Additive increase: after GROW_AFTER clean reads that the
  * size actually cut (a read that never reached the size proves nothing), the size grows by a tenth
  * of its maximum, but only halfway to a known ceiling. The ceiling is forgotten after
  * FORGET_CEILING_AFTER clean reads, so that a provider that lifts its limit is noticed.
@@ -22,6 +22,8 @@ export interface Limit {
   size: number;
   /** Smallest size refused since the last time it was forgotten; null when none. */
   ceiling: number | null;
+  /** Largest size seen to pass below the ceiling: a failed probe falls back to it. */
+  good: number;
   /** Clean reads that the size cut, since the last change of size. */
   clean: number;
   /** Clean reads since the last refusal (forgets the ceiling). */
@@ -65,9 +67,9 @@ export const EVM_MAXIMA: LimitMaxima = { multicall: 500, batch: 1000, response: 
 export const TRON_MAXIMA: LimitMaxima = { multicall: 200, batch: 1, response: 25_000_000 };
 
 export const fresh = (maxima: LimitMaxima): ReadLimits => ({
-  multicall: { size: maxima.multicall, ceiling: null, clean: 0, sinceFailure: 0, reason: null },
-  batch: { size: maxima.batch, ceiling: null, clean: 0, sinceFailure: 0, reason: null },
-  response: { size: maxima.response, ceiling: null, clean: 0, sinceFailure: 0, reason: null },
+  multicall: { size: maxima.multicall, ceiling: null, good: 0, clean: 0, sinceFailure: 0, reason: null },
+  batch: { size: maxima.batch, ceiling: null, good: 0, clean: 0, sinceFailure: 0, reason: null },
+  response: { size: maxima.response, ceiling: null, good: 0, clean: 0, sinceFailure: 0, reason: null },
 });
 
 /** The size a request refused at `failedAt` leaves, within one read (retry at once). */
@@ -80,29 +82,35 @@ export function afterRead(limit: Limit, seen: LimitObservation | undefined, max:
   if (!seen) return limit;
   if (seen.failedAt !== null) {
     const failedAt = seen.failedAt;
-    const passedBelow = seen.passed < failedAt ? seen.passed : 0;
+    const below = (n: number) => (n < failedAt ? n : 0);
+    const good = Math.max(below(seen.passed), below(limit.good));
     const size = limit.size < failedAt
       ? limit.size
-      : Math.max(1, Math.floor(failedAt / 2), passedBelow);
+      : Math.max(1, Math.floor(failedAt / 2), good);
     return {
       size: Math.min(size, max),
       ceiling: Math.min(limit.ceiling ?? failedAt, failedAt),
+      good,
       clean: 0,
       sinceFailure: 0,
       reason: seen.reason ?? limit.reason,
     };
   }
-  if (!seen.cut || limit.size >= max) return limit;
-  const sinceFailure = limit.sinceFailure + 1;
   let ceiling = limit.ceiling;
+  const good = Math.max(
+    limit.good,
+    ceiling === null || seen.passed < ceiling ? Math.min(seen.passed, limit.size) : 0,
+  );
+  if (!seen.cut || limit.size >= max) return { ...limit, good };
+  const sinceFailure = limit.sinceFailure + 1;
   if (ceiling !== null && sinceFailure >= AIMD.forgetCeilingAfter) ceiling = null;
   const clean = limit.clean + 1;
   const reason = limit.reason;
-  if (clean < AIMD.growAfter) return { size: limit.size, ceiling, clean, sinceFailure, reason };
+  if (clean < AIMD.growAfter) return { size: limit.size, ceiling, good, clean, sinceFailure, reason };
   const step = Math.max(1, Math.ceil(max / AIMD.stepDivisor));
   let target = Math.min(max, limit.size + step);
   if (ceiling !== null && target >= ceiling) target = Math.floor((limit.size + ceiling) / 2);
-  return { size: Math.max(limit.size, target), ceiling, clean: 0, sinceFailure, reason };
+  return { size: Math.max(limit.size, target), ceiling, good, clean: 0, sinceFailure, reason };
 }
 
 /** Every size after one read. */
@@ -165,6 +173,7 @@ export function parseLimits(stored: unknown, maxima: LimitMaxima): ReadLimits {
     limits[name] = {
       size: Math.min(size, maxima[name]),
       ceiling: whole(r.ceiling, 1),
+      good: whole(r.good, 0) ?? 0,
       clean: whole(r.clean, 0) ?? 0,
       sinceFailure: whole(r.since_failure, 0) ?? 0,
       reason: typeof r.reason === "string" ? r.reason.slice(0, 200) : null,
@@ -178,6 +187,7 @@ export function serializeLimits(limits: ReadLimits): Record<LimitName, Record<st
   const one = (l: Limit) => ({
     size: l.size,
     ceiling: l.ceiling,
+    good: l.good,
     clean: l.clean,
     since_failure: l.sinceFailure,
     reason: l.reason,
