@@ -25,7 +25,10 @@ export const PUBLIC_RESPONSE_BYTES = 100_000;
 export const PUBLIC_GAS_CALLS = 50;
 
 export interface LimitedProvider {
+  /** The proxy's URL: what a chain row points at. */
   rpcUrl: string;
+  /** anvil itself, past the limits (setup, mining). */
+  anvilUrl: string;
   proxy: RpcProxy;
   token: string;
   holders: string[];
@@ -73,6 +76,7 @@ export async function startLimitedProvider(holderCount: number): Promise<Limited
     const proxy = await startRpcProxy({ target: anvil.rpcUrl, limits });
     return {
       rpcUrl: proxy.url,
+      anvilUrl: anvil.rpcUrl,
       proxy,
       token,
       holders,

@@ -74,7 +74,11 @@ export class ReadLimitsBook {
       if (loaded === null || entry.seen === undefined) return;
       const next = afterReadAll(loaded, entry.seen, entry.maxima);
       const lowered = Object.values(entry.seen).some((o) => o?.failedAt !== null);
-      if (JSON.stringify(next) === JSON.stringify(loaded)) return;
+      // A read that only confirmed what is known (no refusal, no step toward growth) is not
+      // worth a round trip; `good` is saved with the next change.
+      const steps = (l: ReadLimits) =>
+        JSON.stringify(Object.values(l).map((x) => [x.size, x.ceiling, x.clean, x.sinceFailure]));
+      if (steps(next) === steps(loaded)) return;
       try {
         await save(chainId, serializeLimits(next), lowered, call);
       } catch (error) {

@@ -11,7 +11,8 @@
  * to half of F (or stays, when it was already below F), but not below the largest size seen to
  * pass under F, and F is kept as a ceiling. Additive increase: after GROW_AFTER clean reads that the
  * size actually cut (a read that never reached the size proves nothing), the size grows by a tenth
- * of its maximum, but only halfway to a known ceiling. The ceiling is forgotten after
+ * of its maximum, but only halfway to a known ceiling (and not at all when halfway gains less than
+ * a tenth). The ceiling is forgotten after
  * FORGET_CEILING_AFTER clean reads, so that a provider that lifts its limit is noticed.
  */
 
@@ -55,7 +56,9 @@ export const AIMD = {
   /** The step is this fraction of the maximum. */
   stepDivisor: 10,
   /** Clean reads after which a refused size is tried again. */
-  forgetCeilingAfter: 20,
+  forgetCeilingAfter: 30,
+  /** Below a known ceiling, a step smaller than this fraction of the size is not worth a probe. */
+  minGainDivisor: 10,
 } as const;
 
 /**
@@ -109,7 +112,11 @@ export function afterRead(limit: Limit, seen: LimitObservation | undefined, max:
   if (clean < AIMD.growAfter) return { size: limit.size, ceiling, good, clean, sinceFailure, reason };
   const step = Math.max(1, Math.ceil(max / AIMD.stepDivisor));
   let target = Math.min(max, limit.size + step);
-  if (ceiling !== null && target >= ceiling) target = Math.floor((limit.size + ceiling) / 2);
+  if (ceiling !== null && target >= ceiling) {
+    target = Math.floor((limit.size + ceiling) / 2);
+    // Close enough to the refused size: stop probing until the ceiling is forgotten.
+    if (target - limit.size < Math.ceil(limit.size / AIMD.minGainDivisor)) target = limit.size;
+  }
   return { size: Math.max(limit.size, target), ceiling, good, clean: 0, sinceFailure, reason };
 }
 
