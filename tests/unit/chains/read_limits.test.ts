@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { GROW_BACK_RUNS } from "../../support/read_limits.ts";
 import {
   afterRead,
   afterReadAll,
@@ -98,9 +99,6 @@ Deno.test("read limits: under a fixed provider limit the size converges and stay
   assert.ok(failedRuns.length <= 1 + Math.ceil(200 / AIMD.forgetCeilingAfter) * 4, `${failedRuns}`);
   console.log(`CONVERGE | limit 50 | ${failedRuns.length} of 200 runs refused once`);
 });
-
-/** The documented bound (README, adaptive sizing): runs to grow back after a limit is lifted. */
-export const GROW_BACK_RUNS = 65;
 
 Deno.test(`read limits: after the provider lifts its limit the sizes grow back to the maxima within ${GROW_BACK_RUNS} runs`, () => {
   for (

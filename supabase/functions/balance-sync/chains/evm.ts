@@ -99,6 +99,17 @@ export function checkEvmAddress(value: unknown): AddressCheck {
 }
 
 const configError = (message: string) => new ReadError("configuration", message);
+/**
+ * After a refusal in this read: a size halfway between the largest that passed (or the halved
+ * size) and the smallest refused, when that is worth a try (more than a tenth above `size`).
+ */
+function probeSize(size: number, seen: LimitObservation): number | null {
+  if (seen.failedAt === null) return null;
+  const low = Math.max(size, seen.passed < seen.failedAt ? seen.passed : 0);
+  const probe = Math.floor((low + seen.failedAt) / 2);
+  return probe - low > Math.max(1, Math.floor(low / 10)) ? probe : null;
+}
+
 const clip = (text: string) => (text.length > 120 ? `${text.slice(0, 120)}…` : text);
 const hexBlock = (block: bigint) => `0x${block.toString(16)}`;
 
@@ -140,6 +151,8 @@ class EvmRead {
   };
   /** A single call failed in the EVM: the read's aggregate halvings are not a gas limit. */
   private culprit = false;
+  /** Re-reading settled balances to confirm the learned sizes: their outcomes stay. */
+  private probing = false;
 
   constructor(
     private readonly chain: ChainConfig,
@@ -266,7 +279,50 @@ class EvmRead {
     await this.runAggregates(calls, state);
     if (state.missing) return false;
     await this.explainEmpty(state.emptyTokens);
+    await this.confirmShape(calls, multicall);
     return true;
+  }
+
+  /**
+   * After sizes were lowered in this read, the retries combined them in ways the next read will
+   * not (its aggregates are all of the new size, as many per request as the new batch size
+   * allows): one more request of exactly that shape, over balances already read (at the same
+   * block; their outcomes are kept), makes sure the next read is not refused, the answer's size
+   * included. A refusal here lowers the sizes again and the shape is tried again.
+   */
+  private async confirmShape(calls: AggregateCall[], multicall: string) {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const lowered = this.seen.multicall.failedAt !== null || this.seen.batch.failedAt !== null ||
+        this.seen.response.failedAt !== null;
+      if (!lowered || this.culprit) return;
+      const size = this.sizes.multicall;
+      const perAnswer = aggregateAnswerBytes(size);
+      const count = Math.min(
+        this.sizes.batch,
+        Math.max(1, Math.floor(this.sizes.response / perAnswer)),
+        Math.floor(calls.length / size),
+      );
+      const bytes = count * perAnswer;
+      if (
+        count < 1 ||
+        (count * size <= this.seen.multicall.passed && bytes <= this.seen.response.passed &&
+          count <= this.seen.batch.passed)
+      ) return;
+      const before = { ...this.sizes };
+      this.probing = true;
+      try {
+        await this.runAggregates(calls.slice(0, count * size), {
+          multicall,
+          emptyTokens: [],
+          missing: false,
+        });
+      } finally {
+        this.probing = false;
+      }
+      const same = before.multicall === this.sizes.multicall && before.batch === this.sizes.batch &&
+        before.response === this.sizes.response;
+      if (same) return;
+    }
   }
 
   /**
@@ -281,7 +337,15 @@ class EvmRead {
       const size = this.sizes.multicall;
       if (pending.length > size) this.seen.multicall.cut = true;
       const chunks: AggregateCall[][] = [];
-      for (let i = 0; i < pending.length; i += size) chunks.push(pending.slice(i, i + size));
+      // A retry's first aggregate probes between what passed and what was refused, so that the
+      // read ends knowing the limit closely (the next run starts from it), not only within 2x.
+      const probe = probeSize(size, this.seen.multicall);
+      let i = 0;
+      if (probe !== null && pending.length > probe) {
+        chunks.push(pending.slice(0, probe));
+        i = probe;
+      }
+      for (; i < pending.length; i += size) chunks.push(pending.slice(i, i + size));
       const retry: AggregateCall[] = [];
       await this.sendGroups(
         chunks,
@@ -385,7 +449,8 @@ class EvmRead {
     while (pending.length > 0) {
       const current = pending;
       const bytes = current.map(bytesOf);
-      const plan = planGroups(bytes, this.sizes.batch, this.sizes.response);
+      const probe = probeSize(this.sizes.batch, this.seen.batch);
+      const plan = planGroups(bytes, this.sizes.batch, this.sizes.response, probe ?? undefined);
       if (plan.cutByCount) this.seen.batch.cut = true;
       if (plan.cutByBytes) this.seen.response.cut = true;
       const retry: I[] = [];
@@ -437,6 +502,10 @@ class EvmRead {
   private passed(name: LimitName, size: number) {
     const seen = this.seen[name];
     if (size > seen.passed) seen.passed = size;
+    // A probe below a refusal passed: the rest of the read (and the next one) uses it.
+    if (seen.failedAt !== null && size < seen.failedAt && size > this.sizes[name]) {
+      this.sizes[name] = size;
+    }
   }
 
   private useJsonRpc(note: string) {
@@ -547,6 +616,7 @@ class EvmRead {
   }
 
   private settle(index: number, value: bigint | ReadError) {
+    if (this.probing && this.outcomes[index] !== undefined) return;
     const key = this.queries[index].key;
     this.outcomes[index] = typeof value === "bigint"
       ? { key, ok: true, raw: value }

@@ -70,9 +70,23 @@ export const EVM_MAXIMA: LimitMaxima = { multicall: 500, batch: 1000, response: 
 export const TRON_MAXIMA: LimitMaxima = { multicall: 200, batch: 1, response: 25_000_000 };
 
 export const fresh = (maxima: LimitMaxima): ReadLimits => ({
-  multicall: { size: maxima.multicall, ceiling: null, good: 0, clean: 0, sinceFailure: 0, reason: null },
+  multicall: {
+    size: maxima.multicall,
+    ceiling: null,
+    good: 0,
+    clean: 0,
+    sinceFailure: 0,
+    reason: null,
+  },
   batch: { size: maxima.batch, ceiling: null, good: 0, clean: 0, sinceFailure: 0, reason: null },
-  response: { size: maxima.response, ceiling: null, good: 0, clean: 0, sinceFailure: 0, reason: null },
+  response: {
+    size: maxima.response,
+    ceiling: null,
+    good: 0,
+    clean: 0,
+    sinceFailure: 0,
+    reason: null,
+  },
 });
 
 /** The size a request refused at `failedAt` leaves, within one read (retry at once). */
@@ -87,9 +101,7 @@ export function afterRead(limit: Limit, seen: LimitObservation | undefined, max:
     const failedAt = seen.failedAt;
     const below = (n: number) => (n < failedAt ? n : 0);
     const good = Math.max(below(seen.passed), below(limit.good));
-    const size = limit.size < failedAt
-      ? limit.size
-      : Math.max(1, Math.floor(failedAt / 2), good);
+    const size = limit.size < failedAt ? limit.size : Math.max(1, Math.floor(failedAt / 2), good);
     return {
       size: Math.min(size, max),
       ceiling: Math.min(limit.ceiling ?? failedAt, failedAt),
@@ -109,7 +121,9 @@ export function afterRead(limit: Limit, seen: LimitObservation | undefined, max:
   if (ceiling !== null && sinceFailure >= AIMD.forgetCeilingAfter) ceiling = null;
   const clean = limit.clean + 1;
   const reason = limit.reason;
-  if (clean < AIMD.growAfter) return { size: limit.size, ceiling, good, clean, sinceFailure, reason };
+  if (clean < AIMD.growAfter) {
+    return { size: limit.size, ceiling, good, clean, sinceFailure, reason };
+  }
   const step = Math.max(1, Math.ceil(max / AIMD.stepDivisor));
   let target = Math.min(max, limit.size + step);
   if (ceiling !== null && target >= ceiling) {
@@ -127,11 +141,21 @@ export function afterReadAll(
   maxima: LimitMaxima,
 ): ReadLimits {
   if (!seen) return limits;
-  return {
+  const next = {
     multicall: afterRead(limits.multicall, seen.multicall, maxima.multicall),
     batch: afterRead(limits.batch, seen.batch, maxima.batch),
     response: afterRead(limits.response, seen.response, maxima.response),
   };
+  // Sizes lowered while the answer's size was never refused: the next read combines them as this
+  // one never did (more, smaller aggregates per request), so its answers stay within what passed
+  // here until clean reads grow the bound again. Not a ceiling: nothing was refused.
+  const lowered = seen.multicall?.failedAt != null || seen.batch?.failedAt != null;
+  const answered = seen.response;
+  if (lowered && answered && answered.failedAt === null && answered.passed > 0) {
+    const bound = Math.max(answered.passed, next.response.good);
+    if (bound < next.response.size) next.response = { ...next.response, size: bound, clean: 0 };
+  }
+  return next;
 }
 
 /** Merges what several reads of one run saw, in order, into one observation per size. */

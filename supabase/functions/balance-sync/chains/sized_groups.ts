@@ -11,14 +11,21 @@ export interface Groups {
   cutByBytes: boolean;
 }
 
-export function planGroups(bytes: readonly number[], maxCalls: number, maxBytes: number): Groups {
+export function planGroups(
+  bytes: readonly number[],
+  maxCalls: number,
+  maxBytes: number,
+  /** The first request may hold this many calls instead (a probe of a larger batch). */
+  firstMaxCalls = maxCalls,
+): Groups {
   const groups: number[][] = [];
   let cutByCount = false;
   let cutByBytes = false;
   let current: number[] = [];
   let size = 0;
   bytes.forEach((b, i) => {
-    if (current.length > 0 && current.length >= maxCalls) {
+    const limit = groups.length === 0 ? firstMaxCalls : maxCalls;
+    if (current.length > 0 && current.length >= limit) {
       cutByCount = true;
       groups.push(current);
       current = [];
