@@ -114,3 +114,39 @@ Deno.test(`adaptive sizes (EVM reader): after the provider lifts its limits, rea
     );
   });
 });
+
+Deno.test("adaptive sizes (EVM reader): without Multicall3, the JSON-RPC batch size is learned and the next read makes no failed request", async () => {
+  await withProvider(async (p, queries) => {
+    const some = queries.slice(0, 300);
+    const noMulticall = "0x000000000000000000000000000000000000dEaD";
+    const readOnce = async (stored: unknown) => {
+      const limits = parseLimits(stored, EVM_MAXIMA);
+      p.proxy.resetCounts();
+      const result = await read(
+        chainConfig({
+          id: "limited",
+          name: "limited",
+          family: "evm",
+          rpcUrl: p.rpcUrl,
+          multicallAddress: noMulticall,
+        }),
+        some,
+        { sizes: sizesOf(limits) },
+      );
+      assert.equal(result.mode, "json-rpc-batch");
+      some.forEach((q, i) => assert.equal(raw(result, q.key), BigInt(i + 1)));
+      const next = afterReadAll(limits, result.seen, EVM_MAXIMA);
+      return { stored: JSON.parse(JSON.stringify(serializeLimits(next))), next };
+    };
+    const first = await readOnce(null);
+    assert.ok(p.proxy.log.some((r) => r.outcome === "limit"));
+    assert.ok(
+      first.next.batch.size <= 10 && first.next.batch.size >= 5,
+      `${first.next.batch.size}`,
+    );
+    await readOnce(first.stored);
+    assert.equal(p.proxy.failed, 0, "no failed request on the second read");
+    // 300 balances in batches of the learned size, plus the head.
+    assert.equal(p.proxy.requests, 1 + Math.ceil(300 / first.next.batch.size));
+  });
+});
