@@ -6,6 +6,13 @@
  * an HTTP status (with Retry-After), a JSON-RPC error, a malformed body, a connection that never
  * answers, or a body that breaks off.
  *
+ * Provider limits (`limits`) make it refuse like a public provider, the way geth does with
+ * --rpc.batch-request-limit, --rpc.batch-response-max-size and --rpc.gascap: a batch with too
+ * many calls gets one -32600 "batch too large" error; an answer over the byte limit keeps the
+ * calls that fit and answers the rest with -32003 "response too large" (a single call: the
+ * error alone); every eth_call runs with at most the gas cap, so a large aggregate runs out of
+ * gas. `failed` counts the requests answered with any error, as a provider's dashboard would.
+ *
  * It can also hold answers back, for tests that need a run to be "in the middle of a read" at a
  * moment they choose (a crash, a lease that runs out, a database that goes away): a held request
  * is still forwarded at once, so the node answers from the state of that moment, but its answer
@@ -42,8 +49,10 @@ export interface ProxyRequestLog {
   methods: string[];
   /** The JSON-RPC calls it carried. */
   calls: RpcCall[];
-  /** Kind of the fault that answered it, or "forwarded". */
-  outcome: Fault["kind"] | "forwarded";
+  /** Kind of the fault that answered it, "limit" for a provider limit, or "forwarded". */
+  outcome: Fault["kind"] | "forwarded" | "limit";
+  /** True when the answer carried an error (any call) or a non-2xx status. */
+  failed: boolean;
   /** performance.now() when it arrived (pacing windows). */
   at: number;
 }
@@ -55,6 +64,10 @@ export interface RpcProxy {
   readonly requests: number;
   /** JSON-RPC calls received (a batch of n counts n). */
   readonly calls: number;
+  /** Requests answered with an error (any call) or a non-2xx status. */
+  readonly failed: number;
+  /** Replaces the provider limits (an empty object lifts them). */
+  setLimits(limits: ProviderLimits): void;
   readonly log: readonly ProxyRequestLog[];
   inject(fault: Fault): void;
   clearFaults(): void;
@@ -73,7 +86,18 @@ export interface RpcProxy {
   stop(): Promise<void>;
 }
 
+/** What a public provider refuses; each unset field is unlimited. */
+export interface ProviderLimits {
+  /** JSON-RPC calls per batch. */
+  maxBatch?: number;
+  /** Gas of one eth_call. */
+  gasCap?: bigint;
+  /** Bytes of one answer. */
+  maxResponseBytes?: number;
+}
+
 export interface RpcProxyOptions {
+  limits?: ProviderLimits;
   /** Upstream URL; the request path is appended to it. */
   target: string;
   /** Delay added before forwarding each request (benchmarks). */
@@ -94,6 +118,56 @@ function parseCalls(body: string): RpcCall[] {
   }
 }
 
+const JSON_TYPE = { "content-type": "application/json" };
+
+/** Every eth_call runs with at most `cap` gas (geth's --rpc.gascap). */
+function capGas(body: string, cap: bigint): string {
+  try {
+    const parsed = JSON.parse(body);
+    const list = Array.isArray(parsed) ? parsed : [parsed];
+    for (const call of list) {
+      if (call?.method !== "eth_call" || !Array.isArray(call.params)) continue;
+      const tx = call.params[0] ?? {};
+      const given = typeof tx.gas === "string" ? BigInt(tx.gas) : cap;
+      call.params[0] = { ...tx, gas: `0x${(given < cap ? given : cap).toString(16)}` };
+    }
+    return JSON.stringify(parsed);
+  } catch {
+    return body;
+  }
+}
+
+const tooLarge = (id: unknown) => ({
+  jsonrpc: "2.0",
+  id: id ?? null,
+  error: { code: -32003, message: "response too large" },
+});
+
+/** An answer over `max` bytes: the calls that fit, then "response too large" for the rest. */
+function cutAnswer(text: string, max: number): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return text;
+  }
+  if (!Array.isArray(parsed)) {
+    return JSON.stringify(tooLarge((parsed as { id?: unknown })?.id));
+  }
+  let used = 2;
+  let full = false;
+  const out = parsed.map((item) => {
+    const size = JSON.stringify(item).length + 1;
+    if (!full && used + size <= max) {
+      used += size;
+      return item;
+    }
+    full = true;
+    return tooLarge((item as { id?: unknown })?.id);
+  });
+  return JSON.stringify(out);
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function startRpcProxy(options: RpcProxyOptions): Promise<RpcProxy> {
@@ -102,6 +176,8 @@ export function startRpcProxy(options: RpcProxyOptions): Promise<RpcProxy> {
   let faults: (Fault & { left: number })[] = [];
   let requests = 0;
   let calls = 0;
+  let failed = 0;
+  let limits: ProviderLimits = options.limits ?? {};
   let log: ProxyRequestLog[] = [];
   const hanging = new Set<() => void>();
   const upstream = new Set<AbortController>();
@@ -120,14 +196,22 @@ export function startRpcProxy(options: RpcProxyOptions): Promise<RpcProxy> {
       methods: parsed.map((c) => c.method),
       calls: parsed,
       outcome: "forwarded",
+      failed: false,
       at: arrived,
     };
     log.push(entry);
+    const answer = (response: Response, text?: string) => {
+      entry.failed = !response.ok || (text !== undefined && /"error"\s*:/.test(text));
+      if (entry.failed) failed++;
+      return response;
+    };
 
     const fault = faults.find((f) => f.left > 0 && (!f.match || f.match(parsed, path)));
     if (fault) {
       fault.left--;
       entry.outcome = fault.kind;
+      entry.failed = true;
+      failed++;
       switch (fault.kind) {
         case "status":
           return new Response(fault.body ?? `{"error":"injected ${fault.status}"}`, {
@@ -171,6 +255,19 @@ export function startRpcProxy(options: RpcProxyOptions): Promise<RpcProxy> {
       }
     }
 
+    const isBatch = body.trimStart().startsWith("[");
+    if (isBatch && limits.maxBatch !== undefined && parsed.length > limits.maxBatch) {
+      entry.outcome = "limit";
+      const refusal = JSON.stringify({
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32600, message: "batch too large" },
+      });
+      return answer(new Response(refusal, { headers: JSON_TYPE }), refusal);
+    }
+    let forwardBody = body;
+    if (limits.gasCap !== undefined) forwardBody = capGas(body, limits.gasCap);
+
     const hold = holdRule !== null && holdRule(parsed, path);
     if (latency > 0) await sleep(latency);
     const abort = new AbortController();
@@ -179,17 +276,24 @@ export function startRpcProxy(options: RpcProxyOptions): Promise<RpcProxy> {
       const response = await fetch(`${target}${path === "/" ? "" : path}`, {
         method: request.method,
         headers: { "content-type": request.headers.get("content-type") ?? "application/json" },
-        body: request.method === "GET" || request.method === "HEAD" ? undefined : body,
+        body: request.method === "GET" || request.method === "HEAD" ? undefined : forwardBody,
         signal: abort.signal,
       });
-      const text = await response.text();
+      let text = await response.text();
+      if (limits.maxResponseBytes !== undefined && text.length > limits.maxResponseBytes) {
+        entry.outcome = "limit";
+        text = cutAnswer(text, limits.maxResponseBytes);
+      }
       if (hold) await new Promise<void>((resolve) => held.push(resolve));
-      return new Response(text, {
-        status: response.status,
-        headers: {
-          "content-type": response.headers.get("content-type") ?? "application/json",
-        },
-      });
+      return answer(
+        new Response(text, {
+          status: response.status,
+          headers: {
+            "content-type": response.headers.get("content-type") ?? "application/json",
+          },
+        }),
+        text,
+      );
     } catch (error) {
       return new Response(`upstream unreachable: ${error}`, { status: 502 });
     } finally {
@@ -222,6 +326,12 @@ export function startRpcProxy(options: RpcProxyOptions): Promise<RpcProxy> {
       get calls() {
         return calls;
       },
+      get failed() {
+        return failed;
+      },
+      setLimits(next) {
+        limits = { ...next };
+      },
       get log() {
         return log;
       },
@@ -234,6 +344,7 @@ export function startRpcProxy(options: RpcProxyOptions): Promise<RpcProxy> {
       resetCounts() {
         requests = 0;
         calls = 0;
+        failed = 0;
         log = [];
       },
       setLatency(ms) {

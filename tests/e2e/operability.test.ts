@@ -50,16 +50,19 @@ e2eTest(
       assert.ok(summary.batches >= 3, `${summary.batches} batches`);
 
       // A claim and a record per batch, the run's scheduling calls (chains with due rows, chain
-      // leases), and the history's one finish: nothing else.
+      // leases), the chains' learned sizes, and the history's one finish: nothing else.
       const {
         balance_sync_due_chains: _due,
         balance_sync_chain_acquire: _acquire,
         balance_sync_chain_release: _release,
         ...made
       } = postgrestCallsSince(s, before);
+      // Each chain's learned request sizes: loaded once before its first read; nothing is
+      // saved, since no read was cut by a size or refused (balance_sync.read_limits).
       assert.deepEqual(made, {
         balance_sync_claim: summary.batches,
         balance_sync_record: summary.batches,
+        balance_sync_read_limits: Object.keys(summary.chains).length,
         balance_sync_run_finish: 1,
       });
 

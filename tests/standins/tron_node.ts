@@ -102,7 +102,22 @@ export interface TronNode {
   setAccountBalance(address: string, sun: bigint): Promise<void>;
   /** Makes the account never-activated again (`{}`; 0 on anvil). */
   removeAccount(address: string): Promise<void>;
+  /**
+   * The energy one triggerconstantcontract may use (java-tron's constant-call energy limit);
+   * null: unlimited. Over it, the call answers OutOfEnergyException.
+   */
+  setEnergyLimit(energy: number | null): void;
+  /** triggerconstantcontract answers that ran out of energy so far. */
+  readonly outOfEnergy: number;
   stop(): Promise<void>;
+}
+
+/** Gas anvil charges before execution (TVM charges none): 21,000 plus the calldata. */
+export function intrinsicGas(data: string): number {
+  const hex = data.replace(/^0x/, "");
+  let gas = 21_000;
+  for (let i = 0; i < hex.length; i += 2) gas += hex.slice(i, i + 2) === "00" ? 4 : 16;
+  return gas;
 }
 
 export interface StartTronNodeOptions {
@@ -185,6 +200,8 @@ export async function startTronNode(options: StartTronNodeOptions): Promise<Tron
   let byPath: Record<string, number> = {};
   let inFlight = 0;
   let maxInFlight = 0;
+  let energyLimit: number | null = null;
+  let outOfEnergy = 0;
   const stopping = new AbortController();
   let rpcId = 1;
 
@@ -283,13 +300,17 @@ export async function startTronNode(options: StartTronNodeOptions): Promise<Tron
     let returned: string;
     let reverted = false;
     try {
-      returned = await rpc<string>("eth_call", [{ from, to, data }, "latest"]);
+      const gas = energyLimit === null
+        ? {}
+        : { gas: `0x${(energyLimit + intrinsicGas(data)).toString(16)}` };
+      returned = await rpc<string>("eth_call", [{ from, to, data, ...gas }, "latest"]);
     } catch (error) {
       if (!(error instanceof JsonRpcError)) throw error;
       if (/revert/i.test(error.message)) {
         reverted = true;
         returned = typeof error.data === "string" ? error.data : "0x";
       } else if (/out of gas|OutOfGas/i.test(error.message)) {
+        outOfEnergy++;
         return triggerFailure(
           "OTHER_ERROR",
           `class org.tron.core.vm.program.Program$OutOfEnergyException : Not enough energy: ${error.message}`,
@@ -612,6 +633,12 @@ export async function startTronNode(options: StartTronNodeOptions): Promise<Tron
       const hex = toTronHex(address);
       await rpc("anvil_setBalance", [`0x${hex.slice(2)}`, "0x0"]);
       accounts.delete(hex);
+    },
+    setEnergyLimit(energy) {
+      energyLimit = energy;
+    },
+    get outOfEnergy() {
+      return outOfEnergy;
     },
     async stop() {
       if (stopped) return;

@@ -75,8 +75,11 @@ export async function readChainBatch(
   let read: ChainRead | typeof DEADLINE = DEADLINE;
   try {
     if (!deadline.passed) {
-      const reading = deps.readers(chain.family).then((reader) =>
-        reader(chain, queries, { signal: deadline.signal, env: deps.env })
+      const timeoutMs = ctx.clock.beforeDeadline() ?? 1;
+      const reading = ctx.readLimits.sizesFor(chain, { timeoutMs }).then((sizes) =>
+        deps.readers(chain.family).then((reader) =>
+          reader(chain, queries, { signal: deadline.signal, env: deps.env, sizes })
+        )
       );
       // A read left behind at the deadline must not reject unobserved (that ends the process).
       reading.catch(() => {});
@@ -95,6 +98,7 @@ export async function readChainBatch(
     return;
   }
 
+  ctx.readLimits.afterRead(chain, read);
   summaryEntry.rpc_requests += read.requests;
   summaryEntry.mode = read.mode;
   if (read.note) summaryEntry.note = read.note;

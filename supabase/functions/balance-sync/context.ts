@@ -6,6 +6,7 @@ import type { ForcedFilter } from "./request.ts";
 import type { Store } from "./store.ts";
 import type { RunBook } from "./summary.ts";
 import type { InFlightRuns } from "./unload.ts";
+import type { ReadLimitsBook } from "./read_limits_book.ts";
 
 /** Loads the reader of a family (lazily: tronweb is only imported when TRON rows exist). */
 export type ReaderRegistry = (family: ChainFamily) => Promise<ChainReader>;
@@ -181,4 +182,6 @@ export interface RunContext {
   unloading: string | null;
   /** Per-row lines, capped per run. */
   rowLog: RowLineCap;
+  /** The chains' learned request sizes: loaded before a chain's first read, saved at the end. */
+  readLimits: ReadLimitsBook;
 }

@@ -1,5 +1,6 @@
 import { processBatch } from "./batch.ts";
 import { noteClaimRefused } from "./claim_refused.ts";
+import { ReadLimitsBook } from "./read_limits_book.ts";
 import { runChain } from "./chain_run.ts";
 import {
   Deadline,
@@ -63,6 +64,7 @@ export async function runSync(
     unloading: null,
     tickAt: forced ? null : input.tickAt ?? null,
     rowLog: new RowLineCap(deps.log, settings.maxRowLogLines),
+    readLimits: new ReadLimitsBook(deps.store, deps.log),
   };
   const { log, pending, runId } = ctx;
   let ended!: () => void;
@@ -108,6 +110,8 @@ export async function runSync(
         });
       }
     }
+    // What the reads learned about the chains' providers, for the next run (one call per chain).
+    await ctx.readLimits.saveAll({ timeoutMs: ctx.clock.write(1) });
     summary.duration_ms = Math.round(now() - started);
     summary.cpu_ms = ctx.cpu();
     summary.log_lines_omitted = ctx.rowLog.omitted;

@@ -109,6 +109,18 @@ export interface Store {
     call?: CallOptions,
   ): Promise<ChainLease>;
   releaseChain(runId: string, chainId: string, call?: CallOptions): Promise<boolean>;
+  /**
+   * The chain's learned request sizes as stored (balance_sync_read_limits), null when none yet.
+   * Optional: without it, reads use the defaults and nothing is learned across runs.
+   */
+  readLimits?(chainId: string, call?: CallOptions): Promise<unknown>;
+  /** Stores the chain's learned request sizes (balance_sync_save_read_limits). */
+  saveReadLimits?(
+    chainId: string,
+    limits: Record<string, unknown>,
+    lowered: boolean,
+    call?: CallOptions,
+  ): Promise<boolean>;
 }
 
 /** How a run ended, for its row in balance_sync.runs. */
@@ -457,6 +469,18 @@ export function createStore(client: RpcClient, options: StoreOptions): Store & O
         if (typeof data !== "boolean") throw new TypeError("not a boolean");
         return data;
       }, c),
+    readLimits: (chainId, c) =>
+      call("balance_sync_read_limits", { p_chain_id: chainId }, (data) => data ?? null, c),
+    saveReadLimits: (chainId, limits, lowered, c) =>
+      call(
+        "balance_sync_save_read_limits",
+        { p_chain_id: chainId, p_limits: limits, p_lowered: lowered },
+        (data) => {
+          if (typeof data !== "boolean") throw new TypeError("not a boolean");
+          return data;
+        },
+        c,
+      ),
     finishRun: (runId, status, summary) =>
       call(
         "balance_sync_run_finish",

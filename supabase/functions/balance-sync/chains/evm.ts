@@ -4,10 +4,12 @@
  *
  * Request plan for a read (HTTP requests, with batch JSON-RPC):
  *   1. eth_blockNumber + eth_chainId (when the row sets evm_chain_id) + eth_getCode(multicall)
- *   2. eth_call(aggregate3) per chunk of `chunkSize` calls, all chunks in one batch
+ *   2. eth_call(aggregate3) per chunk of the learned multicall size, the chunks in as few
+ *      batches as the learned batch and answer sizes allow (read_limits.ts): a request refused
+ *      for its size (out of gas, batch or answer too large) is halved and sent again at once
  *   3. only if some token answered with empty data: eth_getCode for those tokens
  * Without a contract at the multicall address it reads eth_getBalance / eth_call per balance,
- * still batched (up to 1,000 per HTTP request).
+ * still batched (up to the learned batch size per HTTP request).
  */
 import { getAddress, isAddress } from "viem/utils";
 import { READ_DEFAULTS } from "./defaults.ts";
@@ -23,7 +25,21 @@ import {
   revertReason,
   SELECTOR,
 } from "./abi.ts";
-import { classifyRpcFailure, executionFailure, isExecutionError } from "./evm_errors.ts";
+import {
+  classifyRpcFailure,
+  executionFailure,
+  isExecutionError,
+  isGasRefusal,
+  sizeRefusal,
+} from "./evm_errors.ts";
+import {
+  EVM_MAXIMA,
+  type LimitName,
+  type LimitObservation,
+  type ReadSizes,
+  shrink,
+} from "./read_limits.ts";
+import { aggregateAnswerBytes, planGroups, SINGLE_ANSWER_BYTES } from "./sized_groups.ts";
 import { createEvmRpc, type EvmRpc, type EvmTransportSettings } from "./evm_transport.ts";
 import type {
   BalanceOutcome,
@@ -52,6 +68,24 @@ interface Planned {
   token: string | null;
 }
 
+interface AggregateCall {
+  query: Planned;
+  target: string;
+  callData: string;
+}
+
+interface AggregateState {
+  multicall: string;
+  emptyTokens: Planned[];
+  /** The multicall address had no code at the pinned block. */
+  missing: boolean;
+}
+
+type Refusal = { kind: "batch" | "response"; reason: string };
+/** How one call of a request went: answered with its data, failed small, or refused for size. */
+type Sent = "answered" | "failed" | Refusal;
+type Send = <T>(method: string, params: unknown[]) => Promise<T>;
+
 type AddressCheck = { ok: true; hex: string } | { ok: false; reason: string };
 
 /** Strict viem validation: a mixed-case address must carry a correct EIP-55 checksum. */
@@ -65,6 +99,18 @@ export function checkEvmAddress(value: unknown): AddressCheck {
 }
 
 const configError = (message: string) => new ReadError("configuration", message);
+/**
+ * After a refusal in this read: a size halfway between the largest that passed (or the halved
+ * size) and the smallest refused, when that is worth a try (more than a tenth above `size`).
+ */
+function probeSize(size: number, seen: LimitObservation): number | null {
+  if (seen.failedAt === null) return null;
+  const low = Math.max(size, seen.passed < seen.failedAt ? seen.passed : 0);
+  const probe = Math.floor((low + seen.failedAt) / 2);
+  return probe - low > Math.max(1, Math.floor(low / 10)) ? probe : null;
+}
+
+const clip = (text: string) => (text.length > 120 ? `${text.slice(0, 120)}…` : text);
 const hexBlock = (block: bigint) => `0x${block.toString(16)}`;
 
 /**
@@ -96,7 +142,17 @@ class EvmRead {
   private mode: ReadMode = "multicall";
   private note: string | undefined;
   private block: bigint | null = null;
-  private readonly chunkSize: number;
+  /** The sizes this read uses; a refusal lowers them at once (read_limits.ts). */
+  private readonly sizes: ReadSizes;
+  private readonly seen: Record<LimitName, LimitObservation> = {
+    multicall: { failedAt: null, passed: 0, cut: false },
+    batch: { failedAt: null, passed: 0, cut: false },
+    response: { failedAt: null, passed: 0, cut: false },
+  };
+  /** A single call failed in the EVM: the read's aggregate halvings are not a gas limit. */
+  private culprit = false;
+  /** Re-reading settled balances to confirm the learned sizes: their outcomes stay. */
+  private probing = false;
 
   constructor(
     private readonly chain: ChainConfig,
@@ -106,10 +162,15 @@ class EvmRead {
     defaultChunkSize: number | undefined,
   ) {
     this.outcomes = new Array(queries.length);
-    this.chunkSize = Math.max(
-      1,
-      options.chunkSize ?? defaultChunkSize ?? READ_DEFAULTS.evm.chunkSize,
-    );
+    const given = options.sizes;
+    this.sizes = {
+      multicall: Math.max(
+        1,
+        options.chunkSize ?? given?.multicall ?? defaultChunkSize ?? READ_DEFAULTS.evm.chunkSize,
+      ),
+      batch: Math.max(1, given?.batch ?? EVM_MAXIMA.batch),
+      response: Math.max(1, given?.response ?? EVM_MAXIMA.response),
+    };
   }
 
   async run(): Promise<ChainRead> {
@@ -209,73 +270,242 @@ class EvmRead {
   /** Returns false when the multicall address has no code at the pinned block. */
   private async readWithMulticall(multicall: string): Promise<boolean> {
     const target = addressHex(multicall);
-    const calls = this.planned.map((p) => ({
+    const calls: AggregateCall[] = this.planned.map((p) => ({
       query: p,
       target: p.token ?? target,
       callData: addressCall(p.token ? SELECTOR.balanceOf : SELECTOR.getEthBalance, p.holder),
     }));
-    const chunks: (typeof calls)[] = [];
-    for (let i = 0; i < calls.length; i += this.chunkSize) {
-      chunks.push(calls.slice(i, i + this.chunkSize));
-    }
-    const emptyTokens: Planned[] = [];
-    let missing = false;
-
-    const runChunk = async (chunk: typeof calls): Promise<void> => {
-      let result: string;
-      try {
-        result = await this.rpc!.request<string>("eth_call", [
-          { to: multicall, data: encodeAggregate3(chunk) },
-          hexBlock(this.block!),
-        ]);
-      } catch (error) {
-        if (isExecutionError(error) && chunk.length > 1) {
-          // One call can sink an aggregate (e.g. by burning all gas): bisect to isolate it.
-          const half = Math.ceil(chunk.length / 2);
-          await Promise.all([runChunk(chunk.slice(0, half)), runChunk(chunk.slice(half))]);
-          return;
-        }
-        if (isExecutionError(error)) {
-          const failure = executionFailure(error);
-          this.settle(chunk[0].query.index, this.callFailed(chunk[0].query, failure.message));
-          return;
-        }
-        const classified = this.classify(error);
-        for (const call of chunk) this.settle(call.query.index, classified);
-        return;
-      }
-      if (result === "0x" || result === "") {
-        missing = true;
-        return;
-      }
-      let decoded;
-      try {
-        decoded = decodeAggregate3(result, chunk.length);
-      } catch (error) {
-        if (!(error instanceof AbiDecodeError)) throw error;
-        const problem = configError(
-          `contract at multicall address ${multicall} did not answer like Multicall3 ` +
-            `(${error.message})`,
-        );
-        for (const call of chunk) this.settle(call.query.index, problem);
-        return;
-      }
-      decoded.forEach((item, i) => {
-        const query = chunk[i].query;
-        if (!item.success) {
-          this.settle(query.index, this.callFailed(query, revertReason(item.returnData)));
-        } else if (item.returnData.length === 0 && query.token) {
-          emptyTokens.push(query);
-        } else {
-          this.settleReturn(query, item.returnData);
-        }
-      });
-    };
-
-    await Promise.all(chunks.map(runChunk));
-    if (missing) return false;
-    await this.explainEmpty(emptyTokens);
+    const state: AggregateState = { multicall, emptyTokens: [], missing: false };
+    await this.runAggregates(calls, state);
+    if (state.missing) return false;
+    await this.explainEmpty(state.emptyTokens);
+    await this.confirmShape(calls, multicall);
     return true;
+  }
+
+  /**
+   * After sizes were lowered in this read, the retries combined them in ways the next read will
+   * not (its aggregates are all of the new size, as many per request as the new batch size
+   * allows): one more request of exactly that shape, over balances already read (at the same
+   * block; their outcomes are kept), makes sure the next read is not refused, the answer's size
+   * included. A refusal here lowers the sizes again and the shape is tried again.
+   */
+  private async confirmShape(calls: AggregateCall[], multicall: string) {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const lowered = this.seen.multicall.failedAt !== null || this.seen.batch.failedAt !== null ||
+        this.seen.response.failedAt !== null;
+      if (!lowered || this.culprit) return;
+      const size = this.sizes.multicall;
+      const perAnswer = aggregateAnswerBytes(size);
+      const count = Math.min(
+        this.sizes.batch,
+        Math.max(1, Math.floor(this.sizes.response / perAnswer)),
+        Math.floor(calls.length / size),
+      );
+      const bytes = count * perAnswer;
+      if (
+        count < 1 ||
+        (count * size <= this.seen.multicall.passed && bytes <= this.seen.response.passed &&
+          count <= this.seen.batch.passed)
+      ) return;
+      const before = { ...this.sizes };
+      this.probing = true;
+      try {
+        await this.runAggregates(calls.slice(0, count * size), {
+          multicall,
+          emptyTokens: [],
+          missing: false,
+        });
+      } finally {
+        this.probing = false;
+      }
+      const same = before.multicall === this.sizes.multicall && before.batch === this.sizes.batch &&
+        before.response === this.sizes.response;
+      if (same) return;
+    }
+  }
+
+  /**
+   * Aggregates of at most the multicall size, sent in requests the batch and answer sizes allow.
+   * The calls of aggregates refused for their size are chunked again at the halved size and sent
+   * together at once, so that the retry is batched like the first try (and the first read of a
+   * limited provider learns its batch size too).
+   */
+  private async runAggregates(calls: AggregateCall[], state: AggregateState): Promise<void> {
+    let pending = calls;
+    while (pending.length > 0) {
+      const size = this.sizes.multicall;
+      if (pending.length > size) this.seen.multicall.cut = true;
+      const chunks: AggregateCall[][] = [];
+      // A retry's first aggregate probes between what passed and what was refused, so that the
+      // read ends knowing the limit closely (the next run starts from it), not only within 2x.
+      const probe = probeSize(size, this.seen.multicall);
+      let i = 0;
+      if (probe !== null && pending.length > probe) {
+        chunks.push(pending.slice(0, probe));
+        i = probe;
+      }
+      for (; i < pending.length; i += size) chunks.push(pending.slice(i, i + size));
+      const retry: AggregateCall[] = [];
+      await this.sendGroups(
+        chunks,
+        (chunk) => aggregateAnswerBytes(chunk.length),
+        (send, chunk) => this.runChunk(send, chunk, state, retry),
+        (chunk, refusal) => {
+          if (refusal.kind === "response" && chunk.length > 1) {
+            // Too large an answer for one aggregate: too many calls in it.
+            this.refused("multicall", chunk.length, refusal.reason);
+            retry.push(...chunk);
+          } else {
+            this.refusedAlone(chunk.map((c) => c.query), refusal);
+          }
+        },
+      );
+      pending = retry;
+    }
+  }
+
+  /**
+   * One aggregate3; resolves with the size refusal of its request, if it was refused. An
+   * aggregate over the gas cap goes to `retry`.
+   */
+  private async runChunk(
+    send: Send,
+    chunk: AggregateCall[],
+    state: AggregateState,
+    retry: AggregateCall[],
+  ): Promise<Sent> {
+    const multicall = state.multicall;
+    let result: string;
+    try {
+      result = await send<string>("eth_call", [
+        { to: multicall, data: encodeAggregate3(chunk) },
+        hexBlock(this.block!),
+      ]);
+    } catch (error) {
+      const refusal = sizeRefusal(error);
+      if (refusal) return refusal;
+      if ((isExecutionError(error) || isGasRefusal(error)) && chunk.length > 1) {
+        // Out of gas under the node's gas cap, or one call burning it all: halve and retry at
+        // once. A single call that still fails (below) marks the read, so its halving is not
+        // learned as the provider's limit.
+        this.refused("multicall", chunk.length, clip(executionFailure(error).message));
+        retry.push(...chunk);
+        return "failed";
+      }
+      if (isExecutionError(error)) {
+        this.culprit = true;
+        const failure = executionFailure(error);
+        this.settle(chunk[0].query.index, this.callFailed(chunk[0].query, failure.message));
+        return "failed";
+      }
+      const classified = this.classify(error);
+      for (const call of chunk) this.settle(call.query.index, classified);
+      return "failed";
+    }
+    if (result === "0x" || result === "") {
+      state.missing = true;
+      return "failed";
+    }
+    this.passed("multicall", chunk.length);
+    let decoded;
+    try {
+      decoded = decodeAggregate3(result, chunk.length);
+    } catch (error) {
+      if (!(error instanceof AbiDecodeError)) throw error;
+      const problem = configError(
+        `contract at multicall address ${multicall} did not answer like Multicall3 ` +
+          `(${error.message})`,
+      );
+      for (const call of chunk) this.settle(call.query.index, problem);
+      return "failed";
+    }
+    decoded.forEach((item, i) => {
+      const query = chunk[i].query;
+      if (!item.success) {
+        this.settle(query.index, this.callFailed(query, revertReason(item.returnData)));
+      } else if (item.returnData.length === 0 && query.token) {
+        state.emptyTokens.push(query);
+      } else {
+        this.settleReturn(query, item.returnData);
+      }
+    });
+    return "answered";
+  }
+
+  /**
+   * Sends `items` in as few requests as the learned batch and answer sizes allow (each request its
+   * own JSON-RPC batch). The items of requests refused for their size are grouped again at the
+   * halved size and sent together at once; the sizes the read learns are kept in this.sizes (next
+   * requests) and this.seen (the chain's record).
+   */
+  private async sendGroups<I>(
+    items: I[],
+    bytesOf: (item: I) => number,
+    run: (send: Send, item: I) => Promise<Sent>,
+    refusedAlone: (item: I, refusal: Refusal) => void,
+  ): Promise<void> {
+    let pending = items;
+    while (pending.length > 0) {
+      const current = pending;
+      const bytes = current.map(bytesOf);
+      const probe = probeSize(this.sizes.batch, this.seen.batch);
+      const plan = planGroups(bytes, this.sizes.batch, this.sizes.response, probe ?? undefined);
+      if (plan.cutByCount) this.seen.batch.cut = true;
+      if (plan.cutByBytes) this.seen.response.cut = true;
+      const retry: I[] = [];
+      await Promise.all(plan.groups.map(async (group) => {
+        const send = this.rpc!.group();
+        const sent = await Promise.all(group.map((i) => run(send, current[i])));
+        const refusedAt = group.filter((_, k) => typeof sent[k] === "object");
+        const groupBytes = group.reduce((sum, i) => sum + bytes[i], 0);
+        // What the node answered with data (before it cut an answer off) fitted under its limit;
+        // failed calls answered small, so they prove nothing about the answer's size.
+        const answeredBytes = group.filter((_, k) => sent[k] === "answered")
+          .reduce((sum, i) => sum + bytes[i], 0);
+        if (answeredBytes > 0) this.passed("response", answeredBytes);
+        if (refusedAt.length === 0) {
+          this.passed("batch", group.length);
+          return;
+        }
+        const first = sent.find((r): r is Refusal => typeof r === "object")!;
+        if (group.length === 1) {
+          refusedAlone(current[group[0]], first);
+          return;
+        }
+        if (first.kind === "batch") this.refused("batch", group.length, first.reason);
+        else this.refused("response", groupBytes, first.reason);
+        retry.push(...refusedAt.map((i) => current[i]));
+      }));
+      pending = retry;
+    }
+  }
+
+  /** A single call refused for size: nothing smaller to send, the balance fails this time. */
+  private refusedAlone(queries: Planned[], refusal: Refusal) {
+    const error = new ReadError(
+      "transient",
+      `${this.rpc!.primaryUrl} refused a single call for its size (${refusal.reason})`,
+    );
+    for (const query of queries) this.settle(query.index, error);
+  }
+
+  private refused(name: LimitName, failedAt: number, reason: string) {
+    const seen = this.seen[name];
+    seen.failedAt = seen.failedAt === null ? failedAt : Math.min(seen.failedAt, failedAt);
+    seen.reason = reason;
+    this.sizes[name] = shrink(this.sizes[name], failedAt);
+    // What passed already stays allowed: halving below it would only cost requests.
+    if (seen.passed < failedAt) this.sizes[name] = Math.max(this.sizes[name], seen.passed);
+  }
+
+  private passed(name: LimitName, size: number) {
+    const seen = this.seen[name];
+    if (size > seen.passed) seen.passed = size;
+    // A probe below a refusal passed: the rest of the read (and the next one) uses it.
+    if (seen.failedAt !== null && size < seen.failedAt && size > this.sizes[name]) {
+      this.sizes[name] = size;
+    }
   }
 
   private useJsonRpc(note: string) {
@@ -283,33 +513,41 @@ class EvmRead {
     this.note = note;
   }
 
-  /** One request per balance, all batched by viem's http transport. */
+  /** One call per balance, in JSON-RPC batches of the learned sizes. */
   private async readWithJsonRpc() {
-    const rpc = this.rpc!;
     const block = hexBlock(this.block!);
     const emptyTokens: Planned[] = [];
-    await Promise.all(this.planned.map(async (query) => {
-      try {
-        if (query.token === null) {
-          const balance = await rpc.request<string>("eth_getBalance", [`0x${query.holder}`, block]);
-          this.settle(query.index, BigInt(balance));
-          return;
+    await this.sendGroups(
+      this.planned,
+      () => SINGLE_ANSWER_BYTES,
+      async (send, query) => {
+        try {
+          if (query.token === null) {
+            const balance = await send<string>("eth_getBalance", [`0x${query.holder}`, block]);
+            this.settle(query.index, BigInt(balance));
+            return "answered";
+          }
+          const data = await send<string>("eth_call", [
+            { to: `0x${query.token}`, data: `0x${addressCall(SELECTOR.balanceOf, query.holder)}` },
+            block,
+          ]);
+          const hex = (data ?? "").replace(/^0x/, "");
+          if (hex.length === 0) emptyTokens.push(query);
+          else this.settleReturn(query, hex);
+          return "answered";
+        } catch (error) {
+          const refusal = sizeRefusal(error);
+          if (refusal) return refusal;
+          if (isExecutionError(error)) {
+            this.settle(query.index, this.callFailed(query, executionFailure(error).message));
+          } else {
+            this.settle(query.index, this.classify(error));
+          }
+          return "failed";
         }
-        const data = await rpc.request<string>("eth_call", [
-          { to: `0x${query.token}`, data: `0x${addressCall(SELECTOR.balanceOf, query.holder)}` },
-          block,
-        ]);
-        const hex = (data ?? "").replace(/^0x/, "");
-        if (hex.length === 0) emptyTokens.push(query);
-        else this.settleReturn(query, hex);
-      } catch (error) {
-        if (isExecutionError(error)) {
-          this.settle(query.index, this.callFailed(query, executionFailure(error).message));
-        } else {
-          this.settle(query.index, this.classify(error));
-        }
-      }
-    }));
+      },
+      (query, refusal) => this.refusedAlone([query], refusal),
+    );
     await this.explainEmpty(emptyTokens);
   }
 
@@ -378,6 +616,7 @@ class EvmRead {
   }
 
   private settle(index: number, value: bigint | ReadError) {
+    if (this.probing && this.outcomes[index] !== undefined) return;
     const key = this.queries[index].key;
     this.outcomes[index] = typeof value === "bigint"
       ? { key, ok: true, raw: value }
@@ -400,6 +639,10 @@ class EvmRead {
       requests: this.rpc?.requests ?? 0,
       mode: this.mode,
       ...(this.note ? { note: this.note } : {}),
+      sizes: { ...this.sizes },
+      seen: this.culprit
+        ? { batch: this.seen.batch, response: this.seen.response }
+        : { ...this.seen },
     };
   }
 }

@@ -56,6 +56,44 @@ export function isExecutionError(error: unknown): boolean {
   return EXECUTION_MESSAGE.test(rpc.details ?? "") && !/header not found/i.test(rpc.details);
 }
 
+const BATCH_REFUSAL =
+  /batch (size )?(is )?(too large|too big|limit|exceed)|too many (requests|calls|items) in (a |the )?batch|request (entity )?too large|HTTP 413/i;
+const RESPONSE_REFUSAL = /response (size )?(is )?(too large|too big|exceed|limit)|response size/i;
+
+/**
+ * A refusal because of size, which a smaller request passes: the batch had too many calls
+ * (-32600 "batch too large", HTTP 413) or the answer would be too large (-32003 "response too
+ * large", "response size exceeded"). Null for any other failure.
+ */
+export function sizeRefusal(error: unknown): { kind: "batch" | "response"; reason: string } | null {
+  const rpc = findInChain(error, isRpcRequestError);
+  if (rpc) {
+    const details = rpc.details ?? "";
+    const reason = clip(`RPC error ${rpc.code}: ${details}`, 120);
+    if (RESPONSE_REFUSAL.test(details) || (rpc.code === -32003 && /large|size/i.test(details))) {
+      return { kind: "response", reason };
+    }
+    if (BATCH_REFUSAL.test(details) || (rpc.code === -32600 && /batch|large/i.test(details))) {
+      return { kind: "batch", reason };
+    }
+    return null;
+  }
+  const http = findInChain(error, isHttpRequestError);
+  if (http?.status === 413) return { kind: "batch", reason: "HTTP 413" };
+  return null;
+}
+
+/**
+ * True when the call did not fit the node's gas cap: it ran out of gas, or its calldata alone
+ * costs more ("intrinsic gas too high/low"). A smaller aggregate passes.
+ */
+export function isGasRefusal(error: unknown): boolean {
+  const rpc = findInChain(error, isRpcRequestError);
+  if (!rpc || (rpc.status !== undefined && rpc.status >= 300)) return false;
+  return /out of gas|outofgas|intrinsic gas|gas required exceeds|exceeds (the )?(block )?gas limit|CallGasCostMoreThanGasLimit/i
+    .test(rpc.details ?? "");
+}
+
 /** The revert data a node returned with an execution error, if any. */
 export function executionRevertData(error: unknown): string | undefined {
   const rpc = findInChain(error, isRpcRequestError);

@@ -28,6 +28,12 @@ export interface EvmTransportSettings {
 
 export interface EvmRpc {
   request<T>(method: string, params: unknown[]): Promise<T>;
+  /**
+   * A request function whose calls, made in the same tick, go out as one JSON-RPC batch of their
+   * own (viem batches by abort signal, so each group gets its own): the read decides how many
+   * calls share an HTTP request, not the transport.
+   */
+  group(): <T>(method: string, params: unknown[]) => Promise<T>;
   /** HTTP requests attempted so far. */
   readonly requests: number;
   /** The configured URL (redacted) behind a URL viem reports. */
@@ -38,6 +44,9 @@ export interface EvmRpc {
 }
 
 export const API_KEY_PLACEHOLDER = "{apiKey}";
+
+/** The read's groups decide a batch's size (read_limits.ts); the transport never splits one. */
+const UNLIMITED_BATCH = 1_000_000;
 
 const normalize = (url: string) => {
   try {
@@ -121,6 +130,17 @@ export function createEvmRpc(
       }
       throw error;
     }
+    if (response.status === 413) {
+      // "Request entity too large" is a size refusal, not an outage: answered as the JSON-RPC
+      // error a node gives for a batch over its limit, so that viem does not retry it unchanged
+      // and the read halves the batch instead (read_limits.ts).
+      await response.body?.cancel();
+      return Response.json({
+        jsonrpc: "2.0",
+        id: null,
+        error: { code: -32600, message: "HTTP 413: request too large" },
+      });
+    }
     if (!response.ok) {
       const seconds = parseRetryAfter(response.headers.get("retry-after"));
       const url = normalize(input instanceof Request ? input.url : String(input));
@@ -137,7 +157,7 @@ export function createEvmRpc(
   const single = endpoints.length === 1;
   const transports = endpoints.map((e) =>
     http(e.url, {
-      batch: true,
+      batch: { batchSize: UNLIMITED_BATCH },
       fetchFn,
       fetchOptions: { headers: e.headers },
       timeout: settings.timeoutMs,
@@ -159,6 +179,11 @@ export function createEvmRpc(
   return {
     request: <T>(method: string, params: unknown[]) =>
       request({ method, params }, { signal: controller.signal }) as Promise<T>,
+    group: () => {
+      const signal = AbortSignal.any([controller.signal]);
+      return <T>(method: string, params: unknown[]) =>
+        request({ method, params }, { signal }) as Promise<T>;
+    },
     get requests() {
       return requests;
     },

@@ -16,6 +16,7 @@ import { revertReason } from "./abi.ts";
 import { READ_DEFAULTS } from "./defaults.ts";
 import { resolveEndpoints } from "./endpoints.ts";
 import { ReadError } from "./errors.ts";
+import { type LimitObservation, shrink, TRON_MAXIMA } from "./read_limits.ts";
 import type {
   BalanceOutcome,
   BalanceQuery,
@@ -75,6 +76,9 @@ export function createTronReader(settings: TronReaderSettings = {}): ChainReader
     let block: bigint | null = null;
     let mode: ChainRead["mode"] = "per-call";
     let note: string | undefined;
+    // Calls per aggregate3 under the node's energy limit for constant calls (read_limits.ts).
+    const energy: LimitObservation = { failedAt: null, passed: 0, cut: false };
+    let learned: number | null = null;
     const prepared = prepare(queries, outcomes);
     const setup = prepared.length > 0 ? configure(chain, options, settings) : null;
     if (setup && "error" in setup) {
@@ -91,15 +95,19 @@ export function createTronReader(settings: TronReaderSettings = {}): ChainReader
         } else if (multicall) {
           const chunkSize = Math.max(
             1,
-            options.chunkSize ?? settings.chunkSize ?? READ_DEFAULTS.tron.chunkSize,
+            options.chunkSize ?? options.sizes?.multicall ?? settings.chunkSize ??
+              READ_DEFAULTS.tron.chunkSize,
           );
+          if (prepared.length > chunkSize) energy.cut = true;
           ({ mode, note } = await readWithMulticall(
             ctx,
             multicall.address,
             prepared,
             chunkSize,
             outcomes,
+            energy,
           ));
+          learned = learnedSize(chunkSize, energy);
         } else {
           await readPerCall(ctx, prepared, outcomes);
         }
@@ -121,6 +129,12 @@ export function createTronReader(settings: TronReaderSettings = {}): ChainReader
       requests,
       mode,
       ...(note ? { note } : {}),
+      ...(learned !== null
+        ? {
+          sizes: { multicall: learned, batch: TRON_MAXIMA.batch, response: TRON_MAXIMA.response },
+          seen: { multicall: energy },
+        }
+        : {}),
     };
   };
 }
@@ -301,13 +315,14 @@ async function readWithMulticall(
   prepared: Prepared[],
   chunkSize: number,
   outcomes: Map<string, BalanceOutcome>,
+  energy: LimitObservation,
 ): Promise<{ mode: ChainRead["mode"]; note?: string }> {
   const chunks: Prepared[][] = [];
   for (let i = 0; i < prepared.length; i += chunkSize) {
     chunks.push(prepared.slice(i, i + chunkSize));
   }
   const notes: string[] = [];
-  const first = await readChunk(ctx, multicall, chunks[0], outcomes);
+  const first = await readChunk(ctx, multicall, chunks[0], outcomes, energy);
   if (first === "missing") {
     await readPerCall(ctx, prepared, outcomes);
     return {
@@ -317,7 +332,7 @@ async function readWithMulticall(
   }
   if (first) notes.push(first);
   const rest = await Promise.all(
-    chunks.slice(1).map((c) => readChunk(ctx, multicall, c, outcomes)),
+    chunks.slice(1).map((c) => readChunk(ctx, multicall, c, outcomes, energy)),
   );
   for (const n of rest) if (n && n !== "missing") notes.push(n);
   if (rest.includes("missing")) notes.push(`multicall contract at ${multicall.base58} vanished`);
@@ -336,6 +351,7 @@ async function readChunk(
   multicall: TronAddress,
   chunk: Prepared[],
   outcomes: Map<string, BalanceOutcome>,
+  energy: LimitObservation,
 ): Promise<string | "missing" | undefined> {
   const what = `aggregate3 of ${chunk.length} calls on ${multicall.base58}`;
   const url = ctx.http.where(`${ctx.prefix}/triggerconstantcontract`);
@@ -355,6 +371,7 @@ async function readChunk(
     const answer = interpretTrigger(body, what, url);
     if (answer.ok) {
       const results = decodeAggregate3Result(answer.returnData, chunk.length);
+      energy.passed = Math.max(energy.passed, chunk.length);
       chunk.forEach((p, i) => outcomes.set(p.query.key, innerOutcome(p, results[i], url)));
       return undefined;
     }
@@ -368,16 +385,31 @@ async function readChunk(
     }
     failure = asReadError(error);
   }
+  if (OUT_OF_ENERGY.test(failure.message) && chunk.length > 2) {
+    // Over the node's energy (or CPU time) limit for one constant call: the next read starts
+    // below this size.
+    energy.failedAt = Math.min(energy.failedAt ?? chunk.length, chunk.length);
+    energy.reason = failure.message.replace(/^.*? failed with /, "").slice(0, 160);
+  }
   if (chunk.length <= 2) {
     await readPerCall(ctx, chunk, outcomes);
   } else {
     const half = Math.ceil(chunk.length / 2);
     await Promise.all([
-      readChunk(ctx, multicall, chunk.slice(0, half), outcomes),
-      readChunk(ctx, multicall, chunk.slice(half), outcomes),
+      readChunk(ctx, multicall, chunk.slice(0, half), outcomes, energy),
+      readChunk(ctx, multicall, chunk.slice(half), outcomes, energy),
     ]);
   }
   return `an aggregate3 chunk failed as a whole (${failure.message}); it was split`;
+}
+
+const OUT_OF_ENERGY = /OutOfEnergy|Not enough energy|OutOfTime|CPU timeout/i;
+
+/** The chunk size the rest of the chain's reads use: what passed below a refusal, or half of it. */
+function learnedSize(chunkSize: number, energy: LimitObservation): number {
+  if (energy.failedAt === null) return chunkSize;
+  const passedBelow = energy.passed < energy.failedAt ? energy.passed : 0;
+  return Math.max(shrink(chunkSize, energy.failedAt), passedBelow);
 }
 
 function innerOutcome(

@@ -1,4 +1,5 @@
 import type { ReadError } from "./errors.ts";
+import type { LimitObservations, ReadSizes } from "./read_limits.ts";
 
 export type ChainFamily = "evm" | "tron";
 
@@ -44,14 +45,20 @@ export interface ChainRead {
   mode: ReadMode;
   /** Why the read did not use multicall, when it did not. */
   note?: string;
+  /** The sizes the read ended with (lowered by refusals), for the chain's next read. */
+  sizes?: ReadSizes;
+  /** What the read saw of each size, for the chain's learned limits (read_limits.ts). */
+  seen?: LimitObservations;
 }
 
 export interface ReadOptions {
   /** Function secrets, so a reader can resolve `apiKeyEnv`; defaults to Deno.env. */
   env?: (name: string) => string | undefined;
   signal?: AbortSignal;
-  /** Calls per aggregate3 chunk (default 500). */
+  /** Calls per aggregate3 chunk (default 500); wins over sizes.multicall. */
   chunkSize?: number;
+  /** The chain's learned sizes (read_limits.ts); default: the family's maxima. */
+  sizes?: ReadSizes;
 }
 
 /** Reads every query of one chain. Never rejects: failures are outcomes. */

@@ -4193,6 +4193,37 @@ function isExecutionError(error) {
   if (rpc.code === 3) return true;
   return EXECUTION_MESSAGE.test(rpc.details ?? "") && !/header not found/i.test(rpc.details);
 }
+function sizeRefusal(error) {
+  const rpc = findInChain(error, isRpcRequestError);
+  if (rpc) {
+    const details = rpc.details ?? "";
+    const reason = clip(`RPC error ${rpc.code}: ${details}`, 120);
+    if (RESPONSE_REFUSAL.test(details) || rpc.code === -32003 && /large|size/i.test(details)) {
+      return {
+        kind: "response",
+        reason
+      };
+    }
+    if (BATCH_REFUSAL.test(details) || rpc.code === -32600 && /batch|large/i.test(details)) {
+      return {
+        kind: "batch",
+        reason
+      };
+    }
+    return null;
+  }
+  const http2 = findInChain(error, isHttpRequestError);
+  if (http2?.status === 413) return {
+    kind: "batch",
+    reason: "HTTP 413"
+  };
+  return null;
+}
+function isGasRefusal(error) {
+  const rpc = findInChain(error, isRpcRequestError);
+  if (!rpc || rpc.status !== void 0 && rpc.status >= 300) return false;
+  return /out of gas|outofgas|intrinsic gas|gas required exceeds|exceeds (the )?(block )?gas limit|CallGasCostMoreThanGasLimit/i.test(rpc.details ?? "");
+}
 function executionRevertData(error) {
   const rpc = findInChain(error, isRpcRequestError);
   const data = rpc?.data;
@@ -4301,7 +4332,7 @@ function classifyRpcFailure(error, redact, timeoutMs) {
 function statusClass(status) {
   return isTransientStatus(status) ? "transient" : "configuration";
 }
-var RetryAfterTooLongError, ReadTimeoutError, EXECUTION_MESSAGE, isRpcRequestError, isHttpRequestError, isTimeoutError, clip;
+var RetryAfterTooLongError, ReadTimeoutError, EXECUTION_MESSAGE, isRpcRequestError, isHttpRequestError, isTimeoutError, clip, BATCH_REFUSAL, RESPONSE_REFUSAL;
 var init_evm_errors = __esm({
   "chains/evm_errors.ts"() {
     init_esm2();
@@ -4329,6 +4360,245 @@ var init_evm_errors = __esm({
     isHttpRequestError = (e) => e instanceof HttpRequestError;
     isTimeoutError = (e) => e instanceof TimeoutError;
     clip = (text2, max = 200) => !text2 ? "" : text2.length > max ? `${text2.slice(0, max)}\u2026` : text2;
+    BATCH_REFUSAL = /batch (size )?(is )?(too large|too big|limit|exceed)|too many (requests|calls|items) in (a |the )?batch|request (entity )?too large|HTTP 413/i;
+    RESPONSE_REFUSAL = /response (size )?(is )?(too large|too big|exceed|limit)|response size/i;
+  }
+});
+
+// chains/read_limits.ts
+function shrink(size3, failedAt) {
+  return size3 < failedAt ? size3 : Math.max(1, Math.floor(failedAt / 2));
+}
+function afterRead(limit, seen, max) {
+  if (!seen) return limit;
+  if (seen.failedAt !== null) {
+    const failedAt = seen.failedAt;
+    const below = (n) => n < failedAt ? n : 0;
+    const good2 = Math.max(below(seen.passed), below(limit.good));
+    const size3 = limit.size < failedAt ? limit.size : Math.max(1, Math.floor(failedAt / 2), good2);
+    return {
+      size: Math.min(size3, max),
+      ceiling: Math.min(limit.ceiling ?? failedAt, failedAt),
+      good: good2,
+      clean: 0,
+      sinceFailure: 0,
+      reason: seen.reason ?? limit.reason
+    };
+  }
+  let ceiling = limit.ceiling;
+  const good = Math.max(limit.good, ceiling === null || seen.passed < ceiling ? Math.min(seen.passed, limit.size) : 0);
+  if (!seen.cut || limit.size >= max) return {
+    ...limit,
+    good
+  };
+  const sinceFailure = limit.sinceFailure + 1;
+  if (ceiling !== null && sinceFailure >= AIMD.forgetCeilingAfter) ceiling = null;
+  const clean2 = limit.clean + 1;
+  const reason = limit.reason;
+  if (clean2 < AIMD.growAfter) {
+    return {
+      size: limit.size,
+      ceiling,
+      good,
+      clean: clean2,
+      sinceFailure,
+      reason
+    };
+  }
+  const step = Math.max(1, Math.ceil(max / AIMD.stepDivisor));
+  let target = Math.min(max, limit.size + step);
+  if (ceiling !== null && target >= ceiling) {
+    target = Math.floor((limit.size + ceiling) / 2);
+    if (target - limit.size < Math.ceil(limit.size / AIMD.minGainDivisor)) target = limit.size;
+  }
+  return {
+    size: Math.max(limit.size, target),
+    ceiling,
+    good,
+    clean: 0,
+    sinceFailure,
+    reason
+  };
+}
+function afterReadAll(limits, seen, maxima) {
+  if (!seen) return limits;
+  const next = {
+    multicall: afterRead(limits.multicall, seen.multicall, maxima.multicall),
+    batch: afterRead(limits.batch, seen.batch, maxima.batch),
+    response: afterRead(limits.response, seen.response, maxima.response)
+  };
+  const lowered = seen.multicall?.failedAt != null || seen.batch?.failedAt != null;
+  const answered = seen.response;
+  if (lowered && answered && answered.failedAt === null && answered.passed > 0) {
+    const bound = Math.max(answered.passed, next.response.good);
+    if (bound < next.response.size) next.response = {
+      ...next.response,
+      size: bound,
+      clean: 0
+    };
+  }
+  return next;
+}
+function mergeObservations(a, b) {
+  if (!a) return b;
+  if (!b) return a;
+  const out = {};
+  for (const name of LIMIT_NAMES) {
+    const x = a[name];
+    const y = b[name];
+    if (!x || !y) {
+      const one = x ?? y;
+      if (one) out[name] = one;
+      continue;
+    }
+    const failures = [
+      x,
+      y
+    ].filter((o) => o.failedAt !== null);
+    out[name] = {
+      failedAt: failures.length === 0 ? null : Math.min(...failures.map((o) => o.failedAt)),
+      passed: Math.max(x.passed, y.passed),
+      cut: x.cut || y.cut,
+      ...y.reason ?? x.reason ? {
+        reason: y.reason ?? x.reason
+      } : {}
+    };
+  }
+  return out;
+}
+function parseLimits(stored, maxima) {
+  const limits = fresh(maxima);
+  if (!stored || typeof stored !== "object" || Array.isArray(stored)) return limits;
+  for (const name of LIMIT_NAMES) {
+    const raw = stored[name];
+    if (!raw || typeof raw !== "object") continue;
+    const r = raw;
+    const size3 = whole(r.size, 1);
+    if (size3 === null) continue;
+    limits[name] = {
+      size: Math.min(size3, maxima[name]),
+      ceiling: whole(r.ceiling, 1),
+      good: whole(r.good, 0) ?? 0,
+      clean: whole(r.clean, 0) ?? 0,
+      sinceFailure: whole(r.since_failure, 0) ?? 0,
+      reason: typeof r.reason === "string" ? r.reason.slice(0, 200) : null
+    };
+  }
+  return limits;
+}
+function serializeLimits(limits) {
+  const one = (l) => ({
+    size: l.size,
+    ceiling: l.ceiling,
+    good: l.good,
+    clean: l.clean,
+    since_failure: l.sinceFailure,
+    reason: l.reason
+  });
+  return {
+    multicall: one(limits.multicall),
+    batch: one(limits.batch),
+    response: one(limits.response)
+  };
+}
+var LIMIT_NAMES, AIMD, EVM_MAXIMA, TRON_MAXIMA, fresh, whole, sizesOf;
+var init_read_limits = __esm({
+  "chains/read_limits.ts"() {
+    LIMIT_NAMES = [
+      "multicall",
+      "batch",
+      "response"
+    ];
+    AIMD = {
+      /** Clean reads that the size cut before it grows by one step. */
+      growAfter: 3,
+      /** The step is this fraction of the maximum. */
+      stepDivisor: 10,
+      /** Clean reads after which a refused size is tried again. */
+      forgetCeilingAfter: 30,
+      /** Below a known ceiling, a step smaller than this fraction of the size is not worth a probe. */
+      minGainDivisor: 10
+    };
+    EVM_MAXIMA = {
+      multicall: 500,
+      batch: 1e3,
+      response: 25e6
+    };
+    TRON_MAXIMA = {
+      multicall: 200,
+      batch: 1,
+      response: 25e6
+    };
+    fresh = (maxima) => ({
+      multicall: {
+        size: maxima.multicall,
+        ceiling: null,
+        good: 0,
+        clean: 0,
+        sinceFailure: 0,
+        reason: null
+      },
+      batch: {
+        size: maxima.batch,
+        ceiling: null,
+        good: 0,
+        clean: 0,
+        sinceFailure: 0,
+        reason: null
+      },
+      response: {
+        size: maxima.response,
+        ceiling: null,
+        good: 0,
+        clean: 0,
+        sinceFailure: 0,
+        reason: null
+      }
+    });
+    whole = (value, min) => typeof value === "number" && Number.isInteger(value) && value >= min ? value : null;
+    sizesOf = (limits) => ({
+      multicall: limits.multicall.size,
+      batch: limits.batch.size,
+      response: limits.response.size
+    });
+  }
+});
+
+// chains/sized_groups.ts
+function planGroups(bytes, maxCalls, maxBytes, firstMaxCalls = maxCalls) {
+  const groups = [];
+  let cutByCount = false;
+  let cutByBytes = false;
+  let current = [];
+  let size3 = 0;
+  bytes.forEach((b, i) => {
+    const limit = groups.length === 0 ? firstMaxCalls : maxCalls;
+    if (current.length > 0 && current.length >= limit) {
+      cutByCount = true;
+      groups.push(current);
+      current = [];
+      size3 = 0;
+    } else if (current.length > 0 && size3 + b > maxBytes) {
+      cutByBytes = true;
+      groups.push(current);
+      current = [];
+      size3 = 0;
+    }
+    current.push(i);
+    size3 += b;
+  });
+  if (current.length > 0) groups.push(current);
+  return {
+    groups,
+    cutByCount,
+    cutByBytes
+  };
+}
+var aggregateAnswerBytes, SINGLE_ANSWER_BYTES;
+var init_sized_groups = __esm({
+  "chains/sized_groups.ts"() {
+    aggregateAnswerBytes = (calls) => 2 * (64 + 160 * calls) + 64;
+    SINGLE_ANSWER_BYTES = 140;
   }
 });
 
@@ -4398,6 +4668,17 @@ function createEvmRpc(urls, apiKey, settings, signal) {
       }
       throw error;
     }
+    if (response.status === 413) {
+      await response.body?.cancel();
+      return Response.json({
+        jsonrpc: "2.0",
+        id: null,
+        error: {
+          code: -32600,
+          message: "HTTP 413: request too large"
+        }
+      });
+    }
     if (!response.ok) {
       const seconds = parseRetryAfter(response.headers.get("retry-after"));
       const url = normalize(input instanceof Request ? input.url : String(input));
@@ -4409,7 +4690,9 @@ function createEvmRpc(urls, apiKey, settings, signal) {
   };
   const single = endpoints.length === 1;
   const transports = endpoints.map((e) => http(e.url, {
-    batch: true,
+    batch: {
+      batchSize: UNLIMITED_BATCH
+    },
     fetchFn,
     fetchOptions: {
       headers: e.headers
@@ -4438,6 +4721,17 @@ function createEvmRpc(urls, apiKey, settings, signal) {
     }, {
       signal: controller.signal
     }),
+    group: () => {
+      const signal2 = AbortSignal.any([
+        controller.signal
+      ]);
+      return (method, params) => request({
+        method,
+        params
+      }, {
+        signal: signal2
+      });
+    },
     get requests() {
       return requests;
     },
@@ -4449,7 +4743,7 @@ function createEvmRpc(urls, apiKey, settings, signal) {
     }
   };
 }
-var API_KEY_PLACEHOLDER, normalize, withoutUserinfo;
+var API_KEY_PLACEHOLDER, UNLIMITED_BATCH, normalize, withoutUserinfo;
 var init_evm_transport = __esm({
   "chains/evm_transport.ts"() {
     init_esm2();
@@ -4457,6 +4751,7 @@ var init_evm_transport = __esm({
     init_errors();
     init_evm_errors();
     API_KEY_PLACEHOLDER = "{apiKey}";
+    UNLIMITED_BATCH = 1e6;
     normalize = (url) => {
       try {
         return new URL(url).toString();
@@ -4509,6 +4804,12 @@ function checkEvmAddress(value) {
     reason: "not a 0x-prefixed 20-byte hex address"
   };
 }
+function probeSize(size3, seen) {
+  if (seen.failedAt === null) return null;
+  const low = Math.max(size3, seen.passed < seen.failedAt ? seen.passed : 0);
+  const probe = Math.floor((low + seen.failedAt) / 2);
+  return probe - low > Math.max(1, Math.floor(low / 10)) ? probe : null;
+}
 function createEvmReader(settings = {}) {
   const transportSettings = {
     timeoutMs: settings.timeoutMs ?? READ_DEFAULTS.requestTimeoutMs,
@@ -4520,7 +4821,7 @@ function createEvmReader(settings = {}) {
   };
   return (chain2, queries, options = {}) => new EvmRead(chain2, queries, options, transportSettings, settings.chunkSize).run();
 }
-var CANONICAL_MULTICALL3, configError, hexBlock, readEvm, EvmRead;
+var CANONICAL_MULTICALL3, configError, clip2, hexBlock, readEvm, EvmRead;
 var init_evm = __esm({
   "chains/evm.ts"() {
     init_utils3();
@@ -4529,9 +4830,12 @@ var init_evm = __esm({
     init_errors();
     init_abi2();
     init_evm_errors();
+    init_read_limits();
+    init_sized_groups();
     init_evm_transport();
     CANONICAL_MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11";
     configError = (message) => new ReadError("configuration", message);
+    clip2 = (text2) => text2.length > 120 ? `${text2.slice(0, 120)}\u2026` : text2;
     hexBlock = (block) => `0x${block.toString(16)}`;
     readEvm = createEvmReader();
     EvmRead = class {
@@ -4545,7 +4849,13 @@ var init_evm = __esm({
       mode;
       note;
       block;
-      chunkSize;
+      /** The sizes this read uses; a refusal lowers them at once (read_limits.ts). */
+      sizes;
+      seen;
+      /** A single call failed in the EVM: the read's aggregate halvings are not a gas limit. */
+      culprit;
+      /** Re-reading settled balances to confirm the learned sizes: their outcomes stay. */
+      probing;
       constructor(chain2, queries, options, transport, defaultChunkSize) {
         this.chain = chain2;
         this.queries = queries;
@@ -4554,8 +4864,32 @@ var init_evm = __esm({
         this.planned = [];
         this.mode = "multicall";
         this.block = null;
+        this.seen = {
+          multicall: {
+            failedAt: null,
+            passed: 0,
+            cut: false
+          },
+          batch: {
+            failedAt: null,
+            passed: 0,
+            cut: false
+          },
+          response: {
+            failedAt: null,
+            passed: 0,
+            cut: false
+          }
+        };
+        this.culprit = false;
+        this.probing = false;
         this.outcomes = new Array(queries.length);
-        this.chunkSize = Math.max(1, options.chunkSize ?? defaultChunkSize ?? READ_DEFAULTS.evm.chunkSize);
+        const given = options.sizes;
+        this.sizes = {
+          multicall: Math.max(1, options.chunkSize ?? given?.multicall ?? defaultChunkSize ?? READ_DEFAULTS.evm.chunkSize),
+          batch: Math.max(1, given?.batch ?? EVM_MAXIMA.batch),
+          response: Math.max(1, given?.response ?? EVM_MAXIMA.response)
+        };
       }
       async run() {
         const multicall = this.chain.multicallAddress ?? CANONICAL_MULTICALL3;
@@ -4652,89 +4986,217 @@ var init_evm = __esm({
           target: p.token ?? target,
           callData: addressCall(p.token ? SELECTOR.balanceOf : SELECTOR.getEthBalance, p.holder)
         }));
-        const chunks = [];
-        for (let i = 0; i < calls.length; i += this.chunkSize) {
-          chunks.push(calls.slice(i, i + this.chunkSize));
+        const state = {
+          multicall,
+          emptyTokens: [],
+          missing: false
+        };
+        await this.runAggregates(calls, state);
+        if (state.missing) return false;
+        await this.explainEmpty(state.emptyTokens);
+        await this.confirmShape(calls, multicall);
+        return true;
+      }
+      /**
+       * After sizes were lowered in this read, the retries combined them in ways the next read will
+       * not (its aggregates are all of the new size, as many per request as the new batch size
+       * allows): one more request of exactly that shape, over balances already read (at the same
+       * block; their outcomes are kept), makes sure the next read is not refused, the answer's size
+       * included. A refusal here lowers the sizes again and the shape is tried again.
+       */
+      async confirmShape(calls, multicall) {
+        for (let attempt = 0; attempt < 4; attempt++) {
+          const lowered = this.seen.multicall.failedAt !== null || this.seen.batch.failedAt !== null || this.seen.response.failedAt !== null;
+          if (!lowered || this.culprit) return;
+          const size3 = this.sizes.multicall;
+          const perAnswer = aggregateAnswerBytes(size3);
+          const count = Math.min(this.sizes.batch, Math.max(1, Math.floor(this.sizes.response / perAnswer)), Math.floor(calls.length / size3));
+          const bytes = count * perAnswer;
+          if (count < 1 || count * size3 <= this.seen.multicall.passed && bytes <= this.seen.response.passed && count <= this.seen.batch.passed) return;
+          const before = {
+            ...this.sizes
+          };
+          this.probing = true;
+          try {
+            await this.runAggregates(calls.slice(0, count * size3), {
+              multicall,
+              emptyTokens: [],
+              missing: false
+            });
+          } finally {
+            this.probing = false;
+          }
+          const same = before.multicall === this.sizes.multicall && before.batch === this.sizes.batch && before.response === this.sizes.response;
+          if (same) return;
         }
-        const emptyTokens = [];
-        let missing = false;
-        const runChunk = async (chunk) => {
-          let result;
-          try {
-            result = await this.rpc.request("eth_call", [
-              {
-                to: multicall,
-                data: encodeAggregate3(chunk)
-              },
-              hexBlock(this.block)
-            ]);
-          } catch (error) {
-            if (isExecutionError(error) && chunk.length > 1) {
-              const half = Math.ceil(chunk.length / 2);
-              await Promise.all([
-                runChunk(chunk.slice(0, half)),
-                runChunk(chunk.slice(half))
-              ]);
-              return;
-            }
-            if (isExecutionError(error)) {
-              const failure = executionFailure(error);
-              this.settle(chunk[0].query.index, this.callFailed(chunk[0].query, failure.message));
-              return;
-            }
-            const classified = this.classify(error);
-            for (const call of chunk) this.settle(call.query.index, classified);
-            return;
+      }
+      /**
+       * Aggregates of at most the multicall size, sent in requests the batch and answer sizes allow.
+       * The calls of aggregates refused for their size are chunked again at the halved size and sent
+       * together at once, so that the retry is batched like the first try (and the first read of a
+       * limited provider learns its batch size too).
+       */
+      async runAggregates(calls, state) {
+        let pending = calls;
+        while (pending.length > 0) {
+          const size3 = this.sizes.multicall;
+          if (pending.length > size3) this.seen.multicall.cut = true;
+          const chunks = [];
+          const probe = probeSize(size3, this.seen.multicall);
+          let i = 0;
+          if (probe !== null && pending.length > probe) {
+            chunks.push(pending.slice(0, probe));
+            i = probe;
           }
-          if (result === "0x" || result === "") {
-            missing = true;
-            return;
-          }
-          let decoded;
-          try {
-            decoded = decodeAggregate3(result, chunk.length);
-          } catch (error) {
-            if (!(error instanceof AbiDecodeError)) throw error;
-            const problem = configError(`contract at multicall address ${multicall} did not answer like Multicall3 (${error.message})`);
-            for (const call of chunk) this.settle(call.query.index, problem);
-            return;
-          }
-          decoded.forEach((item, i) => {
-            const query = chunk[i].query;
-            if (!item.success) {
-              this.settle(query.index, this.callFailed(query, revertReason(item.returnData)));
-            } else if (item.returnData.length === 0 && query.token) {
-              emptyTokens.push(query);
+          for (; i < pending.length; i += size3) chunks.push(pending.slice(i, i + size3));
+          const retry = [];
+          await this.sendGroups(chunks, (chunk) => aggregateAnswerBytes(chunk.length), (send, chunk) => this.runChunk(send, chunk, state, retry), (chunk, refusal) => {
+            if (refusal.kind === "response" && chunk.length > 1) {
+              this.refused("multicall", chunk.length, refusal.reason);
+              retry.push(...chunk);
             } else {
-              this.settleReturn(query, item.returnData);
+              this.refusedAlone(chunk.map((c) => c.query), refusal);
             }
           });
-        };
-        await Promise.all(chunks.map(runChunk));
-        if (missing) return false;
-        await this.explainEmpty(emptyTokens);
-        return true;
+          pending = retry;
+        }
+      }
+      /**
+       * One aggregate3; resolves with the size refusal of its request, if it was refused. An
+       * aggregate over the gas cap goes to `retry`.
+       */
+      async runChunk(send, chunk, state, retry) {
+        const multicall = state.multicall;
+        let result;
+        try {
+          result = await send("eth_call", [
+            {
+              to: multicall,
+              data: encodeAggregate3(chunk)
+            },
+            hexBlock(this.block)
+          ]);
+        } catch (error) {
+          const refusal = sizeRefusal(error);
+          if (refusal) return refusal;
+          if ((isExecutionError(error) || isGasRefusal(error)) && chunk.length > 1) {
+            this.refused("multicall", chunk.length, clip2(executionFailure(error).message));
+            retry.push(...chunk);
+            return "failed";
+          }
+          if (isExecutionError(error)) {
+            this.culprit = true;
+            const failure = executionFailure(error);
+            this.settle(chunk[0].query.index, this.callFailed(chunk[0].query, failure.message));
+            return "failed";
+          }
+          const classified = this.classify(error);
+          for (const call of chunk) this.settle(call.query.index, classified);
+          return "failed";
+        }
+        if (result === "0x" || result === "") {
+          state.missing = true;
+          return "failed";
+        }
+        this.passed("multicall", chunk.length);
+        let decoded;
+        try {
+          decoded = decodeAggregate3(result, chunk.length);
+        } catch (error) {
+          if (!(error instanceof AbiDecodeError)) throw error;
+          const problem = configError(`contract at multicall address ${multicall} did not answer like Multicall3 (${error.message})`);
+          for (const call of chunk) this.settle(call.query.index, problem);
+          return "failed";
+        }
+        decoded.forEach((item, i) => {
+          const query = chunk[i].query;
+          if (!item.success) {
+            this.settle(query.index, this.callFailed(query, revertReason(item.returnData)));
+          } else if (item.returnData.length === 0 && query.token) {
+            state.emptyTokens.push(query);
+          } else {
+            this.settleReturn(query, item.returnData);
+          }
+        });
+        return "answered";
+      }
+      /**
+       * Sends `items` in as few requests as the learned batch and answer sizes allow (each request its
+       * own JSON-RPC batch). The items of requests refused for their size are grouped again at the
+       * halved size and sent together at once; the sizes the read learns are kept in this.sizes (next
+       * requests) and this.seen (the chain's record).
+       */
+      async sendGroups(items, bytesOf, run, refusedAlone) {
+        let pending = items;
+        while (pending.length > 0) {
+          const current = pending;
+          const bytes = current.map(bytesOf);
+          const probe = probeSize(this.sizes.batch, this.seen.batch);
+          const plan = planGroups(bytes, this.sizes.batch, this.sizes.response, probe ?? void 0);
+          if (plan.cutByCount) this.seen.batch.cut = true;
+          if (plan.cutByBytes) this.seen.response.cut = true;
+          const retry = [];
+          await Promise.all(plan.groups.map(async (group) => {
+            const send = this.rpc.group();
+            const sent = await Promise.all(group.map((i) => run(send, current[i])));
+            const refusedAt = group.filter((_, k) => typeof sent[k] === "object");
+            const groupBytes = group.reduce((sum, i) => sum + bytes[i], 0);
+            const answeredBytes = group.filter((_, k) => sent[k] === "answered").reduce((sum, i) => sum + bytes[i], 0);
+            if (answeredBytes > 0) this.passed("response", answeredBytes);
+            if (refusedAt.length === 0) {
+              this.passed("batch", group.length);
+              return;
+            }
+            const first = sent.find((r) => typeof r === "object");
+            if (group.length === 1) {
+              refusedAlone(current[group[0]], first);
+              return;
+            }
+            if (first.kind === "batch") this.refused("batch", group.length, first.reason);
+            else this.refused("response", groupBytes, first.reason);
+            retry.push(...refusedAt.map((i) => current[i]));
+          }));
+          pending = retry;
+        }
+      }
+      /** A single call refused for size: nothing smaller to send, the balance fails this time. */
+      refusedAlone(queries, refusal) {
+        const error = new ReadError("transient", `${this.rpc.primaryUrl} refused a single call for its size (${refusal.reason})`);
+        for (const query of queries) this.settle(query.index, error);
+      }
+      refused(name, failedAt, reason) {
+        const seen = this.seen[name];
+        seen.failedAt = seen.failedAt === null ? failedAt : Math.min(seen.failedAt, failedAt);
+        seen.reason = reason;
+        this.sizes[name] = shrink(this.sizes[name], failedAt);
+        if (seen.passed < failedAt) this.sizes[name] = Math.max(this.sizes[name], seen.passed);
+      }
+      passed(name, size3) {
+        const seen = this.seen[name];
+        if (size3 > seen.passed) seen.passed = size3;
+        if (seen.failedAt !== null && size3 < seen.failedAt && size3 > this.sizes[name]) {
+          this.sizes[name] = size3;
+        }
       }
       useJsonRpc(note) {
         this.mode = "json-rpc-batch";
         this.note = note;
       }
-      /** One request per balance, all batched by viem's http transport. */
+      /** One call per balance, in JSON-RPC batches of the learned sizes. */
       async readWithJsonRpc() {
-        const rpc = this.rpc;
         const block = hexBlock(this.block);
         const emptyTokens = [];
-        await Promise.all(this.planned.map(async (query) => {
+        await this.sendGroups(this.planned, () => SINGLE_ANSWER_BYTES, async (send, query) => {
           try {
             if (query.token === null) {
-              const balance = await rpc.request("eth_getBalance", [
+              const balance = await send("eth_getBalance", [
                 `0x${query.holder}`,
                 block
               ]);
               this.settle(query.index, BigInt(balance));
-              return;
+              return "answered";
             }
-            const data = await rpc.request("eth_call", [
+            const data = await send("eth_call", [
               {
                 to: `0x${query.token}`,
                 data: `0x${addressCall(SELECTOR.balanceOf, query.holder)}`
@@ -4744,14 +5206,20 @@ var init_evm = __esm({
             const hex = (data ?? "").replace(/^0x/, "");
             if (hex.length === 0) emptyTokens.push(query);
             else this.settleReturn(query, hex);
+            return "answered";
           } catch (error) {
+            const refusal = sizeRefusal(error);
+            if (refusal) return refusal;
             if (isExecutionError(error)) {
               this.settle(query.index, this.callFailed(query, executionFailure(error).message));
             } else {
               this.settle(query.index, this.classify(error));
             }
+            return "failed";
           }
-        }));
+        }, (query, refusal) => this.refusedAlone([
+          query
+        ], refusal));
         await this.explainEmpty(emptyTokens);
       }
       /**
@@ -4805,6 +5273,7 @@ var init_evm = __esm({
         return classifyRpcFailure(error, (url) => this.rpc?.redact(url) ?? "node", this.transport.timeoutMs);
       }
       settle(index2, value) {
+        if (this.probing && this.outcomes[index2] !== void 0) return;
         const key = this.queries[index2].key;
         this.outcomes[index2] = typeof value === "bigint" ? {
           key,
@@ -4832,7 +5301,16 @@ var init_evm = __esm({
           mode: this.mode,
           ...this.note ? {
             note: this.note
-          } : {}
+          } : {},
+          sizes: {
+            ...this.sizes
+          },
+          seen: this.culprit ? {
+            batch: this.seen.batch,
+            response: this.seen.response
+          } : {
+            ...this.seen
+          }
         };
       }
     };
@@ -5557,6 +6035,12 @@ function createTronReader(settings = {}) {
     let block = null;
     let mode = "per-call";
     let note;
+    const energy = {
+      failedAt: null,
+      passed: 0,
+      cut: false
+    };
+    let learned = null;
     const prepared = prepare(queries, outcomes);
     const setup = prepared.length > 0 ? configure(chain2, options, settings) : null;
     if (setup && "error" in setup) {
@@ -5571,8 +6055,10 @@ function createTronReader(settings = {}) {
           note = `multicall address ignored: ${multicall.reason}; read per call`;
           await readPerCall(ctx, prepared, outcomes);
         } else if (multicall) {
-          const chunkSize = Math.max(1, options.chunkSize ?? settings.chunkSize ?? READ_DEFAULTS.tron.chunkSize);
-          ({ mode, note } = await readWithMulticall(ctx, multicall.address, prepared, chunkSize, outcomes));
+          const chunkSize = Math.max(1, options.chunkSize ?? options.sizes?.multicall ?? settings.chunkSize ?? READ_DEFAULTS.tron.chunkSize);
+          if (prepared.length > chunkSize) energy.cut = true;
+          ({ mode, note } = await readWithMulticall(ctx, multicall.address, prepared, chunkSize, outcomes, energy));
+          learned = learnedSize(chunkSize, energy);
         } else {
           await readPerCall(ctx, prepared, outcomes);
         }
@@ -5594,6 +6080,16 @@ function createTronReader(settings = {}) {
       mode,
       ...note ? {
         note
+      } : {},
+      ...learned !== null ? {
+        sizes: {
+          multicall: learned,
+          batch: TRON_MAXIMA.batch,
+          response: TRON_MAXIMA.response
+        },
+        seen: {
+          multicall: energy
+        }
       } : {}
     };
   };
@@ -5734,13 +6230,13 @@ async function readToken(ctx, p) {
     return fail2(key, asReadError(error));
   }
 }
-async function readWithMulticall(ctx, multicall, prepared, chunkSize, outcomes) {
+async function readWithMulticall(ctx, multicall, prepared, chunkSize, outcomes, energy) {
   const chunks = [];
   for (let i = 0; i < prepared.length; i += chunkSize) {
     chunks.push(prepared.slice(i, i + chunkSize));
   }
   const notes = [];
-  const first = await readChunk(ctx, multicall, chunks[0], outcomes);
+  const first = await readChunk(ctx, multicall, chunks[0], outcomes, energy);
   if (first === "missing") {
     await readPerCall(ctx, prepared, outcomes);
     return {
@@ -5749,7 +6245,7 @@ async function readWithMulticall(ctx, multicall, prepared, chunkSize, outcomes) 
     };
   }
   if (first) notes.push(first);
-  const rest = await Promise.all(chunks.slice(1).map((c) => readChunk(ctx, multicall, c, outcomes)));
+  const rest = await Promise.all(chunks.slice(1).map((c) => readChunk(ctx, multicall, c, outcomes, energy)));
   for (const n of rest) if (n && n !== "missing") notes.push(n);
   if (rest.includes("missing")) notes.push(`multicall contract at ${multicall.base58} vanished`);
   return notes.length > 0 ? {
@@ -5761,7 +6257,7 @@ async function readWithMulticall(ctx, multicall, prepared, chunkSize, outcomes) 
     mode: "multicall"
   };
 }
-async function readChunk(ctx, multicall, chunk, outcomes) {
+async function readChunk(ctx, multicall, chunk, outcomes, energy) {
   const what = `aggregate3 of ${chunk.length} calls on ${multicall.base58}`;
   const url = ctx.http.where(`${ctx.prefix}/triggerconstantcontract`);
   let failure;
@@ -5774,6 +6270,7 @@ async function readChunk(ctx, multicall, chunk, outcomes) {
     const answer = interpretTrigger(body, what, url);
     if (answer.ok) {
       const results = decodeAggregate3Result(answer.returnData, chunk.length);
+      energy.passed = Math.max(energy.passed, chunk.length);
       chunk.forEach((p, i) => outcomes.set(p.query.key, innerOutcome(p, results[i], url)));
       return void 0;
     }
@@ -5786,16 +6283,25 @@ async function readChunk(ctx, multicall, chunk, outcomes) {
     }
     failure = asReadError(error);
   }
+  if (OUT_OF_ENERGY.test(failure.message) && chunk.length > 2) {
+    energy.failedAt = Math.min(energy.failedAt ?? chunk.length, chunk.length);
+    energy.reason = failure.message.replace(/^.*? failed with /, "").slice(0, 160);
+  }
   if (chunk.length <= 2) {
     await readPerCall(ctx, chunk, outcomes);
   } else {
     const half = Math.ceil(chunk.length / 2);
     await Promise.all([
-      readChunk(ctx, multicall, chunk.slice(0, half), outcomes),
-      readChunk(ctx, multicall, chunk.slice(half), outcomes)
+      readChunk(ctx, multicall, chunk.slice(0, half), outcomes, energy),
+      readChunk(ctx, multicall, chunk.slice(half), outcomes, energy)
     ]);
   }
   return `an aggregate3 chunk failed as a whole (${failure.message}); it was split`;
+}
+function learnedSize(chunkSize, energy) {
+  if (energy.failedAt === null) return chunkSize;
+  const passedBelow = energy.passed < energy.failedAt ? energy.passed : 0;
+  return Math.max(shrink(chunkSize, energy.failedAt), passedBelow);
 }
 function innerOutcome(p, result, url) {
   const key = p.query.key;
@@ -5819,13 +6325,14 @@ function asReadError(error) {
     cause: error
   });
 }
-var fail2, readTron, addressWord;
+var fail2, readTron, addressWord, OUT_OF_ENERGY;
 var init_tron = __esm({
   "chains/tron.ts"() {
     init_abi2();
     init_defaults();
     init_endpoints();
     init_errors();
+    init_read_limits();
     init_tron_address();
     init_tron_http();
     init_tron_json();
@@ -5839,6 +6346,7 @@ var init_tron = __esm({
     });
     readTron = createTronReader();
     addressWord = (address) => address.evm.slice(2).toLowerCase().padStart(64, "0");
+    OUT_OF_ENERGY = /OutOfEnergy|Not enough energy|OutOfTime|CPU timeout/i;
   }
 });
 
@@ -11519,6 +12027,17 @@ function createStore(client, options) {
       if (typeof data !== "boolean") throw new TypeError("not a boolean");
       return data;
     }, c),
+    readLimits: (chainId, c) => call("balance_sync_read_limits", {
+      p_chain_id: chainId
+    }, (data) => data ?? null, c),
+    saveReadLimits: (chainId, limits, lowered, c) => call("balance_sync_save_read_limits", {
+      p_chain_id: chainId,
+      p_limits: limits,
+      p_lowered: lowered
+    }, (data) => {
+      if (typeof data !== "boolean") throw new TypeError("not a boolean");
+      return data;
+    }, c),
     finishRun: (runId, status, summary) => call("balance_sync_run_finish", {
       p_worker: runId,
       p_status: status,
@@ -11818,10 +12337,14 @@ async function readChainBatch(ctx, chain2, rows, out) {
   let read = DEADLINE;
   try {
     if (!deadline.passed) {
-      const reading = deps.readers(chain2.family).then((reader) => reader(chain2, queries, {
+      const timeoutMs = ctx.clock.beforeDeadline() ?? 1;
+      const reading = ctx.readLimits.sizesFor(chain2, {
+        timeoutMs
+      }).then((sizes) => deps.readers(chain2.family).then((reader) => reader(chain2, queries, {
         signal: deadline.signal,
-        env: deps.env
-      }));
+        env: deps.env,
+        sizes
+      })));
       reading.catch(() => {
       });
       read = await Promise.race([
@@ -11838,6 +12361,7 @@ async function readChainBatch(ctx, chain2, rows, out) {
     for (const row of rows) out.leaveUnread(row);
     return;
   }
+  ctx.readLimits.afterRead(chain2, read);
   summaryEntry.rpc_requests += read.requests;
   summaryEntry.mode = read.mode;
   if (read.note) summaryEntry.note = read.note;
@@ -12030,6 +12554,97 @@ function noteClaimRefused(ctx, claim) {
   return refused.length;
 }
 
+// read_limits_book.ts
+init_read_limits();
+var MAXIMA = {
+  evm: EVM_MAXIMA,
+  tron: TRON_MAXIMA
+};
+var ReadLimitsBook = class {
+  store;
+  log;
+  #chains;
+  constructor(store, log) {
+    this.store = store;
+    this.log = log;
+    this.#chains = /* @__PURE__ */ new Map();
+  }
+  /** The sizes for the next read of `chain`. */
+  async sizesFor(chain2, call) {
+    let entry = this.#chains.get(chain2.id);
+    if (!entry) {
+      const maxima = MAXIMA[chain2.family] ?? EVM_MAXIMA;
+      entry = {
+        maxima,
+        loaded: this.#load(chain2.id, maxima, call),
+        sizes: null,
+        seen: void 0
+      };
+      this.#chains.set(chain2.id, entry);
+    }
+    const loaded = await entry.loaded;
+    if (entry.sizes === null) entry.sizes = sizesOf(loaded ?? parseLimits(null, entry.maxima));
+    return {
+      ...entry.sizes
+    };
+  }
+  /** Takes in what a read of `chain` saw. */
+  afterRead(chain2, read) {
+    const entry = this.#chains.get(chain2.id);
+    if (!entry) return;
+    if (read.sizes) {
+      const now = entry.sizes ?? read.sizes;
+      entry.sizes = {
+        multicall: Math.min(now.multicall, read.sizes.multicall),
+        batch: Math.min(now.batch, read.sizes.batch),
+        response: Math.min(now.response, read.sizes.response)
+      };
+    }
+    entry.seen = mergeObservations(entry.seen, read.seen);
+  }
+  /** Saves every chain this run read and learned about: one call per chain. */
+  async saveAll(call) {
+    const save = this.store.saveReadLimits?.bind(this.store);
+    if (!save) return;
+    await Promise.all([
+      ...this.#chains
+    ].map(async ([chainId, entry]) => {
+      const loaded = await entry.loaded;
+      if (loaded === null || entry.seen === void 0) return;
+      const next = afterReadAll(loaded, entry.seen, entry.maxima);
+      const lowered = Object.values(entry.seen).some((o) => o?.failedAt !== null);
+      const steps = (l) => JSON.stringify(Object.values(l).map((x) => [
+        x.size,
+        x.ceiling,
+        x.clean,
+        x.sinceFailure
+      ]));
+      if (steps(next) === steps(loaded)) return;
+      try {
+        await save(chainId, serializeLimits(next), lowered, call);
+      } catch (error) {
+        this.log.warn("Could not save the chain's learned request sizes", {
+          chain_id: chainId,
+          error: error?.message ?? String(error)
+        });
+      }
+    }));
+  }
+  async #load(chainId, maxima, call) {
+    const load = this.store.readLimits?.bind(this.store);
+    if (!load) return null;
+    try {
+      return parseLimits(await load(chainId, call), maxima);
+    } catch (error) {
+      this.log.warn("Could not load the chain's learned request sizes; reading with defaults", {
+        chain_id: chainId,
+        error: error?.message ?? String(error)
+      });
+      return null;
+    }
+  }
+};
+
 // chain_run.ts
 async function runChain(ctx, chainId, options) {
   const { deps, settings, runId, book, clock, log } = ctx;
@@ -12195,7 +12810,8 @@ async function runSync(deps, partialSettings, input) {
     cpuShare: cpuBudget.begin(),
     unloading: null,
     tickAt: forced ? null : input.tickAt ?? null,
-    rowLog: new RowLineCap(deps.log, settings.maxRowLogLines)
+    rowLog: new RowLineCap(deps.log, settings.maxRowLogLines),
+    readLimits: new ReadLimitsBook(deps.store, deps.log)
   };
   const { log, pending, runId } = ctx;
   let ended;
@@ -12242,6 +12858,9 @@ async function runSync(deps, partialSettings, input) {
         });
       }
     }
+    await ctx.readLimits.saveAll({
+      timeoutMs: ctx.clock.write(1)
+    });
     summary.duration_ms = Math.round(now() - started);
     summary.cpu_ms = ctx.cpu();
     summary.log_lines_omitted = ctx.rowLog.omitted;
