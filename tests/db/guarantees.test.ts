@@ -43,8 +43,10 @@ Deno.test("guarantee: after claim and record the protected columns are byte-iden
       const outcome = await record(conn, worker, results);
       applied += outcome.applied;
       await release(conn, worker, rows.slice(-2).map((r) => r.id));
-      // Released rows are due again; stop them from being claimed forever in this test.
-      await conn`update public.wallet_balances set last_checked = now()
+      // Released rows are due again (next_sync_at = now()); stop them from being claimed
+      // forever in this test.
+      await conn`update public.wallet_balances
+                 set last_checked = now(), next_sync_at = now() + interval '1 hour'
                  where id = any(${rows.slice(-2).map((r) => r.id)}::uuid[])`;
     }
   }));
