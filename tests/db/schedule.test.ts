@@ -96,7 +96,9 @@ Deno.test("dispatch: one POST per chain with due rows, body naming the chain, se
   try {
     const [{ queued: count }] = await c.sql`select balance_sync.dispatch() as queued`;
     const queued = await c.sql`
-      select method, url, headers, convert_from(body, 'utf8')::jsonb as body, timeout_milliseconds
+      select method, url, headers - 'x-balance-sync-tick-at' as headers,
+             headers ? 'x-balance-sync-tick-at' as stamped,
+             convert_from(body, 'utf8')::jsonb as body, timeout_milliseconds
       from net.http_request_queue`;
     assert.equal(Number(count), 1);
     assert.deepEqual([...queued], [{
@@ -106,6 +108,8 @@ Deno.test("dispatch: one POST per chain with due rows, body naming the chain, se
         "Content-Type": "application/json",
         "x-balance-sync-secret": "correct-horse-battery-staple",
       },
+      // its tick (checked in tests/db/dispatch_bounds.test.ts)
+      stamped: true,
       body: { chain_id: due, scheduled: true },
       timeout_milliseconds: 40000,
     }]);
