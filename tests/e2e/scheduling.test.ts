@@ -13,6 +13,7 @@ import type { Sql } from "../../stack/pg.ts";
 import { startStack, SYNC_SECRET_HEADER } from "../../stack/stack.ts";
 import { seedWorld } from "../../stack/data.ts";
 import { waitFor } from "../support/wait.ts";
+import { TICK_AT_HEADER } from "../../supabase/functions/balance-sync/request.ts";
 import { stackTest } from "./fixture.ts";
 
 async function expectedSchedule(sql: Sql): Promise<string> {
@@ -69,10 +70,12 @@ stackTest(
       for (const request of queued) {
         assert.equal(request.method, "POST");
         assert.equal(request.url, fn.url);
-        assert.deepEqual(request.headers, {
+        const { [TICK_AT_HEADER]: tick, ...headers } = request.headers;
+        assert.deepEqual(headers, {
           "Content-Type": "application/json",
           [SYNC_SECRET_HEADER]: stack.keys.syncSecret,
         });
+        assert.match(tick, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/, "the tick");
         assert.equal(request.timeout_milliseconds, 40_000);
       }
       assert.deepEqual(
@@ -120,7 +123,9 @@ stackTest(
       assert.equal(dispatcher.delivered, 2);
 
       const rows = await sql`
-        select id::text, on_chain_balance_raw::text as raw, sync_count, locked_by
+        select id::text, on_chain_balance_raw::text as raw, sync_count, locked_by,
+               extract(epoch from next_sync_at - (${queued[0].headers[TICK_AT_HEADER]}::timestamptz
+                                                  + interval '29 seconds'))::float8 as off_s
         from public.wallet_balances`;
       const byId = new Map(rows.map((r) => [r.id, r]));
       for (const row of due) {
@@ -128,6 +133,11 @@ stackTest(
         assert.equal(stored.raw, row.raw.toString(), `balance of ${row.family} row ${row.id}`);
         assert.equal(stored.sync_count, 1);
         assert.equal(stored.locked_by, null);
+        // Due at the next tick: one interval after this tick (less 1 s), not after the record.
+        assert.ok(
+          Math.abs(stored.off_s) < 2,
+          `next_sync_at is the tick + 29 s (off by ${stored.off_s} s)`,
+        );
       }
       assert.equal(byId.get(notDue.id)!.raw, "7", "a row that was not due is left alone");
       assert.equal(byId.get(notDue.id)!.sync_count, 0);

@@ -54,9 +54,8 @@ Deno.test("dispatch falls back to config.ts PG_NET_TIMEOUT_MS and sends no liter
   assert.ok(files.length >= 1, "no migration defines balance_sync.dispatch");
   // The last file to define dispatch is the one the database runs.
   const { name, text } = files[files.length - 1];
-  const fallbacks = [...text.matchAll(/setting\('pg_net_timeout_ms',\s*'(\d+)'/g)].map((m) =>
-    Number(m[1])
-  );
+  const fallbacks = [...text.matchAll(/setting(?:_number)?\('pg_net_timeout_ms',\s*'?(\d+)/g)]
+    .map((m) => Number(m[1]));
   assert.ok(fallbacks.length >= 1, `${name} does not read the pg_net_timeout_ms setting`);
   for (const ms of fallbacks) assert.equal(ms, PG_NET_TIMEOUT_MS, name);
   assert.doesNotMatch(text, /timeout_milliseconds\s*:=\s*\d/, `${name} sends a literal timeout`);
