@@ -220,3 +220,37 @@ Deno.test("upgrade: from the landed migrations, runs_total and each chain's last
   await c.migrate(db);
   assert.deepEqual(runs((await sql`select public.balance_sync_metrics() as m`)[0].m), after);
 });
+
+Deno.test("metrics: above status_snapshot_min_rows a scrape reads the status job's snapshot, not every row; below it, it counts itself", async () => {
+  const { sql } = await migratedDb(cluster, "metrics_snapshot");
+  const chainId = await insertChain(sql, { name: "snap" });
+  const assetOnChainId = await insertAsset(sql, { chainId });
+  await insertBalances(sql, { chainId, assetOnChainId, count: 5 });
+  await sql`analyze public.wallet_balances`;
+  const due = `balance_sync_rows{chain="snap",chain_id="${chainId}",state="due"}`;
+  const age = "balance_sync_chain_status_age_seconds";
+
+  // A small table: the job leaves no snapshot, and the scrape counts.
+  assert.equal((await sql`select balance_sync.refresh_chain_status_snapshot() as n`)[0].n, 0);
+  let m = await scrape(sql);
+  assert.equal(m.values.get(due), 5);
+  assert.equal(m.values.get(age), 0);
+  assert.equal(m.types.get(age), "gauge");
+
+  // "Large": the job takes the snapshot; a scrape reads it, so rows added since are not counted
+  // until the next refresh, and the age says how old the counts are.
+  await sql`update balance_sync.settings set value = '0' where key = 'status_snapshot_min_rows'`;
+  assert.equal((await sql`select balance_sync.refresh_chain_status_snapshot() as n`)[0].n, 1);
+  await sql`update balance_sync.chain_status_snapshot set taken_at = now() - interval '20 seconds'`;
+  await insertBalances(sql, { chainId, assetOnChainId, count: 3 });
+  m = await scrape(sql);
+  assert.equal(m.values.get(due), 5, "from the snapshot");
+  const seen = m.values.get(age)!;
+  assert.ok(seen >= 20 && seen < 30, `age ${seen}`);
+
+  // A snapshot older than 120 s is not used: the scrape counts again.
+  await sql`update balance_sync.chain_status_snapshot set taken_at = now() - interval '121 seconds'`;
+  m = await scrape(sql);
+  assert.equal(m.values.get(due), 8);
+  assert.equal(m.values.get(age), 0);
+});

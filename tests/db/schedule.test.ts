@@ -32,7 +32,7 @@ async function setSecrets(sql: Sql, secrets: Record<string, string>): Promise<vo
   }
 }
 
-Deno.test("schedule: the sync, cleanup and webhook jobs are present with the right schedule", async () => {
+Deno.test("schedule: the sync, cleanup, status and webhook jobs are present with the right schedule", async () => {
   const c = await cluster();
   const schedule = await expectedSyncSchedule(c.sql);
   assert.deepEqual((await jobs(c.sql)).map(({ jobid: _, ...job }) => job), [
@@ -48,6 +48,14 @@ Deno.test("schedule: the sync, cleanup and webhook jobs are present with the rig
       jobname: "balance-sync-cleanup",
       schedule: "17 3 * * *",
       command: "select balance_sync.cleanup_cron_history()",
+      database: "postgres",
+      username: "postgres",
+      active: true,
+    },
+    {
+      jobname: "balance-sync-status",
+      schedule,
+      command: "select balance_sync.refresh_chain_status_snapshot()",
       database: "postgres",
       username: "postgres",
       active: true,
