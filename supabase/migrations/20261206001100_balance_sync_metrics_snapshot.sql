@@ -1,4 +1,9 @@
--- balance-sync: /metrics within hosted Supabase's 8 s statement timeout at any size.
+-- balance-sync: the one new definition of balance_sync_metrics() since 20261201001300:
+--   * running runs as the gauge balance_sync_runs_running, counters that only grow, the
+--     skipped-notification and cleanup-failure counters, a read bounded by chain_last_run
+--     (the tables and triggers are in 20261206000420);
+--   * the webhook metrics (balance_sync.webhook_metrics(), 20261206000800);
+--   * /metrics within hosted Supabase's 8 s statement timeout at any size (below).
 --
 -- balance_sync_metrics() counted every active row's state at each scrape: 4.3 s at 1,000,000 rows
 -- (deno task bench -- --claim-scale), more than half of the 8 s after which hosted Supabase cancels
