@@ -14,7 +14,7 @@ e2eTest(
   "a force-sync of a wallet, chain or asset that does not exist answers 404 naming it",
   (s) => seedWorld(s, { wallets: 1 }),
   async (s) => {
-    const auth = { authorization: `Bearer ${s.keys.serviceRoleKey}` };
+    const auth = { apikey: s.keys.secretKey };
     for (
       const [field, what] of [
         ["wallet_id", "wallet"],
@@ -42,14 +42,14 @@ e2eTest(
   async (s, world) => {
     const known = world.rows.slice(0, 2).map((r) => r.id);
     const response = await s.fn!.call({ wallet_balance_ids: [...known, MISSING] }, {
-      authorization: `Bearer ${s.keys.serviceRoleKey}`,
+      apikey: s.keys.secretKey,
     });
     assert.equal(response.status, 200, response.text);
     assert.deepEqual(response.body.unknown_ids, [MISSING]);
     assert.equal(response.body.synced, 2);
 
     const none = await s.fn!.call({ wallet_balance_ids: [MISSING] }, {
-      authorization: `Bearer ${s.keys.serviceRoleKey}`,
+      apikey: s.keys.secretKey,
     });
     assert.equal(none.status, 404, none.text);
     assert.equal(none.body.field, "wallet_balance_ids");

@@ -115,7 +115,7 @@ e2eTest(
   async (s, world) => {
     const filter = { wallet_id: world.wallets[1].id };
     const response = await s.fn!.call(filter, {
-      authorization: `Bearer ${s.keys.serviceRoleKey}`,
+      apikey: s.keys.secretKey,
     });
     assert.equal(response.status, 200, response.text);
     assert.equal(response.body.rows.length, 4);
@@ -151,7 +151,7 @@ e2eTest(
 
     const before = calls(s);
     const response = await fetch(`${s.fn!.url}/metrics`, {
-      headers: { authorization: `Bearer ${s.keys.serviceRoleKey}` },
+      headers: { apikey: s.keys.secretKey },
     });
     const text = await response.text();
     assert.equal(response.status, 200, text);
@@ -239,10 +239,15 @@ e2eTest(
   () => Promise.resolve(),
   async (s) => {
     const url = `${s.fn!.url}/metrics`;
-    const accepted: Record<string, string>[] = [
+    // The legacy service-role JWT is a credential only while the project has legacy keys.
+    const legacy: Record<string, string>[] = [
       { authorization: `Bearer ${s.keys.serviceRoleKey}` },
-      { apikey: s.keys.secretKey },
       { apikey: s.keys.serviceRoleKey },
+    ];
+    const legacyOn = s.legacyKeys === "enabled";
+    const accepted: Record<string, string>[] = [
+      ...(legacyOn ? legacy : []),
+      { apikey: s.keys.secretKey },
       { "x-balance-sync-secret": s.keys.syncSecret },
     ];
     for (const headers of accepted) {
@@ -258,6 +263,7 @@ e2eTest(
       { authorization: `Bearer ${s.keys.userToken}` },
       { authorization: `Bearer ${s.keys.secretKey}` },
       { authorization: `Basic ${btoa(`prometheus:${s.keys.serviceRoleKey}`)}` },
+      ...(legacyOn ? [] : legacy),
     ];
     for (const headers of refused) {
       const r = await callFunction(url, undefined, headers, "GET");

@@ -71,7 +71,7 @@ harness.test(
     assert.equal(await runStatus(stack, token), "abandoned");
 
     const metrics = await fetch(`${stack.fn!.url}/metrics`, {
-      headers: { authorization: `Bearer ${stack.keys.serviceRoleKey}` },
+      headers: { apikey: stack.keys.secretKey },
     });
     const text = await metrics.text();
     ctx.remember("GET /metrics", text);
