@@ -242,3 +242,44 @@ Deno.test("migration: applies on a pre-populated legacy schema with broken rows,
   assert.equal(await schemaDump(c, db), schema, "the second application changed no schema");
   assert.deepEqual(await dataChecksum(sql), data, "the second application changed no data");
 });
+
+Deno.test("migration: chain_status keeps its learned-size and dispatch columns through a re-apply, which needs the event trigger that makes way for 20261201001300's narrower view", async () => {
+  const c = await cluster();
+  const db = dbName("status_reapply");
+  await c.createDatabase(db);
+  const sql = c.connect(db, { max: 1 });
+  const applied = await c.migrate(db);
+  const columns = async () =>
+    (await sql`select attname from pg_attribute
+               where attrelid = 'balance_sync.chain_status'::regclass and attnum > 0
+               order by attnum`).map((r) => r.attname as string);
+  const wide = await columns();
+  assert.equal(wide[0], "chain_id");
+  assert.ok(
+    ["multicall_calls", "batch_calls", "response_bytes", "dispatch_state", "dispatch_backoff_ticks"]
+      .every((name) => wide.includes(name)),
+    wide.join(),
+  );
+
+  // Any other CREATE VIEW is left alone.
+  await sql`create view public.unrelated_view as select 1 as one`;
+  await sql`create or replace view balance_sync.unrelated_view as select 1 as one`;
+  assert.deepEqual(await columns(), wide);
+
+  assert.deepEqual(await reapply(c, db, sql), applied, "every file applied again");
+  assert.deepEqual(await columns(), wide, "the re-apply ends with the same columns");
+  const [{ grants }] = await sql`
+    select array_agg(a.grantee::regrole::text || ':' || a.privilege_type order by 1) as grants
+    from pg_class as c, aclexplode(c.relacl) as a
+    where c.oid = 'balance_sync.chain_status'::regclass and a.grantee <> c.relowner`;
+  assert.deepEqual(grants, ["service_role:SELECT"], "service_role reads it, nobody else");
+
+  // Without the trigger, the push stops at that file's statement.
+  await sql`alter event trigger balance_sync_chain_status_reapply disable`;
+  await assert.rejects(
+    reapply(c, db, sql),
+    (e: Error) =>
+      /20261201001300_balance_sync_operability/.test(e.message) &&
+      /cannot drop columns from view/.test(e.message),
+  );
+});
