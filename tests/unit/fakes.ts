@@ -145,7 +145,7 @@ export class FakeStore implements Store {
     return this.rows.find((r) => r.id === id)!;
   }
 
-  async runSettings(call?: CallOptions): Promise<RunSettings> {
+  async runSettings(call?: CallOptions): Promise<RunSettings | null> {
     this.calls.push({
       at: performance.now(),
       op: "run_settings",

@@ -55,8 +55,7 @@ Deno.test("the database's settings decide where the retired secrets differ; each
   const due = store.calls.find((c) => c.op === "due_chains")!;
   assert.deepEqual(due.args, { minIntervalSeconds: 77 });
   for (const claim of store.calls.filter((c) => c.op === "claim")) {
-    const sent = (claim.args as { minIntervalSeconds?: number | null }).minIntervalSeconds;
-    assert.equal(sent ?? null, null, "claim follows the setting itself");
+    assert.equal((claim.args as { minIntervalSeconds: number }).minIntervalSeconds, 77);
   }
   const lines = logs.map((l) => JSON.parse(l));
   const started = lines.find((l) => l.msg === "Balance sync run started");
@@ -104,4 +103,18 @@ Deno.test("the run's deadline comes from the database's pg_net_timeout_ms: a hun
   assert.equal(summary.released, 5);
   assert.ok(took < finishByMs(400), `the run took ${Math.round(took)} ms`);
   assert.equal(lines.find((l) => l.msg === "Balance sync run started")?.budget_ms, 300);
+});
+
+Deno.test("a database that predates balance_sync_run_settings: runs follow the settings' defaults and say to apply the migrations", async () => {
+  const { store, readers } = world(3);
+  store.runSettings = () => Promise.resolve(null);
+  const { log, lines } = captureLog();
+
+  const summary = await syncWithFakes({ store, readers, log }, {}, { chainId: "bsc" });
+
+  assert.equal(summary.synced, 3);
+  assert.equal(summary.rows_cap, 2000);
+  const claim = store.calls.find((c) => c.op === "claim")!;
+  assert.equal((claim.args as { minIntervalSeconds: number }).minIntervalSeconds, 30);
+  assert.ok(lines.some((l) => /apply the migrations/.test(String(l.msg))));
 });

@@ -331,3 +331,14 @@ Deno.test("store passes unknown_ids of a claim through", async () => {
   const claim = await store.claim(claimOptions);
   assert.deepEqual(claim.unknownIds, [MISSING]);
 });
+
+Deno.test("store: a database without balance_sync_run_settings answers null; other errors still throw", async () => {
+  let error = { message: "Could not find the function", code: "PGRST202" };
+  const store = createStore(
+    fakeClient(() => Promise.resolve({ data: null, error, status: 404 })).client,
+    { timeoutMs: 1000 },
+  );
+  assert.equal(await store.runSettings(), null);
+  error = { message: "permission denied", code: "42501" };
+  await assert.rejects(store.runSettings(), StoreUnavailable);
+});

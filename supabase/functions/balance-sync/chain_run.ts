@@ -86,11 +86,13 @@ export async function runChain(
         const readable = Math.ceil((pace * remaining) / 1000 / requestsPerBalance);
         limit = Math.min(limit, Math.max(1, readable));
       }
-      // No minimum interval is sent: the claim follows the database's setting itself.
+      // The setting as this run read it (a database that predates balance_sync_run_settings
+      // needs a number here).
       const claim = await deps.store.claim({
         runId,
         limit,
         leaseSeconds: settings.leaseSeconds,
+        minIntervalSeconds: settings.minIntervalSeconds,
         filter: { chain_id: chainId, scheduled: true },
       }, { timeoutMs });
       for (const row of claim.rows) ctx.pending.add(row.id);

@@ -47,6 +47,16 @@ export const RETIRED_VARIABLES: readonly RetiredVariable[] = [
  */
 export const PG_NET_TIMEOUT_MS = 40_000;
 
+/**
+ * The defaults of the settings a run reads from the database (dispatch's and
+ * balance_sync_run_settings' fallbacks), followed only while the database predates that function.
+ */
+export const SETTING_DEFAULTS = {
+  minIntervalSeconds: 30,
+  rowsPerRun: 2000,
+  pgNetTimeoutMs: PG_NET_TIMEOUT_MS,
+} as const;
+
 /** The longest budget a run may be given; each run cuts it to fit the setting pg_net_timeout_ms. */
 export const MAX_BUDGET_MS = 300_000;
 

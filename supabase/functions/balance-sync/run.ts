@@ -2,7 +2,7 @@ import { processBatch } from "./batch.ts";
 import { noteClaimRefused } from "./claim_refused.ts";
 import { ReadLimitsBook } from "./read_limits_book.ts";
 import { runChain } from "./chain_run.ts";
-import { DEFAULTS } from "./config.ts";
+import { DEFAULTS, SETTING_DEFAULTS } from "./config.ts";
 import {
   Deadline,
   RunClock,
@@ -47,7 +47,14 @@ export async function runSync(
       Math.min(partialSettings.storeTimeoutMs ?? DEFAULTS.storeTimeoutMs, partialSettings.budgetMs),
     ),
   });
-  const settings = withDefaults(partialSettings, fromDatabase);
+  if (fromDatabase === null) {
+    deps.log.warn(
+      "balance_sync_run_settings is missing: apply the migrations (supabase db push); until then " +
+        "runs follow the settings' defaults",
+      { ...SETTING_DEFAULTS },
+    );
+  }
+  const settings = withDefaults(partialSettings, fromDatabase ?? SETTING_DEFAULTS);
   const forced = Boolean(input.filter);
   const book = new RunBook(input.runId, forced);
   const summary = book.summary;
@@ -197,6 +204,7 @@ async function runForced(ctx: RunContext, input: RunInput): Promise<StopReason> 
     runId,
     limit: settings.maxForcedIds,
     leaseSeconds: settings.leaseSeconds,
+    minIntervalSeconds: settings.minIntervalSeconds,
     filter: input.filter ?? null,
   }, { timeoutMs });
   for (const row of claim.rows) ctx.pending.add(row.id);

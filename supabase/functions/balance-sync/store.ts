@@ -88,7 +88,7 @@ export interface ClaimOptions {
   runId: string;
   limit: number;
   leaseSeconds: number;
-  /** Omitted: the database's setting min_interval_seconds decides (the run never sends one). */
+  /** The run sends the setting as it read it; omitted or null: the database's setting decides. */
   minIntervalSeconds?: number | null;
   filter?: ClaimFilter | null;
 }
@@ -127,7 +127,8 @@ export interface CallOptions {
 
 /** The DB contract, as the run sees it. */
 export interface Store {
-  runSettings(call?: CallOptions): Promise<RunSettings>;
+  /** Null: the database predates balance_sync_run_settings (its migrations are not applied yet). */
+  runSettings(call?: CallOptions): Promise<RunSettings | null>;
   claim(options: ClaimOptions, call?: CallOptions): Promise<Claim>;
   record(runId: string, results: RowResult[], call?: CallOptions): Promise<RecordOutcome>;
   release(runId: string, ids: string[], call?: CallOptions): Promise<number>;
@@ -187,6 +188,9 @@ export class FilterNotFound extends Error {
     super(message);
   }
 }
+
+/** PostgREST's answer for a function the database does not have. */
+const FUNCTION_NOT_FOUND = "PGRST202";
 
 /** SQLSTATE no_data_found, which balance_sync_claim raises for such a filter. */
 const NO_DATA_FOUND = "P0002";
@@ -482,7 +486,12 @@ export function rpcCaller(client: RpcClient, options: StoreOptions): RpcCaller {
 export function createStore(client: RpcClient, options: StoreOptions): Store & Operations {
   const call = rpcCaller(client, options);
   return {
-    runSettings: (c) => call("balance_sync_run_settings", {}, parseRunSettings, c),
+    runSettings: (c) =>
+      call("balance_sync_run_settings", {}, parseRunSettings, c).catch((error) => {
+        // The function is deployed before `db push` (README): until then the RPC is missing.
+        if (error instanceof StoreUnavailable && error.code === FUNCTION_NOT_FOUND) return null;
+        throw error;
+      }),
     claim: (o, c) =>
       call(
         "balance_sync_claim",

@@ -7318,6 +7318,12 @@ var RETIRED_VARIABLES = [
     setting: "pg_net_timeout_ms"
   }
 ];
+var PG_NET_TIMEOUT_MS = 4e4;
+var SETTING_DEFAULTS = {
+  minIntervalSeconds: 30,
+  rowsPerRun: 2e3,
+  pgNetTimeoutMs: PG_NET_TIMEOUT_MS
+};
 var MAX_BUDGET_MS = 3e5;
 var DEFAULTS = {
   batchSize: 50,
@@ -11805,6 +11811,7 @@ var FilterNotFound = class extends Error {
     super(message), this.field = field, this.name = "FilterNotFound";
   }
 };
+var FUNCTION_NOT_FOUND = "PGRST202";
 var NO_DATA_FOUND = "P0002";
 var isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 function text(row, key, nullable = false) {
@@ -12028,7 +12035,10 @@ function rpcCaller(client, options) {
 function createStore(client, options) {
   const call = rpcCaller(client, options);
   return {
-    runSettings: (c) => call("balance_sync_run_settings", {}, parseRunSettings, c),
+    runSettings: (c) => call("balance_sync_run_settings", {}, parseRunSettings, c).catch((error) => {
+      if (error instanceof StoreUnavailable && error.code === FUNCTION_NOT_FOUND) return null;
+      throw error;
+    }),
     claim: (o, c) => call("balance_sync_claim", {
       p_worker: o.runId,
       p_limit: o.limit,
@@ -12761,6 +12771,7 @@ async function runChain(ctx, chainId, options) {
         runId,
         limit,
         leaseSeconds: settings.leaseSeconds,
+        minIntervalSeconds: settings.minIntervalSeconds,
         filter: {
           chain_id: chainId,
           scheduled: true
@@ -12863,7 +12874,12 @@ async function runSync(deps, partialSettings, input) {
   const fromDatabase = await deps.store.runSettings({
     timeoutMs: Math.max(1, Math.min(partialSettings.storeTimeoutMs ?? DEFAULTS.storeTimeoutMs, partialSettings.budgetMs))
   });
-  const settings = withDefaults(partialSettings, fromDatabase);
+  if (fromDatabase === null) {
+    deps.log.warn("balance_sync_run_settings is missing: apply the migrations (supabase db push); until then runs follow the settings' defaults", {
+      ...SETTING_DEFAULTS
+    });
+  }
+  const settings = withDefaults(partialSettings, fromDatabase ?? SETTING_DEFAULTS);
   const forced = Boolean(input.filter);
   const book = new RunBook(input.runId, forced);
   const summary = book.summary;
@@ -13003,6 +13019,7 @@ async function runForced(ctx, input) {
     runId,
     limit: settings.maxForcedIds,
     leaseSeconds: settings.leaseSeconds,
+    minIntervalSeconds: settings.minIntervalSeconds,
     filter: input.filter ?? null
   }, {
     timeoutMs
