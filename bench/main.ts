@@ -28,7 +28,13 @@ import {
   type Verification,
   verify,
 } from "./world.ts";
-import { BENCH_USAGE, type BenchConfig, benchFunctionEnv, parseBenchArgs } from "./options.ts";
+import {
+  applyBenchSettings,
+  BENCH_USAGE,
+  type BenchConfig,
+  benchFunctionEnv,
+  parseBenchArgs,
+} from "./options.ts";
 import { ensurePrerequisites } from "../stack/prerequisites.ts";
 import { parseSoakArgs } from "./soak_options.ts";
 import { parseClaimArgs } from "./claim_scale.ts";
@@ -86,6 +92,7 @@ async function seedWorld(stack: Stack, rows: number): Promise<BenchWorld> {
     tronMaxRps: config.tronMaxRps,
     tronMaxConcurrency: config.tronMaxConcurrency,
   });
+  await applyBenchSettings(stack.sql);
   log(
     `seeded ${rows} rows (${CHAIN_KEYS.map((k) => `${k} ${world.chains[k].rows}`).join(", ")}) in ${
       ((performance.now() - started) / 1000).toFixed(1)

@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { repoRoot } from "../stack/bin.ts";
 import { callFunction, FUNCTION_DIR, startStack, SYNC_SECRET_HEADER } from "../stack/stack.ts";
-import { BENCH_USAGE, benchFunctionEnv, parseBenchArgs } from "./options.ts";
+import { applyBenchSettings, BENCH_USAGE, benchFunctionEnv, parseBenchArgs } from "./options.ts";
 import { driveScheduledRuns } from "./project.ts";
 import { CHAIN_KEYS, seedBenchWorld, TRON_MULTICALL_EVM } from "./world.ts";
 
@@ -85,6 +85,7 @@ if (import.meta.main) {
     throw error;
   });
   try {
+    await applyBenchSettings(stack.sql);
     const inherited: Record<string, string> = {};
     for (const name of ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"]) {
       const value = Deno.env.get(name);

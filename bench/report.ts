@@ -1,5 +1,5 @@
 /** Turns the measurements into bench/results.json and the side-by-side table. */
-import { type BenchConfig, benchFunctionEnv } from "./options.ts";
+import { BENCH_SETTINGS, type BenchConfig, benchFunctionEnv } from "./options.ts";
 import type { ColdStart, DriveResult } from "./project.ts";
 import type { SeedResult } from "./seed_strategy.ts";
 import { type BenchWorld, CHAIN_KEYS, type ChainKey, type Verification } from "./world.ts";
@@ -289,6 +289,7 @@ export async function buildResults(input: ResultsInput) {
       log_level: config.logLevel,
       seed_sample_rows: seedRows,
       function_env: benchFunctionEnv(config.batchSize, config.logLevel),
+      database_settings: BENCH_SETTINGS,
     },
     machine: await machine(),
   };

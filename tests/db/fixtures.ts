@@ -31,23 +31,28 @@ type SnakeCase<S extends string> = S extends `${infer Head}${infer Tail}`
 type AsStored<T> = { [K in keyof T as SnakeCase<K & string>]: T[K] };
 
 /** balance_sync_claim's answer, as the function's store.ts reads it. */
-export type ClaimResult = AsStored<Pick<Claim, "busy" | "unknownIds">> & {
-  rows: AsStored<ClaimedRow>[];
-  chains: Record<string, AsStored<ChainConfig>>;
-};
+export type ClaimResult =
+  & AsStored<
+    Pick<Claim, "busy" | "unknownIds" | "chainLease" | "chainLeaseHolder" | "chainLeaseLockedUntil">
+  >
+  & {
+    rows: AsStored<ClaimedRow>[];
+    chains: Record<string, AsStored<ChainConfig>>;
+  };
 /** balance_sync_record's answer, as the function's store.ts reads it. */
 export type RecordResult = AsStored<RecordOutcome>;
 
 export async function claim(
   sql: Sql,
   worker: string,
-  options: { limit?: number; lease?: number; filter?: unknown; minInterval?: number } = {},
+  /** minInterval null: the setting min_interval_seconds decides (as the function's claims). */
+  options: { limit?: number; lease?: number; filter?: unknown; minInterval?: number | null } = {},
 ): Promise<ClaimResult> {
   const [row] = await sql`
     select public.balance_sync_claim(
       ${worker}, ${options.limit ?? 50}, ${options.lease ?? 120},
       ${options.filter === undefined ? null : JSON.stringify(options.filter)}::text::jsonb,
-      ${options.minInterval ?? 30}) as r`;
+      ${options.minInterval === undefined ? 30 : options.minInterval}::integer) as r`;
   return row.r as ClaimResult;
 }
 

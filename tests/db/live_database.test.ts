@@ -21,6 +21,7 @@ import {
   parseClaim,
   parseDueChains,
   parseRecordOutcome,
+  parseRunSettings,
   type Store,
 } from "../../supabase/functions/balance-sync/store.ts";
 import { runSync } from "../../supabase/functions/balance-sync/sync.ts";
@@ -240,13 +241,17 @@ Deno.test("live database: after the migration every write other apps made before
 
 function sqlStore(sql: Sql): Store {
   return {
+    runSettings: async () => {
+      const [row] = await sql`select public.balance_sync_run_settings() as s`;
+      return parseRunSettings(row.s);
+    },
     claim: async (o) =>
       parseClaim(
         await claim(sql, o.runId, {
           limit: o.limit,
           lease: o.leaseSeconds,
           filter: o.filter ?? undefined,
-          minInterval: o.minIntervalSeconds,
+          minInterval: o.minIntervalSeconds ?? null,
         }),
       ),
     record: async (worker, results) => parseRecordOutcome(await record(sql, worker, results)),
@@ -284,6 +289,7 @@ Deno.test("live database: chains of other families get 0 RPC requests and a conf
     await c.migrate(db);
     // Only the other-family chains are left active; all of them point at the counting server.
     await sql`update public.chains set is_active = false where family in ('EVM', 'TRON')`;
+    await sql`update balance_sync.settings set value = '0' where key = 'min_interval_seconds'`;
 
     const summary = await runSync(
       {
@@ -296,7 +302,6 @@ Deno.test("live database: chains of other families get 0 RPC requests and a conf
         leaseSeconds: 60,
         budgetMs: 10_000,
         maxBatches: 5,
-        minIntervalSeconds: 0,
         maxForcedIds: 100,
       },
       { runId: crypto.randomUUID() },

@@ -113,7 +113,9 @@ Deno.test("a scheduled run of one chain claims due rows of that chain only, up t
   readers.behaviour.set("bsc", { kind: "balances", balances: balances(bsc) });
   const { log } = captureLog();
 
-  const summary = await run({ store, readers, log }, { maxRowsPerRun: 15 }, { chainId: "bsc" });
+  store.settings.rowsPerRun = 15;
+
+  const summary = await run({ store, readers, log }, {}, { chainId: "bsc" });
 
   assert.equal(summary.chain_id, "bsc");
   assert.equal(summary.claimed, 15);
@@ -171,12 +173,12 @@ Deno.test("the pg_net timeout holds under slow database calls late in the run: e
   store.delays = { claim: 90, record: 90, release: 90, release_chain: 90, due_chains: 5 };
   const { log } = captureLog();
   const pgNetTimeoutMs = 400;
+  store.settings.pgNetTimeoutMs = pgNetTimeoutMs;
   const started = performance.now();
 
   // A write cut short by its timeout fails the run (503): still an answer, before pg_net's timeout.
   const outcome = await run({ store, readers, log }, {
     budgetMs: 250,
-    pgNetTimeoutMs,
     storeTimeoutMs: 100,
     abortGraceMs: 20,
   }).then((summary) => summary.synced, (error: Error) => error);
@@ -215,7 +217,8 @@ Deno.test("logs stay within the platform's limits over a 5,000-row run at the de
   readers.behaviour.set("tron", { kind: "balances", balances: ok });
   const { log, raw } = captureLog("info");
 
-  const summary = await run({ store, readers, log }, { batchSize: 500, maxRowsPerRun: 5000 });
+  store.settings.rowsPerRun = 5000;
+  const summary = await run({ store, readers, log }, { batchSize: 500 });
 
   assert.equal(summary.claimed, 5000);
   assert.ok(summary.failed > 1000);
@@ -273,7 +276,7 @@ Deno.test("a scheduled run of a chain id that does not exist answers with a note
     summary.chains["50000000-0000-4000-8000-000000000000"].note!,
     /no chain has this id/,
   );
-  assert.deepEqual(store.ops(), ["acquire_chain"]);
+  assert.deepEqual(store.ops(), ["run_settings", "acquire_chain"]);
 });
 
 Deno.test("a rate-limited chain's claims are sized to what its pace can read in the time left", async () => {
@@ -339,4 +342,81 @@ Deno.test("over 40 chains with long notes the summary line stays whole, each cha
     released: 0,
     stopped: "drained",
   });
+});
+
+Deno.test("a run whose chain lease ran out and was taken over stops at its next claim: no row claimed, the stop reason and the holder said", async () => {
+  const tron = chain("tron", "tron", { maxRps: 50 });
+  const rows = Array.from({ length: 12 }, (_, i) => row("tron", { address: `T${i}` }));
+  const store = new FakeStore([tron], rows);
+  const readers = new FakeReaders();
+  readers.behaviour.set("tron", { kind: "balances", balances: balances(rows) });
+  // The run overruns its lease after its first batch: another run takes the chain over.
+  const record = store.record.bind(store);
+  store.record = async (...args) => {
+    const outcome = await record(...args);
+    store.leaseTakenOverBy.set("tron", "run-b");
+    return outcome;
+  };
+  const { log, lines } = captureLog();
+
+  const summary = await run({ store, readers, log }, { batchSize: 4 }, { chainId: "tron" });
+
+  assert.equal(summary.stopped, "chain_lease_lost");
+  assert.equal(summary.chains.tron.stopped, "chain_lease_lost");
+  assert.equal(summary.chains.tron.lease, "lost");
+  assert.match(summary.chains.tron.note!, /lease .* ran out and run run-b holds it/);
+  assert.equal(summary.synced, 4, "the first batch was read and recorded");
+  assert.equal(summary.batches, 1);
+  assert.deepEqual(store.ops(), ["run_settings", "acquire_chain", "claim", "record", "claim"]);
+  assert.equal(store.lockedRows().length, 0);
+  assert.equal(store.chainLeases.get("tron"), "run-b", "the new holder's lease is left alone");
+  assert.equal(
+    lines.filter((l) => l.msg === "Chain lease lost; this run stops reading the chain").length,
+    1,
+  );
+});
+
+Deno.test("a run whose chain lease is taken over during a read records the rows it holds, then stops before claiming more", async () => {
+  const tron = chain("tron", "tron", { maxRps: 50 });
+  const rows = Array.from({ length: 12 }, (_, i) => row("tron", { address: `T${i}` }));
+  const store = new FakeStore([tron], rows);
+  const readers = new FakeReaders();
+  readers.behaviour.set("tron", { kind: "balances", balances: balances(rows, 5n) });
+  const claim = store.claim.bind(store);
+  store.claim = async (...args) => {
+    const got = await claim(...args);
+    store.leaseTakenOverBy.set("tron", "run-b");
+    return got;
+  };
+  const { log } = captureLog();
+
+  const summary = await run({ store, readers, log }, { batchSize: 4 }, { chainId: "tron" });
+
+  assert.equal(summary.stopped, "chain_lease_lost");
+  assert.equal(summary.chains.tron.lease, "lost");
+  assert.equal(summary.synced, 4, "row leases still fence the balances: the batch is written");
+  assert.equal(rows.filter((r) => store.get(r.id).raw === "5").length, 4);
+  assert.deepEqual(store.ops(), ["run_settings", "acquire_chain", "claim", "record"]);
+  assert.equal(store.lockedRows().length, 0);
+});
+
+Deno.test("a run over every chain reports a lost chain lease above its other chains' stop reasons", async () => {
+  const tron = chain("tron", "tron", { maxRps: 50 });
+  const evm = chain("bsc", "evm");
+  const tronRows = Array.from({ length: 6 }, (_, i) => row("tron", { address: `T${i}` }));
+  const evmRows = Array.from({ length: 6 }, (_, i) => row("bsc", { address: `0x${i}` }));
+  const store = new FakeStore([tron, evm], [...tronRows, ...evmRows]);
+  const readers = new FakeReaders();
+  readers.behaviour.set("tron", { kind: "balances", balances: balances(tronRows) });
+  readers.behaviour.set("bsc", { kind: "balances", balances: balances(evmRows) });
+  store.leaseTakenOverBy.set("tron", "run-b");
+  const { log } = captureLog();
+
+  const summary = await run({ store, readers, log }, { batchSize: 4 });
+
+  assert.equal(summary.chains.bsc.stopped, "drained");
+  assert.equal(summary.chains.bsc.synced, 6);
+  assert.equal(summary.chains.tron.stopped, "chain_lease_lost");
+  assert.equal(summary.chains.tron.synced, 0);
+  assert.equal(summary.stopped, "chain_lease_lost");
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { DEFAULTS, loadConfig } from "../../supabase/functions/balance-sync/config.ts";
+import { runBudgetMs } from "../../supabase/functions/balance-sync/context.ts";
 import { ConfigError } from "../../supabase/functions/balance-sync/config_error.ts";
 
 const base: Record<string, string> = {
@@ -27,8 +28,8 @@ Deno.test("loadConfig() applies the documented defaults", () => {
   assert.equal(config.budgetMs, 25_000);
   assert.equal(config.maxBatches, DEFAULTS.maxBatches);
   assert.equal(config.logLevel, "info");
-  assert.equal(config.minIntervalSeconds, 30);
   assert.equal(config.maxForcedIds, 1000);
+  assert.deepEqual(config.retiredVariables, []);
   assert.deepEqual(config.secretKeys, []);
   assert.equal(config.syncSecret, null);
 });
@@ -40,7 +41,6 @@ Deno.test("loadConfig() reads every setting from the environment", () => {
     BALANCE_SYNC_BUDGET_MS: "10000",
     BALANCE_SYNC_MAX_BATCHES: "7",
     BALANCE_SYNC_LOG_LEVEL: "WARN",
-    BALANCE_SYNC_MIN_INTERVAL_SECONDS: "0",
     BALANCE_SYNC_MAX_FORCED_IDS: "10",
     BALANCE_SYNC_SECRET: "cron-secret-0123456789",
     SUPABASE_SECRET_KEYS: JSON.stringify({ default: "sb_secret_a", other: "sb_secret_b" }),
@@ -50,7 +50,6 @@ Deno.test("loadConfig() reads every setting from the environment", () => {
   assert.equal(config.budgetMs, 10_000);
   assert.equal(config.maxBatches, 7);
   assert.equal(config.logLevel, "warn");
-  assert.equal(config.minIntervalSeconds, 0);
   assert.equal(config.maxForcedIds, 10);
   assert.equal(config.syncSecret, "cron-secret-0123456789");
   assert.deepEqual(config.secretKeys, ["sb_secret_a", "sb_secret_b"]);
@@ -69,9 +68,32 @@ Deno.test("loadConfig() rejects numbers that are not whole or out of range", () 
   rejects({ BALANCE_SYNC_MAX_BATCHES: "0" }, "BALANCE_SYNC_MAX_BATCHES", /between/);
 });
 
-Deno.test("loadConfig() keeps the budget inside the pg_net timeout", () => {
-  rejects({ BALANCE_SYNC_BUDGET_MS: "40000" }, "BALANCE_SYNC_BUDGET_MS", /between 100 and 32000/);
-  assert.equal(loadConfig(envOf({ BALANCE_SYNC_BUDGET_MS: "32000" })).budgetMs, 32_000);
+Deno.test("loadConfig() bounds the budget; each run fits it to the database's pg_net timeout", () => {
+  rejects(
+    { BALANCE_SYNC_BUDGET_MS: "292001", BALANCE_SYNC_LEASE_SECONDS: "3600" },
+    "BALANCE_SYNC_BUDGET_MS",
+    /between 100 and 292000/,
+  );
+  // Above what the default pg_net timeout (40 s) leaves: cut per run (runBudgetMs), not refused.
+  const config = loadConfig(envOf({ BALANCE_SYNC_BUDGET_MS: "40000" }));
+  assert.equal(config.budgetMs, 40_000);
+  assert.equal(runBudgetMs(config.budgetMs, 40_000, config.storeTimeoutMs), 32_000);
+  assert.equal(runBudgetMs(config.budgetMs, 120_000, config.storeTimeoutMs), 40_000);
+  assert.equal(runBudgetMs(25_000, 20_000, 8_000), 12_000);
+});
+
+Deno.test("loadConfig() names the variables that now live in balance_sync.settings, and never refuses them", () => {
+  const config = loadConfig(envOf({
+    BALANCE_SYNC_MIN_INTERVAL_SECONDS: "0",
+    BALANCE_SYNC_MAX_ROWS_PER_RUN: "not a number",
+    BALANCE_SYNC_PG_NET_TIMEOUT_MS: "  ",
+  }));
+  assert.deepEqual(config.retiredVariables, [
+    { variable: "BALANCE_SYNC_MIN_INTERVAL_SECONDS", setting: "min_interval_seconds" },
+    { variable: "BALANCE_SYNC_MAX_ROWS_PER_RUN", setting: "rows_per_run" },
+  ]);
+  assert.ok(!("minIntervalSeconds" in config) && !("maxRowsPerRun" in config));
+  assert.ok(!("pgNetTimeoutMs" in config));
 });
 
 Deno.test("loadConfig() refuses a lease shorter than the run that holds it", () => {

@@ -33,6 +33,7 @@ import type {
   Operations,
   RecordOutcome,
   RowResult,
+  RunSettings,
   Store,
 } from "../../supabase/functions/balance-sync/store.ts";
 
@@ -88,6 +89,13 @@ export class FakeStore implements Store {
   paceFromLease = false;
   /** Delay (ms) before each call of an operation answers; it honours the call's timeout. */
   delays: Partial<Record<string, number>> = {};
+  /** balance_sync.settings as balance_sync_run_settings answers them (the database's defaults). */
+  settings: RunSettings = { minIntervalSeconds: 30, rowsPerRun: 2000, pgNetTimeoutMs: 40_000 };
+  /**
+   * Chain leases that run out while their run reads (a run that overran): chain id -> the run
+   * that takes the chain over at the holder's next claim or record.
+   */
+  leaseTakenOverBy = new Map<string, string>();
 
   #delay(op: string, call?: CallOptions): Promise<void> {
     const ms = this.delays[op];
@@ -137,6 +145,32 @@ export class FakeStore implements Store {
     return this.rows.find((r) => r.id === id)!;
   }
 
+  async runSettings(call?: CallOptions): Promise<RunSettings | null> {
+    this.calls.push({
+      at: performance.now(),
+      op: "run_settings",
+      args: {},
+      timeoutMs: call?.timeoutMs,
+    });
+    await this.#delay("run_settings", call);
+    return { ...this.settings };
+  }
+
+  /**
+   * The chain-lease check of claim and record, as the real ones do: a lease set to be taken over
+   * passes to its taker, and the former holder hears "lost".
+   */
+  #chainLease(runId: string, chainId: string): "held" | "lost" | undefined {
+    const chain = this.chains.find((c) => c.id === chainId);
+    if (!chain || chain.maxRps === null) return undefined;
+    const taker = this.leaseTakenOverBy.get(chainId);
+    if (taker !== undefined && this.chainLeases.get(chainId) === runId) {
+      this.chainLeases.set(chainId, taker);
+      this.leaseTakenOverBy.delete(chainId);
+    }
+    return this.chainLeases.get(chainId) === runId ? "held" : "lost";
+  }
+
   async claim(options: ClaimOptions, call?: CallOptions): Promise<Claim> {
     this.calls.push({
       at: performance.now(),
@@ -147,6 +181,21 @@ export class FakeStore implements Store {
     await this.#delay("claim", call);
     if (this.failOn.claim) return Promise.reject(this.failOn.claim);
     const scheduled = (options.filter as { scheduled?: boolean } | null)?.scheduled === true;
+    if (scheduled) {
+      const chainId = (options.filter as { chain_id: string }).chain_id;
+      if (this.#chainLease(options.runId, chainId) === "lost") {
+        return {
+          rows: [],
+          chains: new Map(),
+          chainErrors: new Map(),
+          busy: [],
+          refused: [],
+          chainLease: "lost",
+          chainLeaseHolder: this.chainLeases.get(chainId) ?? null,
+          chainLeaseLockedUntil: null,
+        };
+      }
+    }
     const f = scheduled ? null : options.filter as Record<string, unknown> | null | undefined;
     const scope = scheduled ? (options.filter as { chain_id: string }).chain_id : null;
     const leasedByOther = (r: FakeRow) =>
@@ -208,7 +257,15 @@ export class FakeStore implements Store {
       lostIds: [],
       invalid: [],
       refused: [],
+      chainLeasesLost: [],
     };
+    const chainIds = new Set(results.map((r) => this.rows.find((x) => x.id === r.id)?.chainId));
+    for (const chainId of chainIds) {
+      const state = chainId === undefined ? undefined : this.#chainLease(runId, chainId);
+      if (state === undefined) continue;
+      if (state === "lost") outcome.chainLeasesLost.push(chainId!);
+      outcome.chainLease = outcome.chainLease === "lost" ? "lost" : state;
+    }
     for (const [index, result] of results.entries()) {
       if (this.refusedIds.has(result.id)) {
         const r = this.get(result.id);
@@ -270,11 +327,11 @@ export class FakeStore implements Store {
     return n;
   }
 
-  async dueChains(_minIntervalSeconds: number, call?: CallOptions): Promise<DueChain[]> {
+  async dueChains(minIntervalSeconds: number, call?: CallOptions): Promise<DueChain[]> {
     this.calls.push({
       at: performance.now(),
       op: "due_chains",
-      args: {},
+      args: { minIntervalSeconds },
       timeoutMs: call?.timeoutMs,
     });
     await this.#delay("due_chains", call);
@@ -465,7 +522,6 @@ export const testSettings = (extra: Partial<SyncSettings> = {}): SyncSettings =>
   leaseSeconds: 120,
   budgetMs: 5_000,
   maxBatches: 100,
-  minIntervalSeconds: 30,
   maxForcedIds: 1000,
   ...extra,
 });

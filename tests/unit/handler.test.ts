@@ -172,7 +172,7 @@ Deno.test("handler answers 404 naming what does not exist, with the field and th
     run_id: RUN,
   });
   assert.equal(store.lockedRows().length, 0, "nothing leased");
-  assert.equal(store.calls.filter((c) => c.op !== "claim").length, 0, "no record or release");
+  assert.deepEqual(store.ops(), ["run_settings", "claim"], "no record or release");
   const warn = logs.map((l) => JSON.parse(l)).find((l) => l.level === "warn");
   assert.equal(warn?.field, "wallet_id");
 });

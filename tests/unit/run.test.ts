@@ -53,7 +53,14 @@ Deno.test("run reads both families and records every balance exactly, one claim 
 
   const summary = await syncWithFakes({ store, readers, log });
 
-  assert.deepEqual(store.ops(), ["due_chains", "claim", "claim", "record", "record"]);
+  assert.deepEqual(store.ops(), [
+    "run_settings",
+    "due_chains",
+    "claim",
+    "claim",
+    "record",
+    "record",
+  ]);
   const results = recordCalls(store).flat();
   assert.deepEqual(
     new Map(results.map((r) => [r.id, r])),
@@ -87,7 +94,7 @@ Deno.test("run reads both families and records every balance exactly, one claim 
   assert.equal(summary.chains.tron.mode, "multicall");
   assert.equal(summary.rows, undefined);
   // The fencing token is the run id, so locked_by traces a lease back to its run.
-  assert.equal((store.calls[1].args as { runId: string }).runId, FAKE_RUN_ID);
+  assert.equal((store.calls[2].args as { runId: string }).runId, FAKE_RUN_ID);
 });
 
 Deno.test("run records rows flagged by the claim as configuration errors without reading them", async () => {
@@ -190,8 +197,15 @@ Deno.test("run releases the rows of a chain still reading when the budget runs o
 
   const summary = await syncWithFakes({ store, readers, log }, { budgetMs: 100 });
 
-  assert.deepEqual(store.ops(), ["due_chains", "claim", "claim", "record", "release"]);
-  const released = store.calls[4].args as { ids: string[] };
+  assert.deepEqual(store.ops(), [
+    "run_settings",
+    "due_chains",
+    "claim",
+    "claim",
+    "record",
+    "release",
+  ]);
+  const released = store.calls[5].args as { ids: string[] };
   assert.deepEqual(released.ids.sort(), slow.map((r) => r.id).sort());
   assert.equal(store.lockedRows().length, 0, "no row stays in processing");
   for (const r of slow) {
@@ -213,7 +227,7 @@ Deno.test("run does not wait for a reader that ignores the deadline", async () =
 
   const summary = await syncWithFakes({ store, readers, log }, { budgetMs: 50 });
 
-  assert.deepEqual(store.ops(), ["due_chains", "claim", "release"]);
+  assert.deepEqual(store.ops(), ["run_settings", "due_chains", "claim", "release"]);
   assert.equal(summary.released, 2);
   assert.equal(store.lockedRows().length, 0);
   assert.equal(summary.chains.bsc.released, 2);
@@ -231,6 +245,7 @@ Deno.test("run keeps claiming while full batches come back and the batch cap all
   const drained = new FakeStore([evm], rows);
   const all = await syncWithFakes({ store: drained, readers, log }, { batchSize: 2 });
   assert.deepEqual(drained.ops(), [
+    "run_settings",
     "due_chains",
     "claim",
     "record",
@@ -259,7 +274,7 @@ Deno.test("run over no due rows asks which chains are due, claims nothing and re
   const { evm, readers, log } = setup();
   const store = new FakeStore([evm], []);
   const summary = await syncWithFakes({ store, readers, log });
-  assert.deepEqual(store.ops(), ["due_chains"]);
+  assert.deepEqual(store.ops(), ["run_settings", "due_chains"]);
   assert.equal(readers.calls.length, 0);
   assert.deepEqual(
     [summary.claimed, summary.synced, summary.failed, summary.released, summary.batches],
@@ -295,8 +310,8 @@ Deno.test("forced run claims once with its filter, reports busy rows and lists e
     filter: { wallet_id: wallet },
   });
 
-  assert.deepEqual(store.ops(), ["claim", "record"]);
-  const claimArgs = store.calls[0].args as { filter: unknown; limit: number };
+  assert.deepEqual(store.ops(), ["run_settings", "claim", "record"]);
+  const claimArgs = store.calls[1].args as { filter: unknown; limit: number };
   assert.deepEqual(claimArgs.filter, { wallet_id: wallet });
   assert.equal(claimArgs.limit, 1000);
   assert.equal(summary.kind, "forced");
@@ -405,7 +420,7 @@ Deno.test("a failed record gives the batch's leases back and surfaces StoreUnava
     syncWithFakes({ store, readers, log }),
     StoreUnavailable,
   );
-  assert.deepEqual(store.ops(), ["due_chains", "claim", "record", "release"]);
+  assert.deepEqual(store.ops(), ["run_settings", "due_chains", "claim", "record", "release"]);
   assert.equal(store.lockedRows().length, 0);
   assert.ok(!lines.some((l) => l.msg === "Balance sync run finished"));
 });
@@ -418,7 +433,7 @@ Deno.test("a failed claim surfaces StoreUnavailable with nothing to release", as
     syncWithFakes({ store, readers, log }),
     /balance_sync_claim: connection refused/,
   );
-  assert.deepEqual(store.ops(), ["due_chains", "claim"]);
+  assert.deepEqual(store.ops(), ["run_settings", "due_chains", "claim"]);
 });
 
 Deno.test("run logs the seed's per-row messages at debug with their fields, and one summary line", async () => {
@@ -492,8 +507,8 @@ Deno.test("rows whose result the database refuses as invalid are released, not l
 
   const summary = await syncWithFakes({ store, readers, log });
 
-  assert.deepEqual(store.ops(), ["due_chains", "claim", "record", "release"]);
-  assert.deepEqual((store.calls[3].args as { ids: string[] }).ids, [rows[1].id]);
+  assert.deepEqual(store.ops(), ["run_settings", "due_chains", "claim", "record", "release"]);
+  assert.deepEqual((store.calls[4].args as { ids: string[] }).ids, [rows[1].id]);
   assert.equal(store.lockedRows().length, 0);
   assert.equal(summary.invalid, 1);
   assert.equal(summary.released, 1);
@@ -573,7 +588,11 @@ Deno.test("run: a row the database refuses counts as failed with the database's 
     filter: { wallet_id: wallet },
   });
 
-  assert.deepEqual(store.ops(), ["claim", "record"], "the database released it: no release call");
+  assert.deepEqual(
+    store.ops(),
+    ["run_settings", "claim", "record"],
+    "the database released it: no release call",
+  );
   assert.equal(summary.synced, 1);
   assert.equal(summary.failed, 1);
   assert.equal(summary.released, 0);

@@ -143,7 +143,6 @@ Deno.test("store calls the contract functions with their named arguments", async
     runId: "w",
     limit: 7,
     leaseSeconds: 60,
-    minIntervalSeconds: 30,
     filter: { chain_id: "c" },
   });
   const outcome = await store.record("w", [{ id: "r", raw: "1", human: "1", block: null }]);
@@ -155,7 +154,8 @@ Deno.test("store calls the contract functions with their named arguments", async
       p_limit: 7,
       p_lease_seconds: 60,
       p_filter: { chain_id: "c" },
-      p_min_interval_seconds: 30,
+      // null: the database's setting min_interval_seconds decides
+      p_min_interval_seconds: null,
     }],
     ["balance_sync_record", {
       p_worker: "w",
@@ -173,8 +173,49 @@ Deno.test("store calls the contract functions with their named arguments", async
     lostIds: [],
     invalid: [],
     refused: [{ index: 0, id: "r", reason: "refused by the database: numeric field overflow" }],
+    chainLeasesLost: [],
   });
   assert.equal(released, 2);
+});
+
+Deno.test("store reads the run's settings and the chain lease's state of claim and record", async () => {
+  const answers: Record<string, unknown> = {
+    balance_sync_run_settings: {
+      min_interval_seconds: 45,
+      rows_per_run: 300,
+      pg_net_timeout_ms: 20_000,
+    },
+    balance_sync_claim: {
+      rows: [],
+      chains: {},
+      busy: [],
+      chain_lease: "lost",
+      chain_lease_holder: "run-b",
+      chain_lease_locked_until: "2026-12-06T00:00:00+00:00",
+    },
+    balance_sync_record: { applied: 1, chain_lease: "lost", chain_leases_lost: ["c"] },
+  };
+  const { client, calls } = fakeClient((fn) =>
+    Promise.resolve({ data: answers[fn], error: null, status: 200 })
+  );
+  const store = createStore(client, { timeoutMs: 1000 });
+
+  assert.deepEqual(await store.runSettings(), {
+    minIntervalSeconds: 45,
+    rowsPerRun: 300,
+    pgNetTimeoutMs: 20_000,
+  });
+  assert.deepEqual(calls[0].args, {});
+  const claim = await store.claim({ runId: "w", limit: 1, leaseSeconds: 60 });
+  assert.equal(claim.chainLease, "lost");
+  assert.equal(claim.chainLeaseHolder, "run-b");
+  assert.equal(claim.chainLeaseLockedUntil, "2026-12-06T00:00:00+00:00");
+  const outcome = await store.record("w", []);
+  assert.equal(outcome.chainLease, "lost");
+  assert.deepEqual(outcome.chainLeasesLost, ["c"]);
+
+  answers.balance_sync_run_settings = { min_interval_seconds: 30, rows_per_run: 0 };
+  await assert.rejects(store.runSettings(), /rows_per_run must be a whole number >= 1, got 0/);
 });
 
 Deno.test("store turns API errors, network errors and bad answers into StoreUnavailable", async () => {
@@ -189,7 +230,7 @@ Deno.test("store turns API errors, network errors and bad answers into StoreUnav
     { timeoutMs: 1000 },
   );
   await assert.rejects(
-    permission.claim({ runId: "w", limit: 1, leaseSeconds: 1, minIntervalSeconds: 1 }),
+    permission.claim({ runId: "w", limit: 1, leaseSeconds: 1 }),
     (error: unknown) => {
       assert.ok(error instanceof StoreUnavailable);
       assert.equal(error.operation, "balance_sync_claim");
@@ -289,4 +330,15 @@ Deno.test("store passes unknown_ids of a claim through", async () => {
   });
   const claim = await store.claim(claimOptions);
   assert.deepEqual(claim.unknownIds, [MISSING]);
+});
+
+Deno.test("store: a database without balance_sync_run_settings answers null; other errors still throw", async () => {
+  let error = { message: "Could not find the function", code: "PGRST202" };
+  const store = createStore(
+    fakeClient(() => Promise.resolve({ data: null, error, status: 404 })).client,
+    { timeoutMs: 1000 },
+  );
+  assert.equal(await store.runSettings(), null);
+  error = { message: "permission denied", code: "42501" };
+  await assert.rejects(store.runSettings(), StoreUnavailable);
 });

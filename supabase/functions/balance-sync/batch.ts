@@ -2,6 +2,7 @@ import { BatchResults, configurationProblem, readChainBatch } from "./chain_batc
 import type { RunContext } from "./context.ts";
 import { applyRecordOutcome } from "./record_outcome.ts";
 import type { Claim, ClaimedRow } from "./store.ts";
+import { noteChainLeaseLost } from "./chain_lease_lost.ts";
 
 /** One claimed batch: check, read every chain in parallel, record, give back what was not read. */
 export async function processBatch(ctx: RunContext, claim: Claim): Promise<void> {
@@ -42,6 +43,8 @@ export async function processBatch(ctx: RunContext, claim: Claim): Promise<void>
       ...applyRecordOutcome(book, log, rowLog, claim, out.results, out.successes, outcome),
       ...lost,
     );
+    // The rows are written; the chain's loop stops before its next claim (chain_run.ts).
+    for (const chainId of outcome.chainLeasesLost) noteChainLeaseLost(ctx, chainId);
   }
   if (unread.length > 0) {
     book.summary.released += await deps.store.release(runId, unread, {

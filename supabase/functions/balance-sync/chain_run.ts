@@ -1,4 +1,5 @@
 import { processBatch } from "./batch.ts";
+import { noteChainLeaseLost } from "./chain_lease_lost.ts";
 import { noteClaimRefused } from "./claim_refused.ts";
 import type { RunContext } from "./context.ts";
 import type { StopReason } from "./summary.ts";
@@ -13,7 +14,9 @@ export interface ChainRunOptions {
 /**
  * A scheduled run's loop over one chain: take the chain lease when the chain is rate-limited,
  * then claim → read → record its due rows until none are left, the deadline, or a cap. Each
- * chain of a run has its own loop, so no chain waits for another.
+ * chain of a run has its own loop, so no chain waits for another. Each claim and record renews the
+ * chain lease; when one of them says it was lost (the run overran it and another run may read the
+ * chain now), the loop ends with `chain_lease_lost`.
  */
 export async function runChain(
   ctx: RunContext,
@@ -22,6 +25,8 @@ export async function runChain(
 ): Promise<StopReason> {
   const { deps, settings, runId, book, clock, log } = ctx;
   const entry = book.chain(chainId);
+  // A function, not a narrowed field: claim and record (processBatch) change it under the loop.
+  const leaseLost = () => entry.lease === "lost";
   const stop = (reason: StopReason) =>
     entry.stopped = ctx.unloading !== null && reason !== "drained" ? "unload" : reason;
 
@@ -81,6 +86,8 @@ export async function runChain(
         const readable = Math.ceil((pace * remaining) / 1000 / requestsPerBalance);
         limit = Math.min(limit, Math.max(1, readable));
       }
+      // The setting as this run read it (a database that predates balance_sync_run_settings
+      // needs a number here).
       const claim = await deps.store.claim({
         runId,
         limit,
@@ -89,6 +96,17 @@ export async function runChain(
         filter: { chain_id: chainId, scheduled: true },
       }, { timeoutMs });
       for (const row of claim.rows) ctx.pending.add(row.id);
+      if (claim.chainLease === "lost") {
+        noteChainLeaseLost(ctx, chainId, {
+          by: claim.chainLeaseHolder ?? null,
+          until: claim.chainLeaseLockedUntil ?? null,
+        });
+      }
+      if (leaseLost()) {
+        // The lease is no longer this run's to give back.
+        leased = false;
+        return stop("chain_lease_lost");
+      }
       // Rows the database refused to lease are parked by the claim (the next claim skips them):
       // they do not end the chain's loop, the rows behind them are claimed next.
       const picked = claim.rows.length + noteClaimRefused(ctx, claim);
@@ -100,6 +118,10 @@ export async function runChain(
         await processBatch(ctx, claim);
       }
       slowestBatch = Math.max(slowestBatch, ctx.now() - batchStarted);
+      if (leaseLost()) {
+        leased = false;
+        return stop("chain_lease_lost");
+      }
       if (ctx.deadline.passed) return stop("budget");
       if (picked < limit) return stop("drained");
     }

@@ -9,16 +9,11 @@ export interface Config extends ApiKeys {
   budgetMs: number;
   maxBatches: number;
   logLevel: LogLevel;
-  minIntervalSeconds: number;
   maxForcedIds: number;
   /** Timeout of each database call (claim, record, release); late calls get less (run.ts). */
   storeTimeoutMs: number;
-  /** Rows one run claims at most, so that its CPU stays within the Edge Runtime's. */
-  maxRowsPerRun: number;
   /** Claim no more once the run has used this much CPU (where the runtime can tell). */
   cpuBudgetMs: number;
-  /** pg_net's timeout of the scheduled POST; the run and its final writes end by 7/8 of it. */
-  pgNetTimeoutMs: number;
   /** How long a read cut at the deadline may take to hand back what it has read. */
   abortGraceMs: number;
   /** Per-row warning lines one run writes at most; the rest are counted in the summary. */
@@ -26,10 +21,44 @@ export interface Config extends ApiKeys {
   supabaseUrl: string;
   /** Dedicated secret of the cron path (`x-balance-sync-secret`); null when not configured. */
   syncSecret: string | null;
+  /** Variables still set that no longer decide anything (the handler warns once for each). */
+  retiredVariables: RetiredVariable[];
 }
 
-/** The scheduling migration gives pg_net this timeout; a run plus its final writes must fit in it. */
+/** A function secret whose value now lives in balance_sync.settings. */
+export interface RetiredVariable {
+  variable: string;
+  setting: string;
+}
+
+/**
+ * These secrets used to repeat database settings, which had to be kept equal by hand. The run now
+ * reads the settings themselves (balance_sync_run_settings), so a value left here decides nothing.
+ */
+export const RETIRED_VARIABLES: readonly RetiredVariable[] = [
+  { variable: "BALANCE_SYNC_MIN_INTERVAL_SECONDS", setting: "min_interval_seconds" },
+  { variable: "BALANCE_SYNC_MAX_ROWS_PER_RUN", setting: "rows_per_run" },
+  { variable: "BALANCE_SYNC_PG_NET_TIMEOUT_MS", setting: "pg_net_timeout_ms" },
+];
+
+/**
+ * The default of the setting pg_net_timeout_ms (dispatch's and balance_sync_run_settings'
+ * fallback); a run plus its final writes must fit in the setting's value.
+ */
 export const PG_NET_TIMEOUT_MS = 40_000;
+
+/**
+ * The defaults of the settings a run reads from the database (dispatch's and
+ * balance_sync_run_settings' fallbacks), followed only while the database predates that function.
+ */
+export const SETTING_DEFAULTS = {
+  minIntervalSeconds: 30,
+  rowsPerRun: 2000,
+  pgNetTimeoutMs: PG_NET_TIMEOUT_MS,
+} as const;
+
+/** The longest budget a run may be given; each run cuts it to fit the setting pg_net_timeout_ms. */
+export const MAX_BUDGET_MS = 300_000;
 
 export const DEFAULTS = {
   batchSize: 50,
@@ -37,14 +66,11 @@ export const DEFAULTS = {
   budgetMs: 25_000,
   maxBatches: 100,
   logLevel: "info" as LogLevel,
-  minIntervalSeconds: 30,
   maxForcedIds: 1000,
   // Hosted Supabase cancels a statement of `authenticator` (and so of service_role) after 8 s: a
   // longer wait here would only wait for an answer that cannot come.
   storeTimeoutMs: 8_000,
-  maxRowsPerRun: 2000,
   cpuBudgetMs: 800,
-  pgNetTimeoutMs: PG_NET_TIMEOUT_MS,
   abortGraceMs: 1000,
   maxRowLogLines: 20,
 } as const;
@@ -78,7 +104,9 @@ function required(env: Env, name: string): string {
 /**
  * The function's settings from its environment, defaults filled in. Throws ConfigError naming
  * the variable for anything missing, malformed or out of range, and for combinations that cannot
- * work: a budget that does not fit in pg_net's timeout, a lease shorter than a run.
+ * work: a lease shorter than a run. The settings the database holds (minimum interval, rows per
+ * run, pg_net's timeout) are read by each run from there; their former variables are only named
+ * in `retiredVariables`.
  */
 export function loadConfig(env: Env = (name) => Deno.env.get(name)): Config {
   const supabaseUrl = required(env, "SUPABASE_URL");
@@ -98,13 +126,6 @@ export function loadConfig(env: Env = (name) => Deno.env.get(name)): Config {
     );
   }
 
-  const pgNetTimeoutMs = integer(
-    env,
-    "BALANCE_SYNC_PG_NET_TIMEOUT_MS",
-    DEFAULTS.pgNetTimeoutMs,
-    1000,
-    300_000,
-  );
   const storeTimeoutMs = integer(
     env,
     "BALANCE_SYNC_STORE_TIMEOUT_MS",
@@ -112,10 +133,15 @@ export function loadConfig(env: Env = (name) => Deno.env.get(name)): Config {
     50,
     60_000,
   );
-  // The reads end at the budget; the final writes (record, release, chain lease) get the rest of
-  // finishBy, each a share of what is left, so the answer is sent before pg_net gives up.
-  const maxBudget = Math.max(100, pgNetTimeoutMs - storeTimeoutMs);
-  const budgetMs = integer(env, "BALANCE_SYNC_BUDGET_MS", DEFAULTS.budgetMs, 100, maxBudget);
+  // Each run cuts the budget to fit the setting pg_net_timeout_ms (context.ts, runBudgetMs): the
+  // setting lives in the database, so only the outer bound is checked here.
+  const budgetMs = integer(
+    env,
+    "BALANCE_SYNC_BUDGET_MS",
+    DEFAULTS.budgetMs,
+    100,
+    MAX_BUDGET_MS - storeTimeoutMs,
+  );
   const leaseSeconds = integer(
     env,
     "BALANCE_SYNC_LEASE_SECONDS",
@@ -155,24 +181,9 @@ export function loadConfig(env: Env = (name) => Deno.env.get(name)): Config {
     budgetMs,
     maxBatches: integer(env, "BALANCE_SYNC_MAX_BATCHES", DEFAULTS.maxBatches, 1, 100_000),
     logLevel: rawLevel as LogLevel,
-    minIntervalSeconds: integer(
-      env,
-      "BALANCE_SYNC_MIN_INTERVAL_SECONDS",
-      DEFAULTS.minIntervalSeconds,
-      0,
-      86_400,
-    ),
     maxForcedIds: integer(env, "BALANCE_SYNC_MAX_FORCED_IDS", DEFAULTS.maxForcedIds, 1, 10_000),
     storeTimeoutMs,
-    maxRowsPerRun: integer(
-      env,
-      "BALANCE_SYNC_MAX_ROWS_PER_RUN",
-      DEFAULTS.maxRowsPerRun,
-      1,
-      100_000,
-    ),
     cpuBudgetMs: integer(env, "BALANCE_SYNC_CPU_BUDGET_MS", DEFAULTS.cpuBudgetMs, 10, 60_000),
-    pgNetTimeoutMs,
     abortGraceMs: integer(
       env,
       "BALANCE_SYNC_ABORT_GRACE_MS",
@@ -190,5 +201,7 @@ export function loadConfig(env: Env = (name) => Deno.env.get(name)): Config {
     supabaseUrl,
     ...keys,
     syncSecret,
+    // Whatever their value (a malformed one too): they are not read, and must not stop a deploy.
+    retiredVariables: RETIRED_VARIABLES.filter((r) => (env(r.variable)?.trim() ?? "") !== ""),
   };
 }

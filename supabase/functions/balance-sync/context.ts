@@ -3,7 +3,7 @@ import { DEFAULTS, finishByMs } from "./config.ts";
 import type { CpuShare, SharedCpuBudget } from "./cpu.ts";
 import type { Logger, RowLineCap } from "./log.ts";
 import type { ForcedFilter } from "./request.ts";
-import type { Store } from "./store.ts";
+import type { RunSettings, Store } from "./store.ts";
 import type { RunBook } from "./summary.ts";
 import type { InFlightRuns } from "./unload.ts";
 import type { ReadLimitsBook } from "./read_limits_book.ts";
@@ -11,33 +11,55 @@ import type { ReadLimitsBook } from "./read_limits_book.ts";
 /** Loads the reader of a family (lazily: tronweb is only imported when TRON rows exist). */
 export type ReaderRegistry = (family: ChainFamily) => Promise<ChainReader>;
 
+/**
+ * The function's own settings (its secrets, config.ts). The minimum interval, the rows per run and
+ * pg_net's timeout are not among them: each run reads those from the database (RunSettings).
+ */
 export interface SyncSettings {
   batchSize: number;
   leaseSeconds: number;
+  /** The longest a run reads; each run cuts it to fit the setting pg_net_timeout_ms. */
   budgetMs: number;
   maxBatches: number;
-  minIntervalSeconds: number;
   maxForcedIds: number;
   /** The settings below default to config.ts's DEFAULTS. */
-  maxRowsPerRun?: number;
   cpuBudgetMs?: number;
-  pgNetTimeoutMs?: number;
   storeTimeoutMs?: number;
   abortGraceMs?: number;
   maxRowLogLines?: number;
 }
 
-export type FullSyncSettings = Required<SyncSettings>;
+/** What one run follows: the function's settings and the database's, read at its start. */
+export type FullSyncSettings = Required<SyncSettings> & {
+  /** balance_sync.settings min_interval_seconds (the run over every chain asks for due chains). */
+  minIntervalSeconds: number;
+  /** balance_sync.settings rows_per_run: rows one scheduled run claims at most. */
+  maxRowsPerRun: number;
+  /** balance_sync.settings pg_net_timeout_ms: the run and its final writes end by 7/8 of it. */
+  pgNetTimeoutMs: number;
+};
 
-export const withDefaults = (settings: SyncSettings): FullSyncSettings => ({
-  maxRowsPerRun: DEFAULTS.maxRowsPerRun,
-  cpuBudgetMs: DEFAULTS.cpuBudgetMs,
-  pgNetTimeoutMs: DEFAULTS.pgNetTimeoutMs,
-  storeTimeoutMs: DEFAULTS.storeTimeoutMs,
-  abortGraceMs: DEFAULTS.abortGraceMs,
-  maxRowLogLines: DEFAULTS.maxRowLogLines,
-  ...Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)),
-} as FullSyncSettings);
+/**
+ * The run's budget: the function's, cut so that the reads plus one database call fit in pg_net's
+ * timeout (the final writes then share what is left before 7/8 of it: RunClock).
+ */
+export const runBudgetMs = (budgetMs: number, pgNetTimeoutMs: number, storeTimeoutMs: number) =>
+  Math.min(budgetMs, Math.max(100, pgNetTimeoutMs - storeTimeoutMs));
+
+export const withDefaults = (settings: SyncSettings, db: RunSettings): FullSyncSettings => {
+  const full = {
+    cpuBudgetMs: DEFAULTS.cpuBudgetMs,
+    storeTimeoutMs: DEFAULTS.storeTimeoutMs,
+    abortGraceMs: DEFAULTS.abortGraceMs,
+    maxRowLogLines: DEFAULTS.maxRowLogLines,
+    ...Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)),
+    minIntervalSeconds: db.minIntervalSeconds,
+    maxRowsPerRun: db.rowsPerRun,
+    pgNetTimeoutMs: db.pgNetTimeoutMs,
+  } as FullSyncSettings;
+  full.budgetMs = runBudgetMs(full.budgetMs, full.pgNetTimeoutMs, full.storeTimeoutMs);
+  return full;
+};
 
 export interface SyncDeps {
   store: Store;

@@ -58,6 +58,15 @@ export function createHandler(deps: HandlerDeps): (request: Request) => Promise<
       ...(config.syncSecret ? [config.syncSecret] : []),
     ],
   });
+  // Once per worker: secrets that used to repeat a database setting decide nothing now.
+  for (const { variable, setting } of config.retiredVariables ?? []) {
+    rootLog.warn(
+      `${variable} is set but no longer read: the setting ${setting} in balance_sync.settings ` +
+        `decides. Change it there (update balance_sync.settings set value = '…' where key = ` +
+        `'${setting}') and remove the secret (supabase secrets unset ${variable})`,
+      { variable, setting },
+    );
+  }
   const authenticate: Promise<Authenticator> = deps.authenticate
     ? Promise.resolve(deps.authenticate)
     : createAuthenticator({

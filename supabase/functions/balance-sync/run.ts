@@ -2,6 +2,7 @@ import { processBatch } from "./batch.ts";
 import { noteClaimRefused } from "./claim_refused.ts";
 import { ReadLimitsBook } from "./read_limits_book.ts";
 import { runChain } from "./chain_run.ts";
+import { DEFAULTS, SETTING_DEFAULTS } from "./config.ts";
 import {
   Deadline,
   RunClock,
@@ -23,6 +24,10 @@ import { UNLOAD_RELEASE_MS } from "./unload.ts";
  *   share of the row cap, so that a slow chain never holds up another.
  * - Forced (`filter`): one claim of what the filter names, read and recorded.
  *
+ * Settings: the function's own (its secrets) and the database's (balance_sync_run_settings: the
+ * minimum interval, rows per run and pg_net's timeout), read in one call at the start of the run,
+ * forced or scheduled, so that the run follows the values dispatch and record follow.
+ *
  * Guarantees: it stops claiming at the budget and answers within pg_net's timeout (its store
  * calls get shrinking timeouts); a row's failure is recorded on that row, not thrown; every row it
  * still holds when it ends, by return or by throw, is released (or, if the database is down, left
@@ -33,9 +38,23 @@ export async function runSync(
   partialSettings: SyncSettings,
   input: RunInput,
 ): Promise<RunSummary> {
-  const settings = withDefaults(partialSettings);
   const now = deps.now ?? (() => performance.now());
   const started = now();
+  // Before anything is claimed: the budget's first milliseconds, within one call's timeout.
+  const fromDatabase = await deps.store.runSettings({
+    timeoutMs: Math.max(
+      1,
+      Math.min(partialSettings.storeTimeoutMs ?? DEFAULTS.storeTimeoutMs, partialSettings.budgetMs),
+    ),
+  });
+  if (fromDatabase === null) {
+    deps.log.warn(
+      "balance_sync_run_settings is missing: apply the migrations (supabase db push); until then " +
+        "runs follow the settings' defaults",
+      { ...SETTING_DEFAULTS },
+    );
+  }
+  const settings = withDefaults(partialSettings, fromDatabase ?? SETTING_DEFAULTS);
   const forced = Boolean(input.filter);
   const book = new RunBook(input.runId, forced);
   const summary = book.summary;
@@ -51,7 +70,7 @@ export async function runSync(
     now,
     book,
     pending: new Set(),
-    deadline: new Deadline(settings.budgetMs),
+    deadline: new Deadline(Math.max(1, settings.budgetMs - (now() - started))),
     clock: new RunClock(
       now,
       started,
@@ -85,6 +104,10 @@ export async function runSync(
     chain_id: summary.chain_id ?? null,
     budget_ms: settings.budgetMs,
     batch_size: settings.batchSize,
+    // balance_sync.settings, as this run follows them
+    rows_per_run: settings.maxRowsPerRun,
+    pg_net_timeout_ms: settings.pgNetTimeoutMs,
+    min_interval_seconds: settings.minIntervalSeconds,
   });
 
   try {
@@ -226,7 +249,9 @@ async function runForced(ctx: RunContext, input: RunInput): Promise<StopReason> 
     return ctx.deadline.passed ? "budget" : "forced";
   } finally {
     for (const chainId of leased) {
-      book.chain(chainId).lease = "held";
+      const entry = book.chain(chainId);
+      // record reports a lease that ran out during the read ("lost"): that stays in the summary
+      if (entry.lease !== "lost") entry.lease = "held";
       await deps.store.releaseChain(runId, chainId, { timeoutMs: ctx.clock.write(2) }).catch(
         (error) =>
           ctx.log.error("Could not release the chain lease; it will expire", {

@@ -36,7 +36,18 @@ export interface Claim {
    * check): parked with a backoff by the claim, not handed out. The rest of the batch is.
    */
   refused?: { id: string; reason: string }[];
+  /**
+   * A scheduled claim of one rate-limited chain: whether this run still holds the chain lease
+   * (the claim renewed it) or lost it (the claim leased no row). Absent for other claims.
+   */
+  chainLease?: ChainLeaseState;
+  /** When lost: the run that holds the chain lease now, and until when (null: none). */
+  chainLeaseHolder?: string | null;
+  chainLeaseLockedUntil?: string | null;
 }
+
+/** A run's hold on a rate-limited chain's lease, as claim and record report it. */
+export type ChainLeaseState = "held" | "lost";
 
 export type RowResult =
   | {
@@ -64,14 +75,32 @@ export interface RecordOutcome {
   invalid: { index: number; id: unknown; reason: string }[];
   /** Entries the database itself refused (column type, trigger, ...): recorded as those rows' errors. */
   refused: { index: number; id: unknown; reason: string }[];
+  /**
+   * Rows of rate-limited chains among the results: "held" when this run still held every such
+   * chain's lease (record renewed them), "lost" when not. The rows are written either way.
+   */
+  chainLease?: ChainLeaseState;
+  /** The chains whose lease this run no longer holds: their loops stop. */
+  chainLeasesLost: string[];
 }
 
 export interface ClaimOptions {
   runId: string;
   limit: number;
   leaseSeconds: number;
-  minIntervalSeconds: number;
+  /** The run sends the setting as it read it; omitted or null: the database's setting decides. */
+  minIntervalSeconds?: number | null;
   filter?: ClaimFilter | null;
+}
+
+/**
+ * The balance_sync.settings a run follows (balance_sync_run_settings, one call per run). The
+ * database is their one source: dispatch and record read the same values.
+ */
+export interface RunSettings {
+  minIntervalSeconds: number;
+  rowsPerRun: number;
+  pgNetTimeoutMs: number;
 }
 
 /** A forced filter, or a scheduled claim narrowed to one chain (due rows only, in line). */
@@ -98,6 +127,8 @@ export interface CallOptions {
 
 /** The DB contract, as the run sees it. */
 export interface Store {
+  /** Null: the database predates balance_sync_run_settings (its migrations are not applied yet). */
+  runSettings(call?: CallOptions): Promise<RunSettings | null>;
   claim(options: ClaimOptions, call?: CallOptions): Promise<Claim>;
   record(runId: string, results: RowResult[], call?: CallOptions): Promise<RecordOutcome>;
   release(runId: string, ids: string[], call?: CallOptions): Promise<number>;
@@ -157,6 +188,9 @@ export class FilterNotFound extends Error {
     super(message);
   }
 }
+
+/** PostgREST's answer for a function the database does not have. */
+const FUNCTION_NOT_FOUND = "PGRST202";
 
 /** SQLSTATE no_data_found, which balance_sync_claim raises for such a filter. */
 const NO_DATA_FOUND = "P0002";
@@ -297,7 +331,35 @@ export function parseClaim(data: unknown): Claim {
   const refused = Array.isArray(data.refused)
     ? data.refused.filter(isObject).map((e) => ({ id: String(e.id), reason: String(e.reason) }))
     : [];
-  return { rows, chains, chainErrors, busy, unknownIds, refused };
+  const claim: Claim = { rows, chains, chainErrors, busy, unknownIds, refused };
+  const chainLease = leaseState(data.chain_lease);
+  if (chainLease) {
+    claim.chainLease = chainLease;
+    claim.chainLeaseHolder = text(data, "chain_lease_holder", true);
+    claim.chainLeaseLockedUntil = text(data, "chain_lease_locked_until", true);
+  }
+  return claim;
+}
+
+const leaseState = (value: unknown): ChainLeaseState | undefined =>
+  value === "held" || value === "lost" ? value : undefined;
+
+export function parseRunSettings(data: unknown): RunSettings {
+  if (!isObject(data)) throw new TypeError("run settings are not an object");
+  const whole = (key: string, min: number) => {
+    const n = num(data, key);
+    if (n === null || !Number.isInteger(n) || n < min) {
+      throw new TypeError(
+        `${key} must be a whole number >= ${min}, got ${JSON.stringify(data[key])}`,
+      );
+    }
+    return n;
+  };
+  return {
+    minIntervalSeconds: whole("min_interval_seconds", 0),
+    rowsPerRun: whole("rows_per_run", 1),
+    pgNetTimeoutMs: whole("pg_net_timeout_ms", 1),
+  };
 }
 
 const indexed = (list: unknown) =>
@@ -324,6 +386,10 @@ export function parseRecordOutcome(data: unknown): RecordOutcome {
     lostIds: Array.isArray(data.lost_ids) ? data.lost_ids.map(String) : [],
     invalid: indexed(data.invalid),
     refused: indexed(data.refused),
+    ...(leaseState(data.chain_lease) ? { chainLease: leaseState(data.chain_lease) } : {}),
+    chainLeasesLost: Array.isArray(data.chain_leases_lost)
+      ? data.chain_leases_lost.map(String)
+      : [],
   };
 }
 
@@ -420,6 +486,12 @@ export function rpcCaller(client: RpcClient, options: StoreOptions): RpcCaller {
 export function createStore(client: RpcClient, options: StoreOptions): Store & Operations {
   const call = rpcCaller(client, options);
   return {
+    runSettings: (c) =>
+      call("balance_sync_run_settings", {}, parseRunSettings, c).catch((error) => {
+        // The function is deployed before `db push` (README): until then the RPC is missing.
+        if (error instanceof StoreUnavailable && error.code === FUNCTION_NOT_FOUND) return null;
+        throw error;
+      }),
     claim: (o, c) =>
       call(
         "balance_sync_claim",
@@ -428,7 +500,7 @@ export function createStore(client: RpcClient, options: StoreOptions): Store & O
           p_limit: o.limit,
           p_lease_seconds: o.leaseSeconds,
           p_filter: o.filter ?? null,
-          p_min_interval_seconds: o.minIntervalSeconds,
+          p_min_interval_seconds: o.minIntervalSeconds ?? null,
         },
         parseClaim,
         c,

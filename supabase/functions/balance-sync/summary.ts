@@ -18,8 +18,11 @@ export interface ChainSummary {
   errors_by_class: Partial<Record<ErrorClass, number>>;
   /** Scheduled runs: why this chain's loop ended. */
   stopped?: StopReason;
-  /** Rate-limited chains: whether this run held the chain lease, or another run did. */
-  lease?: "held" | "busy";
+  /**
+   * Rate-limited chains: whether this run held the chain lease, another run did (busy), or this
+   * run's lease ran out and claim or record said so (lost: the chain's loop stopped).
+   */
+  lease?: "held" | "busy" | "lost";
   note?: string;
 }
 
@@ -47,8 +50,10 @@ export interface RowReport {
 /**
  * unload: the worker is ending (the runtime's beforeunload, unload.ts); drained: no due rows
  * left; budget: the deadline; max_batches / rows_cap / cpu: the run's caps
- * (batches, BALANCE_SYNC_MAX_ROWS_PER_RUN, BALANCE_SYNC_CPU_BUDGET_MS); chain_busy: another run
- * holds the rate-limited chain's lease; forced: a forced run's one claim.
+ * (batches, the setting rows_per_run, BALANCE_SYNC_CPU_BUDGET_MS); chain_busy: another run
+ * holds the rate-limited chain's lease; chain_lease_lost: this run's chain lease ran out while it
+ * read (claim or record said so), so it stopped reading the chain; forced: a forced run's one
+ * claim.
  */
 export type StopReason =
   | "unload"
@@ -58,11 +63,14 @@ export type StopReason =
   | "rows_cap"
   | "cpu"
   | "chain_busy"
+  | "chain_lease_lost"
   | "forced";
 
 /** When chains stop for different reasons, the run reports the most pressing one. */
 export const STOP_ORDER: readonly StopReason[] = [
   "unload",
+  // a run that overran its chain lease: rare, and the one to look into
+  "chain_lease_lost",
   "budget",
   "cpu",
   "rows_cap",
@@ -90,7 +98,7 @@ export interface RunSummary {
   stopped: StopReason;
   /** CPU the process used while this run ran (cpu.ts); null where the runtime cannot tell. */
   cpu_ms: number | null;
-  /** Rows this run could claim at most (BALANCE_SYNC_MAX_ROWS_PER_RUN). */
+  /** Rows this run could claim at most (the setting rows_per_run; forced: the most ids). */
   rows_cap: number;
   /** Per-row log lines left out past BALANCE_SYNC_MAX_ROW_LOG_LINES. */
   log_lines_omitted: number;

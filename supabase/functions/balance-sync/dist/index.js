@@ -7304,21 +7304,38 @@ function loadApiKeys(env) {
 }
 
 // config.ts
+var RETIRED_VARIABLES = [
+  {
+    variable: "BALANCE_SYNC_MIN_INTERVAL_SECONDS",
+    setting: "min_interval_seconds"
+  },
+  {
+    variable: "BALANCE_SYNC_MAX_ROWS_PER_RUN",
+    setting: "rows_per_run"
+  },
+  {
+    variable: "BALANCE_SYNC_PG_NET_TIMEOUT_MS",
+    setting: "pg_net_timeout_ms"
+  }
+];
 var PG_NET_TIMEOUT_MS = 4e4;
+var SETTING_DEFAULTS = {
+  minIntervalSeconds: 30,
+  rowsPerRun: 2e3,
+  pgNetTimeoutMs: PG_NET_TIMEOUT_MS
+};
+var MAX_BUDGET_MS = 3e5;
 var DEFAULTS = {
   batchSize: 50,
   leaseSeconds: 120,
   budgetMs: 25e3,
   maxBatches: 100,
   logLevel: "info",
-  minIntervalSeconds: 30,
   maxForcedIds: 1e3,
   // Hosted Supabase cancels a statement of `authenticator` (and so of service_role) after 8 s: a
   // longer wait here would only wait for an answer that cannot come.
   storeTimeoutMs: 8e3,
-  maxRowsPerRun: 2e3,
   cpuBudgetMs: 800,
-  pgNetTimeoutMs: PG_NET_TIMEOUT_MS,
   abortGraceMs: 1e3,
   maxRowLogLines: 20
 };
@@ -7360,10 +7377,8 @@ function loadConfig(env = (name) => Deno.env.get(name)) {
   if (!LOG_LEVELS.includes(rawLevel)) {
     throw new ConfigError("BALANCE_SYNC_LOG_LEVEL", `must be one of ${LOG_LEVELS.join(", ")}, got "${rawLevel}"`);
   }
-  const pgNetTimeoutMs = integer(env, "BALANCE_SYNC_PG_NET_TIMEOUT_MS", DEFAULTS.pgNetTimeoutMs, 1e3, 3e5);
   const storeTimeoutMs = integer(env, "BALANCE_SYNC_STORE_TIMEOUT_MS", DEFAULTS.storeTimeoutMs, 50, 6e4);
-  const maxBudget = Math.max(100, pgNetTimeoutMs - storeTimeoutMs);
-  const budgetMs = integer(env, "BALANCE_SYNC_BUDGET_MS", DEFAULTS.budgetMs, 100, maxBudget);
+  const budgetMs = integer(env, "BALANCE_SYNC_BUDGET_MS", DEFAULTS.budgetMs, 100, MAX_BUDGET_MS - storeTimeoutMs);
   const leaseSeconds = integer(env, "BALANCE_SYNC_LEASE_SECONDS", DEFAULTS.leaseSeconds, 1, 3600);
   if (leaseSeconds * 1e3 < budgetMs + storeTimeoutMs) {
     throw new ConfigError("BALANCE_SYNC_LEASE_SECONDS", `must cover the run budget plus the final write (${Math.ceil((budgetMs + storeTimeoutMs) / 1e3)} s), got ${leaseSeconds}`);
@@ -7381,17 +7396,16 @@ function loadConfig(env = (name) => Deno.env.get(name)) {
     budgetMs,
     maxBatches: integer(env, "BALANCE_SYNC_MAX_BATCHES", DEFAULTS.maxBatches, 1, 1e5),
     logLevel: rawLevel,
-    minIntervalSeconds: integer(env, "BALANCE_SYNC_MIN_INTERVAL_SECONDS", DEFAULTS.minIntervalSeconds, 0, 86400),
     maxForcedIds: integer(env, "BALANCE_SYNC_MAX_FORCED_IDS", DEFAULTS.maxForcedIds, 1, 1e4),
     storeTimeoutMs,
-    maxRowsPerRun: integer(env, "BALANCE_SYNC_MAX_ROWS_PER_RUN", DEFAULTS.maxRowsPerRun, 1, 1e5),
     cpuBudgetMs: integer(env, "BALANCE_SYNC_CPU_BUDGET_MS", DEFAULTS.cpuBudgetMs, 10, 6e4),
-    pgNetTimeoutMs,
     abortGraceMs: integer(env, "BALANCE_SYNC_ABORT_GRACE_MS", DEFAULTS.abortGraceMs, 0, 1e4),
     maxRowLogLines: integer(env, "BALANCE_SYNC_MAX_ROW_LOG_LINES", DEFAULTS.maxRowLogLines, 0, 90),
     supabaseUrl,
     ...keys,
-    syncSecret
+    syncSecret,
+    // Whatever their value (a malformed one too): they are not read, and must not stop a deploy.
+    retiredVariables: RETIRED_VARIABLES.filter((r) => (env(r.variable)?.trim() ?? "") !== "")
   };
 }
 
@@ -11797,6 +11811,7 @@ var FilterNotFound = class extends Error {
     super(message), this.field = field, this.name = "FilterNotFound";
   }
 };
+var FUNCTION_NOT_FOUND = "PGRST202";
 var NO_DATA_FOUND = "P0002";
 var isObject = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 function text(row, key, nullable = false) {
@@ -11899,13 +11914,36 @@ function parseClaim(data) {
     id: String(e.id),
     reason: String(e.reason)
   })) : [];
-  return {
+  const claim = {
     rows,
     chains,
     chainErrors,
     busy,
     unknownIds,
     refused
+  };
+  const chainLease = leaseState(data.chain_lease);
+  if (chainLease) {
+    claim.chainLease = chainLease;
+    claim.chainLeaseHolder = text(data, "chain_lease_holder", true);
+    claim.chainLeaseLockedUntil = text(data, "chain_lease_locked_until", true);
+  }
+  return claim;
+}
+var leaseState = (value) => value === "held" || value === "lost" ? value : void 0;
+function parseRunSettings(data) {
+  if (!isObject(data)) throw new TypeError("run settings are not an object");
+  const whole2 = (key, min) => {
+    const n = num(data, key);
+    if (n === null || !Number.isInteger(n) || n < min) {
+      throw new TypeError(`${key} must be a whole number >= ${min}, got ${JSON.stringify(data[key])}`);
+    }
+    return n;
+  };
+  return {
+    minIntervalSeconds: whole2("min_interval_seconds", 0),
+    rowsPerRun: whole2("rows_per_run", 1),
+    pgNetTimeoutMs: whole2("pg_net_timeout_ms", 1)
   };
 }
 var indexed = (list) => Array.isArray(list) ? list.filter(isObject).map((e) => ({
@@ -11927,7 +11965,11 @@ function parseRecordOutcome(data) {
     staleIds: Array.isArray(data.stale_ids) ? data.stale_ids.map(String) : [],
     lostIds: Array.isArray(data.lost_ids) ? data.lost_ids.map(String) : [],
     invalid: indexed(data.invalid),
-    refused: indexed(data.refused)
+    refused: indexed(data.refused),
+    ...leaseState(data.chain_lease) ? {
+      chainLease: leaseState(data.chain_lease)
+    } : {},
+    chainLeasesLost: Array.isArray(data.chain_leases_lost) ? data.chain_leases_lost.map(String) : []
   };
 }
 function parseDueChains(data) {
@@ -11993,12 +12035,16 @@ function rpcCaller(client, options) {
 function createStore(client, options) {
   const call = rpcCaller(client, options);
   return {
+    runSettings: (c) => call("balance_sync_run_settings", {}, parseRunSettings, c).catch((error) => {
+      if (error instanceof StoreUnavailable && error.code === FUNCTION_NOT_FOUND) return null;
+      throw error;
+    }),
     claim: (o, c) => call("balance_sync_claim", {
       p_worker: o.runId,
       p_limit: o.limit,
       p_lease_seconds: o.leaseSeconds,
       p_filter: o.filter ?? null,
-      p_min_interval_seconds: o.minIntervalSeconds
+      p_min_interval_seconds: o.minIntervalSeconds ?? null
     }, parseClaim, c),
     record: (runId, results, c) => call("balance_sync_record", {
       p_worker: runId,
@@ -12087,15 +12133,21 @@ function toHuman(raw, decimals) {
 }
 
 // context.ts
-var withDefaults = (settings) => ({
-  maxRowsPerRun: DEFAULTS.maxRowsPerRun,
-  cpuBudgetMs: DEFAULTS.cpuBudgetMs,
-  pgNetTimeoutMs: DEFAULTS.pgNetTimeoutMs,
-  storeTimeoutMs: DEFAULTS.storeTimeoutMs,
-  abortGraceMs: DEFAULTS.abortGraceMs,
-  maxRowLogLines: DEFAULTS.maxRowLogLines,
-  ...Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== void 0))
-});
+var runBudgetMs = (budgetMs, pgNetTimeoutMs, storeTimeoutMs) => Math.min(budgetMs, Math.max(100, pgNetTimeoutMs - storeTimeoutMs));
+var withDefaults = (settings, db) => {
+  const full = {
+    cpuBudgetMs: DEFAULTS.cpuBudgetMs,
+    storeTimeoutMs: DEFAULTS.storeTimeoutMs,
+    abortGraceMs: DEFAULTS.abortGraceMs,
+    maxRowLogLines: DEFAULTS.maxRowLogLines,
+    ...Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== void 0)),
+    minIntervalSeconds: db.minIntervalSeconds,
+    maxRowsPerRun: db.rowsPerRun,
+    pgNetTimeoutMs: db.pgNetTimeoutMs
+  };
+  full.budgetMs = runBudgetMs(full.budgetMs, full.pgNetTimeoutMs, full.storeTimeoutMs);
+  return full;
+};
 var RunClock = class {
   now;
   started;
@@ -12169,6 +12221,8 @@ var Deadline = class {
 // summary.ts
 var STOP_ORDER = [
   "unload",
+  // a run that overran its chain lease: rare, and the one to look into
+  "chain_lease_lost",
   "budget",
   "cpu",
   "rows_cap",
@@ -12500,6 +12554,19 @@ function applyRecordOutcome(book, log, rowLog, claim, results, successes, outcom
   return refused;
 }
 
+// chain_lease_lost.ts
+function noteChainLeaseLost(ctx, chainId, holder = null) {
+  const entry = ctx.book.chain(chainId);
+  if (entry.lease === "lost") return;
+  entry.lease = "lost";
+  entry.note = "this run's lease of the rate-limited chain ran out" + (holder?.by ? ` and run ${holder.by} holds it until ${holder.until ?? "unknown"}` : "") + "; this run stopped reading the chain (its rows already read were recorded)";
+  ctx.log.warn("Chain lease lost; this run stops reading the chain", {
+    chain_id: chainId,
+    holder: holder?.by ?? null,
+    locked_until: holder?.until ?? null
+  });
+}
+
 // batch.ts
 async function processBatch(ctx, claim) {
   const { deps, book, pending, runId, log, rowLog, clock } = ctx;
@@ -12530,6 +12597,7 @@ async function processBatch(ctx, claim) {
     const lost = new Set(outcome.lostIds);
     for (const r of out.results) if (!refused.has(r.id) && !lost.has(r.id)) pending.delete(r.id);
     unread.push(...applyRecordOutcome(book, log, rowLog, claim, out.results, out.successes, outcome), ...lost);
+    for (const chainId of outcome.chainLeasesLost) noteChainLeaseLost(ctx, chainId);
   }
   if (unread.length > 0) {
     book.summary.released += await deps.store.release(runId, unread, {
@@ -12649,6 +12717,7 @@ var ReadLimitsBook = class {
 async function runChain(ctx, chainId, options) {
   const { deps, settings, runId, book, clock, log } = ctx;
   const entry = book.chain(chainId);
+  const leaseLost = () => entry.lease === "lost";
   const stop = (reason) => entry.stopped = ctx.unloading !== null && reason !== "drained" ? "unload" : reason;
   let leased = false;
   let pace = null;
@@ -12711,6 +12780,16 @@ async function runChain(ctx, chainId, options) {
         timeoutMs
       });
       for (const row of claim.rows) ctx.pending.add(row.id);
+      if (claim.chainLease === "lost") {
+        noteChainLeaseLost(ctx, chainId, {
+          by: claim.chainLeaseHolder ?? null,
+          until: claim.chainLeaseLockedUntil ?? null
+        });
+      }
+      if (leaseLost()) {
+        leased = false;
+        return stop("chain_lease_lost");
+      }
       const picked = claim.rows.length + noteClaimRefused(ctx, claim);
       if (picked === 0) return stop("drained");
       if (claim.rows.length > 0) {
@@ -12720,6 +12799,10 @@ async function runChain(ctx, chainId, options) {
         await processBatch(ctx, claim);
       }
       slowestBatch = Math.max(slowestBatch, ctx.now() - batchStarted);
+      if (leaseLost()) {
+        leased = false;
+        return stop("chain_lease_lost");
+      }
       if (ctx.deadline.passed) return stop("budget");
       if (picked < limit) return stop("drained");
     }
@@ -12786,9 +12869,17 @@ function stopRunsOnUnload(runs, onStop = () => {
 
 // run.ts
 async function runSync(deps, partialSettings, input) {
-  const settings = withDefaults(partialSettings);
   const now = deps.now ?? (() => performance.now());
   const started = now();
+  const fromDatabase = await deps.store.runSettings({
+    timeoutMs: Math.max(1, Math.min(partialSettings.storeTimeoutMs ?? DEFAULTS.storeTimeoutMs, partialSettings.budgetMs))
+  });
+  if (fromDatabase === null) {
+    deps.log.warn("balance_sync_run_settings is missing: apply the migrations (supabase db push); until then runs follow the settings' defaults", {
+      ...SETTING_DEFAULTS
+    });
+  }
+  const settings = withDefaults(partialSettings, fromDatabase ?? SETTING_DEFAULTS);
   const forced = Boolean(input.filter);
   const book = new RunBook(input.runId, forced);
   const summary = book.summary;
@@ -12804,7 +12895,7 @@ async function runSync(deps, partialSettings, input) {
     now,
     book,
     pending: /* @__PURE__ */ new Set(),
-    deadline: new Deadline(settings.budgetMs),
+    deadline: new Deadline(Math.max(1, settings.budgetMs - (now() - started))),
     clock: new RunClock(now, started, settings.budgetMs, settings.pgNetTimeoutMs, settings.storeTimeoutMs),
     cpu: startCpuClock(cpuBudget.read),
     cpuShare: cpuBudget.begin(),
@@ -12830,7 +12921,11 @@ async function runSync(deps, partialSettings, input) {
     filter: input.filter ?? null,
     chain_id: summary.chain_id ?? null,
     budget_ms: settings.budgetMs,
-    batch_size: settings.batchSize
+    batch_size: settings.batchSize,
+    // balance_sync.settings, as this run follows them
+    rows_per_run: settings.maxRowsPerRun,
+    pg_net_timeout_ms: settings.pgNetTimeoutMs,
+    min_interval_seconds: settings.minIntervalSeconds
   });
   try {
     if (ctx.unloading !== null) summary.stopped = "unload";
@@ -12980,7 +13075,8 @@ async function runForced(ctx, input) {
     return ctx.deadline.passed ? "budget" : "forced";
   } finally {
     for (const chainId of leased) {
-      book.chain(chainId).lease = "held";
+      const entry = book.chain(chainId);
+      if (entry.lease !== "lost") entry.lease = "held";
       await deps.store.releaseChain(runId, chainId, {
         timeoutMs: ctx.clock.write(2)
       }).catch((error) => ctx.log.error("Could not release the chain lease; it will expire", {
@@ -13312,6 +13408,12 @@ function createHandler(deps) {
       ] : []
     ]
   });
+  for (const { variable, setting } of config.retiredVariables ?? []) {
+    rootLog.warn(`${variable} is set but no longer read: the setting ${setting} in balance_sync.settings decides. Change it there (update balance_sync.settings set value = '\u2026' where key = '${setting}') and remove the secret (supabase secrets unset ${variable})`, {
+      variable,
+      setting
+    });
+  }
   const authenticate = deps.authenticate ? Promise.resolve(deps.authenticate) : createAuthenticator({
     serviceRoleKey: config.serviceRoleKey,
     refuseLegacyKeys: config.refuseLegacyKeys,
