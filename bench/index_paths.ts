@@ -7,10 +7,9 @@
  * wallet_balances, the paths whose plans read it (README, "Indexes"); tests/db/index_paths.test.ts
  * holds the remaining indexes to it.
  */
-import { createStore } from "../supabase/functions/balance-sync/store.ts";
 import { DEFAULTS } from "../supabase/functions/balance-sync/config.ts";
 import type { Sql } from "../stack/pg.ts";
-import { sqlRpcClient } from "../stack/sql_rpc_client.ts";
+import { functionStore, scheduledClaim } from "./function_claim.ts";
 
 /** Rows of the generated table every path finds. */
 export interface PathContext {
@@ -29,20 +28,9 @@ export interface IndexPath {
   run(sql: Sql, ctx: PathContext): Promise<unknown>;
 }
 
-/** The function's store on `sql`, with the function's default timeout. */
-export const functionStore = (sql: Sql) =>
-  createStore(sqlRpcClient(sql), { timeoutMs: DEFAULTS.storeTimeoutMs });
-
-/** The scheduled claim of one chain exactly as chain_run.ts sends it (first batch of a run). */
-export function scheduledClaim(sql: Sql, chainId: string, runId: string, limit = DEFAULTS.batchSize) {
-  return functionStore(sql).claim({
-    runId,
-    limit,
-    leaseSeconds: DEFAULTS.leaseSeconds,
-    minIntervalSeconds: DEFAULTS.minIntervalSeconds,
-    filter: { chain_id: chainId, scheduled: true },
-  });
-}
+/** The scheduled claim of one chain as chain_run.ts sends it (first batch of a run). */
+const scheduled = (sql: Sql, chainId: string, runId: string) =>
+  scheduledClaim(sql, chainId, runId, DEFAULTS.batchSize);
 
 const forcedClaim = (sql: Sql, filter: Record<string, unknown>) =>
   functionStore(sql).claim({
@@ -65,22 +53,28 @@ async function lease(sql: Sql, worker: string, ids: string[]) {
 export const INDEX_PATHS: IndexPath[] = [
   {
     name: "claim scheduled (one chain)",
-    run: (sql, ctx) => scheduledClaim(sql, ctx.chainId, "paths-scheduled"),
+    run: (sql, ctx) => scheduled(sql, ctx.chainId, "paths-scheduled"),
   },
   {
     name: "claim scheduled, line drained (resync asked)",
-    run: (sql, ctx) => scheduledClaim(sql, ctx.freshChainId, "paths-resync"),
+    run: (sql, ctx) => scheduled(sql, ctx.freshChainId, "paths-resync"),
   },
   {
     name: "claim forced by wallet_balance_ids",
     run: (sql, ctx) => forcedClaim(sql, { wallet_balance_ids: ctx.ids }),
   },
-  { name: "claim forced by wallet_id", run: (sql, ctx) => forcedClaim(sql, { wallet_id: ctx.walletId }) },
+  {
+    name: "claim forced by wallet_id",
+    run: (sql, ctx) => forcedClaim(sql, { wallet_id: ctx.walletId }),
+  },
   {
     name: "claim forced by asset_on_chain_id",
     run: (sql, ctx) => forcedClaim(sql, { asset_on_chain_id: ctx.assetOnChainId }),
   },
-  { name: "claim forced by chain_id", run: (sql, ctx) => forcedClaim(sql, { chain_id: ctx.chainId }) },
+  {
+    name: "claim forced by chain_id",
+    run: (sql, ctx) => forcedClaim(sql, { chain_id: ctx.chainId }),
+  },
   {
     name: "record",
     run: async (sql, ctx) => {
@@ -161,7 +155,13 @@ export async function preparePaths(sql: Sql): Promise<PathContext> {
     select wb.id::text as id from public.wallet_balances as wb
     join public.asset_on_chain as aoc on aoc.id = wb.asset_on_chain_id
     where aoc.chain_id = ${row.chain} order by wb.id desc limit 5`).map((r) => r.id as string);
-  return { chainId: row.chain, freshChainId: fresh.id, assetOnChainId: row.aoc, walletId: row.wallet, ids };
+  return {
+    chainId: row.chain,
+    freshChainId: fresh.id,
+    assetOnChainId: row.aoc,
+    walletId: row.wallet,
+    ids,
+  };
 }
 
 /** Our indexes and the indexes of the table as installed, with the paths whose plans read them. */
@@ -230,7 +230,11 @@ async function main(args: string[]) {
       const planned = indexesIn(plans.join("\n")).filter((n) => indexes.includes(n));
       const scanned = indexes.filter((n) => (after.get(n) ?? 0) > (before.get(n) ?? 0));
       result.push({ path: path.name, planned, scanned, ms });
-      console.log(`${path.name}: planned ${planned.join(", ") || "-"}; scanned ${scanned.join(", ") || "-"} (${ms} ms)`);
+      console.log(
+        `${path.name}: planned ${planned.join(", ") || "-"}; scanned ${
+          scanned.join(", ") || "-"
+        } (${ms} ms)`,
+      );
     }
     const byIndex = Object.fromEntries(indexes.map((n) => [
       n,

@@ -141,3 +141,6 @@ export const benchFunctionEnv = (batchSize: number, logLevel: string): Record<st
   BALANCE_SYNC_LOG_LEVEL: logLevel,
   BALANCE_SYNC_MIN_INTERVAL_SECONDS: "86400",
 });
+
+/** BALANCE_SYNC_BATCH_SIZE of the main benchmark's drains (`--batch-size`'s default). */
+export const BENCH_BATCH_SIZE = Number(BENCH_OPTIONS["batch-size"].default);

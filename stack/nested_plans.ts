@@ -72,7 +72,11 @@ export async function planSession(cluster: Cluster, db: string): Promise<PlanSes
 /** Index names a plan (text or JSON) reads, in order of first appearance. */
 export function indexesIn(plan: string): string[] {
   const found = new Set<string>();
-  for (const m of plan.matchAll(/"Index Name": "([^"]+)"|(?:Index|Index Only) Scan (?:Backward )?using (\S+)|Bitmap Index Scan on (\S+)/g)) {
+  for (
+    const m of plan.matchAll(
+      /"Index Name": "([^"]+)"|(?:Index|Index Only) Scan (?:Backward )?using (\S+)|Bitmap Index Scan on (\S+)/g,
+    )
+  ) {
     found.add(m[1] ?? m[2] ?? m[3]);
   }
   return [...found];

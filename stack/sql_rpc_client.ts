@@ -5,17 +5,17 @@
  * `public.<fn>`, each cast to the parameter's declared type. Errors come back as PostgREST's
  * `{ error: { message, code, details } }`, which the store turns into its own errors.
  */
-import type {
-  RpcCall,
-  RpcClient,
-  RpcResponse,
-} from "../supabase/functions/balance-sync/store.ts";
+import type { RpcCall, RpcClient, RpcResponse } from "../supabase/functions/balance-sync/store.ts";
 import type { Sql } from "./pg.ts";
 
 type Fragment = ReturnType<Sql>;
 
+/** Parameter types by function, per connection pool: looked up once, not inside a timed call. */
+const SIGNATURES = new WeakMap<Sql, Map<string, Map<string, string>>>();
+
 export function sqlRpcClient(sql: Sql): RpcClient {
-  const signatures = new Map<string, Map<string, string>>();
+  const signatures = SIGNATURES.get(sql) ?? new Map<string, Map<string, string>>();
+  SIGNATURES.set(sql, signatures);
 
   async function parameterTypes(fn: string): Promise<Map<string, string>> {
     const known = signatures.get(fn);
@@ -44,16 +44,18 @@ export function sqlRpcClient(sql: Sql): RpcClient {
         const bound = json ? sql.json(value as any) : value as string;
         return sql`${sql(name)} => ${bound}::${sql.unsafe(type)}`;
       });
-      const joined = named.length === 0
-        ? sql``
-        : named.reduce((all, a) => sql`${all}, ${a}`);
+      const joined = named.length === 0 ? sql`` : named.reduce((all, a) => sql`${all}, ${a}`);
       const [row] = await sql`select public.${sql(fn)}(${joined}) as data`;
       return { data: row.data, error: null, status: 200 };
     } catch (error) {
       const e = error as { message?: string; code?: string; detail?: string };
       return {
         data: null,
-        error: { message: e.message ?? String(error), code: e.code ?? null, details: e.detail ?? null },
+        error: {
+          message: e.message ?? String(error),
+          code: e.code ?? null,
+          details: e.detail ?? null,
+        },
         status: 400,
       };
     }
