@@ -57,9 +57,11 @@ export async function planSession(cluster: Cluster, db: string): Promise<PlanSes
         plans.length = 0;
         capturing = true;
         await run(sql);
+        // The outermost statement's plan is logged when its portal closes, which can come after
+        // its result: one more statement makes sure that notice has arrived.
+        await sql`select 'end of plans'`;
         capturing = false;
-        // the plan of this rollback's own statement is not taken: capturing is off
-        return plans.filter((p) => !/"Query Text": "set local|Query Text: set local/.test(p));
+        return plans.filter((p) => !/end of plans/.test(p));
       } finally {
         capturing = false;
         await sql`rollback`;
