@@ -136,7 +136,9 @@ Deno.test("claim: a scheduled claim of one chain reads its due line through the 
   const { chainId, ids } = await seedDueRows(sql, 2000);
   await sql`update public.wallet_balances set next_sync_at = now() + interval '1 hour',
             error_streak = 8, last_error_at = now() where id = any(${ids.slice(0, 1800)})`;
-  await sql`analyze public.wallet_balances`;
+  // vacuum: the index entries of the rows' versions before the update are gone, as autovacuum
+  // leaves them
+  await sql`vacuum analyze public.wallet_balances`;
   const session = await planSession(c, db);
   let plans: string[];
   try {
@@ -151,8 +153,11 @@ Deno.test("claim: a scheduled claim of one chain reads its due line through the 
   const scans = plans.flatMap((p) => indexScans(JSON.parse(p).Plan))
     .filter((n) => n["Index Name"] === "wallet_balances_asset_next_sync_idx");
   assert.ok(scans.length > 0, "the due line is read through wallet_balances_asset_next_sync_idx");
-  const read = scans.reduce((n, s) => n + Number(s["Actual Rows"]) * Number(s["Actual Loops"]), 0);
-  assert.ok(read <= 200, `the index scans read ${read} rows: only the 200 not in backoff`);
+  // Each scan of the index (the pick, then the lock) stops at the due rows: 200 at most.
+  for (const scan of scans) {
+    const read = Number(scan["Actual Rows"]) * Number(scan["Actual Loops"]);
+    assert.ok(read <= 200, `${scan["Node Type"]} read ${read} rows, not only the 200 due`);
+  }
   const claimed = await claim(sql, "w", { limit: 500 });
   assert.equal(claimed.rows.length, 200, "only the rows not in backoff");
 });
