@@ -1,30 +1,38 @@
 /**
  * `deno task bench -- --claim-scale [--claim-rows 1000000 --claim-chains 10 --claim-reps 15]`
  *
- * What one claim costs at scale, and whether rows failing in backoff at the head of the line make
- * it dearer. 1,000,000 wallet_balances rows over 10 chains are generated in SQL (generate_series);
- * a tenth of them are the stalest rows ("the head of the line"). Claims of 50 and of 1,000 are
- * timed first with every row healthy, then after that tenth has failed through the contract
- * itself (leased as a claim leases, then balance_sync_record with a transient error, four rounds
- * so that their backoff, 240 s, outlasts the measurement): whatever the contract stores at record time to know when a
- * row is next due is exercised. Each claim runs in a transaction that is rolled back, so every
- * repetition sees the same table.
+ * What the function's claim costs at scale, and whether rows failing in backoff at the head of the
+ * line make it dearer. The claim timed is exactly the one a scheduled run sends: one chain,
+ * `{"chain_id", "scheduled": true}`, with the function's lease and minimum interval (config.ts
+ * DEFAULTS), built by the function's own store (bench/function_claim.ts); the repetitions go round
+ * the chains. Two batch sizes: the function's default (50) and the main benchmark's (1,000).
  *
- * balance_sync_claim is called through SQL with named arguments, using only the parameters the
- * installed version has (p_worker, p_limit, and p_lease_seconds where present). When it
- * has a chain parameter (a per-chain claim), a claim for one chain is timed as well.
+ * 1,000,000 wallet_balances rows over 10 chains are generated in SQL (generate_series), each synced
+ * once (next_sync_at = last check + the minimum interval, as record writes it); a tenth of them are
+ * the stalest rows ("the head of the line"). The claims are timed first with every row healthy,
+ * then after that tenth has failed through the contract itself (leased as a claim leases, then
+ * balance_sync_record with a transient error, four rounds so that their backoff, 240 s, outlasts
+ * the measurement). Each claim runs in a transaction that is rolled back, so every repetition sees
+ * the same table. Target: backoff within 1.5x of healthy.
  *
- * Writes bench/claim_scale.json and prints both cases side by side. Target: within 1.5x.
+ * Each case prints EXPLAIN (ANALYZE, BUFFERS) of the claim of 50 (auto_explain: the call and
+ * every statement the claim runs inside it, with the run's values), and stores it in the JSON.
  *
  * Then, at the same size, the RPCs the function makes against hosted Supabase's role timeouts
- * (`statement_timeout` 8 s for authenticator, which service_role keeps): a claim of 1,000, the
- * record of those 1,000 balances, and balance_sync_metrics(), each timed inside the database
- * (rolled back), with the share of 8 s it takes. Target: each well inside it (<= 25 %).
+ * (`statement_timeout` 8 s for authenticator, which service_role keeps): the scheduled claim of
+ * 1,000, the record of those 1,000 balances, and balance_sync_metrics(), each timed inside the
+ * database (rolled back), with the share of 8 s it takes. Target: each well inside it (<= 25 %).
+ *
+ * Writes bench/claim_scale.json.
  */
 import { parseArgs } from "node:util";
 import { repoRoot } from "../stack/bin.ts";
 import { type Sql, startCluster } from "../stack/pg.ts";
 import { stopOnInterrupt } from "./interrupt.ts";
+import { DEFAULTS } from "../supabase/functions/balance-sync/config.ts";
+import { type PlanSession, planSession } from "../stack/nested_plans.ts";
+import { scheduledClaim, scheduledClaimRpc } from "./function_claim.ts";
+import { BENCH_BATCH_SIZE } from "./options.ts";
 
 const log = (message: string) =>
   console.error(`[claim-scale ${new Date().toISOString()}] ${message}`);
@@ -54,53 +62,14 @@ export function parseClaimArgs(args: string[]) {
   return { rows, chains, reps, share, out: String(values.out) };
 }
 
-interface ClaimParameters {
-  names: Set<string>;
-  /** A uuid parameter naming one chain, when the claim has one. */
-  chainParameter: string | null;
-  signature: string;
-}
-
-async function claimParameters(sql: Sql): Promise<ClaimParameters> {
-  const found = await sql`
-    select p.oid::regprocedure::text as signature,
-           coalesce(p.proargnames, '{}') as names,
-           array(select format_type(t, null) from unnest(p.proargtypes) as t) as types
-    from pg_proc as p
-    join pg_namespace as n on n.oid = p.pronamespace
-    where n.nspname = 'public' and p.proname = 'balance_sync_claim'`;
-  if (found.length !== 1) {
-    throw new Error(`expected one public.balance_sync_claim, found ${found.length}`);
-  }
-  const names: string[] = found[0].names;
-  const types: string[] = found[0].types;
-  for (const required of ["p_worker", "p_limit"]) {
-    if (!names.includes(required)) {
-      throw new Error(`balance_sync_claim has no ${required}: ${found[0].signature}`);
-    }
-  }
-  const chainParameter = names.find((n, i) => /chain/.test(n) && types[i] === "uuid") ?? null;
-  return { names: new Set(names), chainParameter, signature: found[0].signature };
-}
-
-/** `public.balance_sync_claim(p_worker => ..., ...)` with the parameters the function has. */
-function claimCall(
+/**
+ * The table at `config.rows`: every row synced once, as record leaves it (next_sync_at = the
+ * check + the minimum interval), a tenth of them (the head of the line) three days stale.
+ */
+export async function generate(
   sql: Sql,
-  params: ClaimParameters,
-  worker: string,
-  limit: number,
-  extra: { chainId?: string } = {},
+  config: { rows: number; chains: number; share: number },
 ) {
-  const args = [sql`p_worker => ${worker}`, sql`p_limit => ${limit}::integer`];
-  if (params.names.has("p_lease_seconds")) args.push(sql`p_lease_seconds => 120`);
-  if (extra.chainId && params.chainParameter) {
-    args.push(sql`${sql.unsafe(params.chainParameter)} => ${extra.chainId}::uuid`);
-  }
-  const joined = args.reduce((all, a, i) => i === 0 ? a : sql`${all}, ${a}`);
-  return sql`select public.balance_sync_claim(${joined}) as claim`;
-}
-
-async function generate(sql: Sql, config: ReturnType<typeof parseClaimArgs>) {
   const wallets = config.rows / (config.chains * 2);
   // Every (1/share)-th wallet's rows are the stalest: the head of the line.
   const every = Math.round(1 / config.share);
@@ -126,13 +95,17 @@ async function generate(sql: Sql, config: ReturnType<typeof parseClaimArgs>) {
     select w.id, c.id, '0x' || lpad(to_hex(substr(w.label, 7)::int), 40, '0'), true
     from public.wallets as w cross join public.chains as c`;
   await sql`
-    insert into public.wallet_balances (wallet_id, asset_on_chain_id, last_checked, sync_count)
-    select w.id, aoc.id,
-           case when substr(w.label, 7)::int % ${every}::int = 0
-                then now() - interval '3 days' - random() * interval '1 hour'
-                else now() - interval '1 hour' - random() * interval '1 day' end,
-           1
-    from public.wallets as w cross join public.asset_on_chain as aoc`;
+    insert into public.wallet_balances (wallet_id, asset_on_chain_id, last_checked, next_sync_at,
+                                        sync_count)
+    select g.wallet_id, g.asset_on_chain_id, g.checked,
+           g.checked + make_interval(secs => ${DEFAULTS.minIntervalSeconds}::int), 1
+    from (
+      select w.id as wallet_id, aoc.id as asset_on_chain_id,
+             case when substr(w.label, 7)::int % ${every}::int = 0
+                  then now() - interval '3 days' - random() * interval '1 hour'
+                  else now() - interval '1 hour' - random() * interval '1 day' end as checked
+      from public.wallets as w cross join public.asset_on_chain as aoc
+    ) as g`;
   const [{ head }] = await sql`
     select count(*)::int as head from public.wallet_balances
     where last_checked < now() - interval '2 days'`;
@@ -160,13 +133,12 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 
 async function timeClaims(
   sql: Sql,
-  params: ClaimParameters,
+  chains: string[],
   limit: number,
   reps: number,
   every: number,
-  chainId?: string,
 ): Promise<Timing> {
-  const client = await sql.reserve();
+  const client = await sql.reserve() as unknown as Sql;
   const round: number[] = [];
   const server: number[] = [];
   let claimed = 0;
@@ -174,14 +146,13 @@ async function timeClaims(
   try {
     for (let i = 0; i < reps + 2; i++) {
       await client`begin`;
+      const [{ t0 }] = await client`select clock_timestamp() as t0`;
       const started = performance.now();
-      const call = claimCall(client as unknown as Sql, params, `bench-${i}`, limit, { chainId });
-      const [row] = await client`
-        select c.claim, extract(epoch from clock_timestamp() - statement_timestamp()) * 1000
-                          as server_ms
-        from (${call}) as c`;
+      const claim = await scheduledClaim(client, chains[i % chains.length], `bench-${i}`, limit);
       const elapsed = performance.now() - started;
-      const ids = (row.claim.rows as { id: string }[]).map((r) => r.id);
+      const [{ ms }] = await client`
+        select extract(epoch from clock_timestamp() - ${t0}::timestamptz) * 1000 as ms`;
+      const ids = claim.rows.map((r) => r.id);
       const [{ head }] = await client`
         select count(*)::int as head
         from public.wallet_balances as wb join public.wallets as w on w.id = wb.wallet_id
@@ -189,12 +160,12 @@ async function timeClaims(
       await client`rollback`;
       if (i < 2) continue; // warm-up
       round.push(elapsed);
-      server.push(Number(row.server_ms));
+      server.push(Number(ms));
       claimed = ids.length;
       fromHead = head;
     }
   } finally {
-    client.release();
+    (client as unknown as { release(): void }).release();
   }
   return {
     median_ms: round2(quantile(round, 0.5)),
@@ -204,6 +175,23 @@ async function timeClaims(
     claimed,
     claimed_from_head: fromHead,
   };
+}
+
+/**
+ * EXPLAIN (ANALYZE, BUFFERS), text, of one claim of `limit` rows of `chain`: the plans of the call
+ * and of every statement inside it. The session claims a few times first (rolled back), as a
+ * pooled connection has: PL/pgSQL may switch to a generic plan after five executions.
+ */
+async function explainClaim(session: PlanSession, chain: string, limit: number) {
+  for (let i = 0; i < 6; i++) {
+    await session.sql`begin`;
+    await scheduledClaim(session.sql, chain, `explain-warm-${i}`, limit);
+    await session.sql`rollback`;
+  }
+  return await session.explain(
+    (s) => scheduledClaim(s, chain, "explain", limit),
+    { format: "text", analyze: true },
+  );
 }
 
 /**
@@ -265,9 +253,9 @@ async function serverMs(
 }
 
 /** The function's RPCs at this size against the hosted statement timeout. */
-async function rpcTimeouts(sql: Sql, params: ClaimParameters, reps: number) {
+async function rpcTimeouts(sql: Sql, chains: string[], reps: number) {
   const claimMs = await serverMs(sql, reps, async (client, i) => {
-    await claimCall(client, params, `timeout-claim-${i}`, 1000);
+    await scheduledClaim(client, chains[i % chains.length], `timeout-claim-${i}`, 1000);
   });
   // The record is timed alone: its claim runs first in the same transaction, outside the clock.
   const recordTimes: number[] = [];
@@ -276,8 +264,13 @@ async function rpcTimeouts(sql: Sql, params: ClaimParameters, reps: number) {
     for (let i = 0; i < reps + 1; i++) {
       await client`begin`;
       const worker = `timeout-record-${i}`;
-      const [{ claim }] = await claimCall(client as unknown as Sql, params, worker, 1000);
-      const results = (claim.rows as { id: string }[]).map((r, n) => ({
+      const claim = await scheduledClaim(
+        client as unknown as Sql,
+        chains[i % chains.length],
+        worker,
+        1000,
+      );
+      const results = claim.rows.map((r, n) => ({
         id: r.id,
         raw: String(1_000_000 + n),
         human: "1",
@@ -351,8 +344,7 @@ export async function runClaimScale(args: string[]) {
   try {
     const url = await cluster.createDatabase("claim_scale", { migrate: true });
     const sql = cluster.connect(new URL(url).pathname.slice(1), { max: 2 });
-    const params = await claimParameters(sql);
-    log(`claim: ${params.signature}`);
+    const dbName = new URL(url).pathname.slice(1);
 
     const generating = performance.now();
     const { wallets, head, every } = await generate(sql, config);
@@ -363,33 +355,33 @@ export async function runClaimScale(args: string[]) {
         generateS.toFixed(1)
       } s`,
     );
-    const [{ chain }] =
-      await sql`select id::text as chain from public.chains order by name limit 1`;
+    const chains = (await sql`select id::text as id from public.chains order by name`)
+      .map((r) => r.id as string);
+    const sent = await scheduledClaimRpc(chains[0], "bench", DEFAULTS.batchSize);
+    log(`claim as the function sends it: ${sent.fn}(${JSON.stringify(sent.args)})`);
 
-    const sizes = [50, 1000];
-    const measure = async () => {
+    // The function's batch size, and the main benchmark's.
+    const sizes = [DEFAULTS.batchSize, BENCH_BATCH_SIZE];
+    const session = await planSession(cluster, dbName);
+    const measure = async (label: string) => {
       const result: Record<string, Timing> = {};
       for (const size of sizes) {
-        result[`claim_${size}`] = await timeClaims(sql, params, size, config.reps, every);
-        log(`  claim ${size}: median ${result[`claim_${size}`].median_ms} ms`);
-        if (params.chainParameter) {
-          result[`claim_${size}_one_chain`] = await timeClaims(
-            sql,
-            params,
-            size,
-            config.reps,
-            every,
-            chain,
-          );
-        }
+        const name = `claim_${size}_scheduled_one_chain`;
+        result[name] = await timeClaims(sql, chains, size, config.reps, every);
+        log(`  ${name}: median ${result[name].median_ms} ms`);
       }
-      return result;
+      const plan = await explainClaim(session, chains[0], DEFAULTS.batchSize);
+      log(
+        `  EXPLAIN (ANALYZE, BUFFERS) of the claim of ${DEFAULTS.batchSize}, ${label}: ` +
+          `${plan.length} statements`,
+      );
+      return { result, plan };
     };
 
     log("timing claims, every row healthy");
-    const healthy = await measure();
+    const { result: healthy, plan: healthyPlan } = await measure("healthy");
     log("timing the function's RPCs against the hosted statement timeout");
-    const timeouts = await rpcTimeouts(sql, params, 5);
+    const timeouts = await rpcTimeouts(sql, chains, 5);
     const failing = performance.now();
     const failed = await failHead(sql, every, 4);
     await sql`vacuum analyze public.wallet_balances`;
@@ -404,7 +396,8 @@ export async function runClaimScale(args: string[]) {
       } s`,
     );
     log(`timing claims, ${state.in_backoff} rows in backoff at the head of the line`);
-    const backoff = await measure();
+    const { result: backoff, plan: backoffPlan } = await measure("backoff");
+    await session.end();
 
     // The verdict uses the time inside the database: the claim's own cost, without the client's
     // share of a loaded 2-core machine; the round trips are listed beside it.
@@ -423,30 +416,46 @@ export async function runClaimScale(args: string[]) {
       chains: config.chains,
       rows_in_backoff: state.in_backoff,
       backoff_error_streak: state.streak,
-      claim_signature: params.signature,
+      claim_rpc: {
+        fn: sent.fn,
+        args: {
+          ...sent.args,
+          p_worker: "<run id>",
+          p_filter: { chain_id: "<chain>", scheduled: true },
+        },
+        note: "built by the function's store (store.ts) from chain_run.ts's options and " +
+          "config.ts DEFAULTS; p_limit as timed: " + sizes.join(", "),
+      },
       repetitions: config.reps,
       generate_s: round2(generateS),
       fail_head_s: round2(failS),
       note: "each claim in a transaction rolled back; median of the repetitions after 2 " +
-        "warm-ups; server ms: statement start to the claim's end inside the database; " +
-        "round trip: the statement seen from the client on a local socket",
+        "warm-ups, going round the chains; server ms: the database's clock before and after the " +
+        "claim (one extra local round trip included); round trip: the claim seen from the " +
+        "function's store on a local socket",
       target: "backoff within 1.5x of healthy (server ms)",
       side_by_side: cases,
       hosted_statement_timeout: timeouts,
       healthy,
       backoff,
+      explain_analyze_buffers: {
+        note: `the scheduled claim of ${DEFAULTS.batchSize} rows of one chain: auto_explain's ` +
+          "text plan of the call (last) and of each statement the claim runs inside it",
+        healthy: healthyPlan,
+        backoff: backoffPlan,
+      },
     };
     await sql.end();
     const backoffLabel = `${state.in_backoff.toLocaleString("en")} in backoff`;
     console.log(
       `\nclaim ms at ${config.rows.toLocaleString("en")} rows, ${config.chains} chains ` +
         `(median of ${config.reps}; in the database, and round trip):\n` +
-        `${"claim".padEnd(24)}${"healthy".padStart(10)}${backoffLabel.padStart(20)}` +
+        `${"claim".padEnd(34)}${"healthy".padStart(10)}${backoffLabel.padStart(20)}` +
         `${"ratio".padStart(8)}${"round trip".padStart(24)}  target <= 1.5x`,
     );
     for (const c of cases) {
       console.log(
-        `${c.claim.padEnd(24)}${c.healthy_server_ms.toFixed(1).padStart(10)}${
+        `${c.claim.padEnd(34)}${c.healthy_server_ms.toFixed(1).padStart(10)}${
           c.backoff_server_ms.toFixed(1).padStart(20)
         }${c.ratio.toFixed(2).padStart(8)}${
           `${c.healthy_round_trip_ms.toFixed(1)} / ${c.backoff_round_trip_ms.toFixed(1)}`
@@ -461,6 +470,12 @@ export async function runClaimScale(args: string[]) {
             `the line), p90 ${t.p90_ms} ms, server ${t.server_median_ms} ms`,
         );
       }
+    }
+    for (const [label, plan] of [["healthy", healthyPlan], ["backoff", backoffPlan]] as const) {
+      console.log(
+        `\nEXPLAIN (ANALYZE, BUFFERS) of the scheduled claim of ${DEFAULTS.batchSize}, ${label} ` +
+          `(each statement inside the claim, then the call):\n${plan.join("\n----\n")}`,
+      );
     }
     console.log(
       `\nRPCs at ${config.rows.toLocaleString("en")} rows vs hosted statement_timeout ` +

@@ -32,8 +32,10 @@ Other benchmarks:
                              the real scheduling path every 30 s under load; writes
                              bench/soak.json and bench/soak_staleness.svg (all options:
                              bench/soak_options.ts)
-  --claim-scale              claim cost at 1,000,000 rows, healthy vs 10 % in backoff
+  --claim-scale              the function's scheduled claim at 1,000,000 rows, healthy vs
+                             10 % in backoff, with EXPLAIN (ANALYZE, BUFFERS) of it
   deno task bench:views      chain_status and the metrics function at 100,000 rows
+  deno task bench:indexes    which paths' plans read each index of wallet_balances
   deno task bench:record     record cost with and without the change log`;
 
 /** The command line is not valid: print the message and the usage, exit 2. */
@@ -151,3 +153,6 @@ export async function applyBenchSettings(sql: Sql): Promise<void> {
     await sql`update balance_sync.settings set value = ${value}::jsonb where key = ${key}`;
   }
 }
+
+/** BALANCE_SYNC_BATCH_SIZE of the main benchmark's drains (`--batch-size`'s default). */
+export const BENCH_BATCH_SIZE = Number(BENCH_OPTIONS["batch-size"].default);

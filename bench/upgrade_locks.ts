@@ -87,15 +87,16 @@ async function drained(sql: Sql): Promise<boolean> {
   const [row] = await sql`
     select
       (select count(*) from pg_index as i join pg_class as c on c.oid = i.indexrelid
-       where c.relname in ('wallet_balances_next_sync_idx', 'wallet_balances_asset_next_sync_idx',
-                           'wallet_balances_failing_idx') and i.indisvalid)::int as indexes,
+       -- (wallet_balances_next_sync_idx is built, then dropped again by 20261206001300)
+       where c.relname in ('wallet_balances_asset_next_sync_idx', 'wallet_balances_failing_idx')
+         and i.indisvalid)::int as indexes,
       to_regclass('balance_sync.backfills') is not null as has_backfills,
       (select count(*) from cron.job where jobname = 'balance-sync-backfill')::int as jobs`;
   // The landed files have no backfills table (they backfilled inside the migration).
   const [left] = row.has_backfills
     ? await sql`select count(*)::int as n from balance_sync.backfills where finished_at is null`
     : [{ n: 0 }];
-  return row.indexes === 3 && left.n === 0 && row.jobs === 0;
+  return row.indexes === 2 && left.n === 0 && row.jobs === 0;
 }
 
 const quantile = (sorted: number[], q: number) =>

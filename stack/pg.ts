@@ -52,6 +52,8 @@ export interface ConnectOptions {
   user?: string;
   /** Pool size of the npm:postgres client (default 4). */
   max?: number;
+  /** Receives the server's notices (default: dropped). */
+  onnotice?: (notice: postgres.Notice) => void;
 }
 
 export interface Cluster {
@@ -385,7 +387,7 @@ class LiveCluster implements Cluster {
       database: db,
       username: options.user ?? "postgres",
       max: options.max ?? 4,
-      onnotice: () => {},
+      onnotice: options.onnotice ?? (() => {}),
       connection: { application_name: "balance-sync-tests" },
     });
     this.#clients.push(client);

@@ -608,9 +608,9 @@ before anything is leased: the message names what does not exist, DETAIL is the 
 wallet_balance_ids, the ids that match no row are returned in "unknown_ids".
 
 Next due time: a row is due only once coalesce(next_sync_at, -infinity) <= now (record and
-release set it), and rows are taken in that order (index wallet_balances_next_sync_idx), so rows
-waiting in backoff are never walked past. {"chain_id": <uuid>, "scheduled": true} narrows a
-normal claim to one chain instead of forcing one. Rows of a chain whose live chain lease
+release set it), and each asset's rows are taken in that order (index
+wallet_balances_asset_next_sync_idx), so rows waiting in backoff are never walked past.
+{"chain_id": <uuid>, "scheduled": true} narrows a normal claim to one chain instead of forcing one. Rows of a chain whose live chain lease
 (balance_sync.chain_leases) belongs to another worker are never claimed; a forced claim lists
 them in "busy".
 

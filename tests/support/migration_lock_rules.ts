@@ -8,7 +8,9 @@
  *   bounded batches outside the migration); `chains` is left out: a configuration table of a few
  *   rows, which the upgrade corrects row by row;
  * - an index on them is built CONCURRENTLY, as the file's first statement (the only place in the
- *   CLI's pipeline where PostgreSQL runs it outside a transaction block).
+ *   CLI's pipeline where PostgreSQL runs it outside a transaction block);
+ * - an index of theirs (named after its table) is dropped CONCURRENTLY, as the file's first
+ *   statement: a plain DROP INDEX holds ACCESS EXCLUSIVE on the table until the file commits.
  */
 import { splitStatements } from "./sql_statements.ts";
 
@@ -26,6 +28,11 @@ const ADDS_COLUMN = [
 const UPDATES_ROWS = new RegExp(`\\bupdate\\s+(only\\s+)?public\\.${BIG_TABLES}\\b`, "i");
 const BUILDS_INDEX = new RegExp(
   `create\\s+(unique\\s+)?index\\s+(concurrently\\s+)?(if\\s+not\\s+exists\\s+)?[\\w."]+\\s+on\\s+(only\\s+)?public\\.${EXCHANGE}\\b`,
+  "gi",
+);
+
+const DROPS_INDEX = new RegExp(
+  `drop\\s+index\\s+(concurrently\\s+)?(if\\s+exists\\s+)?(public\\.)?"?${EXCHANGE}_\\w+`,
   "gi",
 );
 
@@ -52,6 +59,13 @@ export function lockRuleViolations(file: string, text: string): string[] {
         found.push(`${where}: builds an index on public.${build[5]} without CONCURRENTLY`);
       } else if (index > 0) {
         found.push(`${where}: builds an index concurrently, but not as the file's first statement`);
+      }
+    }
+    for (const drop of statement.matchAll(DROPS_INDEX)) {
+      if (!drop[1]) {
+        found.push(`${where}: drops an index of public.${drop[4]} without CONCURRENTLY`);
+      } else if (index > 0) {
+        found.push(`${where}: drops an index concurrently, but not as the file's first statement`);
       }
     }
   });

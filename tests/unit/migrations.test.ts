@@ -2,7 +2,7 @@
  * Every migration of this project fails fast on a busy table instead of queueing the exchange's
  * writers behind its lock: it sets lock_timeout and statement_timeout before its first statement
  * (supabase db push runs each file as one transaction and resets the settings after it). A file
- * that builds an index concurrently starts with the build instead (README, "Upgrading a live
+ * that builds or drops an index concurrently starts with it instead (README, "Upgrading a live
  * database").
  */
 import assert from "node:assert/strict";
@@ -19,10 +19,10 @@ Deno.test("every migration sets lock_timeout and statement_timeout before its fi
       .split("\n")
       .filter((line) => line.trim() !== "" && !line.trim().startsWith("--"));
     const [first, second] = statements;
-    // A concurrent index build must be its file's first statement (the only place in the CLI's
-    // pipeline where PostgreSQL runs it outside a transaction block); it takes no lock that
+    // A concurrent index build or drop must be its file's first statement (the only place in the
+    // CLI's pipeline where PostgreSQL runs it outside a transaction block); it takes no lock that
     // another service's reads or writes wait for, and a statement_timeout would only cut it short.
-    if (/^create index concurrently /.test(first ?? "")) continue;
+    if (/^(create|drop) index concurrently /.test(first ?? "")) continue;
     if (
       !/^set lock_timeout = '\d+s';$/.test(first ?? "") ||
       !/^set statement_timeout = '\d+s';$/.test(second ?? "")

@@ -1,0 +1,17 @@
+-- balance-sync: drop index wallet_balances_next_sync_idx, which no path reads any more.
+--
+-- It ordered every due row of the table, for a claim without a chain. The function no longer sends
+-- one: a scheduled run claims per chain ({"chain_id", "scheduled": true}, through
+-- wallet_balances_asset_next_sync_idx) and a forced run by ids, wallet, asset or chain. No plan
+-- of claim, record, release, due_chains, dispatch, the status views, why(), /metrics or the status
+-- snapshot reads it (README, "Indexes"; tests/db/index_paths.test.ts), while every record wrote
+-- it: record changes next_sync_at and last_checked, its key, so each synced row added an entry.
+--
+-- Dropped CONCURRENTLY: a plain DROP INDEX takes ACCESS EXCLUSIVE on wallet_balances until the
+-- file's transaction commits, and every reader and writer of the table would queue behind it.
+-- `supabase db push` sends a file's statements as one pipeline, which PostgreSQL runs as one
+-- implicit transaction; only the FIRST statement of a pipeline may be one that cannot run inside
+-- a transaction block. So the drop is this file's first and only statement. Re-running it is a
+-- no-op (if exists); on a database whose history was lost, 20261206000210 builds the index again
+-- and this file drops it again.
+drop index concurrently if exists public.wallet_balances_next_sync_idx;
