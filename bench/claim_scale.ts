@@ -29,7 +29,7 @@ import { parseArgs } from "node:util";
 import { repoRoot } from "../stack/bin.ts";
 import { type Sql, startCluster } from "../stack/pg.ts";
 import { stopOnInterrupt } from "./interrupt.ts";
-import { DEFAULTS } from "../supabase/functions/balance-sync/config.ts";
+import { DEFAULTS, SETTING_DEFAULTS } from "../supabase/functions/balance-sync/config.ts";
 import { type PlanSession, planSession } from "../stack/nested_plans.ts";
 import { scheduledClaim, scheduledClaimRpc } from "./function_claim.ts";
 import { BENCH_BATCH_SIZE } from "./options.ts";
@@ -98,7 +98,7 @@ export async function generate(
     insert into public.wallet_balances (wallet_id, asset_on_chain_id, last_checked, next_sync_at,
                                         sync_count)
     select g.wallet_id, g.asset_on_chain_id, g.checked,
-           g.checked + make_interval(secs => ${DEFAULTS.minIntervalSeconds}::int), 1
+           g.checked + make_interval(secs => ${SETTING_DEFAULTS.minIntervalSeconds}::int), 1
     from (
       select w.id as wallet_id, aoc.id as asset_on_chain_id,
              case when substr(w.label, 7)::int % ${every}::int = 0

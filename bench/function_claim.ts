@@ -3,7 +3,7 @@
  * RPC's arguments from chain_run.ts's options and the function's defaults (config.ts), and
  * stack/sql_rpc_client.ts runs them as PostgREST would, on a direct connection.
  */
-import { DEFAULTS } from "../supabase/functions/balance-sync/config.ts";
+import { DEFAULTS, SETTING_DEFAULTS } from "../supabase/functions/balance-sync/config.ts";
 import { createStore, type RpcClient } from "../supabase/functions/balance-sync/store.ts";
 import type { Sql } from "../stack/pg.ts";
 import { sqlRpcClient } from "../stack/sql_rpc_client.ts";
@@ -17,7 +17,7 @@ export const scheduledClaimOptions = (chainId: string, runId: string, limit: num
   runId,
   limit,
   leaseSeconds: DEFAULTS.leaseSeconds,
-  minIntervalSeconds: DEFAULTS.minIntervalSeconds,
+  minIntervalSeconds: SETTING_DEFAULTS.minIntervalSeconds,
   filter: { chain_id: chainId, scheduled: true as const },
 });
 

@@ -7,7 +7,7 @@
  * wallet_balances, the paths whose plans read it (README, "Indexes"); tests/db/index_paths.test.ts
  * holds the remaining indexes to it.
  */
-import { DEFAULTS } from "../supabase/functions/balance-sync/config.ts";
+import { DEFAULTS, SETTING_DEFAULTS } from "../supabase/functions/balance-sync/config.ts";
 import type { Sql } from "../stack/pg.ts";
 import { functionStore, scheduledClaim } from "./function_claim.ts";
 
@@ -37,7 +37,7 @@ const forcedClaim = (sql: Sql, filter: Record<string, unknown>) =>
     runId: "paths-forced",
     limit: DEFAULTS.maxForcedIds,
     leaseSeconds: DEFAULTS.leaseSeconds,
-    minIntervalSeconds: DEFAULTS.minIntervalSeconds,
+    minIntervalSeconds: SETTING_DEFAULTS.minIntervalSeconds,
     // deno-lint-ignore no-explicit-any
     filter: filter as any,
   });
@@ -105,7 +105,7 @@ export const INDEX_PATHS: IndexPath[] = [
   },
   {
     name: "due_chains",
-    run: (sql) => functionStore(sql).dueChains(DEFAULTS.minIntervalSeconds),
+    run: (sql) => functionStore(sql).dueChains(SETTING_DEFAULTS.minIntervalSeconds),
   },
   { name: "dispatch", run: (sql) => sql`select balance_sync.dispatch()` },
   { name: "chain_status", run: (sql) => sql`select * from balance_sync.chain_status` },
