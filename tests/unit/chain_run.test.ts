@@ -103,7 +103,7 @@ Deno.test("four concurrent runs of one rate-limited chain: exactly one reads; th
   assert.equal(store.lockedRows().length, 0);
 });
 
-Deno.test("a scheduled run of one chain claims due rows of that chain only, up to the row cap", async () => {
+Deno.test("a scheduled run of one chain claims due rows of that chain only, never holding more than the row cap at once, until drained", async () => {
   const evm = chain("bsc", "evm");
   const eth = chain("eth", "evm");
   const bsc = Array.from({ length: 25 }, (_, i) => row("bsc", { address: `0xb${i}` }));
@@ -113,18 +113,18 @@ Deno.test("a scheduled run of one chain claims due rows of that chain only, up t
   readers.behaviour.set("bsc", { kind: "balances", balances: balances(bsc) });
   const { log } = captureLog();
 
-  const summary = await run({ store, readers, log }, { maxRowsPerRun: 15 }, { chainId: "bsc" });
+  const summary = await run({ store, readers, log }, { maxRowsPerRun: 7 }, { chainId: "bsc" });
 
   assert.equal(summary.chain_id, "bsc");
-  assert.equal(summary.claimed, 15);
-  assert.equal(summary.stopped, "rows_cap");
+  assert.equal(summary.claimed, 25, "the row cap no longer ends the run");
+  assert.equal(summary.stopped, "drained");
   assert.deepEqual(Object.keys(summary.chains), ["bsc"]);
   assert.ok(other.every((r) => store.get(r.id).syncCount === 0));
-  for (const call of store.calls.filter((c) => c.op === "claim")) {
-    assert.deepEqual((call.args as { filter: unknown }).filter, {
-      chain_id: "bsc",
-      scheduled: true,
-    });
+  const claims = store.calls.filter((c) => c.op === "claim");
+  for (const call of claims) {
+    const args = call.args as { filter: unknown; limit: number };
+    assert.deepEqual(args.filter, { chain_id: "bsc", scheduled: true });
+    assert.ok(args.limit <= 7, `a claim of ${args.limit} rows is above the cap of rows held`);
   }
 });
 

@@ -1,19 +1,28 @@
 import { processBatch } from "./batch.ts";
 import { noteClaimRefused } from "./claim_refused.ts";
+import type { ReadMode } from "./chains/types.ts";
 import type { RunContext } from "./context.ts";
+import { claimRowsFor, claimSize, estimatedCpuMs } from "./run_caps.ts";
 import type { StopReason } from "./summary.ts";
 
 export interface ChainRunOptions {
-  /** Rows this chain's loop may claim in this run (its share of the run's cap). */
-  rowCap: number;
+  /** Memory guard: rows this chain's loop may hold at once (its share of the run's row cap). */
+  heldCap: number;
   /** False when the caller knows the chain has no max_rps (no lease to take). */
   rateLimited?: boolean;
+  /**
+   * How long the run may read once it holds a paced chain's lease (run_caps.ts runBudgetMs): up
+   * to just before the next tick, so that the chain is not left idle between runs.
+   */
+  pacedBudgetMs?: number;
 }
 
 /**
  * A scheduled run's loop over one chain: take the chain lease when the chain is rate-limited,
- * then claim → read → record its due rows until none are left, the deadline, or a cap. Each
- * chain of a run has its own loop, so no chain waits for another.
+ * then claim → read → record its due rows until none are left, the deadline, or the CPU budget.
+ * Each claim is sized by what the chain can serve (run_caps.ts): its read mode, its pace in the
+ * time left, the CPU left, and the row cap only as a bound on the rows held at once. Each chain of
+ * a run has its own loop, so no chain waits for another.
  */
 export async function runChain(
   ctx: RunContext,
@@ -54,33 +63,47 @@ export async function runChain(
       entry.lease = "held";
       pace = lease.maxRps ?? null;
       if (lease.multicall) requestsPerBalance = 1 / 200;
+      // A paced chain is rarely drained within the budget: read on until the next tick.
+      if (
+        pace !== null && options.pacedBudgetMs !== undefined && ctx.unloading === null &&
+        options.pacedBudgetMs > clock.budgetMs
+      ) {
+        clock.extendBudget(options.pacedBudgetMs);
+        ctx.deadline.extend(options.pacedBudgetMs - clock.elapsed());
+      }
     }
   }
 
   try {
-    let claimed = 0;
     let slowestBatch = 0;
     while (true) {
       if (book.summary.batches >= settings.maxBatches) return stop("max_batches");
-      if (claimed >= options.rowCap) return stop("rows_cap");
-      // The budget is the process's, shared with the runs that overlap this one (cpu.ts).
-      const cpu = ctx.cpuShare.used();
-      if (cpu !== null && cpu >= settings.cpuBudgetMs) return stop("cpu");
-      const remaining = settings.budgetMs - clock.elapsed();
+      // The budget is the process's, shared with the runs that overlap this one (cpu.ts); where
+      // the runtime cannot tell, the balances this run read at the benchmark's CPU per balance.
+      const read = entry.synced + entry.failed;
+      const cpu = ctx.cpuShare.used() ?? estimatedCpuMs(entry.mode as ReadMode | null, read);
+      if (cpu >= settings.cpuBudgetMs) return stop("cpu");
+      const remaining = clock.budgetMs - clock.elapsed();
       const timeoutMs = clock.beforeDeadline();
       if (ctx.deadline.passed || timeoutMs === null || remaining < slowestBatch) {
         return stop("budget");
       }
       const batchStarted = ctx.now();
-      let limit = Math.min(settings.batchSize, options.rowCap - claimed);
-      if (pace !== null && pace > 0) {
-        const read = entry.synced + entry.failed;
-        if (read > 0 && entry.rpc_requests > 0) {
-          requestsPerBalance = Math.max(1 / 1000, entry.rpc_requests / read);
-        }
-        const readable = Math.ceil((pace * remaining) / 1000 / requestsPerBalance);
-        limit = Math.min(limit, Math.max(1, readable));
+      if (read > 0 && entry.rpc_requests > 0) {
+        requestsPerBalance = Math.max(1 / 1000, entry.rpc_requests / read);
       }
+      // CPU per balance: the budget's measure over this run's balances (an upper bound when runs
+      // overlap: the claim is then smaller, never larger).
+      const runRead = book.summary.synced + book.summary.failed;
+      const limit = claimSize({
+        batchRows: claimRowsFor(entry.family, entry.mode as ReadMode | null, settings.batchSize),
+        heldCap: options.heldCap,
+        paceRps: pace !== null && pace > 0 ? pace : null,
+        requestsPerBalance,
+        remainingMs: remaining,
+        cpuLeftMs: settings.cpuBudgetMs - cpu,
+        cpuPerRowMs: runRead > 0 ? cpu / runRead : null,
+      });
       const claim = await deps.store.claim({
         runId,
         limit,
@@ -96,7 +119,6 @@ export async function runChain(
       if (claim.rows.length > 0) {
         book.summary.batches++;
         book.summary.claimed += claim.rows.length;
-        claimed += claim.rows.length;
         await processBatch(ctx, claim);
       }
       slowestBatch = Math.max(slowestBatch, ctx.now() - batchStarted);

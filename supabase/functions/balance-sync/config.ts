@@ -13,7 +13,10 @@ export interface Config extends ApiKeys {
   maxForcedIds: number;
   /** Timeout of each database call (claim, record, release); late calls get less (run.ts). */
   storeTimeoutMs: number;
-  /** Rows one run claims at most, so that its CPU stays within the Edge Runtime's. */
+  /**
+   * Memory guard: rows one run holds at once (claimed, not yet recorded). A run's size is bounded
+   * by the chain's pace, the time and the CPU budget (run_caps.ts), not by this.
+   */
   maxRowsPerRun: number;
   /** Claim no more once the run has used this much CPU (where the runtime can tell). */
   cpuBudgetMs: number;
@@ -42,7 +45,7 @@ export const DEFAULTS = {
   // Hosted Supabase cancels a statement of `authenticator` (and so of service_role) after 8 s: a
   // longer wait here would only wait for an answer that cannot come.
   storeTimeoutMs: 8_000,
-  maxRowsPerRun: 2000,
+  maxRowsPerRun: 10_000,
   cpuBudgetMs: 800,
   pgNetTimeoutMs: PG_NET_TIMEOUT_MS,
   abortGraceMs: 1000,
