@@ -18,10 +18,14 @@ export function parseSoakArgs(args: string[]) {
       "db-latency": { type: "string", default: "5" },
       mix: { type: "string", default: "45,45,10" },
       "tron-max-rps": { type: "string", default: "10" },
-      // How much slower the paced chain's node is in the second soak; 1 skips that soak.
-      "slow-factor": { type: "string", default: "10" },
+      // How much slower the paced chain's node is in the second soak; 1 skips that soak (the
+      // default of a scale run).
+      "slow-factor": { type: "string" },
       "log-level": { type: "string", default: "info" },
-      out: { type: "string", default: `${repoRoot}/bench/soak.json` },
+      // Default bench/soak.json; bench/scale.json for a scale run.
+      out: { type: "string" },
+      // A scale run (bench/soak_scale.ts): implied by --rows >= SCALE_ROWS.
+      scale: { type: "boolean", default: false },
       chart: { type: "string", default: `${repoRoot}/bench/soak_staleness.svg` },
       // Also render the chart as PNG (same name, .png).
       png: { type: "boolean", default: false },
@@ -50,6 +54,8 @@ export function parseSoakArgs(args: string[]) {
     flags.minutes = String(defaultMinutes(rows, mixShares, tronMaxRps));
   }
   const minutes = number("minutes", 0.5, false);
+  const scale = Boolean(flags.scale) || rows >= SCALE_ROWS;
+  flags["slow-factor"] ??= scale ? "1" : "10";
   if (minutes * 60 < tickS) throw new Error(`--minutes must cover at least one tick`);
   return {
     rows,
@@ -62,12 +68,16 @@ export function parseSoakArgs(args: string[]) {
     tronMaxRps,
     slowFactor: number("slow-factor", 1),
     logLevel: String(flags["log-level"]),
-    out: String(flags.out),
+    scale,
+    out: String(flags.out ?? `${repoRoot}/bench/${scale ? "scale" : "soak"}.json`),
     chart: String(flags.chart),
     png: Boolean(flags.png),
     chartOnly: Boolean(flags["chart-only"]),
   };
 }
+
+/** A soak of this many rows or more is a scale run: bench/scale.json, no slow-node variant. */
+export const SCALE_ROWS = 100_000;
 
 /**
  * Requests per balance of the paced (per-call) TRON chain: one per balance, plus the head block

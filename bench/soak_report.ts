@@ -32,7 +32,7 @@ export interface Target {
   why?: string;
 }
 
-interface ChainInfo {
+export interface ChainInfo {
   key: ChainKey;
   id: string;
   name: string;
