@@ -4,7 +4,7 @@ import {
   claimSize,
   CPU_MS_PER_BALANCE,
   estimatedCpuMs,
-  REQUESTS_PER_CLAIM,
+  MULTICALL_CLAIM_ROWS,
   runBudgetMs,
   TICK_HANDOFF_MS,
 } from "../../supabase/functions/balance-sync/run_caps.ts";
@@ -19,13 +19,12 @@ const base = {
   cpuPerRowMs: null,
 };
 
-Deno.test("a multicall chain's claim fills several requests; other modes keep the configured batch", () => {
-  assert.equal(claimRowsFor("tron", "multicall", 50), 200 * REQUESTS_PER_CLAIM);
-  assert.equal(claimRowsFor("evm", "multicall", 50), 500 * REQUESTS_PER_CLAIM);
-  assert.equal(claimRowsFor("tron", "per-call", 50), 50);
-  assert.equal(claimRowsFor("evm", "json-rpc-batch", 50), 50);
-  assert.equal(claimRowsFor(null, null, 50), 50, "before the first read the mode is unknown");
-  assert.equal(claimRowsFor("evm", "multicall", 5000), 5000, "never below the configured batch");
+Deno.test("a multicall chain's claim takes many requests' worth; other modes keep the configured batch", () => {
+  assert.equal(claimRowsFor("multicall", 50), MULTICALL_CLAIM_ROWS);
+  assert.equal(claimRowsFor("per-call", 50), 50);
+  assert.equal(claimRowsFor("json-rpc-batch", 50), 50);
+  assert.equal(claimRowsFor(null, 50), 50, "before the first read the mode is unknown");
+  assert.equal(claimRowsFor("multicall", 5000), 5000, "never below the configured batch");
 });
 
 Deno.test("a claim is no larger than the memory guard", () => {

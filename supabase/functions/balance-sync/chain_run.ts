@@ -96,7 +96,7 @@ export async function runChain(
       // overlap: the claim is then smaller, never larger).
       const runRead = book.summary.synced + book.summary.failed;
       const limit = claimSize({
-        batchRows: claimRowsFor(entry.family, entry.mode as ReadMode | null, settings.batchSize),
+        batchRows: claimRowsFor(entry.mode as ReadMode | null, settings.batchSize),
         heldCap: options.heldCap,
         paceRps: pace !== null && pace > 0 ? pace : null,
         requestsPerBalance,

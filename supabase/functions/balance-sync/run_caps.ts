@@ -4,34 +4,25 @@
  * cap only as a guard on the rows held in memory at once. Pure arithmetic, for chain_run.ts and
  * run.ts.
  */
-import { READ_DEFAULTS } from "./chains/defaults.ts";
-import type { ChainFamily, ReadMode } from "./chains/types.ts";
+import type { ReadMode } from "./chains/types.ts";
 
 /**
- * Multicall requests one claim fills: a claim costs two database round trips (claim, record), so
- * a claim of one request's worth of rows would spend more time on the database than on the chain;
- * four is the TRON default concurrency, so a claim's requests can all be in flight together.
+ * Rows one claim of a multicall chain takes: a claim costs two database round trips (claim,
+ * record) whatever its size, and at 50 rows a TRON chain's run spent far longer on those than on
+ * its reads; 1,000 rows are 2 EVM or 5 TRON multicall requests, which the chain's concurrency
+ * keeps in flight together. At 2,000 the function process of the soak (four EVM runs and a TRON
+ * run claiming at once) went above 200 MB of RSS.
  */
-export const REQUESTS_PER_CLAIM = 4;
-
-/** Calls one multicall request carries by default, per family. */
-const MULTICALL_CHUNK: Record<ChainFamily, number> = {
-  evm: READ_DEFAULTS.evm.chunkSize,
-  tron: READ_DEFAULTS.tron.chunkSize,
-};
+export const MULTICALL_CLAIM_ROWS = 1_000;
 
 /**
  * Rows a claim should take for the chain's read mode: the configured batch for per-call and
- * JSON-RPC batch reads (one request per balance, or per small group); for multicall reads, enough
- * rows to fill REQUESTS_PER_CLAIM requests, never fewer than the configured batch.
+ * JSON-RPC batch reads (one request per balance, or per small group); for multicall reads
+ * MULTICALL_CLAIM_ROWS, never fewer than the configured batch. Before the chain's first read the
+ * mode is unknown: the configured batch.
  */
-export function claimRowsFor(
-  family: ChainFamily | null,
-  mode: ReadMode | null,
-  batchSize: number,
-): number {
-  if (mode !== "multicall" || family === null) return batchSize;
-  return Math.max(batchSize, MULTICALL_CHUNK[family] * REQUESTS_PER_CLAIM);
+export function claimRowsFor(mode: ReadMode | null, batchSize: number): number {
+  return mode === "multicall" ? Math.max(batchSize, MULTICALL_CLAIM_ROWS) : batchSize;
 }
 
 /**
