@@ -340,3 +340,33 @@ Deno.test("over 40 chains with long notes the summary line stays whole, each cha
     stopped: "drained",
   });
 });
+
+Deno.test("a paced chain's scheduled run reads past the budget until just before the next tick; an unpaced one keeps the budget", async () => {
+  const tron = chain("tron", "tron", { maxRps: 20 });
+  const evm = chain("bsc", "evm");
+  const tronRows = Array.from({ length: 100 }, (_, i) => row("tron", { address: `T${i}` }));
+  const evmRows = Array.from({ length: 100 }, (_, i) => row("bsc", { address: `0x${i}` }));
+  const store = new FakeStore([tron, evm], [...tronRows, ...evmRows]);
+  store.paceFromLease = true;
+  const readers = new FakeReaders();
+  readers.behaviour.set("tron", { kind: "paced", msPerQuery: 20, balances: balances(tronRows) });
+  readers.behaviour.set("bsc", { kind: "paced", msPerQuery: 20, balances: balances(evmRows) });
+  const { log } = captureLog();
+  // The next tick is 2 s after this one: the paced run may read until 1 s before it.
+  const settings = { budgetMs: 300, minIntervalSeconds: 2 };
+  const tickAt = new Date().toISOString();
+
+  const started = performance.now();
+  const paced = await run({ store, readers, log }, settings, { chainId: "tron", tickAt });
+  const pacedMs = performance.now() - started;
+  const unpaced = await run({ store, readers, log }, settings, { chainId: "bsc", tickAt });
+
+  assert.equal(paced.stopped, "budget");
+  // Batches of 10 rows take 200 ms: the last one starts only while it can end by the deadline.
+  assert.ok(pacedMs >= 700, `the paced run ended after ${pacedMs} ms`);
+  assert.ok(pacedMs < 1900, "and before the next tick");
+  assert.ok(paced.synced >= 30, `${paced.synced} read: far more than 300 ms allow at 20 ms each`);
+  assert.equal(unpaced.stopped, "budget");
+  assert.ok(unpaced.duration_ms < 800, `the unpaced run took ${unpaced.duration_ms} ms`);
+  assert.equal(store.lockedRows().length, 0);
+});

@@ -3,8 +3,10 @@ import {
   claimRowsFor,
   claimSize,
   CPU_MS_PER_BALANCE,
+  CPU_MS_PER_PACED_REQUEST,
   estimatedCpuMs,
   MULTICALL_CLAIM_ROWS,
+  pacedCpuMs,
   runBudgetMs,
   TICK_HANDOFF_MS,
 } from "../../supabase/functions/balance-sync/run_caps.ts";
@@ -69,4 +71,9 @@ Deno.test("a scheduled run reads until just before the next tick, within pg_net'
   assert.equal(runBudgetMs({ ...input, tickAt: null }), 25_000);
   assert.equal(runBudgetMs({ ...input, tickAt: "not a time" }), 25_000);
   assert.equal(runBudgetMs({ ...input, maxBudgetMs: 20_000 }), 25_000, "a budget above it stays");
+});
+
+Deno.test("a paced chain's run needs its pace x time left x CPU per request", () => {
+  assert.equal(pacedCpuMs(10, 20_000), 10 * 20 * CPU_MS_PER_PACED_REQUEST);
+  assert.equal(pacedCpuMs(10, -5), 0, "no time left, nothing needed");
 });

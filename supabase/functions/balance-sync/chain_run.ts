@@ -2,7 +2,7 @@ import { processBatch } from "./batch.ts";
 import { noteClaimRefused } from "./claim_refused.ts";
 import type { ReadMode } from "./chains/types.ts";
 import type { RunContext } from "./context.ts";
-import { claimRowsFor, claimSize, estimatedCpuMs } from "./run_caps.ts";
+import { claimRowsFor, claimSize, estimatedCpuMs, pacedCpuMs } from "./run_caps.ts";
 import type { StopReason } from "./summary.ts";
 
 export interface ChainRunOptions {
@@ -70,6 +70,11 @@ export async function runChain(
       ) {
         clock.extendBudget(options.pacedBudgetMs);
         ctx.deadline.extend(options.pacedBudgetMs - clock.elapsed());
+      }
+      // Its CPU is known in advance: set it aside, so the bulk runs it overlaps leave it room.
+      if (pace !== null && pace > 0 && !lease.multicall) {
+        const rps = pace;
+        ctx.cpuShare.reserve(() => pacedCpuMs(rps, clock.budgetMs - clock.elapsed()));
       }
     }
   }

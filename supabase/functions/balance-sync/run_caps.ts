@@ -42,6 +42,17 @@ export function estimatedCpuMs(mode: ReadMode | null, balances: number): number 
   return balances * CPU_MS_PER_BALANCE[mode ?? "json-rpc-batch"];
 }
 
+/**
+ * CPU ms one paced request costs the process (bench/pacer_cpu.json: about 0.35 ms per TRON
+ * request, the wait between them included), rounded up.
+ */
+export const CPU_MS_PER_PACED_REQUEST = 0.5;
+
+/** The CPU a paced chain's run still needs: its pace for the time left. */
+export function pacedCpuMs(paceRps: number, remainingMs: number): number {
+  return Math.max(0, paceRps * (remainingMs / 1000) * CPU_MS_PER_PACED_REQUEST);
+}
+
 export interface ClaimSizeInput {
   /** What the chain's reads call for (claimRowsFor). */
   batchRows: number;
