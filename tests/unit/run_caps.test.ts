@@ -6,6 +6,8 @@ import {
   CPU_MS_PER_PACED_REQUEST,
   estimatedCpuMs,
   MULTICALL_CLAIM_ROWS,
+  PACED_CLAIM_SECONDS,
+  pacedClaimRows,
   pacedCpuMs,
   runBudgetMs,
   TICK_HANDOFF_MS,
@@ -76,4 +78,10 @@ Deno.test("a scheduled run reads until just before the next tick, within pg_net'
 Deno.test("a paced chain's run needs its pace x time left x CPU per request", () => {
   assert.equal(pacedCpuMs(10, 20_000), 10 * 20 * CPU_MS_PER_PACED_REQUEST);
   assert.equal(pacedCpuMs(10, -5), 0, "no time left, nothing needed");
+});
+
+Deno.test("a paced per-call chain's claim is ten seconds of its pace, never below the batch", () => {
+  assert.equal(pacedClaimRows(10, 1, 50), 10 * PACED_CLAIM_SECONDS);
+  assert.equal(pacedClaimRows(10, 2, 50), 50, "two requests per balance: 50 rows, the batch");
+  assert.equal(pacedClaimRows(1, 1, 50), 50);
 });

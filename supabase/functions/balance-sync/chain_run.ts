@@ -2,7 +2,7 @@ import { processBatch } from "./batch.ts";
 import { noteClaimRefused } from "./claim_refused.ts";
 import type { ReadMode } from "./chains/types.ts";
 import type { RunContext } from "./context.ts";
-import { claimRowsFor, claimSize, estimatedCpuMs, pacedCpuMs } from "./run_caps.ts";
+import { claimRowsFor, claimSize, estimatedCpuMs, pacedClaimRows, pacedCpuMs } from "./run_caps.ts";
 import type { StopReason } from "./summary.ts";
 
 export interface ChainRunOptions {
@@ -80,7 +80,12 @@ export async function runChain(
   }
 
   try {
+    // An unpaced chain stops once the time left is less than its slowest batch so far. A paced
+    // chain's claim is sized to what its pace reads in the time left, so it reads to the deadline:
+    // only the batch's own cost (claim, record, reader set-up: its slowest so far) is kept back.
     let slowestBatch = 0;
+    let slowestOverhead = 0;
+    const paced = pace !== null && pace > 0 ? pace : null;
     while (true) {
       if (book.summary.batches >= settings.maxBatches) return stop("max_batches");
       // The budget is the process's, shared with the runs that overlap this one (cpu.ts); where
@@ -90,22 +95,27 @@ export async function runChain(
       if (cpu >= settings.cpuBudgetMs) return stop("cpu");
       const remaining = clock.budgetMs - clock.elapsed();
       const timeoutMs = clock.beforeDeadline();
-      if (ctx.deadline.passed || timeoutMs === null || remaining < slowestBatch) {
+      const needed = paced === null ? slowestBatch : slowestOverhead + 1000 / paced;
+      if (ctx.deadline.passed || timeoutMs === null || remaining < needed) {
         return stop("budget");
       }
       const batchStarted = ctx.now();
+      const readBefore = entry.read_ms;
       if (read > 0 && entry.rpc_requests > 0) {
         requestsPerBalance = Math.max(1 / 1000, entry.rpc_requests / read);
       }
       // CPU per balance: the budget's measure over this run's balances (an upper bound when runs
       // overlap: the claim is then smaller, never larger).
       const runRead = book.summary.synced + book.summary.failed;
+      const mode = entry.mode as ReadMode | null;
       const limit = claimSize({
-        batchRows: claimRowsFor(entry.mode as ReadMode | null, settings.batchSize),
+        batchRows: paced !== null && mode !== "multicall"
+          ? pacedClaimRows(paced, requestsPerBalance, settings.batchSize)
+          : claimRowsFor(mode, settings.batchSize),
         heldCap: options.heldCap,
-        paceRps: pace !== null && pace > 0 ? pace : null,
+        paceRps: paced,
         requestsPerBalance,
-        remainingMs: remaining,
+        remainingMs: remaining - slowestOverhead,
         cpuLeftMs: settings.cpuBudgetMs - cpu,
         cpuPerRowMs: runRead > 0 ? cpu / runRead : null,
       });
@@ -126,7 +136,9 @@ export async function runChain(
         book.summary.claimed += claim.rows.length;
         await processBatch(ctx, claim);
       }
-      slowestBatch = Math.max(slowestBatch, ctx.now() - batchStarted);
+      const took = ctx.now() - batchStarted;
+      slowestBatch = Math.max(slowestBatch, took);
+      slowestOverhead = Math.max(slowestOverhead, took - (entry.read_ms - readBefore));
       if (ctx.deadline.passed) return stop("budget");
       if (picked < limit) return stop("drained");
     }
