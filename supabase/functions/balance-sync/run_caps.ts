@@ -55,10 +55,11 @@ export function pacedCpuMs(paceRps: number, remainingMs: number): number {
 
 /**
  * Seconds of a paced (per-call) chain's pace one claim takes: each claim costs its database round
- * trips, during which the chain is not read, and one head-block request; 50 rows (5 s at 10 rps)
- * left the chain idle for about 2 % of the time, 10 s halves that.
+ * trips, during which the chain is not read, and one head-block request. 50-row claims (5 s at 10
+ * rps) left the chain idle about 2 % of the time; a claim of a whole run's reading (sized down to
+ * the time left by claimSize) pays that once per run.
  */
-export const PACED_CLAIM_SECONDS = 10;
+export const PACED_CLAIM_SECONDS = 30;
 
 /** Rows a paced per-call chain's claim takes: PACED_CLAIM_SECONDS of its pace, at least the batch. */
 export function pacedClaimRows(paceRps: number, requestsPerBalance: number, batchSize: number) {
@@ -101,8 +102,11 @@ export function claimSize(input: ClaimSizeInput): number {
   return Math.max(1, Math.floor(limit));
 }
 
-/** Time between a run's last read and the next tick: its final writes and its answer to pg_net. */
-export const TICK_HANDOFF_MS = 1_000;
+/**
+ * Time between a run's last read and the next tick: its final writes (a few database calls) and
+ * its answer to pg_net, which must be in before the next dispatch() counts the POST as in flight.
+ */
+export const TICK_HANDOFF_MS = 600;
 
 export interface RunBudgetInput {
   /** The configured budget (BALANCE_SYNC_BUDGET_MS). */
