@@ -106,7 +106,7 @@ export function claimSize(input: ClaimSizeInput): number {
  * Time between a run's last read and the next tick: its final writes (a few database calls) and
  * its answer to pg_net, which must be in before the next dispatch() counts the POST as in flight.
  */
-export const TICK_HANDOFF_MS = 600;
+export const TICK_HANDOFF_MS = 500;
 
 export interface RunBudgetInput {
   /** The configured budget (BALANCE_SYNC_BUDGET_MS). */
