@@ -40,6 +40,8 @@ export async function runChain(
   // Requests per balance: about 1 per call, 1/200 with multicall, then what this run measured.
   let pace: number | null = null;
   let requestsPerBalance = 1;
+  // What the lease says of the chain's reads, before this run has read any.
+  let leaseMulticall = false;
   if (options.rateLimited !== false) {
     const timeoutMs = clock.beforeDeadline();
     if (timeoutMs === null) return stop("budget");
@@ -63,6 +65,7 @@ export async function runChain(
       entry.lease = "held";
       pace = lease.maxRps ?? null;
       if (lease.multicall) requestsPerBalance = 1 / 200;
+      leaseMulticall = lease.multicall === true;
       // A paced chain is rarely drained within the budget: read on until the next tick.
       if (
         pace !== null && options.pacedBudgetMs !== undefined && ctx.unloading === null &&
@@ -107,7 +110,7 @@ export async function runChain(
       // CPU per balance: the budget's measure over this run's balances (an upper bound when runs
       // overlap: the claim is then smaller, never larger).
       const runRead = book.summary.synced + book.summary.failed;
-      const mode = entry.mode as ReadMode | null;
+      const mode = (entry.mode as ReadMode | null) ?? (leaseMulticall ? "multicall" : null);
       const limit = claimSize({
         batchRows: paced !== null && mode !== "multicall"
           ? pacedClaimRows(paced, requestsPerBalance, settings.batchSize)
