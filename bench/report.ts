@@ -385,7 +385,9 @@ export function tableLines(results: Results): string[] {
   out.push("| target | value | met |");
   out.push("|---|---|---|");
   for (const t of results.targets) {
-    out.push(`| ${t.figure} ${t.target} | ${JSON.stringify(t.value)} | ${t.met ? "MET" : "MISSED"} |`);
+    out.push(
+      `| ${t.figure} ${t.target} | ${JSON.stringify(t.value)} | ${t.met ? "MET" : "MISSED"} |`,
+    );
   }
   if (results.scale.length > 0) {
     out.push("");
