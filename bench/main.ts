@@ -132,6 +132,12 @@ async function main() {
     postgrestLatencyMs: config.dbLatencyMs,
     tronMulticallEvmAddress: TRON_MULTICALL_EVM,
   });
+  // A drain reads every row once: record dates a row's next sync by the database's interval,
+  // which must match the function's (benchFunctionEnv), or rows come due again within the drain
+  // and it never ends.
+  await stack.sql`
+    insert into balance_sync.settings (key, value) values ('min_interval_seconds', '86400')
+    on conflict (key) do update set value = excluded.value`;
   const worlds: BenchWorld[] = [];
   // Ctrl-C or a timeout's SIGTERM must not leave PostgreSQL, anvil or a function behind.
   const teardown = async () => {

@@ -8,12 +8,20 @@
  * picture (bench/soak_staleness.svg), and prints every target of the soak, met or missed.
  *
  * Quick look while developing: `deno task bench -- --soak --rows 3000 --minutes 2`.
+ * At scale (bench/scale.json, soak_scale.ts): `deno task bench -- --soak --rows 100000 --minutes 10`.
  * The picture alone, again from bench/soak.json: `deno task bench -- --soak --chart-only`.
  */
 import { startStack } from "../stack/stack.ts";
 import { renderChart } from "./soak_chart.ts";
 import { parseSoakArgs } from "./soak_options.ts";
 import { buildSoakReport, chainInfos, printSoakReport } from "./soak_report.ts";
+import {
+  allowedInFlight,
+  buildScaleReport,
+  multicallFloor,
+  printScaleReport,
+} from "./soak_scale.ts";
+import { repoRoot } from "../stack/bin.ts";
 import { type SoakRun, soakRun } from "./soak_run.ts";
 import { CHAIN_KEYS, resetRows, seedBenchWorld, TRON_MULTICALL_EVM } from "./world.ts";
 import { stopOnInterrupt } from "./interrupt.ts";
@@ -76,7 +84,26 @@ export async function runSoak(args: string[]) {
       log,
     };
 
-    const main = await soakRun(stack, world, { ...runOptions, label: "soak" });
+    const main = await soakRun(stack, world, {
+      ...runOptions,
+      label: config.scale ? "scale" : "soak",
+    });
+    if (config.scale) {
+      const figures = buildSoakReport(config, chains, main, null);
+      printSoakReport(figures);
+      const scale = buildScaleReport(
+        config,
+        chains,
+        figures.chains,
+        main,
+        await allowedInFlight(sql, chains),
+        await multicallFloor(`${repoRoot}/bench/results.json`),
+      );
+      printScaleReport(scale);
+      await Deno.writeTextFile(config.out, JSON.stringify(scale, null, 2) + "\n");
+      log(`wrote ${config.out} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+      return;
+    }
     let slow: SoakRun | null = null;
     if (config.slowFactor > 1 && world.chains.tron_plain.rows > 0) {
       await resetRows(sql);

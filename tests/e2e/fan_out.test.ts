@@ -12,11 +12,19 @@ import { waitFor } from "../support/wait.ts";
 import { stackTest } from "./fixture.ts";
 
 stackTest(
-  "one tick: a paced TRON chain (max_rps 2) with the 30 stalest rows next to an EVM chain with 30 due rows, batch 10, budget 6 s: all 30 EVM rows sync, TRON progresses, nothing stays leased; then 4 concurrent runs of the TRON chain: exactly one reads",
+  "one tick: a paced TRON chain (max_rps 2) with the 30 stalest rows next to an EVM chain with 30 due rows, batch 10, budget 6 s, ticks 10 s apart: all 30 EVM rows sync, TRON reads past its budget until just before the next tick, nothing stays leased; then 4 concurrent runs of the TRON chain: exactly one reads",
   async () => {
     const stack = await startStack({
       database: "postgres",
-      function: { env: { BALANCE_SYNC_BATCH_SIZE: "10", BALANCE_SYNC_BUDGET_MS: "6000" } },
+      function: {
+        env: {
+          BALANCE_SYNC_BATCH_SIZE: "10",
+          BALANCE_SYNC_BUDGET_MS: "6000",
+          // The next tick 10 s after this one: the paced run reads until 500 ms before it, and
+          // 30 rows at 2 requests/s (15 s) do not fit.
+          BALANCE_SYNC_MIN_INTERVAL_SECONDS: "10",
+        },
+      },
     });
     let dispatcher: NetDispatcher | undefined;
     try {
@@ -76,8 +84,11 @@ stackTest(
       const tronSynced = await synced(tronIds);
       assert.ok(tronSynced > 0, "the paced chain progressed");
       assert.equal(tronRun.synced, tronSynced);
-      // Its read was cut at the deadline, and what it had read was recorded.
+      // It read past its 6 s budget, until just before the next tick (run_caps.ts); its read was
+      // cut there, and what it had read was recorded.
       assert.equal(tronRun.stopped, "budget", JSON.stringify(tronRun));
+      assert.ok(tronRun.duration_ms > 7000, `the paced run took ${tronRun.duration_ms} ms`);
+      assert.ok(tronRun.duration_ms < 10_000, `the paced run took ${tronRun.duration_ms} ms`);
       assert.ok(tronRun.released < tronRun.claimed, JSON.stringify(tronRun));
       assert.equal(tronRun.chains[world.tronChainId].lease, "held");
       assert.deepEqual(await leasedByRuns(stack), [], "nothing stays leased");

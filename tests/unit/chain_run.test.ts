@@ -103,7 +103,7 @@ Deno.test("four concurrent runs of one rate-limited chain: exactly one reads; th
   assert.equal(store.lockedRows().length, 0);
 });
 
-Deno.test("a scheduled run of one chain claims due rows of that chain only, up to the row cap", async () => {
+Deno.test("a scheduled run of one chain claims due rows of that chain only, never holding more than the row cap at once, until drained", async () => {
   const evm = chain("bsc", "evm");
   const eth = chain("eth", "evm");
   const bsc = Array.from({ length: 25 }, (_, i) => row("bsc", { address: `0xb${i}` }));
@@ -113,20 +113,20 @@ Deno.test("a scheduled run of one chain claims due rows of that chain only, up t
   readers.behaviour.set("bsc", { kind: "balances", balances: balances(bsc) });
   const { log } = captureLog();
 
-  store.settings.rowsPerRun = 15;
+  store.settings.rowsPerRun = 7;
 
   const summary = await run({ store, readers, log }, {}, { chainId: "bsc" });
 
   assert.equal(summary.chain_id, "bsc");
-  assert.equal(summary.claimed, 15);
-  assert.equal(summary.stopped, "rows_cap");
+  assert.equal(summary.claimed, 25, "the row cap no longer ends the run");
+  assert.equal(summary.stopped, "drained");
   assert.deepEqual(Object.keys(summary.chains), ["bsc"]);
   assert.ok(other.every((r) => store.get(r.id).syncCount === 0));
-  for (const call of store.calls.filter((c) => c.op === "claim")) {
-    assert.deepEqual((call.args as { filter: unknown }).filter, {
-      chain_id: "bsc",
-      scheduled: true,
-    });
+  const claims = store.calls.filter((c) => c.op === "claim");
+  for (const call of claims) {
+    const args = call.args as { filter: unknown; limit: number };
+    assert.deepEqual(args.filter, { chain_id: "bsc", scheduled: true });
+    assert.ok(args.limit <= 7, `a claim of ${args.limit} rows is above the cap of rows held`);
   }
 });
 
@@ -419,4 +419,35 @@ Deno.test("a run over every chain reports a lost chain lease above its other cha
   assert.equal(summary.chains.tron.stopped, "chain_lease_lost");
   assert.equal(summary.chains.tron.synced, 0);
   assert.equal(summary.stopped, "chain_lease_lost");
+});
+
+Deno.test("a paced chain's scheduled run reads past the budget until just before the next tick; an unpaced one keeps the budget", async () => {
+  const tron = chain("tron", "tron", { maxRps: 20 });
+  const evm = chain("bsc", "evm");
+  const tronRows = Array.from({ length: 100 }, (_, i) => row("tron", { address: `T${i}` }));
+  const evmRows = Array.from({ length: 100 }, (_, i) => row("bsc", { address: `0x${i}` }));
+  const store = new FakeStore([tron, evm], [...tronRows, ...evmRows]);
+  store.paceFromLease = true;
+  const readers = new FakeReaders();
+  readers.behaviour.set("tron", { kind: "paced", msPerQuery: 20, balances: balances(tronRows) });
+  readers.behaviour.set("bsc", { kind: "paced", msPerQuery: 20, balances: balances(evmRows) });
+  const { log } = captureLog();
+  // The next tick is 2 s after this one: the paced run may read until 1 s before it.
+  const settings = { budgetMs: 300 };
+  store.settings.minIntervalSeconds = 2;
+  const tickAt = new Date().toISOString();
+
+  const started = performance.now();
+  const paced = await run({ store, readers, log }, settings, { chainId: "tron", tickAt });
+  const pacedMs = performance.now() - started;
+  const unpaced = await run({ store, readers, log }, settings, { chainId: "bsc", tickAt });
+
+  assert.equal(paced.stopped, "budget");
+  // Batches of 10 rows take 200 ms: the last one starts only while it can end by the deadline.
+  assert.ok(pacedMs >= 700, `the paced run ended after ${pacedMs} ms`);
+  assert.ok(pacedMs < 1900, "and before the next tick");
+  assert.ok(paced.synced >= 30, `${paced.synced} read: far more than 300 ms allow at 20 ms each`);
+  assert.equal(unpaced.stopped, "budget");
+  assert.ok(unpaced.duration_ms < 800, `the unpaced run took ${unpaced.duration_ms} ms`);
+  assert.equal(store.lockedRows().length, 0);
 });

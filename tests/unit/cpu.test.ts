@@ -110,3 +110,20 @@ Deno.test("where the runtime cannot tell the CPU (Edge Runtime), the budget read
   }
   assert.notEqual(processCpuMs(), null);
 });
+
+Deno.test("what a run reserves counts against the budget the other runs see, not its own, until it ends", () => {
+  let cpu = 0;
+  const budget = new SharedCpuBudget(() => cpu);
+  const paced = budget.begin();
+  const bulk = budget.begin();
+  let left = 100;
+  paced.reserve(() => left);
+  cpu = 300;
+  assert.equal(bulk.used(), 400, "the bulk run sees the paced run's 100 ms set aside");
+  assert.equal(paced.used(), 300, "the paced run sees only what was used");
+  left = 40; // the reservation shrinks as the paced run's time runs out
+  assert.equal(bulk.used(), 340);
+  paced.end();
+  assert.equal(bulk.used(), 300, "an ended run reserves nothing");
+  bulk.end();
+});

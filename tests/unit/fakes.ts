@@ -5,6 +5,7 @@ import type {
   ChainFamily,
   ChainRead,
   ChainReader,
+  ReadMode,
   ReadOptions,
 } from "../../supabase/functions/balance-sync/chains/types.ts";
 import { ReadError } from "../../supabase/functions/balance-sync/chains/errors.ts";
@@ -386,7 +387,8 @@ export class FakeStore implements Store {
 }
 
 export type Behaviour =
-  | { kind: "balances"; balances: Map<string, bigint>; block?: bigint }
+  /** `mode`: how the read says it read (multicall by default; a claim grows after one). */
+  | { kind: "balances"; balances: Map<string, bigint>; block?: bigint; mode?: ReadMode }
   | { kind: "fail"; error: ReadError }
   /** Resolves only when the run's signal aborts, then answers every query with an abort error. */
   | { kind: "hang-until-abort" }
@@ -451,7 +453,7 @@ export class FakeReaders {
       return {
         block: b.block ?? 100n,
         requests: 1,
-        mode: "multicall",
+        mode: b.mode ?? "multicall",
         outcomes: queries.map((q) => {
           const raw = b.balances.get(q.address);
           return raw === undefined

@@ -112,6 +112,7 @@ export async function readChainBatch(
   const outcomes = new Map(read.outcomes.map((o) => [o.key, o]));
   // After the deadline a failure may be our own abort, not the chain's: retry those later.
   const aborted = deadline.passed;
+  const debug = log.enabled("debug");
 
   for (const row of rows) {
     // The registry (chains/readers.ts) never rejects and gives every query exactly one outcome.
@@ -142,12 +143,15 @@ export async function readChainBatch(
     });
     out.successes.push(row);
     summaryEntry.synced++;
-    log.debug(row.isNative ? "Fetched native asset balance" : "Fetched token asset balance", {
-      ...rowFields(row, claim),
-      raw,
-      human,
-      block,
-    });
+    // Per balance: build the line only when it is written (thousands of balances per run).
+    if (debug) {
+      log.debug(row.isNative ? "Fetched native asset balance" : "Fetched token asset balance", {
+        ...rowFields(row, claim),
+        raw,
+        human,
+        block,
+      });
+    }
     book.report(row, claim, { status: "synced", raw, human, block });
   }
 }

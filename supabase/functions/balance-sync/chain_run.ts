@@ -1,22 +1,31 @@
 import { processBatch } from "./batch.ts";
 import { noteChainLeaseLost } from "./chain_lease_lost.ts";
 import { noteClaimRefused } from "./claim_refused.ts";
+import type { ReadMode } from "./chains/types.ts";
 import type { RunContext } from "./context.ts";
+import { claimRowsFor, claimSize, estimatedCpuMs, pacedClaimRows, pacedCpuMs } from "./run_caps.ts";
 import type { StopReason } from "./summary.ts";
 
 export interface ChainRunOptions {
-  /** Rows this chain's loop may claim in this run (its share of the run's cap). */
-  rowCap: number;
+  /** Memory guard: rows this chain's loop may hold at once (its share of the run's row cap). */
+  heldCap: number;
   /** False when the caller knows the chain has no max_rps (no lease to take). */
   rateLimited?: boolean;
+  /**
+   * How long the run may read once it holds a paced chain's lease (run_caps.ts runBudgetMs): up
+   * to just before the next tick, so that the chain is not left idle between runs.
+   */
+  pacedBudgetMs?: number;
 }
 
 /**
  * A scheduled run's loop over one chain: take the chain lease when the chain is rate-limited,
- * then claim → read → record its due rows until none are left, the deadline, or a cap. Each
- * chain of a run has its own loop, so no chain waits for another. Each claim and record renews the
- * chain lease; when one of them says it was lost (the run overran it and another run may read the
- * chain now), the loop ends with `chain_lease_lost`.
+ * then claim → read → record its due rows until none are left, the deadline, or the CPU budget.
+ * Each claim is sized by what the chain can serve (run_caps.ts): its read mode, its pace in the
+ * time left, the CPU left, and the row cap only as a bound on the rows held at once. Each chain of
+ * a run has its own loop, so no chain waits for another. Each claim and record renews the chain
+ * lease; when one of them says it was lost (the run overran it and another run may read the chain
+ * now), the loop ends with `chain_lease_lost`.
  */
 export async function runChain(
   ctx: RunContext,
@@ -36,6 +45,8 @@ export async function runChain(
   // Requests per balance: about 1 per call, 1/200 with multicall, then what this run measured.
   let pace: number | null = null;
   let requestsPerBalance = 1;
+  // What the lease says of the chain's reads, before this run has read any.
+  let leaseMulticall = false;
   if (options.rateLimited !== false) {
     const timeoutMs = clock.beforeDeadline();
     if (timeoutMs === null) return stop("budget");
@@ -59,33 +70,63 @@ export async function runChain(
       entry.lease = "held";
       pace = lease.maxRps ?? null;
       if (lease.multicall) requestsPerBalance = 1 / 200;
+      leaseMulticall = lease.multicall === true;
+      // A paced chain is rarely drained within the budget: read on until the next tick.
+      if (
+        pace !== null && options.pacedBudgetMs !== undefined && ctx.unloading === null &&
+        options.pacedBudgetMs > clock.budgetMs
+      ) {
+        clock.extendBudget(options.pacedBudgetMs);
+        ctx.deadline.extend(options.pacedBudgetMs - clock.elapsed());
+      }
+      // Its CPU is known in advance: set it aside, so the bulk runs it overlaps leave it room.
+      if (pace !== null && pace > 0 && !lease.multicall) {
+        const rps = pace;
+        ctx.cpuShare.reserve(() => pacedCpuMs(rps, clock.budgetMs - clock.elapsed()));
+      }
     }
   }
 
   try {
-    let claimed = 0;
+    // An unpaced chain stops once the time left is less than its slowest batch so far. A paced
+    // chain's claim is sized to what its pace reads in the time left, so it reads to the deadline:
+    // only the batch's own cost (claim, record, reader set-up: its slowest so far) is kept back.
     let slowestBatch = 0;
+    let slowestOverhead = 0;
+    const paced = pace !== null && pace > 0 ? pace : null;
     while (true) {
       if (book.summary.batches >= settings.maxBatches) return stop("max_batches");
-      if (claimed >= options.rowCap) return stop("rows_cap");
-      // The budget is the process's, shared with the runs that overlap this one (cpu.ts).
-      const cpu = ctx.cpuShare.used();
-      if (cpu !== null && cpu >= settings.cpuBudgetMs) return stop("cpu");
-      const remaining = settings.budgetMs - clock.elapsed();
+      // The budget is the process's, shared with the runs that overlap this one (cpu.ts); where
+      // the runtime cannot tell, the balances this run read at the benchmark's CPU per balance.
+      const read = entry.synced + entry.failed;
+      const cpu = ctx.cpuShare.used() ?? estimatedCpuMs(entry.mode as ReadMode | null, read);
+      if (cpu >= settings.cpuBudgetMs) return stop("cpu");
+      const remaining = clock.budgetMs - clock.elapsed();
       const timeoutMs = clock.beforeDeadline();
-      if (ctx.deadline.passed || timeoutMs === null || remaining < slowestBatch) {
+      const needed = paced === null ? slowestBatch : slowestOverhead + 1000 / paced;
+      if (ctx.deadline.passed || timeoutMs === null || remaining < needed) {
         return stop("budget");
       }
       const batchStarted = ctx.now();
-      let limit = Math.min(settings.batchSize, options.rowCap - claimed);
-      if (pace !== null && pace > 0) {
-        const read = entry.synced + entry.failed;
-        if (read > 0 && entry.rpc_requests > 0) {
-          requestsPerBalance = Math.max(1 / 1000, entry.rpc_requests / read);
-        }
-        const readable = Math.ceil((pace * remaining) / 1000 / requestsPerBalance);
-        limit = Math.min(limit, Math.max(1, readable));
+      const readBefore = entry.read_ms;
+      if (read > 0 && entry.rpc_requests > 0) {
+        requestsPerBalance = Math.max(1 / 1000, entry.rpc_requests / read);
       }
+      // CPU per balance: the budget's measure over this run's balances (an upper bound when runs
+      // overlap: the claim is then smaller, never larger).
+      const runRead = book.summary.synced + book.summary.failed;
+      const mode = (entry.mode as ReadMode | null) ?? (leaseMulticall ? "multicall" : null);
+      const limit = claimSize({
+        batchRows: paced !== null && mode !== "multicall"
+          ? pacedClaimRows(paced, requestsPerBalance, settings.batchSize)
+          : claimRowsFor(mode, settings.batchSize),
+        heldCap: options.heldCap,
+        paceRps: paced,
+        requestsPerBalance,
+        remainingMs: remaining - slowestOverhead,
+        cpuLeftMs: settings.cpuBudgetMs - cpu,
+        cpuPerRowMs: runRead > 0 ? cpu / runRead : null,
+      });
       // The setting as this run read it (a database that predates balance_sync_run_settings
       // needs a number here).
       const claim = await deps.store.claim({
@@ -114,10 +155,11 @@ export async function runChain(
       if (claim.rows.length > 0) {
         book.summary.batches++;
         book.summary.claimed += claim.rows.length;
-        claimed += claim.rows.length;
         await processBatch(ctx, claim);
       }
-      slowestBatch = Math.max(slowestBatch, ctx.now() - batchStarted);
+      const took = ctx.now() - batchStarted;
+      slowestBatch = Math.max(slowestBatch, took);
+      slowestOverhead = Math.max(slowestOverhead, took - (entry.read_ms - readBefore));
       if (leaseLost()) {
         leased = false;
         return stop("chain_lease_lost");

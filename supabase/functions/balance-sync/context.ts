@@ -124,6 +124,12 @@ export class RunClock {
     this.#finishByMs = Math.min(this.#finishByMs, elapsed + ms);
   }
 
+  /** A longer budget (a paced chain reading until the next tick: run_caps.ts); never shorter. */
+  extendBudget(ms: number): void {
+    this.#budgetMs = Math.max(this.#budgetMs, ms);
+    this.#finishByMs = Math.max(this.#finishByMs, this.#budgetMs);
+  }
+
   elapsed(): number {
     return this.now() - this.started;
   }
@@ -148,8 +154,10 @@ export class Deadline {
   readonly #controller = new AbortController();
   readonly reached: Promise<typeof DEADLINE>;
   #timer: ReturnType<typeof setTimeout>;
+  #endsAt: number;
 
   constructor(ms: number) {
+    this.#endsAt = performance.now() + ms;
     this.reached = new Promise((resolve) => {
       this.#controller.signal.addEventListener("abort", () => resolve(DEADLINE), { once: true });
     });
@@ -161,6 +169,18 @@ export class Deadline {
 
   get signal(): AbortSignal {
     return this.#controller.signal;
+  }
+
+  /** The deadline moves to `ms` from now, if that is later; a passed deadline stays passed. */
+  extend(ms: number): void {
+    const endsAt = performance.now() + ms;
+    if (this.passed || endsAt <= this.#endsAt) return;
+    this.#endsAt = endsAt;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(
+      () => this.#controller.abort(new DOMException("run budget exhausted", "TimeoutError")),
+      Math.max(0, ms),
+    );
   }
 
   /** Stops the run now, as the deadline would (the worker is ending: unload.ts). */

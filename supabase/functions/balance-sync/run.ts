@@ -13,15 +13,18 @@ import {
   withDefaults,
 } from "./context.ts";
 import { isolateCpu, startCpuClock } from "./cpu.ts";
+import { runBudgetMs } from "./run_caps.ts";
 import { RowLineCap } from "./log.ts";
 import { RunBook, type RunSummary, STOP_ORDER, type StopReason } from "./summary.ts";
 import { UNLOAD_RELEASE_MS } from "./unload.ts";
 
 /**
  * One run.
- * - Scheduled, one chain (`chainId`): that chain's loop (chain_run.ts) up to the row cap.
- * - Scheduled, every chain: the chains with due rows, each its own loop in parallel with an equal
- *   share of the row cap, so that a slow chain never holds up another.
+ * - Scheduled, one chain (`chainId`): that chain's loop (chain_run.ts) until it is drained, the
+ *   deadline or the CPU budget; a paced chain reads until just before the next tick.
+ * - Scheduled, every chain: the chains with due rows, each its own loop in parallel, so that a
+ *   slow chain never holds up another; the row cap, a bound on the rows held at once, is shared
+ *   equally.
  * - Forced (`filter`): one claim of what the filter names, read and recorded.
  *
  * Settings: the function's own (its secrets) and the database's (balance_sync_run_settings: the
@@ -114,7 +117,16 @@ export async function runSync(
     if (ctx.unloading !== null) summary.stopped = "unload";
     else if (forced) summary.stopped = await runForced(ctx, input);
     else if (input.chainId) {
-      summary.stopped = await runChain(ctx, input.chainId, { rowCap: settings.maxRowsPerRun });
+      summary.stopped = await runChain(ctx, input.chainId, {
+        heldCap: settings.maxRowsPerRun,
+        pacedBudgetMs: runBudgetMs({
+          budgetMs: settings.budgetMs,
+          maxBudgetMs: settings.pgNetTimeoutMs - settings.storeTimeoutMs,
+          tickAt: ctx.tickAt,
+          intervalMs: settings.minIntervalSeconds * 1000,
+          wallNow: Date.now(),
+        }),
+      });
     } else summary.stopped = await runEveryChain(ctx);
   } finally {
     ctx.deadline.dispose();
@@ -171,7 +183,7 @@ function summaryLine(summary: RunSummary): Record<string, unknown> {
   return { ...line, chains, chains_in_short: true };
 }
 
-/** Every chain with due rows, in parallel, each with its share of the rows. */
+/** Every chain with due rows, in parallel, each with its share of the rows held at once. */
 async function runEveryChain(ctx: RunContext): Promise<StopReason> {
   const timeoutMs = ctx.clock.beforeDeadline();
   if (timeoutMs === null) return "budget";
@@ -181,7 +193,7 @@ async function runEveryChain(ctx: RunContext): Promise<StopReason> {
   const settled = await Promise.allSettled(
     due.map((chain) => {
       ctx.book.chain(chain.chainId).name = chain.name;
-      return runChain(ctx, chain.chainId, { rowCap: share, rateLimited: chain.rateLimited });
+      return runChain(ctx, chain.chainId, { heldCap: share, rateLimited: chain.rateLimited });
     }),
   );
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === "rejected");

@@ -6,9 +6,16 @@
 import assert from "node:assert/strict";
 import type { Invocation } from "../../../bench/soak_probe.ts";
 import { LogTracker } from "../../../bench/soak_probe.ts";
-import { buildSoakReport, windowsAbove } from "../../../bench/soak_report.ts";
+import {
+  buildSoakReport,
+  dueSeconds,
+  rpsUtilization,
+  windowsAbove,
+} from "../../../bench/soak_report.ts";
+import { inFlightByChain, maxOverlap } from "../../../bench/soak_scale.ts";
+import { maxInWindow } from "../../../bench/soak_probe.ts";
 import type { SoakRun } from "../../../bench/soak_run.ts";
-import { parseSoakArgs } from "../../../bench/soak_options.ts";
+import { defaultMinutes, parseSoakArgs } from "../../../bench/soak_options.ts";
 
 const chains = [
   { key: "evm" as const, id: "c-evm", name: "evm", rows: 100, maxRps: null },
@@ -119,7 +126,10 @@ Deno.test("a soak report has the issue's top-level fields, and each POST counts 
     "requests_per_balance",
     "p99_staleness_s",
     "max_requests_in_any_1s",
+    "rps_utilization",
+    "due_s",
   ]);
+  assert.equal(report.chains.evm.rps_utilization, null, "no max_rps, no utilization");
   const ticks = report.raw.run.ticks;
   assert.equal(ticks[0].invocations, 1);
   assert.equal(ticks[1].invocations, 1, "the POST 30 ms after tick 1 was sent is tick 1's");
@@ -130,7 +140,7 @@ Deno.test("a soak report has the issue's top-level fields, and each POST counts 
   assert.equal(report.chains.evm.p99_staleness_s, 50, "the worst p99 from 120 s on");
 });
 
-Deno.test("soak targets: a multicall p99 above 60 s is missed, a paced chain over max_rps is missed", () => {
+Deno.test("soak targets: a multicall p99 above 40 s is missed, a paced chain over max_rps is missed", () => {
   const times = Array.from({ length: 12 }, (_, i) => i * 80); // 12 requests within 1 s
   const report = buildSoakReport(
     config,
@@ -140,8 +150,8 @@ Deno.test("soak targets: a multicall p99 above 60 s is missed, a paced chain ove
   );
   const verdict = (prefix: string) => report.raw.targets.find((t) => t.target.startsWith(prefix));
   assert.equal(verdict("evm (multicall)")?.pass, false);
-  assert.equal(verdict("plain: no 1 s window")?.pass, false);
-  assert.match(verdict("plain: no 1 s window")!.value, /busiest 1 s window 12/);
+  assert.equal(verdict("plain: no sliding 1 s window")?.pass, false);
+  assert.match(verdict("plain: no sliding 1 s window")!.value, /busiest sliding 1 s 12/);
   assert.equal(verdict("every invocation <= 1,000 CPU ms")?.pass, true);
   assert.equal(verdict("every invocation <= 100 log lines")?.pass, true);
 });
@@ -153,18 +163,22 @@ Deno.test("soak targets: rows never read make the slow-node comparison N/A, and 
     run({ p99: 240, neverSynced: 5 }),
     run({ p99: 240, neverSynced: 5 }),
   );
-  const paced = report.raw.targets.find((t) => t.target.startsWith("plain (paced"));
-  // bound: 1.25 x 10 rows x 1 request per balance / 10 rps + 30 s = 31.25 s < the 240 s soak,
+  const paced = report.raw.targets.find((t) =>
+    t.target.startsWith("plain (paced") && t.target.includes("p99")
+  );
+  // bound: 1.1 x 10 rows x 1 request per balance / 10 rps + 30 s = 31.1 s < the 240 s soak,
   // so the soak is long enough to judge it even with rows never read.
   assert.equal(paced?.pass, false);
   const slow = report.raw.targets.find((t) => t.target.startsWith("evm: p99 within"));
   assert.equal(slow?.pass, null);
   assert.match(slow!.why!, /never read/);
 
-  // At 0.05 rps the bound is 1.25 x 10 x 1 / 0.05 + 30 = 280 s, longer than the 240 s soak.
+  // At 0.05 rps the bound is 1.1 x 10 x 1 / 0.05 + 30 = 250 s, longer than the 240 s soak.
   const slowPaced = [chains[0], { ...chains[1], maxRps: 0.05 }];
   const short = buildSoakReport(config, slowPaced, run({ p99: 240, neverSynced: 5 }), null);
-  const unjudged = short.raw.targets.find((t) => t.target.startsWith("plain (paced"));
+  const unjudged = short.raw.targets.find((t) =>
+    t.target.startsWith("plain (paced") && t.target.includes("p99")
+  );
   assert.equal(unjudged?.pass, null);
   assert.match(unjudged!.why!, /shorter than the bound/);
 });
@@ -173,4 +187,65 @@ Deno.test("windowsAbove counts the requests that open a 1 s window holding more 
   assert.equal(windowsAbove([0, 100, 200], 1000, 2), 1);
   assert.equal(windowsAbove([0, 100, 1100, 1200], 1000, 2), 0);
   assert.equal(windowsAbove([], 1000, 0), 0);
+});
+
+Deno.test("the busiest 1 s is a sliding window: starts 1 s apart in different fixed seconds count together", () => {
+  // 0.6 s..1.5 s holds 10 starts; no fixed second [n, n + 1) holds more than 5.
+  const times = [600, 700, 800, 900, 950, 1000, 1100, 1200, 1300, 1400];
+  assert.equal(maxInWindow(times, 1000), 10);
+  assert.equal(
+    maxInWindow([0, 1000, 2000], 1000),
+    1,
+    "a start 1,000 ms later is in the next window",
+  );
+});
+
+Deno.test("seconds with due rows count each sample interval that opened with due rows", () => {
+  const samples = [{ t_s: 0, due: 5 }, { t_s: 5, due: 0 }, { t_s: 10, due: 3 }, {
+    t_s: 15,
+    due: 1,
+  }];
+  assert.equal(dueSeconds(samples, 20), 5 + 5 + 5);
+  assert.equal(dueSeconds([], 20), 0);
+});
+
+Deno.test("rps utilization: requests over max_rps x seconds with due rows; null without max_rps", () => {
+  assert.equal(rpsUtilization(950, 10, 100), 0.95);
+  assert.equal(rpsUtilization(950, null, 100), null);
+  assert.equal(rpsUtilization(0, 10, 0), null, "a chain never due has no utilization");
+});
+
+Deno.test("a soak lasts two paced floors by default; a scale run writes bench/scale.json without the slow node", () => {
+  // 3,000 paced rows x 1.02 / 10 rps = 306 s; two floors = 10.2 min.
+  assert.equal(defaultMinutes(30_000, { evm: 45, tron_multicall: 45, tron_plain: 10 }, 10), 11);
+  assert.equal(parseSoakArgs(["--soak"]).minutes, 11);
+  assert.equal(defaultMinutes(300, { evm: 45, tron_multicall: 45, tron_plain: 10 }, 10), 6);
+  const scale = parseSoakArgs(["--soak", "--rows", "100000", "--minutes", "10"]);
+  assert.equal(scale.scale, true);
+  assert.match(scale.out, /bench\/scale\.json$/);
+  assert.equal(scale.slowFactor, 1);
+  assert.equal(parseSoakArgs(["--soak"]).scale, false);
+  assert.equal(parseSoakArgs(["--soak"]).slowFactor, 10);
+});
+
+Deno.test("POSTs in flight per chain: the most overlapping deliveries of that chain", () => {
+  assert.equal(
+    maxOverlap([{ start: 0, end: 10 }, { start: 5, end: 15 }, { start: 10, end: 20 }]),
+    2,
+  );
+  assert.equal(maxOverlap([]), 0);
+  const post = (chain: string, start: number, end: number) => ({
+    ...invocation(0, start, "x", 1),
+    request: { chain_id: chain, scheduled: true },
+    endedMs: end,
+  });
+  const inFlight = inFlightByChain([
+    post("a", 0, 100),
+    post("a", 50, 150),
+    post("b", 0, 100),
+    post("b", 100, 200),
+    post("a", 60, 0), // never answered: in flight until the end
+  ], 1000);
+  assert.equal(inFlight.get("a"), 3);
+  assert.equal(inFlight.get("b"), 1);
 });

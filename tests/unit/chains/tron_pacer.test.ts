@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  DEFAULT_MARGIN_MS,
   normalizeLimits,
   Pacer,
   pacerFor,
@@ -93,7 +94,7 @@ Deno.test("Pacer: no sliding 1 s at the node holds more than maxRps starts, with
         seed,
         timerEarlyMs: 8,
         timerLateMs: 60,
-        nodeJitterMs: 30,
+        nodeJitterMs: DEFAULT_MARGIN_MS,
         latencyMs: [0, 400],
       });
       const limit = Math.max(1, Math.floor(maxRps));

@@ -88,9 +88,25 @@ type Send = <T>(method: string, params: unknown[]) => Promise<T>;
 
 type AddressCheck = { ok: true; hex: string } | { ok: false; reason: string };
 
+// Every tick reads the same holders again: checking each once (a mixed-case address costs a
+// keccak) keeps a batch's CPU to its reads. viem's own cache holds fewer addresses than a chain
+// with tens of thousands of holders, so it missed on every row.
+const ADDRESS_CACHE_LIMIT = 20_000;
+const addressChecks = new Map<string, AddressCheck>();
+
 /** Strict viem validation: a mixed-case address must carry a correct EIP-55 checksum. */
 export function checkEvmAddress(value: unknown): AddressCheck {
   if (typeof value !== "string") return { ok: false, reason: "not a string" };
+  let check = addressChecks.get(value);
+  if (check === undefined) {
+    check = checkUncached(value);
+    if (addressChecks.size >= ADDRESS_CACHE_LIMIT) addressChecks.clear();
+    addressChecks.set(value, check);
+  }
+  return check;
+}
+
+function checkUncached(value: string): AddressCheck {
   if (isAddress(value, { strict: true })) return { ok: true, hex: addressHex(value) };
   if (isAddress(value, { strict: false })) {
     return { ok: false, reason: `bad checksum (expected ${getAddress(value)})` };

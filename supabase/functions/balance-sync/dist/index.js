@@ -4785,6 +4785,15 @@ function checkEvmAddress(value) {
     ok: false,
     reason: "not a string"
   };
+  let check = addressChecks.get(value);
+  if (check === void 0) {
+    check = checkUncached(value);
+    if (addressChecks.size >= ADDRESS_CACHE_LIMIT) addressChecks.clear();
+    addressChecks.set(value, check);
+  }
+  return check;
+}
+function checkUncached(value) {
   if (isAddress(value, {
     strict: true
   })) return {
@@ -4821,7 +4830,7 @@ function createEvmReader(settings = {}) {
   };
   return (chain2, queries, options = {}) => new EvmRead(chain2, queries, options, transportSettings, settings.chunkSize).run();
 }
-var CANONICAL_MULTICALL3, configError, clip2, hexBlock, readEvm, EvmRead;
+var CANONICAL_MULTICALL3, ADDRESS_CACHE_LIMIT, addressChecks, configError, clip2, hexBlock, readEvm, EvmRead;
 var init_evm = __esm({
   "chains/evm.ts"() {
     init_utils3();
@@ -4834,6 +4843,8 @@ var init_evm = __esm({
     init_sized_groups();
     init_evm_transport();
     CANONICAL_MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11";
+    ADDRESS_CACHE_LIMIT = 2e4;
+    addressChecks = /* @__PURE__ */ new Map();
     configError = (message) => new ReadError("configuration", message);
     clip2 = (text2) => text2.length > 120 ? `${text2.slice(0, 120)}\u2026` : text2;
     hexBlock = (block) => `0x${block.toString(16)}`;
@@ -5318,6 +5329,29 @@ var init_evm = __esm({
 });
 
 // chains/tron_address.ts
+function decodeAddress58(text2) {
+  const bytes = new Uint8Array(25);
+  for (let i = 0; i < text2.length; i++) {
+    const code = text2.charCodeAt(i);
+    let carry = code < 128 ? BASE58_INDEX[code] : -1;
+    if (carry < 0) return null;
+    for (let j = bytes.length - 1; j >= 0; j--) {
+      carry += bytes[j] * 58;
+      bytes[j] = carry & 255;
+      carry >>= 8;
+    }
+    if (carry !== 0) return null;
+  }
+  return bytes;
+}
+function decodeAddressCheck(text2) {
+  const bytes = decodeAddress58(text2);
+  if (bytes === null) return null;
+  const payload = bytes.subarray(0, 21);
+  const sum = sha2563(sha2563(payload, "bytes"), "bytes");
+  for (let i = 0; i < 4; i++) if (sum[i] !== bytes[21 + i]) return null;
+  return payload.slice();
+}
 function fromPayload(payload, base582 = base58check2.encode(payload)) {
   const hex = bytesToHex(payload).slice(2);
   return {
@@ -5355,15 +5389,11 @@ function parseUncached(input) {
       reason: `"${text2}" is not a TRON address (expected base58 T... of 34 characters)`
     };
   }
-  let payload;
-  try {
-    payload = base58check2.decode(text2);
-  } catch {
-    return {
-      ok: false,
-      reason: `"${text2}" has a bad base58 checksum`
-    };
-  }
+  const payload = decodeAddressCheck(text2);
+  if (payload === null) return {
+    ok: false,
+    reason: `"${text2}" has a bad base58 checksum`
+  };
   if (payload.length !== 21 || payload[0] !== 65) {
     return {
       ok: false,
@@ -5375,13 +5405,16 @@ function parseUncached(input) {
     address: fromPayload(payload, text2)
   };
 }
-var base58check2, CACHE_LIMIT, cache;
+var base58check2, BASE58, BASE58_INDEX, CACHE_LIMIT, cache;
 var init_tron_address = __esm({
   "chains/tron_address.ts"() {
     init_esm();
     init_utils3();
     base58check2 = base58check((data) => sha2563(data, "bytes"));
-    CACHE_LIMIT = 1e4;
+    BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+    BASE58_INDEX = new Int8Array(128).fill(-1);
+    for (let i = 0; i < BASE58.length; i++) BASE58_INDEX[BASE58.charCodeAt(i)] = i;
+    CACHE_LIMIT = 2e4;
     cache = /* @__PURE__ */ new Map();
   }
 });
@@ -11766,24 +11799,37 @@ var SharedCpuBudget = class {
   read;
   #inFlight;
   #windowStart;
+  #reservations;
   constructor(read = processCpuMs) {
     this.read = read;
     this.#inFlight = 0;
     this.#windowStart = null;
+    this.#reservations = /* @__PURE__ */ new Set();
   }
   begin() {
     if (this.#inFlight++ === 0) this.#windowStart = this.read();
     let ended = false;
+    const own = {
+      ms: () => 0
+    };
+    this.#reservations.add(own);
     return {
       used: () => {
         const start = this.#windowStart;
         if (start === null) return null;
         const now = this.read();
-        return now === null ? null : Math.round(now - start);
+        if (now === null) return null;
+        let reserved = 0;
+        for (const r of this.#reservations) if (r !== own) reserved += Math.max(0, r.ms());
+        return Math.round(now - start + reserved);
+      },
+      reserve: (ms) => {
+        own.ms = ms;
       },
       end: () => {
         if (ended) return;
         ended = true;
+        this.#reservations.delete(own);
         this.#inFlight--;
       }
     };
@@ -12176,6 +12222,11 @@ var RunClock = class {
     this.#budgetMs = Math.min(this.#budgetMs, elapsed);
     this.#finishByMs = Math.min(this.#finishByMs, elapsed + ms);
   }
+  /** A longer budget (a paced chain reading until the next tick: run_caps.ts); never shorter. */
+  extendBudget(ms) {
+    this.#budgetMs = Math.max(this.#budgetMs, ms);
+    this.#finishByMs = Math.max(this.#finishByMs, this.#budgetMs);
+  }
   elapsed() {
     return this.now() - this.started;
   }
@@ -12195,7 +12246,9 @@ var Deadline = class {
   #controller = new AbortController();
   reached;
   #timer;
+  #endsAt;
   constructor(ms) {
+    this.#endsAt = performance.now() + ms;
     this.reached = new Promise((resolve) => {
       this.#controller.signal.addEventListener("abort", () => resolve(DEADLINE), {
         once: true
@@ -12205,6 +12258,14 @@ var Deadline = class {
   }
   get signal() {
     return this.#controller.signal;
+  }
+  /** The deadline moves to `ms` from now, if that is later; a passed deadline stays passed. */
+  extend(ms) {
+    const endsAt = performance.now() + ms;
+    if (this.passed || endsAt <= this.#endsAt) return;
+    this.#endsAt = endsAt;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#controller.abort(new DOMException("run budget exhausted", "TimeoutError")), Math.max(0, ms));
   }
   /** Stops the run now, as the deadline would (the worker is ending: unload.ts). */
   stop(reason) {
@@ -12430,6 +12491,7 @@ async function readChainBatch(ctx, chain2, rows, out) {
     o
   ]));
   const aborted = deadline.passed;
+  const debug = log.enabled("debug");
   for (const row of rows) {
     const outcome = outcomes.get(row.id);
     if (!outcome.ok) {
@@ -12460,12 +12522,14 @@ async function readChainBatch(ctx, chain2, rows, out) {
     });
     out.successes.push(row);
     summaryEntry.synced++;
-    log.debug(row.isNative ? "Fetched native asset balance" : "Fetched token asset balance", {
-      ...rowFields(row, claim),
-      raw,
-      human,
-      block
-    });
+    if (debug) {
+      log.debug(row.isNative ? "Fetched native asset balance" : "Fetched token asset balance", {
+        ...rowFields(row, claim),
+        raw,
+        human,
+        block
+      });
+    }
     book.report(row, claim, {
       status: "synced",
       raw,
@@ -12713,6 +12777,48 @@ var ReadLimitsBook = class {
   }
 };
 
+// run_caps.ts
+var MULTICALL_CLAIM_ROWS = 1e3;
+function claimRowsFor(mode, batchSize) {
+  return mode === "multicall" ? Math.max(batchSize, MULTICALL_CLAIM_ROWS) : batchSize;
+}
+var CPU_MS_PER_BALANCE = {
+  "multicall": 0.04,
+  "json-rpc-batch": 0.15,
+  "per-call": 1
+};
+function estimatedCpuMs(mode, balances) {
+  return balances * CPU_MS_PER_BALANCE[mode ?? "json-rpc-batch"];
+}
+var CPU_MS_PER_PACED_REQUEST = 0.5;
+function pacedCpuMs(paceRps, remainingMs) {
+  return Math.max(0, paceRps * (remainingMs / 1e3) * CPU_MS_PER_PACED_REQUEST);
+}
+var PACED_CLAIM_SECONDS = 30;
+function pacedClaimRows(paceRps, requestsPerBalance, batchSize) {
+  const perBalance = Math.max(1 / 1e3, requestsPerBalance);
+  return Math.max(batchSize, Math.ceil(paceRps * PACED_CLAIM_SECONDS / perBalance));
+}
+function claimSize(input) {
+  let limit = Math.min(input.batchRows, input.heldCap);
+  if (input.paceRps !== null && input.paceRps > 0) {
+    const perBalance = Math.max(1 / 1e3, input.requestsPerBalance);
+    limit = Math.min(limit, Math.ceil(input.paceRps * input.remainingMs / 1e3 / perBalance));
+  }
+  if (input.cpuLeftMs !== null && input.cpuPerRowMs !== null && input.cpuPerRowMs > 0) {
+    limit = Math.min(limit, Math.floor(input.cpuLeftMs / input.cpuPerRowMs));
+  }
+  return Math.max(1, Math.floor(limit));
+}
+var TICK_HANDOFF_MS = 500;
+function runBudgetMs2(input) {
+  const tick = input.tickAt === null ? NaN : Date.parse(input.tickAt);
+  if (!Number.isFinite(tick)) return input.budgetMs;
+  const untilNextTick = tick + input.intervalMs - TICK_HANDOFF_MS - input.wallNow;
+  const ceiling = Math.max(input.budgetMs, input.maxBudgetMs);
+  return Math.round(Math.min(ceiling, Math.max(input.budgetMs, untilNextTick)));
+}
+
 // chain_run.ts
 async function runChain(ctx, chainId, options) {
   const { deps, settings, runId, book, clock, log } = ctx;
@@ -12722,6 +12828,7 @@ async function runChain(ctx, chainId, options) {
   let leased = false;
   let pace = null;
   let requestsPerBalance = 1;
+  let leaseMulticall = false;
   if (options.rateLimited !== false) {
     const timeoutMs = clock.beforeDeadline();
     if (timeoutMs === null) return stop("budget");
@@ -12742,31 +12849,48 @@ async function runChain(ctx, chainId, options) {
       entry.lease = "held";
       pace = lease.maxRps ?? null;
       if (lease.multicall) requestsPerBalance = 1 / 200;
+      leaseMulticall = lease.multicall === true;
+      if (pace !== null && options.pacedBudgetMs !== void 0 && ctx.unloading === null && options.pacedBudgetMs > clock.budgetMs) {
+        clock.extendBudget(options.pacedBudgetMs);
+        ctx.deadline.extend(options.pacedBudgetMs - clock.elapsed());
+      }
+      if (pace !== null && pace > 0 && !lease.multicall) {
+        const rps = pace;
+        ctx.cpuShare.reserve(() => pacedCpuMs(rps, clock.budgetMs - clock.elapsed()));
+      }
     }
   }
   try {
-    let claimed = 0;
     let slowestBatch = 0;
+    let slowestOverhead = 0;
+    const paced = pace !== null && pace > 0 ? pace : null;
     while (true) {
       if (book.summary.batches >= settings.maxBatches) return stop("max_batches");
-      if (claimed >= options.rowCap) return stop("rows_cap");
-      const cpu = ctx.cpuShare.used();
-      if (cpu !== null && cpu >= settings.cpuBudgetMs) return stop("cpu");
-      const remaining = settings.budgetMs - clock.elapsed();
+      const read = entry.synced + entry.failed;
+      const cpu = ctx.cpuShare.used() ?? estimatedCpuMs(entry.mode, read);
+      if (cpu >= settings.cpuBudgetMs) return stop("cpu");
+      const remaining = clock.budgetMs - clock.elapsed();
       const timeoutMs = clock.beforeDeadline();
-      if (ctx.deadline.passed || timeoutMs === null || remaining < slowestBatch) {
+      const needed = paced === null ? slowestBatch : slowestOverhead + 1e3 / paced;
+      if (ctx.deadline.passed || timeoutMs === null || remaining < needed) {
         return stop("budget");
       }
       const batchStarted = ctx.now();
-      let limit = Math.min(settings.batchSize, options.rowCap - claimed);
-      if (pace !== null && pace > 0) {
-        const read = entry.synced + entry.failed;
-        if (read > 0 && entry.rpc_requests > 0) {
-          requestsPerBalance = Math.max(1 / 1e3, entry.rpc_requests / read);
-        }
-        const readable = Math.ceil(pace * remaining / 1e3 / requestsPerBalance);
-        limit = Math.min(limit, Math.max(1, readable));
+      const readBefore = entry.read_ms;
+      if (read > 0 && entry.rpc_requests > 0) {
+        requestsPerBalance = Math.max(1 / 1e3, entry.rpc_requests / read);
       }
+      const runRead = book.summary.synced + book.summary.failed;
+      const mode = entry.mode ?? (leaseMulticall ? "multicall" : null);
+      const limit = claimSize({
+        batchRows: paced !== null && mode !== "multicall" ? pacedClaimRows(paced, requestsPerBalance, settings.batchSize) : claimRowsFor(mode, settings.batchSize),
+        heldCap: options.heldCap,
+        paceRps: paced,
+        requestsPerBalance,
+        remainingMs: remaining - slowestOverhead,
+        cpuLeftMs: settings.cpuBudgetMs - cpu,
+        cpuPerRowMs: runRead > 0 ? cpu / runRead : null
+      });
       const claim = await deps.store.claim({
         runId,
         limit,
@@ -12795,10 +12919,11 @@ async function runChain(ctx, chainId, options) {
       if (claim.rows.length > 0) {
         book.summary.batches++;
         book.summary.claimed += claim.rows.length;
-        claimed += claim.rows.length;
         await processBatch(ctx, claim);
       }
-      slowestBatch = Math.max(slowestBatch, ctx.now() - batchStarted);
+      const took = ctx.now() - batchStarted;
+      slowestBatch = Math.max(slowestBatch, took);
+      slowestOverhead = Math.max(slowestOverhead, took - (entry.read_ms - readBefore));
       if (leaseLost()) {
         leased = false;
         return stop("chain_lease_lost");
@@ -12932,7 +13057,14 @@ async function runSync(deps, partialSettings, input) {
     else if (forced) summary.stopped = await runForced(ctx, input);
     else if (input.chainId) {
       summary.stopped = await runChain(ctx, input.chainId, {
-        rowCap: settings.maxRowsPerRun
+        heldCap: settings.maxRowsPerRun,
+        pacedBudgetMs: runBudgetMs2({
+          budgetMs: settings.budgetMs,
+          maxBudgetMs: settings.pgNetTimeoutMs - settings.storeTimeoutMs,
+          tickAt: ctx.tickAt,
+          intervalMs: settings.minIntervalSeconds * 1e3,
+          wallNow: Date.now()
+        })
       });
     } else summary.stopped = await runEveryChain(ctx);
   } finally {
@@ -13001,7 +13133,7 @@ async function runEveryChain(ctx) {
   const settled = await Promise.allSettled(due.map((chain2) => {
     ctx.book.chain(chain2.chainId).name = chain2.name;
     return runChain(ctx, chain2.chainId, {
-      rowCap: share,
+      heldCap: share,
       rateLimited: chain2.rateLimited
     });
   }));
