@@ -50,13 +50,20 @@ Deno.test("the database's settings decide where the retired secrets differ; each
   assert.equal(response.status, 200);
   const summary = await response.json();
   assert.equal(summary.rows_cap, 10, "rows_per_run, not BALANCE_SYNC_MAX_ROWS_PER_RUN");
-  assert.equal(summary.claimed, 10);
-  assert.equal(summary.stopped, "rows_cap");
+  // rows_per_run bounds the rows a run holds at once, not the run: it drains the chain.
+  assert.equal(summary.claimed, 30);
+  assert.equal(summary.stopped, "drained");
   const due = store.calls.find((c) => c.op === "due_chains")!;
   assert.deepEqual(due.args, { minIntervalSeconds: 77 });
   for (const claim of store.calls.filter((c) => c.op === "claim")) {
-    assert.equal((claim.args as { minIntervalSeconds: number }).minIntervalSeconds, 77);
+    const args = claim.args as { minIntervalSeconds: number; limit: number };
+    assert.equal(args.minIntervalSeconds, 77);
+    assert.ok(args.limit <= 10, `a claim of ${args.limit}: above rows_per_run`);
   }
+  assert.ok(
+    store.calls.some((c) => c.op === "claim" && (c.args as { limit: number }).limit > 5),
+    "claims are not bounded by BALANCE_SYNC_MAX_ROWS_PER_RUN",
+  );
   const lines = logs.map((l) => JSON.parse(l));
   const started = lines.find((l) => l.msg === "Balance sync run started");
   // 20 s pg_net timeout less the 8 s store timeout: the 25 s budget does not fit
