@@ -79,6 +79,7 @@ Deno.test("guarantee: no contract function names a protected column", async () =
     "balance_sync_record",
     "balance_sync_release",
     "balance_sync_run_finish",
+    "balance_sync_run_settings",
     "balance_sync_save_read_limits",
     "balance_sync_webhook_batch",
     "balance_sync_webhook_claim",

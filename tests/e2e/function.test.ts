@@ -269,7 +269,7 @@ e2eTest(
 
 e2eTest(
   stack,
-  "a run over 0 due rows answers with zeros after one due-chains call (and its history row) and no RPC",
+  "a run over 0 due rows answers with zeros after its settings, one due-chains call and its history row, and no RPC",
   async (s) => {
     const world = await seedWorld(s, { wallets: 1 });
     await s.sql`update public.wallet_balances set last_checked = now()`;
@@ -291,8 +291,8 @@ e2eTest(
     assert.deepEqual(summary.chains, {});
     assert.deepEqual(
       postgrestCallsSince(s, dbCalls),
-      { balance_sync_due_chains: 1, balance_sync_run_finish: 1 },
-      "one look for chains with due rows and the run history's one call, nothing else",
+      { balance_sync_run_settings: 1, balance_sync_due_chains: 1, balance_sync_run_finish: 1 },
+      "the run's settings, one look for chains with due rows and the run history's one call",
     );
     assert.equal(s.tron.requests.count, tronCalls);
   },

@@ -33,7 +33,7 @@ async function runRow(sql: Sql, runId: string) {
 
 e2eTest(
   stack,
-  "run history: a scheduled run of several batches leaves one row with its HTTP summary's figures, for exactly one more round trip",
+  "run history: a scheduled run of several batches leaves one row with its HTTP summary's figures, for exactly one more round trip (besides the run's settings)",
   async (s) => {
     await clearHistory(s.sql);
     const world = await seedWorld(s, { wallets: 3 });
@@ -49,8 +49,8 @@ e2eTest(
       assert.equal(summary.synced, 12);
       assert.ok(summary.batches >= 3, `${summary.batches} batches`);
 
-      // A claim and a record per batch, the run's scheduling calls (chains with due rows, chain
-      // leases), the chains' learned sizes, and the history's one finish: nothing else.
+      // A claim and a record per batch, the run's scheduling calls (its settings, chains with due
+      // rows, chain leases), the chains' learned sizes, and the history's one finish: nothing else.
       const {
         balance_sync_due_chains: _due,
         balance_sync_chain_acquire: _acquire,
@@ -64,6 +64,7 @@ e2eTest(
         balance_sync_record: summary.batches,
         balance_sync_read_limits: Object.keys(summary.chains).length,
         balance_sync_run_finish: 1,
+        balance_sync_run_settings: 1,
       });
 
       const row = await runRow(s.sql, summary.run_id);
