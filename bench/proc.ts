@@ -9,6 +9,12 @@ const TICKS_PER_SECOND = 100; // USER_HZ; `getconf CLK_TCK` is 100 on Linux x86_
 export interface ProcSample {
   /** utime + stime of every thread, milliseconds. */
   cpuMs: number;
+  /**
+   * CPU ms of the process's main thread, where Deno runs the function's JavaScript: the clock the
+   * Edge Runtime's CPU limit counts (the isolate's own thread; supabase/functions/balance-sync/
+   * cpu.ts). NaN where schedstat cannot be read.
+   */
+  mainThreadCpuMs: number;
   /** Peak resident set size so far (VmHWM), MiB. */
   peakRssMb: number;
   /** Current resident set size (VmRSS), MiB. */
@@ -16,9 +22,12 @@ export interface ProcSample {
 }
 
 export async function procSample(pid: number | "self"): Promise<ProcSample> {
-  const [stat, status] = await Promise.all([
+  const [stat, status, schedstat] = await Promise.all([
     Deno.readTextFile(`/proc/${pid}/stat`),
     Deno.readTextFile(`/proc/${pid}/status`),
+    // The main thread's id is the process id.
+    Deno.readTextFile(`/proc/${pid}/task/${pid === "self" ? Deno.pid : pid}/schedstat`)
+      .catch(() => ""),
   ]);
   // The command name (field 2) may contain spaces: fields are counted after its closing paren.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -30,6 +39,7 @@ export async function procSample(pid: number | "self"): Promise<ProcSample> {
   };
   return {
     cpuMs: ((utime + stime) * 1000) / TICKS_PER_SECOND,
+    mainThreadCpuMs: schedstat === "" ? NaN : Number(schedstat.split(" ", 1)[0]) / 1e6,
     peakRssMb: kb("VmHWM") / 1024,
     rssMb: kb("VmRSS") / 1024,
   };

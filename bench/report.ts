@@ -95,6 +95,7 @@ function projectFigures(drive: DriveResult, check: Verification) {
     run_ms_max: round(Math.max(0, ...drive.runMs), 0),
     cpu_ms: round(drive.cpuMs, 0),
     cpu_ms_per_1000_balances: round((drive.cpuMs / Math.max(1, synced)) * 1000, 1),
+    process_cpu_ms_per_1000_balances: round((drive.processCpuMs / Math.max(1, synced)) * 1000, 1),
     peak_rss_mb: round(drive.peakRssMb, 1),
     tron_max_requests_per_s: Object.fromEntries(
       CHAIN_KEYS.filter((k) => chain(k).maxRequestsPerSecond !== null).map((k) => [k, {

@@ -249,7 +249,9 @@ function runExtras(run: SoakRun, chains: ChainInfo[]) {
       chains.map((c) => [c.name, last?.chains.find((x) => x.chain_id === c.id)?.never_synced ?? 0]),
     ),
     cpu_source: reported === run.invocations.length && reported > 0
-      ? "cpu_ms of each run summary"
+      ? "cpu_ms of each run summary: the CPU of the thread running the function's JavaScript " +
+        "(the clock the Edge Runtime's limit counts), from the run's start to its end, other " +
+        "runs in the same isolate included"
       : reported > 0
       ? `cpu_ms of the run summary where present (${reported} of ${run.invocations.length}), ` +
         "else /proc CPU of the function process over the invocation"

@@ -5,7 +5,12 @@
 import assert from "node:assert/strict";
 import type { ChainRead } from "../../supabase/functions/balance-sync/chains/types.ts";
 import type { ReaderRegistry } from "../../supabase/functions/balance-sync/context.ts";
-import { processCpuMs, SharedCpuBudget } from "../../supabase/functions/balance-sync/cpu.ts";
+import {
+  isolateCpuMs,
+  processCpuMs,
+  SharedCpuBudget,
+  threadCpuMs,
+} from "../../supabase/functions/balance-sync/cpu.ts";
 import { captureLog, chain, FakeStore, row, syncWithFakes } from "./fakes.ts";
 
 /** Spins until this process has used `ms` more CPU. */
@@ -126,4 +131,33 @@ Deno.test("what a run reserves counts against the budget the other runs see, not
   paced.end();
   assert.equal(bulk.used(), 300, "an ended run reserves nothing");
   bulk.end();
+});
+
+Deno.test("the isolate's CPU is its own thread's, as the platform counts: another thread's work is not in it", async () => {
+  assert.notEqual(threadCpuMs(), null, "Linux: /proc/thread-self/schedstat is readable");
+  const thread0 = isolateCpuMs()!;
+  const process0 = processCpuMs()!;
+  // A worker thread burns 300 ms of CPU while this thread sleeps.
+  const code =
+    `const t = performance.now(); while (performance.now() - t < 300) {} postMessage(1);`;
+  const url = URL.createObjectURL(new Blob([code], { type: "application/javascript" }));
+  const worker = new Worker(url, { type: "module" });
+  await new Promise((resolve) => worker.onmessage = resolve);
+  worker.terminate();
+  URL.revokeObjectURL(url);
+  const threadUsed = isolateCpuMs()! - thread0;
+  const processUsed = processCpuMs()! - process0;
+  assert.ok(processUsed >= 250, `the process used ${processUsed} ms`);
+  assert.ok(
+    threadUsed < 150,
+    `this thread's clock counted ${threadUsed} ms of another thread's work`,
+  );
+
+  const runtime = globalThis as { EdgeRuntime?: unknown };
+  runtime.EdgeRuntime = {};
+  try {
+    assert.equal(isolateCpuMs(), null, "the Edge Runtime's sandbox: not read");
+  } finally {
+    delete runtime.EdgeRuntime;
+  }
 });

@@ -1,20 +1,61 @@
 import process from "node:process";
 
 /**
- * CPU time of this process, and the one CPU budget that every run served by it shares.
+ * CPU time of the thread that runs this isolate, and the one CPU budget that every run served by
+ * it shares.
  *
- * How the platform counts (supabase/edge-runtime, crates/base/src/worker/supervisor/
- * strategy_per_worker.rs, the default `per_worker` policy): one worker (isolate) serves several
- * requests, concurrently too; the supervisor adds up the CPU of everything that isolate runs
- * (`accumulated`) and compares that sum, not any one request's share, with the soft limit (the
- * worker is retired: no new requests) and the hard limit (the worker is terminated, whatever it
- * is doing). So runs that overlap in one isolate spend one budget between them.
+ * How the platform counts (supabase/edge-runtime):
+ * - What: crates/base/src/runtime/mod.rs adds up, around each poll of the worker's event loop,
+ *   the CPU time of the worker's own thread (`get_thread_time`, crates/cpu_timer:
+ *   `clock_gettime(CLOCK_THREAD_CPUTIME_ID)`); the hard limit is a per-thread CPU timer on the same
+ *   clock. V8's helper threads (concurrent GC, compilers) and the runtime's I/O threads are not
+ *   counted.
+ * - Whose: with the default `per_worker` policy (crates/base/src/worker/supervisor/
+ *   strategy_per_worker.rs) one worker serves several requests, concurrently too, and the
+ *   supervisor compares that one sum (`accumulated`), not any one request's share, with the soft
+ *   limit (the worker is retired: no new requests) and the hard limit (the worker is terminated,
+ *   whatever it is doing). So runs that overlap in one isolate spend one budget between them.
  *
- * Where the process can tell (Deno serving the function locally, tests, the benchmark),
- * `process.cpuUsage()` reads it. In the Edge Runtime that call is a stub that answers zeros and
- * prints "Not implemented" on every call (ext/node/polyfills/process.ts), so there the reading is
- * null and the run relies on its row cap and on the runtime's `beforeunload` event (unload.ts).
+ * Where the process can tell (Deno serving the function locally, tests, the benchmark), the
+ * same clock is read for the thread running this JavaScript from /proc/thread-self/schedstat
+ * (Linux); elsewhere `process.cpuUsage()` (the whole process: more than the platform counts, so
+ * runs stop early rather than late). In the Edge Runtime neither can be read (`process.cpuUsage()`
+ * is a stub that answers zeros and prints "Not implemented" on every call, and the file system is
+ * sandboxed), so there the reading is null and the run relies on its estimates (run_caps.ts) and on
+ * the runtime's `beforeunload` event (unload.ts).
  */
+
+const THREAD_SCHEDSTAT = "/proc/thread-self/schedstat";
+
+/**
+ * CPU ms of the thread running this JavaScript (the clock the platform's limit uses), from the
+ * first field of schedstat (nanoseconds on CPU); null where that file cannot be read.
+ */
+export function threadCpuMs(): number | null {
+  try {
+    const first = Deno.readTextFileSync(THREAD_SCHEDSTAT).split(" ", 1)[0];
+    const ns = Number(first);
+    return Number.isFinite(ns) ? ns / 1e6 : null;
+  } catch {
+    return null;
+  }
+}
+
+let threadClockReadable: boolean | null = null;
+
+/**
+ * The isolate's CPU ms as the platform counts it where this process can tell: its thread's CPU
+ * where readable, else the whole process's; null in the Edge Runtime.
+ */
+export function isolateCpuMs(): number | null {
+  if ("EdgeRuntime" in globalThis) return null;
+  if (threadClockReadable !== false) {
+    const ms = threadCpuMs();
+    threadClockReadable = ms !== null;
+    if (ms !== null) return ms;
+  }
+  return processCpuMs();
+}
 
 /** User + system CPU ms of the whole process, or null where the runtime cannot tell. */
 export function processCpuMs(): number | null {
@@ -29,7 +70,7 @@ export function processCpuMs(): number | null {
 }
 
 /** CPU ms used since the clock started, or null where the runtime cannot tell. */
-export function startCpuClock(read: () => number | null = processCpuMs): () => number | null {
+export function startCpuClock(read: () => number | null = isolateCpuMs): () => number | null {
   const start = read();
   if (start === null) return () => null;
   return () => {
@@ -67,7 +108,7 @@ export class SharedCpuBudget {
   #windowStart: number | null = null;
   readonly #reservations = new Set<{ ms: () => number }>();
 
-  constructor(readonly read: () => number | null = processCpuMs) {}
+  constructor(readonly read: () => number | null = isolateCpuMs) {}
 
   begin(): CpuShare {
     if (this.#inFlight++ === 0) this.#windowStart = this.read();

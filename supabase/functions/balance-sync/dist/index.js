@@ -11777,6 +11777,26 @@ async function finishRun(operations, log, runId, status, summary) {
 
 // cpu.ts
 import process from "node:process";
+var THREAD_SCHEDSTAT = "/proc/thread-self/schedstat";
+function threadCpuMs() {
+  try {
+    const first = Deno.readTextFileSync(THREAD_SCHEDSTAT).split(" ", 1)[0];
+    const ns = Number(first);
+    return Number.isFinite(ns) ? ns / 1e6 : null;
+  } catch {
+    return null;
+  }
+}
+var threadClockReadable = null;
+function isolateCpuMs() {
+  if ("EdgeRuntime" in globalThis) return null;
+  if (threadClockReadable !== false) {
+    const ms = threadCpuMs();
+    threadClockReadable = ms !== null;
+    if (ms !== null) return ms;
+  }
+  return processCpuMs();
+}
 function processCpuMs() {
   if ("EdgeRuntime" in globalThis) return null;
   try {
@@ -11787,7 +11807,7 @@ function processCpuMs() {
     return null;
   }
 }
-function startCpuClock(read = processCpuMs) {
+function startCpuClock(read = isolateCpuMs) {
   const start = read();
   if (start === null) return () => null;
   return () => {
@@ -11800,7 +11820,7 @@ var SharedCpuBudget = class {
   #inFlight;
   #windowStart;
   #reservations;
-  constructor(read = processCpuMs) {
+  constructor(read = isolateCpuMs) {
     this.read = read;
     this.#inFlight = 0;
     this.#windowStart = null;
