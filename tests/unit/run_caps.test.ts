@@ -7,8 +7,10 @@ import {
   estimatedCpuMs,
   MULTICALL_CLAIM_ROWS,
   PACED_CLAIM_SECONDS,
+  PACED_RATE_SHARE,
   pacedClaimRows,
   pacedCpuMs,
+  plannedRps,
   runBudgetMs,
   TICK_HANDOFF_MS,
 } from "../../supabase/functions/balance-sync/run_caps.ts";
@@ -84,4 +86,31 @@ Deno.test("a paced per-call chain's claim is a run's worth of its pace, never be
   assert.equal(pacedClaimRows(10, 1, 50), 10 * PACED_CLAIM_SECONDS);
   assert.equal(pacedClaimRows(10, 2, 50), 5 * PACED_CLAIM_SECONDS, "two requests per balance");
   assert.equal(pacedClaimRows(1, 1, 50), 50, "never below the batch");
+});
+
+Deno.test("a paced chain's claims plan on a share of its pace, or of the rate this run reads it at when that is lower", () => {
+  assert.equal(
+    plannedRps(10, { requests: 0, readMs: 0 }),
+    10 * PACED_RATE_SHARE,
+    "before any read",
+  );
+  assert.equal(
+    plannedRps(10, { requests: 5, readMs: 500 }),
+    10 * PACED_RATE_SHARE,
+    "under a second of reading says little: the pace",
+  );
+  assert.equal(
+    plannedRps(10, { requests: 60, readMs: 10_000 }),
+    6 * PACED_RATE_SHARE,
+    "a slow node",
+  );
+  assert.equal(
+    plannedRps(10, { requests: 200, readMs: 10_000 }),
+    10 * PACED_RATE_SHARE,
+    "never above the pace",
+  );
+  assert.ok(
+    PACED_RATE_SHARE < 0.95,
+    "below what the pacer reaches at a 50 ms round trip (tron_pacer.ts)",
+  );
 });

@@ -3,7 +3,14 @@ import { noteChainLeaseLost } from "./chain_lease_lost.ts";
 import { noteClaimRefused } from "./claim_refused.ts";
 import type { ReadMode } from "./chains/types.ts";
 import type { RunContext } from "./context.ts";
-import { claimRowsFor, claimSize, estimatedCpuMs, pacedClaimRows, pacedCpuMs } from "./run_caps.ts";
+import {
+  claimRowsFor,
+  claimSize,
+  estimatedCpuMs,
+  pacedClaimRows,
+  pacedCpuMs,
+  plannedRps,
+} from "./run_caps.ts";
 import type { StopReason } from "./summary.ts";
 
 export interface ChainRunOptions {
@@ -121,7 +128,9 @@ export async function runChain(
           ? pacedClaimRows(paced, requestsPerBalance, settings.batchSize)
           : claimRowsFor(mode, settings.batchSize),
         heldCap: options.heldCap,
-        paceRps: paced,
+        paceRps: paced === null
+          ? null
+          : plannedRps(paced, { requests: entry.rpc_requests, readMs: entry.read_ms }),
         requestsPerBalance,
         remainingMs: remaining - slowestOverhead,
         cpuLeftMs: settings.cpuBudgetMs - cpu,

@@ -67,12 +67,35 @@ export function pacedClaimRows(paceRps: number, requestsPerBalance: number, batc
   return Math.max(batchSize, Math.ceil((paceRps * PACED_CLAIM_SECONDS) / perBalance));
 }
 
+/**
+ * Share of a paced chain's rate that its claims plan on. Rows claimed and not read by the run's
+ * end are released to the back of the line (a full pass later): at 10 rps that was 5-10 rows a
+ * tick in the soak, its oldest rows, and the paced chain's p99 staleness 40 % above its floor.
+ * Planning a little under the rate leaves time over instead, which the next, smaller claim uses.
+ */
+export const PACED_RATE_SHARE = 0.9;
+
+/**
+ * The rate a paced chain's next claim plans on: the pace it is allowed, or what this run read it
+ * at so far (the pacer waits a round trip per token: a slower node gives less) when lower, times
+ * PACED_RATE_SHARE.
+ */
+export function plannedRps(
+  paceRps: number,
+  run: { requests: number; readMs: number },
+): number {
+  const observed = run.readMs >= 1000 && run.requests > 0
+    ? run.requests / (run.readMs / 1000)
+    : Infinity;
+  return Math.min(paceRps, observed) * PACED_RATE_SHARE;
+}
+
 export interface ClaimSizeInput {
   /** What the chain's reads call for (claimRowsFor). */
   batchRows: number;
   /** Memory guard: rows this loop may hold at once. */
   heldCap: number;
-  /** The chain's max_rps when this run holds its lease; null when it is not paced. */
+  /** The rate a paced chain's claim plans on (plannedRps); null when it is not paced. */
   paceRps: number | null;
   /** Requests per balance: measured in this run, else the mode's estimate. */
   requestsPerBalance: number;

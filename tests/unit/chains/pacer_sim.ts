@@ -1,7 +1,9 @@
 /**
  * A discrete-time run of the TRON pacer on a fake clock, for its unit tests: a backlog of requests
  * that each hold their slot for a random latency, timers that fire early or late (adversarially,
- * from a seeded generator), and a node that sees each start after a random jitter.
+ * from a seeded generator), and a node that sees each request at a random point between the
+ * pacer's grant and the answer: anything in between (a busy event loop, the network, the node's
+ * queue) may delay it that long, and no longer.
  */
 import {
   Pacer,
@@ -17,9 +19,7 @@ export interface PacerSimOptions {
   timerEarlyMs: number;
   /** ...or up to this much after it. */
   timerLateMs: number;
-  /** The node sees a start 0..this many ms after the pacer granted it. */
-  nodeJitterMs: number;
-  /** How long a request holds its slot: [min, max] ms. */
+  /** From grant to answer: [min, max] ms; the node sees the request somewhere in between. */
   latencyMs: [number, number];
 }
 
@@ -73,8 +73,9 @@ export async function simulatePacer(
   const ask = () => {
     pacer.acquire().then((release) => {
       grants.push(now);
-      arrivals.push(now + rand() * options.nodeJitterMs);
-      timers.push({ at: now + low + rand() * (high - low), run: release, pacer: false });
+      const answerAfter = low + rand() * (high - low);
+      arrivals.push(now + rand() * answerAfter);
+      timers.push({ at: now + answerAfter, run: release, pacer: false });
       ask(); // the backlog never runs dry
     });
   };

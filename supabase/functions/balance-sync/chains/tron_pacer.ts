@@ -2,18 +2,21 @@
  * Per-chain request pacing for TRON nodes. TronGrid answers 429/403/503 and suspends a key for
  * 5-30 s once it sees more than ~15 requests/s, so:
  *
- * - **A sliding log over request starts.** A request starts only while the last 1 s (plus a
- *   margin) holds fewer than maxRps starts, so no sliding 1 s window ever holds more than maxRps,
- *   by construction: every grant reads the clock itself, so a timer that fires late only delays,
- *   and one that fires early finds the window still full and waits again. The margin covers the
- *   jitter between our start and the node's (event loop, network): while each start reaches the
- *   node within `marginMs` of another, the node's windows hold no more than ours. A spacing rule
- *   (one start every 1/maxRps) cannot give that: two starts 100 ms apart that arrive 95 ms apart
- *   put 11 in a second at 10 rps.
- * - **Bursts, not a timer per request.** A free window is used at once, up to maxConcurrency in
- *   flight, and the next request is granted when one comes back or when the oldest start leaves
- *   the window: one wake-up per burst instead of one per request. Each wake of an idle isolate
- *   costs CPU (cold caches, the runtime's own work); bench/pacer_cpu.ts measures it per request.
+ * - **No sliding 1 s window at the node holds more than maxRps starts, by construction.** The
+ *   pacer holds maxRps tokens. A request takes a free token to start, and its token is free again
+ *   1 s after the request's **answer** (or failure) is back. The node saw the request somewhere
+ *   between our grant and that answer, whatever happened in between (an event loop busy decoding
+ *   another batch, a late timer, the network, the node's own queue), so the next start on the
+ *   same token reaches the node more than 1 s after the previous one: each token puts at most one
+ *   start in any 1 s window, and maxRps tokens at most maxRps. Counting from our grant instead
+ *   (a sliding log over grant times with a margin for jitter) holds only while the jitter stays
+ *   under the margin: on a loaded machine the soak's proxy saw 12 starts in a second at 10 rps.
+ *   The price is the round trip: a backlogged chain starts maxRps per (1 s + round trip), 95 % of
+ *   maxRps at a 50 ms round trip.
+ * - **Bursts, not a timer per request.** Free tokens are used at once, up to maxConcurrency in
+ *   flight, and the next request is granted when one comes back or when the next token frees:
+ *   one wake-up per burst instead of one per request. Each wake of an idle isolate costs CPU
+ *   (cold caches, the runtime's own work); bench/pacer_cpu.ts measures it per request.
  * - **At most maxConcurrency in flight**, and a suspension (`pause`) holds every request of the
  *   chain, not only the one that saw it.
  */
@@ -50,11 +53,10 @@ export const REAL_CLOCK: PacerClock = {
 };
 
 /**
- * Extra time each start stays in the log beyond 1 s: the jitter between our start and the node's
- * that the guarantee absorbs. 30 ms keeps the pace at 1000/1030 = 97 % of maxRps. At 20 ms the
- * soak's proxy, on a loaded machine, saw 11 starts in a sliding second.
+ * Extra time a token stays taken beyond 1 s after its answer: the node's window may be closed at
+ * both ends, and its clock reads whole milliseconds.
  */
-export const DEFAULT_MARGIN_MS = 30;
+export const DEFAULT_MARGIN_MS = 2;
 
 export interface PacerOptions {
   clock?: PacerClock;
@@ -62,8 +64,9 @@ export interface PacerOptions {
 }
 
 /**
- * How many starts a window may hold and how long the window is: floor(maxRps) starts per second
- * (never more than maxRps in any 1 s); below 1 rps, one start per 1/maxRps seconds.
+ * How many tokens there are and how long a token stays taken after its answer: floor(maxRps)
+ * tokens for 1 s (never more than maxRps starts in any 1 s); below 1 rps, one token for 1/maxRps
+ * seconds.
  */
 export function windowOf(maxRps: number, marginMs: number): { starts: number; ms: number } {
   return maxRps >= 1
@@ -98,9 +101,11 @@ export class Pacer {
   readonly limits: PacerLimits;
   private readonly clock: PacerClock;
   private readonly window: { starts: number; ms: number };
-  /** The last `window.starts` start times, a ring: `log[next]` is the oldest once full. */
-  private readonly log: number[] = [];
-  private next = 0;
+  /**
+   * When each token is free again (`window.ms` after its last answer): -Infinity before its first
+   * use, Infinity while its request is in flight.
+   */
+  private readonly freeAt: number[];
   private inFlight = 0;
   private pausedUntilMs = -Infinity;
   private readonly queue: Waiter[] = [];
@@ -111,6 +116,7 @@ export class Pacer {
     this.limits = normalizeLimits(limits);
     this.clock = options.clock ?? REAL_CLOCK;
     this.window = windowOf(this.limits.maxRps, options.marginMs ?? DEFAULT_MARGIN_MS);
+    this.freeAt = new Array(this.window.starts).fill(-Infinity);
   }
 
   /** Milliseconds until the chain may be asked again after a suspension (0 when not paused). */
@@ -156,16 +162,13 @@ export class Pacer {
     });
   }
 
-  /** When the next request may start: the oldest start leaves the window, and no pause holds. */
-  private nextStartAt(): number {
-    const full = this.log.length >= this.window.starts;
-    return Math.max(this.pausedUntilMs, full ? this.log[this.next] + this.window.ms : -Infinity);
-  }
-
-  private record(now: number): void {
-    if (this.log.length < this.window.starts) this.log.push(now);
-    else this.log[this.next] = now;
-    this.next = (this.next + 1) % this.window.starts;
+  /** The token that frees first. */
+  private firstFreeToken(): number {
+    let best = 0;
+    for (let i = 1; i < this.freeAt.length; i++) {
+      if (this.freeAt[i] < this.freeAt[best]) best = i;
+    }
+    return best;
   }
 
   private dropWaiter(waiter: Waiter, reason: unknown): void {
@@ -178,7 +181,10 @@ export class Pacer {
   private pump(): void {
     while (this.queue.length > 0 && this.inFlight < this.limits.maxConcurrency) {
       const now = this.clock.now();
-      const startAt = this.nextStartAt();
+      const token = this.firstFreeToken();
+      const startAt = Math.max(this.pausedUntilMs, this.freeAt[token]);
+      // Every token in flight: an answer pumps again.
+      if (startAt === Infinity) break;
       if (now < startAt) {
         this.wakeAt(startAt, now);
         return;
@@ -186,12 +192,14 @@ export class Pacer {
       const waiter = this.queue.shift()!;
       if (waiter.onAbort) waiter.signal!.removeEventListener("abort", waiter.onAbort);
       this.inFlight++;
-      this.record(now);
+      this.freeAt[token] = Infinity;
       let released = false;
       waiter.grant(() => {
         if (released) return;
         released = true;
         this.inFlight--;
+        // The node saw the request before this answer: the token's next start is a window later.
+        this.freeAt[token] = this.clock.now() + this.window.ms;
         this.pump();
       });
     }

@@ -5456,7 +5456,7 @@ var init_tron_pacer = __esm({
       setTimeout: (callback, ms) => setTimeout(callback, ms),
       clearTimeout: (handle) => clearTimeout(handle)
     };
-    DEFAULT_MARGIN_MS = 30;
+    DEFAULT_MARGIN_MS = 2;
     PacerPausedError = class extends Error {
       remainingMs;
       name;
@@ -5468,9 +5468,11 @@ var init_tron_pacer = __esm({
       limits;
       clock;
       window;
-      /** The last `window.starts` start times, a ring: `log[next]` is the oldest once full. */
-      log = [];
-      next = 0;
+      /**
+       * When each token is free again (`window.ms` after its last answer): -Infinity before its first
+       * use, Infinity while its request is in flight.
+       */
+      freeAt;
       inFlight = 0;
       pausedUntilMs = -Infinity;
       queue = [];
@@ -5480,6 +5482,7 @@ var init_tron_pacer = __esm({
         this.limits = normalizeLimits(limits);
         this.clock = options.clock ?? REAL_CLOCK;
         this.window = windowOf(this.limits.maxRps, options.marginMs ?? DEFAULT_MARGIN_MS);
+        this.freeAt = new Array(this.window.starts).fill(-Infinity);
       }
       /** Milliseconds until the chain may be asked again after a suspension (0 when not paused). */
       pausedForMs() {
@@ -5530,15 +5533,13 @@ var init_tron_pacer = __esm({
           this.pump();
         });
       }
-      /** When the next request may start: the oldest start leaves the window, and no pause holds. */
-      nextStartAt() {
-        const full = this.log.length >= this.window.starts;
-        return Math.max(this.pausedUntilMs, full ? this.log[this.next] + this.window.ms : -Infinity);
-      }
-      record(now) {
-        if (this.log.length < this.window.starts) this.log.push(now);
-        else this.log[this.next] = now;
-        this.next = (this.next + 1) % this.window.starts;
+      /** The token that frees first. */
+      firstFreeToken() {
+        let best = 0;
+        for (let i = 1; i < this.freeAt.length; i++) {
+          if (this.freeAt[i] < this.freeAt[best]) best = i;
+        }
+        return best;
       }
       dropWaiter(waiter, reason) {
         const index2 = this.queue.indexOf(waiter);
@@ -5549,7 +5550,9 @@ var init_tron_pacer = __esm({
       pump() {
         while (this.queue.length > 0 && this.inFlight < this.limits.maxConcurrency) {
           const now = this.clock.now();
-          const startAt = this.nextStartAt();
+          const token = this.firstFreeToken();
+          const startAt = Math.max(this.pausedUntilMs, this.freeAt[token]);
+          if (startAt === Infinity) break;
           if (now < startAt) {
             this.wakeAt(startAt, now);
             return;
@@ -5557,12 +5560,13 @@ var init_tron_pacer = __esm({
           const waiter = this.queue.shift();
           if (waiter.onAbort) waiter.signal.removeEventListener("abort", waiter.onAbort);
           this.inFlight++;
-          this.record(now);
+          this.freeAt[token] = Infinity;
           let released = false;
           waiter.grant(() => {
             if (released) return;
             released = true;
             this.inFlight--;
+            this.freeAt[token] = this.clock.now() + this.window.ms;
             this.pump();
           });
         }
@@ -12819,6 +12823,11 @@ function pacedClaimRows(paceRps, requestsPerBalance, batchSize) {
   const perBalance = Math.max(1 / 1e3, requestsPerBalance);
   return Math.max(batchSize, Math.ceil(paceRps * PACED_CLAIM_SECONDS / perBalance));
 }
+var PACED_RATE_SHARE = 0.9;
+function plannedRps(paceRps, run) {
+  const observed = run.readMs >= 1e3 && run.requests > 0 ? run.requests / (run.readMs / 1e3) : Infinity;
+  return Math.min(paceRps, observed) * PACED_RATE_SHARE;
+}
 function claimSize(input) {
   let limit = Math.min(input.batchRows, input.heldCap);
   if (input.paceRps !== null && input.paceRps > 0) {
@@ -12905,7 +12914,10 @@ async function runChain(ctx, chainId, options) {
       const limit = claimSize({
         batchRows: paced !== null && mode !== "multicall" ? pacedClaimRows(paced, requestsPerBalance, settings.batchSize) : claimRowsFor(mode, settings.batchSize),
         heldCap: options.heldCap,
-        paceRps: paced,
+        paceRps: paced === null ? null : plannedRps(paced, {
+          requests: entry.rpc_requests,
+          readMs: entry.read_ms
+        }),
         requestsPerBalance,
         remainingMs: remaining - slowestOverhead,
         cpuLeftMs: settings.cpuBudgetMs - cpu,
