@@ -133,9 +133,7 @@ export async function runChain(
           : plannedRps(paced, { requests: entry.rpc_requests, readMs: entry.read_ms }),
         requestsPerBalance,
         remainingMs: remaining - slowestOverhead,
-        // Every run in flight may claim at once: each plans on its share of what is left, or
-        // their last batches together went 50-140 ms past the budget in the soak.
-        cpuLeftMs: (settings.cpuBudgetMs - cpu) / ctx.cpuShare.sharers(),
+        cpuLeftMs: settings.cpuBudgetMs - cpu,
         cpuPerRowMs: runRead > 0 ? cpu / runRead : null,
       });
       // The setting as this run read it (a database that predates balance_sync_run_settings

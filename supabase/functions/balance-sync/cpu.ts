@@ -94,8 +94,6 @@ export interface CpuShare {
    * whole budget and stopped it a third into the tick.
    */
   reserve(ms: () => number): void;
-  /** How many runs share the budget now, this one included. */
-  sharers(): number;
   end(): void;
 }
 
@@ -130,7 +128,6 @@ export class SharedCpuBudget {
       reserve: (ms) => {
         own.ms = ms;
       },
-      sharers: () => Math.max(1, this.#inFlight),
       end: () => {
         if (ended) return;
         ended = true;

@@ -11850,7 +11850,6 @@ var SharedCpuBudget = class {
       reserve: (ms) => {
         own.ms = ms;
       },
-      sharers: () => Math.max(1, this.#inFlight),
       end: () => {
         if (ended) return;
         ended = true;
@@ -12921,9 +12920,7 @@ async function runChain(ctx, chainId, options) {
         }),
         requestsPerBalance,
         remainingMs: remaining - slowestOverhead,
-        // Every run in flight may claim at once: each plans on its share of what is left, or
-        // their last batches together went 50-140 ms past the budget in the soak.
-        cpuLeftMs: (settings.cpuBudgetMs - cpu) / ctx.cpuShare.sharers(),
+        cpuLeftMs: settings.cpuBudgetMs - cpu,
         cpuPerRowMs: runRead > 0 ? cpu / runRead : null
       });
       const claim = await deps.store.claim({
