@@ -82,7 +82,7 @@ Deno.test("a paced chain's run needs its pace x time left x CPU per request", ()
   assert.equal(pacedCpuMs(10, -5), 0, "no time left, nothing needed");
 });
 
-Deno.test("a paced per-call chain's claim is a run's worth of its pace, never below the batch", () => {
+Deno.test("a paced per-call chain's claim is PACED_CLAIM_SECONDS of its pace, never below the batch", () => {
   assert.equal(pacedClaimRows(10, 1, 50), 10 * PACED_CLAIM_SECONDS);
   assert.equal(pacedClaimRows(10, 2, 50), 5 * PACED_CLAIM_SECONDS, "two requests per balance");
   assert.equal(pacedClaimRows(1, 1, 50), 50, "never below the batch");

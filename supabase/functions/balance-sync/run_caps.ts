@@ -54,12 +54,13 @@ export function pacedCpuMs(paceRps: number, remainingMs: number): number {
 }
 
 /**
- * Seconds of a paced (per-call) chain's pace one claim takes: each claim costs its database round
- * trips, during which the chain is not read, and one head-block request. 50-row claims (5 s at 10
- * rps) left the chain idle about 2 % of the time; a claim of a whole run's reading (sized down to
- * the time left by claimSize) pays that once per run.
+ * Seconds of a paced (per-call) chain's pace one claim takes. Each claim costs its database round
+ * trips, during which the chain is not read: 50-row claims (5 s at 10 rps) left it idle about 2 %
+ * of the time. A claim of the whole run (30 s) was sized before the run had measured the rate it
+ * reads at, and rows it could not read were released to the back of the line. 10 s claims pay the
+ * round trips three times a run, and the later ones are sized at the measured rate (plannedRps).
  */
-export const PACED_CLAIM_SECONDS = 30;
+export const PACED_CLAIM_SECONDS = 10;
 
 /** Rows a paced per-call chain's claim takes: PACED_CLAIM_SECONDS of its pace, at least the batch. */
 export function pacedClaimRows(paceRps: number, requestsPerBalance: number, batchSize: number) {

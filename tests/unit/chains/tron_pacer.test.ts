@@ -146,3 +146,30 @@ Deno.test("Pacer: waiting costs one timer per burst, not one per request", async
   assert.ok(arrivals.length >= 280, `${arrivals.length} requests`);
   assert.ok(timersFired <= 31, `${timersFired} pacer timers for ${arrivals.length} requests`);
 });
+
+Deno.test("Pacer: a token is free 1 s after the answer it is told of, not after the caller finished reading the body", async () => {
+  let now = 0;
+  const timers: { at: number; run: () => void }[] = [];
+  const pacer = new Pacer({ maxRps: 1, maxConcurrency: 1 }, {
+    clock: {
+      now: () => now,
+      setTimeout: (run, ms) => timers.push({ at: now + ms, run }),
+      clearTimeout: () => {},
+    },
+    marginMs: 0,
+  });
+  const release = await pacer.acquire();
+  now = 50; // the answer's headers are in
+  const answeredAt = pacer.now();
+  now = 400; // the body read and parsed
+  release(answeredAt);
+  let granted = false;
+  pacer.acquire().then(() => granted = true);
+  await Promise.resolve();
+  assert.equal(granted, false, "the token is still taken");
+  assert.equal(timers.at(-1)?.at, 1050, "free 1 s after the answer");
+  now = 1050;
+  timers.at(-1)!.run();
+  await Promise.resolve();
+  assert.equal(granted, true);
+});

@@ -106,7 +106,7 @@ export class TronHttp {
       const node = this.current;
       const url = this.target(node, path);
       const where = this.where(path);
-      let release: () => void;
+      let release: (answeredAt?: number) => void;
       try {
         release = await pacer.acquire({ signal, maxPauseMs: this.options.maxWaitMs });
       } catch (cause) {
@@ -126,17 +126,19 @@ export class TronHttp {
       let status = 0;
       let text: string;
       let headers: Headers;
+      let answeredAt: number | undefined;
       const deadline = this.deadline();
       try {
         this.requests++;
         const response = await this.send(url, payload, deadline.signal);
+        answeredAt = pacer.now();
         status = response.status;
         headers = response.headers;
         text = await response.text();
         deadline.clear();
       } catch (cause) {
         deadline.clear();
-        release();
+        release(answeredAt);
         const error = this.transportError(cause, where, status, url);
         tried.add(node);
         if (this.failover(tried)) continue;
@@ -153,7 +155,7 @@ export class TronHttp {
         // Paused before the slot is given back: a request waiting for the slot must not start
         // inside the window the node asked for.
         pacer.pause(waitMs);
-        release();
+        release(answeredAt);
         if (rateLimitRetries >= this.options.maxRetries || waitMs > this.options.maxWaitMs) {
           throw new ReadError(
             "transient",
@@ -172,7 +174,7 @@ export class TronHttp {
         rateLimitRetries++;
         continue;
       }
-      release();
+      release(answeredAt);
 
       if (status < 200 || status > 299) {
         const error = this.statusError(status, text, where);

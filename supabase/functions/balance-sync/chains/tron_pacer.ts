@@ -89,7 +89,7 @@ export interface AcquireOptions {
 }
 
 interface Waiter {
-  grant: (release: () => void) => void;
+  grant: (release: (answeredAt?: number) => void) => void;
   reject: (reason: unknown) => void;
   signal?: AbortSignal;
   maxPauseMs: number;
@@ -119,6 +119,11 @@ export class Pacer {
     this.freeAt = new Array(this.window.starts).fill(-Infinity);
   }
 
+  /** Now on the pacer's clock: what a request's answer time (see acquire) is read on. */
+  now(): number {
+    return this.clock.now();
+  }
+
   /** Milliseconds until the chain may be asked again after a suspension (0 when not paused). */
   pausedForMs(): number {
     return Math.max(0, this.pausedUntilMs - this.clock.now());
@@ -138,10 +143,12 @@ export class Pacer {
   }
 
   /**
-   * Waits for a slot; resolves to the function that gives it back. Rejects with the signal's
-   * reason when it aborts, or with PacerPausedError when a pause is longer than `maxPauseMs`.
+   * Waits for a slot; resolves to the function that gives it back, told when the answer came
+   * (`now()` once its headers were in: the node had seen the request by then) or, without it, at
+   * the time it is called. Rejects with the signal's reason when it aborts, or with
+   * PacerPausedError when a pause is longer than `maxPauseMs`.
    */
-  acquire(options: AcquireOptions = {}): Promise<() => void> {
+  acquire(options: AcquireOptions = {}): Promise<(answeredAt?: number) => void> {
     const { signal } = options;
     const maxPauseMs = options.maxPauseMs ?? Infinity;
     if (signal?.aborted) return Promise.reject(signal.reason);
@@ -194,12 +201,13 @@ export class Pacer {
       this.inFlight++;
       this.freeAt[token] = Infinity;
       let released = false;
-      waiter.grant(() => {
+      waiter.grant((answeredAt) => {
         if (released) return;
         released = true;
         this.inFlight--;
         // The node saw the request before this answer: the token's next start is a window later.
-        this.freeAt[token] = this.clock.now() + this.window.ms;
+        const now = this.clock.now();
+        this.freeAt[token] = Math.min(answeredAt ?? now, now) + this.window.ms;
         this.pump();
       });
     }

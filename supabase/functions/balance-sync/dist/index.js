@@ -5484,6 +5484,10 @@ var init_tron_pacer = __esm({
         this.window = windowOf(this.limits.maxRps, options.marginMs ?? DEFAULT_MARGIN_MS);
         this.freeAt = new Array(this.window.starts).fill(-Infinity);
       }
+      /** Now on the pacer's clock: what a request's answer time (see acquire) is read on. */
+      now() {
+        return this.clock.now();
+      }
       /** Milliseconds until the chain may be asked again after a suspension (0 when not paused). */
       pausedForMs() {
         return Math.max(0, this.pausedUntilMs - this.clock.now());
@@ -5503,8 +5507,10 @@ var init_tron_pacer = __esm({
         this.pump();
       }
       /**
-       * Waits for a slot; resolves to the function that gives it back. Rejects with the signal's
-       * reason when it aborts, or with PacerPausedError when a pause is longer than `maxPauseMs`.
+       * Waits for a slot; resolves to the function that gives it back, told when the answer came
+       * (`now()` once its headers were in: the node had seen the request by then) or, without it, at
+       * the time it is called. Rejects with the signal's reason when it aborts, or with
+       * PacerPausedError when a pause is longer than `maxPauseMs`.
        */
       acquire(options = {}) {
         const { signal } = options;
@@ -5562,11 +5568,12 @@ var init_tron_pacer = __esm({
           this.inFlight++;
           this.freeAt[token] = Infinity;
           let released = false;
-          waiter.grant(() => {
+          waiter.grant((answeredAt) => {
             if (released) return;
             released = true;
             this.inFlight--;
-            this.freeAt[token] = this.clock.now() + this.window.ms;
+            const now2 = this.clock.now();
+            this.freeAt[token] = Math.min(answeredAt ?? now2, now2) + this.window.ms;
             this.pump();
           });
         }
@@ -5774,17 +5781,19 @@ var init_tron_http = __esm({
           let status = 0;
           let text2;
           let headers;
+          let answeredAt;
           const deadline = this.deadline();
           try {
             this.requests++;
             const response = await this.send(url, payload, deadline.signal);
+            answeredAt = pacer.now();
             status = response.status;
             headers = response.headers;
             text2 = await response.text();
             deadline.clear();
           } catch (cause) {
             deadline.clear();
-            release();
+            release(answeredAt);
             const error = this.transportError(cause, where, status, url);
             tried.add(node);
             if (this.failover(tried)) continue;
@@ -5795,7 +5804,7 @@ var init_tron_http = __esm({
           if (limited) {
             const waitMs = limited.waitSeconds !== void 0 ? limited.waitSeconds * 1e3 : this.options.backoffMs * 2 ** rateLimitRetries;
             pacer.pause(waitMs);
-            release();
+            release(answeredAt);
             if (rateLimitRetries >= this.options.maxRetries || waitMs > this.options.maxWaitMs) {
               throw new ReadError("transient", `TRON node ${where} is rate limiting (HTTP ${status}${limited.detail ? `: ${limited.detail}` : ""}) after ${rateLimitRetries + 1} attempt(s)`, {
                 status,
@@ -5808,7 +5817,7 @@ var init_tron_http = __esm({
             rateLimitRetries++;
             continue;
           }
-          release();
+          release(answeredAt);
           if (status < 200 || status > 299) {
             const error = this.statusError(status, text2, where);
             if (status >= 500) {
@@ -12818,7 +12827,7 @@ var CPU_MS_PER_PACED_REQUEST = 0.5;
 function pacedCpuMs(paceRps, remainingMs) {
   return Math.max(0, paceRps * (remainingMs / 1e3) * CPU_MS_PER_PACED_REQUEST);
 }
-var PACED_CLAIM_SECONDS = 30;
+var PACED_CLAIM_SECONDS = 10;
 function pacedClaimRows(paceRps, requestsPerBalance, batchSize) {
   const perBalance = Math.max(1 / 1e3, requestsPerBalance);
   return Math.max(batchSize, Math.ceil(paceRps * PACED_CLAIM_SECONDS / perBalance));
