@@ -137,24 +137,23 @@ Deno.test("the run's CPU is in its summary, and a run past its CPU budget claims
   const readers = new FakeReaders();
   readers.behaviour.set("bsc", { kind: "balances", balances: balances(rows) });
   const { log } = captureLog();
+  // Each claimed batch costs 300 ms of the process's CPU.
   let used = 0;
+  const claim = store.claim.bind(store);
+  store.claim = (...args) => {
+    used += 300;
+    return claim(...args);
+  };
 
   const summary = await run(
-    {
-      store,
-      readers,
-      log,
-      // Each look at the process's CPU finds 300 ms more used.
-      cpuBudget: new SharedCpuBudget(() => (used += 300) - 300),
-    },
-    // Looks: the run's own clock starts (0), the shared budget's window starts (300), then before
-    // each claim 300, 600, 900, 1,200 used: three batches fit under 1,000.
-    { cpuBudgetMs: 1000 },
+    { store, readers, log, cpuBudget: new SharedCpuBudget(() => used) },
+    // Before each claim 0, 300, 600, 900, 1,200 used: four batches start under 1,000.
+    { cpuBudgetMs: 1000, batchSize: 5 },
     { chainId: "bsc" },
   );
 
   assert.equal(summary.stopped, "cpu");
-  assert.equal(summary.batches, 3);
+  assert.equal(summary.batches, 4);
   assert.equal(typeof summary.cpu_ms, "number");
   assert.ok(summary.cpu_ms! >= 1000);
   assert.equal(store.lockedRows().length, 0);

@@ -161,3 +161,24 @@ Deno.test("the isolate's CPU is its own thread's, as the platform counts: anothe
     delete runtime.EdgeRuntime;
   }
 });
+
+Deno.test("the window's CPU per row is all its runs used over all the rows they read; each run plans on its share of what is left", () => {
+  let cpu = 0;
+  const budget = new SharedCpuBudget(() => cpu);
+  const a = budget.begin();
+  const b = budget.begin();
+  assert.equal(a.cpuPerRow(), null, "no row read yet");
+  assert.deepEqual([a.sharers(), b.sharers()], [2, 2]);
+  cpu = 90;
+  a.rowsRead(1000);
+  b.rowsRead(2000);
+  assert.equal(a.cpuPerRow(), 0.03);
+  assert.equal(b.cpuPerRow(), 0.03);
+  a.end();
+  assert.equal(b.sharers(), 1);
+  b.end();
+  cpu = 200;
+  const c = budget.begin();
+  assert.equal(c.cpuPerRow(), null, "a new window counts its own rows");
+  c.end();
+});

@@ -133,8 +133,10 @@ export async function runChain(
           : plannedRps(paced, { requests: entry.rpc_requests, readMs: entry.read_ms }),
         requestsPerBalance,
         remainingMs: remaining - slowestOverhead,
-        cpuLeftMs: settings.cpuBudgetMs - cpu,
-        cpuPerRowMs: runRead > 0 ? cpu / runRead : null,
+        // The runs in flight may all claim at once: each plans on its share of the CPU left, at
+        // the window's CPU per row (their last batches together went 50-140 ms past the budget).
+        cpuLeftMs: (settings.cpuBudgetMs - cpu) / ctx.cpuShare.sharers(),
+        cpuPerRowMs: ctx.cpuShare.cpuPerRow() ?? (runRead > 0 ? cpu / runRead : null),
       });
       // The setting as this run read it (a database that predates balance_sync_run_settings
       // needs a number here).
@@ -165,6 +167,7 @@ export async function runChain(
         book.summary.batches++;
         book.summary.claimed += claim.rows.length;
         await processBatch(ctx, claim);
+        ctx.cpuShare.rowsRead(claim.rows.length);
       }
       const took = ctx.now() - batchStarted;
       slowestBatch = Math.max(slowestBatch, took);

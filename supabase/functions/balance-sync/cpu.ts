@@ -94,6 +94,16 @@ export interface CpuShare {
    * whole budget and stopped it a third into the tick.
    */
   reserve(ms: () => number): void;
+  /** Adds rows this run read to the window's count (for cpuPerRow). */
+  rowsRead(rows: number): void;
+  /**
+   * CPU ms per row over the window: everything its runs used, over every row they read (null
+   * before the first row, or where the CPU cannot be read). A run's own CPU per row cannot be
+   * told apart while runs overlap; this average can.
+   */
+  cpuPerRow(): number | null;
+  /** How many runs share the budget now, this one included. */
+  sharers(): number;
   end(): void;
 }
 
@@ -106,12 +116,16 @@ export interface CpuShare {
 export class SharedCpuBudget {
   #inFlight = 0;
   #windowStart: number | null = null;
+  #windowRows = 0;
   readonly #reservations = new Set<{ ms: () => number }>();
 
   constructor(readonly read: () => number | null = isolateCpuMs) {}
 
   begin(): CpuShare {
-    if (this.#inFlight++ === 0) this.#windowStart = this.read();
+    if (this.#inFlight++ === 0) {
+      this.#windowStart = this.read();
+      this.#windowRows = 0;
+    }
     let ended = false;
     const own = { ms: () => 0 };
     this.#reservations.add(own);
@@ -128,6 +142,15 @@ export class SharedCpuBudget {
       reserve: (ms) => {
         own.ms = ms;
       },
+      rowsRead: (rows) => {
+        this.#windowRows += rows;
+      },
+      cpuPerRow: () => {
+        const start = this.#windowStart;
+        const now = start === null || this.#windowRows === 0 ? null : this.read();
+        return now === null ? null : (now - start!) / this.#windowRows;
+      },
+      sharers: () => Math.max(1, this.#inFlight),
       end: () => {
         if (ended) return;
         ended = true;

@@ -11832,15 +11832,20 @@ var SharedCpuBudget = class {
   read;
   #inFlight;
   #windowStart;
+  #windowRows;
   #reservations;
   constructor(read = isolateCpuMs) {
     this.read = read;
     this.#inFlight = 0;
     this.#windowStart = null;
+    this.#windowRows = 0;
     this.#reservations = /* @__PURE__ */ new Set();
   }
   begin() {
-    if (this.#inFlight++ === 0) this.#windowStart = this.read();
+    if (this.#inFlight++ === 0) {
+      this.#windowStart = this.read();
+      this.#windowRows = 0;
+    }
     let ended = false;
     const own = {
       ms: () => 0
@@ -11859,6 +11864,15 @@ var SharedCpuBudget = class {
       reserve: (ms) => {
         own.ms = ms;
       },
+      rowsRead: (rows) => {
+        this.#windowRows += rows;
+      },
+      cpuPerRow: () => {
+        const start = this.#windowStart;
+        const now = start === null || this.#windowRows === 0 ? null : this.read();
+        return now === null ? null : (now - start) / this.#windowRows;
+      },
+      sharers: () => Math.max(1, this.#inFlight),
       end: () => {
         if (ended) return;
         ended = true;
@@ -12929,8 +12943,10 @@ async function runChain(ctx, chainId, options) {
         }),
         requestsPerBalance,
         remainingMs: remaining - slowestOverhead,
-        cpuLeftMs: settings.cpuBudgetMs - cpu,
-        cpuPerRowMs: runRead > 0 ? cpu / runRead : null
+        // The runs in flight may all claim at once: each plans on its share of the CPU left, at
+        // the window's CPU per row (their last batches together went 50-140 ms past the budget).
+        cpuLeftMs: (settings.cpuBudgetMs - cpu) / ctx.cpuShare.sharers(),
+        cpuPerRowMs: ctx.cpuShare.cpuPerRow() ?? (runRead > 0 ? cpu / runRead : null)
       });
       const claim = await deps.store.claim({
         runId,
@@ -12961,6 +12977,7 @@ async function runChain(ctx, chainId, options) {
         book.summary.batches++;
         book.summary.claimed += claim.rows.length;
         await processBatch(ctx, claim);
+        ctx.cpuShare.rowsRead(claim.rows.length);
       }
       const took = ctx.now() - batchStarted;
       slowestBatch = Math.max(slowestBatch, took);
