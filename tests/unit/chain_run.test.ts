@@ -450,3 +450,35 @@ Deno.test("a paced chain's scheduled run reads past the budget until just before
   assert.ok(unpaced.duration_ms < 800, `the unpaced run took ${unpaced.duration_ms} ms`);
   assert.equal(store.lockedRows().length, 0);
 });
+
+Deno.test("a paced run that set its CPU aside reads on past a shared budget the bulk runs used up; an unpaced run stops", async () => {
+  const tron = chain("tron", "tron", { maxRps: 10 });
+  const evm = chain("bsc", "evm");
+  const tronRows = Array.from({ length: 20 }, (_, i) => row("tron", { address: `T${i}` }));
+  const evmRows = Array.from({ length: 20 }, (_, i) => row("bsc", { address: `0x${i}` }));
+  const store = new FakeStore([tron, evm], [...tronRows, ...evmRows]);
+  store.paceFromLease = true;
+  const readers = new FakeReaders();
+  readers.behaviour.set("tron", { kind: "balances", balances: balances(tronRows) });
+  readers.behaviour.set("bsc", { kind: "balances", balances: balances(evmRows) });
+  const { log } = captureLog();
+  // Other runs of the window used 820 ms of an 800 ms budget before these start.
+  let cpu = 0;
+  const budget = new SharedCpuBudget(() => cpu);
+  const bulk = budget.begin();
+  cpu = 820;
+  const settings = { cpuBudgetMs: 800, batchSize: 5 };
+
+  const paced = await run({ store, readers, log, cpuBudget: budget }, settings, {
+    chainId: "tron",
+  });
+  const unpaced = await run({ store, readers, log, cpuBudget: budget }, settings, {
+    chainId: "bsc",
+  });
+  bulk.end();
+
+  assert.equal(paced.synced, 20, "the paced run read its rows");
+  assert.equal(unpaced.stopped, "cpu");
+  assert.equal(unpaced.synced, 0);
+  assert.equal(store.lockedRows().length, 0);
+});

@@ -12879,6 +12879,7 @@ async function runChain(ctx, chainId, options) {
   const stop = (reason) => entry.stopped = ctx.unloading !== null && reason !== "drained" ? "unload" : reason;
   let leased = false;
   let pace = null;
+  let cpuCeilingMs = settings.cpuBudgetMs;
   let requestsPerBalance = 1;
   let leaseMulticall = false;
   if (options.rateLimited !== false) {
@@ -12909,6 +12910,7 @@ async function runChain(ctx, chainId, options) {
       if (pace !== null && pace > 0 && !lease.multicall) {
         const rps = pace;
         ctx.cpuShare.reserve(() => pacedCpuMs(rps, clock.budgetMs - clock.elapsed()));
+        cpuCeilingMs = settings.cpuBudgetMs + pacedCpuMs(rps, clock.budgetMs);
       }
     }
   }
@@ -12920,7 +12922,7 @@ async function runChain(ctx, chainId, options) {
       if (book.summary.batches >= settings.maxBatches) return stop("max_batches");
       const read = entry.synced + entry.failed;
       const cpu = ctx.cpuShare.used() ?? estimatedCpuMs(entry.mode, read);
-      if (cpu >= settings.cpuBudgetMs) return stop("cpu");
+      if (cpu >= cpuCeilingMs) return stop("cpu");
       const remaining = clock.budgetMs - clock.elapsed();
       const timeoutMs = clock.beforeDeadline();
       const needed = paced === null ? slowestBatch : slowestOverhead + 1e3 / paced;
@@ -12945,7 +12947,7 @@ async function runChain(ctx, chainId, options) {
         remainingMs: remaining - slowestOverhead,
         // The runs in flight may all claim at once: each plans on its share of the CPU left, at
         // the window's CPU per row (their last batches together went 50-140 ms past the budget).
-        cpuLeftMs: (settings.cpuBudgetMs - cpu) / ctx.cpuShare.sharers(),
+        cpuLeftMs: (cpuCeilingMs - cpu) / ctx.cpuShare.sharers(),
         cpuPerRowMs: ctx.cpuShare.cpuPerRow() ?? (runRead > 0 ? cpu / runRead : null)
       });
       const claim = await deps.store.claim({
