@@ -3,13 +3,16 @@
  * `deno run --cpu-prof`; prints self time by module and by function.
  *
  *   deno run -A bench/profile.ts [--rows 4000 --mix 45,45,10 --batch-size 1000 --log-level info
- *                                 --prof-dir /tmp/balance-sync-prof --repeat 0 --no-profile]
+ *                                 --prof-dir /tmp/balance-sync-prof --repeat 0 --no-profile
+ *                                 --bundle]
  *
  * --repeat N drains the same table N more times (every row made due again, balances unchanged, as
  * on the next tick) and profiles the last drain only: the first drain pays for loading the
  * readers and for the first sight of every address, which production pays once per isolate, so
  * the steady-state cost per balance is the last drain's. --no-profile serves the function without
- * the profiler (whose sampling costs CPU too), for the CPU figures alone.
+ * the profiler (whose sampling costs CPU too), for the CPU figures alone. --bundle serves the
+ * deployed dist/index.js instead of the source: one module to load instead of hundreds (viem's
+ * among them), as the Edge Runtime loads it, so a first drain's figure is the deployed one.
  */
 import { parseArgs } from "node:util";
 import { repoRoot } from "../stack/bin.ts";
@@ -76,6 +79,7 @@ if (import.meta.main) {
       "prof-dir": { type: "string", default: "/tmp/balance-sync-prof" },
       repeat: { type: "string", default: "0" },
       "no-profile": { type: "boolean", default: false },
+      bundle: { type: "boolean", default: false },
     },
     strict: false,
   });
@@ -87,11 +91,13 @@ if (import.meta.main) {
   const profiled = !values["no-profile"];
   const own = new Set(["--prof-dir", "--repeat"]);
   const config = parseBenchArgs(
-    Deno.args.filter((a, i, all) => !own.has(a) && !own.has(all[i - 1]) && a !== "--no-profile"),
+    Deno.args.filter((a, i, all) =>
+      !own.has(a) && !own.has(all[i - 1]) && !["--no-profile", "--bundle"].includes(a)
+    ),
   );
   if (!config) {
     console.log(
-      `deno run -A bench/profile.ts [--prof-dir DIR] [--repeat N] [--no-profile] [bench options]\n\n${BENCH_USAGE}`,
+      `deno run -A bench/profile.ts [--prof-dir DIR] [--repeat N] [--no-profile] [--bundle] [bench options]\n\n${BENCH_USAGE}`,
     );
     Deno.exit(0);
   }
@@ -127,6 +133,7 @@ if (import.meta.main) {
         "--config",
         `${FUNCTION_DIR}/deno.json`,
         `${repoRoot}/bench/profile_entry.ts`,
+        values.bundle ? "bundle" : "source",
       ],
       clearEnv: true,
       env: {
