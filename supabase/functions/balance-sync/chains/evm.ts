@@ -436,16 +436,20 @@ class EvmRead {
       for (const call of chunk) this.settle(call.query.index, problem);
       return "failed";
     }
-    decoded.forEach((item, i) => {
+    for (let i = 0; i < decoded.length; i++) {
+      const item = decoded[i];
       const query = chunk[i].query;
-      if (!item.success) {
+      if (item.success && item.returnData.length === 64) {
+        // The common answer: one word of hex, which decodeAggregate3 has checked.
+        this.settle(query.index, BigInt(`0x${item.returnData}`));
+      } else if (!item.success) {
         this.settle(query.index, this.callFailed(query, revertReason(item.returnData)));
       } else if (item.returnData.length === 0 && query.token) {
         state.emptyTokens.push(query);
       } else {
         this.settleReturn(query, item.returnData);
       }
-    });
+    }
     return "answered";
   }
 

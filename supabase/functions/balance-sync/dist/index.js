@@ -5123,16 +5123,19 @@ var init_evm = __esm({
           for (const call of chunk) this.settle(call.query.index, problem);
           return "failed";
         }
-        decoded2.forEach((item, i) => {
+        for (let i = 0; i < decoded2.length; i++) {
+          const item = decoded2[i];
           const query = chunk[i].query;
-          if (!item.success) {
+          if (item.success && item.returnData.length === 64) {
+            this.settle(query.index, BigInt(`0x${item.returnData}`));
+          } else if (!item.success) {
             this.settle(query.index, this.callFailed(query, revertReason(item.returnData)));
           } else if (item.returnData.length === 0 && query.token) {
             state.emptyTokens.push(query);
           } else {
             this.settleReturn(query, item.returnData);
           }
-        });
+        }
         return "answered";
       }
       /**
