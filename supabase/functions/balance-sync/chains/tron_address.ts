@@ -99,9 +99,12 @@ function fromHex(hex: string, base58: string): TronAddress {
   return { base58, hex, evm: `0x${hex.slice(2)}` };
 }
 
-// A batch names the same token (and often the same holder) many times; checking each address
-// once keeps a 2,000-balance read well inside the function's CPU budget.
-const CACHE_LIMIT = 20_000;
+// A batch names the same token (and often the same holder) many times, and every tick the same
+// holders again; checking each address once per isolate keeps a read's CPU to its reads. Cleared
+// when full, so the limit must exceed the TRON holders an isolate reads (27,500 in the 100,000-row
+// scale soak, which 20,000 missed on every tick); 50,000 entries are at most about 17 MB (about 330
+// bytes each with the key, measured).
+const CACHE_LIMIT = 50_000;
 const cache = new Map<string, TronAddressCheck>();
 
 /** Validates a TRON address given as base58check or `41`-hex; never throws. */

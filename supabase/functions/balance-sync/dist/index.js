@@ -4847,7 +4847,7 @@ var init_evm = __esm({
     init_sized_groups();
     init_evm_transport();
     CANONICAL_MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11";
-    ADDRESS_CACHE_LIMIT = 2e4;
+    ADDRESS_CACHE_LIMIT = 5e4;
     addressChecks = /* @__PURE__ */ new Map();
     configError = (message) => new ReadError("configuration", message);
     clip2 = (text2) => text2.length > 120 ? `${text2.slice(0, 120)}\u2026` : text2;
@@ -5600,7 +5600,7 @@ var init_tron_address = __esm({
     HEX_BYTE = Array.from({
       length: 256
     }, (_, i) => i.toString(16).padStart(2, "0"));
-    CACHE_LIMIT = 2e4;
+    CACHE_LIMIT = 5e4;
     cache = /* @__PURE__ */ new Map();
   }
 });
