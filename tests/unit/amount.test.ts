@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { AmountError, toHuman, UINT256_MAX } from "../../supabase/functions/balance-sync/amount.ts";
+import { formatUnits } from "viem/utils";
+import {
+  AmountError,
+  humanFromDigits,
+  rawDigits,
+  toHuman,
+  UINT256_MAX,
+} from "../../supabase/functions/balance-sync/amount.ts";
 
 const MAX = "115792089237316195423570985008687907853269984665640564039457584007913129639935";
 
@@ -58,4 +65,34 @@ Deno.test("toHuman() rejects raw amounts outside uint256 and non-bigints", () =>
     return true;
   });
   assert.throws(() => toHuman(5 as unknown as bigint, 0), AmountError);
+});
+
+Deno.test("toHuman() agrees with viem's formatUnits on amounts of every length and every decimals", () => {
+  // Amounts from 1 to 78 digits, with and without trailing zeros, at every decimals 0..77.
+  let seed = 7n;
+  const next = () => (seed = (seed * 6364136223846793005n + 1442695040888963407n) % (1n << 256n));
+  const amounts = [0n, 1n, 10n, UINT256_MAX];
+  for (let digits = 1; digits <= 77; digits++) {
+    const value = next() % 10n ** BigInt(digits);
+    amounts.push(value, value * 10n ** BigInt(78 - digits) > UINT256_MAX ? value : value * 1000n);
+  }
+  for (const raw of amounts) {
+    for (let decimals = 0; decimals <= 77; decimals++) {
+      const expected = formatUnits(raw, decimals);
+      assert.equal(toHuman(raw, decimals), expected, `${raw} at ${decimals} decimals`);
+      assert.equal(humanFromDigits(rawDigits(raw), decimals), expected);
+    }
+  }
+});
+
+Deno.test("rawDigits() gives every digit and refuses what is not a uint256", () => {
+  assert.equal(rawDigits(UINT256_MAX), MAX);
+  assert.equal(rawDigits(0n), "0");
+  assert.throws(() => rawDigits(-1n), AmountError);
+  assert.throws(() => rawDigits(UINT256_MAX + 1n), AmountError);
+});
+
+Deno.test("humanFromDigits() refuses decimals outside 0..77", () => {
+  assert.throws(() => humanFromDigits("1", 78), AmountError);
+  assert.throws(() => humanFromDigits("1", -1), AmountError);
 });

@@ -1,5 +1,3 @@
-import { formatUnits } from "viem/utils";
-
 export const UINT256_MAX = (1n << 256n) - 1n;
 /** 10^77 < 2^256 < 10^78: more decimals than 77 cannot describe a uint256 amount meaningfully. */
 export const MAX_DECIMALS = 77;
@@ -44,7 +42,27 @@ export function assertRawAmount(raw: unknown): asserts raw is bigint {
  * Never goes through a Number.
  */
 export function toHuman(raw: bigint, decimals: number): string {
+  return humanFromDigits(rawDigits(raw), decimals);
+}
+
+/** The decimal digits of a uint256 amount (what the database's raw column takes). */
+export function rawDigits(raw: bigint): string {
   assertRawAmount(raw);
+  return raw.toString();
+}
+
+/**
+ * toHuman from the amount's digits (rawDigits), so that a balance is turned into text once, not
+ * once for raw and once for human: this runs for every balance read.
+ */
+export function humanFromDigits(digits: string, decimals: number): string {
   assertDecimals(decimals);
-  return formatUnits(raw, decimals);
+  if (decimals === 0) return digits;
+  // At least one digit before the point: 1 with decimals 6 is 0000001 -> 0.000001.
+  const padded = digits.length > decimals ? digits : digits.padStart(decimals + 1, "0");
+  const point = padded.length - decimals;
+  let end = padded.length;
+  while (end > point && padded.charCodeAt(end - 1) === 48 /* "0" */) end--;
+  const integer = padded.slice(0, point);
+  return end === point ? integer : `${integer}.${padded.slice(point, end)}`;
 }

@@ -1,5 +1,5 @@
-import { toHuman } from "./amount.ts";
-import type { BalanceQuery, ChainConfig, ChainRead } from "./chains/types.ts";
+import { humanFromDigits, rawDigits } from "./amount.ts";
+import type { BalanceOutcome, BalanceQuery, ChainConfig, ChainRead } from "./chains/types.ts";
 import { DEADLINE, type RunContext } from "./context.ts";
 import type { ErrorClass } from "./chains/errors.ts";
 import type { Claim, ClaimedRow, RowResult } from "./store.ts";
@@ -45,6 +45,20 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof DE
   } finally {
     clearTimeout(timer);
   }
+}
+
+/**
+ * The outcome of query `i` (key `key`): readers hand outcomes back in query order (readers.ts), so
+ * by position, without a Map of every key; by key for a reader that does not.
+ */
+function outcomeFinder(outcomes: BalanceOutcome[]): (i: number, key: string) => BalanceOutcome {
+  let byKey: Map<string, BalanceOutcome> | undefined;
+  return (i, key) => {
+    const atPosition = outcomes[i];
+    if (atPosition?.key === key) return atPosition;
+    byKey ??= new Map(outcomes.map((o) => [o.key, o]));
+    return byKey.get(key)!;
+  };
 }
 
 /** Why a claimed row cannot be read at all, checked before any RPC. */
@@ -109,14 +123,16 @@ export async function readChainBatch(
   const block = read.block === null ? null : read.block.toString();
   // The database refuses a balance without its block; a reader that lost it fails its rows.
   const blockless = "reader reported no block for this read; the balance is not recorded";
-  const outcomes = new Map(read.outcomes.map((o) => [o.key, o]));
+  const outcomeOf = outcomeFinder(read.outcomes);
   // After the deadline a failure may be our own abort, not the chain's: retry those later.
   const aborted = deadline.passed;
   const debug = log.enabled("debug");
+  const tickAt = ctx.tickAt;
 
-  for (const row of rows) {
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
     // The registry (chains/readers.ts) never rejects and gives every query exactly one outcome.
-    const outcome = outcomes.get(row.id)!;
+    const outcome = outcomeOf(i, row.id);
     if (!outcome.ok) {
       if (aborted) out.leaveUnread(row);
       else out.fail(row, outcome.error.errorClass, outcome.error.message);
@@ -126,21 +142,24 @@ export async function readChainBatch(
       out.fail(row, "transient", blockless);
       continue;
     }
+    let raw: string;
     let human: string;
     try {
-      human = toHuman(outcome.raw, row.decimals!);
+      raw = rawDigits(outcome.raw);
+      human = humanFromDigits(raw, row.decimals!);
     } catch (error) {
       out.fail(row, "configuration", `cannot convert balance: ${(error as Error).message}`);
       continue;
     }
-    const raw = outcome.raw.toString();
-    out.results.push({
-      id: row.id,
-      raw,
-      human,
-      block,
-      ...(ctx.tickAt === null ? {} : { tick_at: ctx.tickAt }),
-    });
+    out.results.push(
+      tickAt === null ? { id: row.id, raw, human, block } : {
+        id: row.id,
+        raw,
+        human,
+        block,
+        tick_at: tickAt,
+      },
+    );
     out.successes.push(row);
     summaryEntry.synced++;
     // Per balance: build the line only when it is written (thousands of balances per run).

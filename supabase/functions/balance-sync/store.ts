@@ -249,7 +249,9 @@ function toRow(raw: unknown): ClaimedRow {
     isNative: raw.is_native === true,
     configError: text(raw, "config_error", true),
   };
-  return row.configError ? row : { ...row, configError: brokenPromise(row) };
+  // Set in place, not spread into a copy: the claim hands out thousands of rows per run.
+  if (!row.configError) row.configError = brokenPromise(row);
+  return row;
 }
 
 /**
@@ -258,6 +260,9 @@ function toRow(raw: unknown): ClaimedRow {
  * not a configuration to fix, and fails alone instead of being read with a guessed token.
  */
 function brokenPromise(row: ClaimedRow): string | null {
+  if (row.address && (row.isNative || row.contractAddress) && Number.isInteger(row.decimals)) {
+    return null;
+  }
   const missing = [
     !row.address && "address",
     !row.isNative && !row.contractAddress && "contract_address",

@@ -106,3 +106,37 @@ Deno.test("revertReason() decodes Error(string), Panic and custom errors", () =>
   assert.equal(revertReason("0x12345678"), "custom error 0x12345678");
   assert.equal(revertReason("0x"), "no reason given");
 });
+
+Deno.test("encodeAggregate3() equals viem's encoder for 600 calls of every calldata length 0..100 bytes", () => {
+  // Offsets past 64 KiB and calldata of every padding remainder, empty calldata included.
+  const calls = Array.from({ length: 600 }, (_, i) => ({
+    target: address(i % 13).slice(2),
+    callData: i % 5 === 0
+      ? addressCall(SELECTOR.balanceOf, address(i).slice(2))
+      : "ab".repeat(i % 101),
+  }));
+  const viem = encodeFunctionData({
+    abi: multicall3Abi,
+    functionName: "aggregate3",
+    args: [calls.map((c) => ({
+      target: `0x${c.target}` as Hex,
+      allowFailure: true,
+      callData: `0x${c.callData}` as Hex,
+    }))],
+  });
+  assert.equal(encodeAggregate3(calls), viem);
+});
+
+Deno.test("decodeAggregate3() reads an answer in upper case as the same lowercase results", () => {
+  const items = Array.from({ length: 40 }, (_, i) => ({
+    success: i % 3 !== 0,
+    returnData: `0x${"aB".repeat(i)}` as Hex,
+  }));
+  const data = encodeAbiParameters(resultType, [items]);
+  const lower = decodeAggregate3(data, items.length);
+  assert.deepEqual(decodeAggregate3(`0x${data.slice(2).toUpperCase()}`, items.length), lower);
+  assert.deepEqual(
+    lower.map((r) => r.returnData),
+    items.map((item) => item.returnData.slice(2).toLowerCase()),
+  );
+});

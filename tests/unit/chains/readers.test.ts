@@ -51,6 +51,22 @@ Deno.test("a reader that leaves a query out gets an outcome for it, in query ord
   assert.deepEqual(b, { key: "b", ok: true, raw: 5n });
 });
 
+Deno.test("a reader that answers out of query order has its outcomes put in query order", async () => {
+  const backwards: ChainReader = () =>
+    Promise.resolve({
+      block: 7n,
+      outcomes: [{ key: "b", ok: true, raw: 2n }, { key: "a", ok: true, raw: 1n }],
+      requests: 1,
+      mode: "multicall",
+    });
+  const read = await neverRejecting("evm", backwards)(chain(), queries);
+  assert.deepEqual(read.outcomes, [{ key: "a", ok: true, raw: 1n }, {
+    key: "b",
+    ok: true,
+    raw: 2n,
+  }]);
+});
+
 Deno.test("the registry gives a reader even for an unknown family, failing its queries as configuration", async () => {
   const reader = await readers("solana" as ChainFamily);
   const read = await reader(chain(), queries);

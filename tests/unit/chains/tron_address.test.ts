@@ -77,3 +77,26 @@ Deno.test("parseTronAddress() gives the same answer for a repeated address (cach
   assert.equal(parseTronAddress(bad).ok, false);
   assert.equal(parseTronAddress(bad).ok, false);
 });
+
+Deno.test("parseTronAddress() agrees with tronweb on 2,000 random addresses and on every one-character change of them", () => {
+  const alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+  for (let n = 0; n < 2000; n++) {
+    const payload = crypto.getRandomValues(new Uint8Array(21));
+    payload[0] = 0x41;
+    // All-zero and all-0xff bodies among them: the extremes of the base58 arithmetic.
+    if (n === 0) payload.fill(0, 1);
+    if (n === 1) payload.fill(0xff, 1);
+    const hex = [...payload].map((b) => b.toString(16).padStart(2, "0")).join("");
+    const base58 = TronWeb.address.fromHex(hex) as string;
+    const parsed = parseTronAddress(base58);
+    assert.ok(parsed.ok, base58);
+    assert.equal(parsed.address.hex, hex);
+    assert.equal(parsed.address.base58, base58);
+    // A changed character: tronweb and this parser refuse it alike (a checksum catches nearly all).
+    const at = 1 + (n % 33);
+    const other = alphabet[(alphabet.indexOf(base58[at]) + 1 + (n % 57)) % 58];
+    const changed = base58.slice(0, at) + other + base58.slice(at + 1);
+    assert.equal(parseTronAddress(changed).ok, TronWeb.isAddress(changed), changed);
+    assert.equal(parseTronAddress(changed).ok, TronWeb.isAddress(changed), `${changed}, again`);
+  }
+});

@@ -86,10 +86,20 @@ function withEveryQuery(
   queries: readonly BalanceQuery[],
   missing: ReadError,
 ): ChainRead {
+  // Readers answer in query order, one outcome each: then there is nothing to look up by key.
+  if (inQueryOrder(read.outcomes, queries)) return read;
   const byKey = new Map<string, BalanceOutcome>();
   for (const outcome of read.outcomes) if (outcome) byKey.set(outcome.key, outcome);
   return {
     ...read,
     outcomes: queries.map((q) => byKey.get(q.key) ?? { key: q.key, ok: false, error: missing }),
   };
+}
+
+function inQueryOrder(outcomes: readonly BalanceOutcome[], queries: readonly BalanceQuery[]) {
+  if (outcomes.length !== queries.length) return false;
+  for (let i = 0; i < queries.length; i++) {
+    if (outcomes[i]?.key !== queries[i].key) return false;
+  }
+  return true;
 }

@@ -365,14 +365,16 @@ async function readChunk(
       ctx,
       multicall,
       AGGREGATE3_SELECTOR,
-      rawParameter.replace(/^0x/, ""),
+      rawParameter,
       chunk[0].holder,
     );
     const answer = interpretTrigger(body, what, url);
     if (answer.ok) {
       const results = decodeAggregate3Result(answer.returnData, chunk.length);
       energy.passed = Math.max(energy.passed, chunk.length);
-      chunk.forEach((p, i) => outcomes.set(p.query.key, innerOutcome(p, results[i], url)));
+      for (let i = 0; i < chunk.length; i++) {
+        outcomes.set(chunk[i].query.key, innerOutcome(chunk[i], results[i], url));
+      }
       return undefined;
     }
     if (answer.error.data.rpcCode === "CONTRACT_VALIDATE_ERROR") return "missing";
@@ -418,6 +420,10 @@ function innerOutcome(
   url: string,
 ): BalanceOutcome {
   const key = p.query.key;
+  // The common answer, one word: no message to build (this runs per balance).
+  if (result.success && result.returnData.length === 64) {
+    return { key, ok: true, raw: BigInt(`0x${result.returnData}`) };
+  }
   const what = p.token
     ? `balanceOf(${p.holder.base58}) on ${p.token.base58}`
     : `getEthBalance(${p.holder.base58})`;

@@ -7,9 +7,10 @@
 import {
   addressCall,
   addressHex,
+  type Aggregate3Call,
   type Aggregate3Result,
   decodeAggregate3,
-  encodeAggregate3,
+  encodeAggregate3Arguments,
   SELECTOR,
 } from "./abi.ts";
 
@@ -27,14 +28,18 @@ export function encodeAggregate3Parameter(
   multicall: `0x${string}`,
   balances: MulticallBalance[],
 ): string {
-  const calldata = encodeAggregate3(balances.map((b) => ({
-    target: addressHex(b.token ?? multicall),
-    callData: addressCall(
-      b.token ? SELECTOR.balanceOf : SELECTOR.getEthBalance,
-      addressHex(b.holder),
-    ),
-  })));
-  return calldata.slice(2 + SELECTOR.aggregate3.length);
+  const self = addressHex(multicall);
+  const calls: Aggregate3Call[] = new Array(balances.length);
+  for (let i = 0; i < balances.length; i++) {
+    const { holder, token } = balances[i];
+    calls[i] = token === null
+      ? { target: self, callData: addressCall(SELECTOR.getEthBalance, addressHex(holder)) }
+      : {
+        target: addressHex(token),
+        callData: addressCall(SELECTOR.balanceOf, addressHex(holder)),
+      };
+  }
+  return encodeAggregate3Arguments(calls);
 }
 
 /** Decodes aggregate3's return; throws AbiDecodeError unless it is an answer for `expected` calls. */

@@ -1879,7 +1879,7 @@ var init_sha2 = __esm({
         this.H = SHA256_IV[7] | 0;
       }
       get() {
-        const { A, B, C, D, E, F, G, H } = this;
+        const { A, B, C, D, E, F, G, H: H2 } = this;
         return [
           A,
           B,
@@ -1888,11 +1888,11 @@ var init_sha2 = __esm({
           E,
           F,
           G,
-          H
+          H2
         ];
       }
       // prettier-ignore
-      set(A, B, C, D, E, F, G, H) {
+      set(A, B, C, D, E, F, G, H2) {
         this.A = A | 0;
         this.B = B | 0;
         this.C = C | 0;
@@ -1900,7 +1900,7 @@ var init_sha2 = __esm({
         this.E = E | 0;
         this.F = F | 0;
         this.G = G | 0;
-        this.H = H | 0;
+        this.H = H2 | 0;
       }
       process(view, offset) {
         for (let i = 0; i < 16; i++, offset += 4) SHA256_W[i] = view.getUint32(offset, false);
@@ -1911,13 +1911,13 @@ var init_sha2 = __esm({
           const s1 = rotr(W2, 17) ^ rotr(W2, 19) ^ W2 >>> 10;
           SHA256_W[i] = s1 + SHA256_W[i - 7] + s0 + SHA256_W[i - 16] | 0;
         }
-        let { A, B, C, D, E, F, G, H } = this;
+        let { A, B, C, D, E, F, G, H: H2 } = this;
         for (let i = 0; i < 64; i++) {
           const sigma1 = rotr(E, 6) ^ rotr(E, 11) ^ rotr(E, 25);
-          const T1 = H + sigma1 + Chi(E, F, G) + SHA256_K[i] + SHA256_W[i] | 0;
+          const T1 = H2 + sigma1 + Chi(E, F, G) + SHA256_K[i] + SHA256_W[i] | 0;
           const sigma0 = rotr(A, 2) ^ rotr(A, 13) ^ rotr(A, 22);
           const T2 = sigma0 + Maj(A, B, C) | 0;
-          H = G;
+          H2 = G;
           G = F;
           F = E;
           E = D + T1 | 0;
@@ -1933,8 +1933,8 @@ var init_sha2 = __esm({
         E = E + this.E | 0;
         F = F + this.F | 0;
         G = G + this.G | 0;
-        H = H + this.H | 0;
-        this.set(A, B, C, D, E, F, G, H);
+        H2 = H2 + this.H | 0;
+        this.set(A, B, C, D, E, F, G, H2);
       }
       roundClean() {
         clean(SHA256_W);
@@ -3648,16 +3648,6 @@ var init_esm = __esm({
   }
 });
 
-// ../../../node_modules/.deno/viem@2.57.20/node_modules/viem/_esm/utils/unit/formatUnits.js
-function formatUnits(value, decimals) {
-  return format(value, decimals);
-}
-var init_formatUnits = __esm({
-  "../../../node_modules/.deno/viem@2.57.20/node_modules/viem/_esm/utils/unit/formatUnits.js"() {
-    init_Value();
-  }
-});
-
 // ../../../node_modules/.deno/viem@2.57.20/node_modules/viem/_esm/utils/index.js
 var init_utils3 = __esm({
   "../../../node_modules/.deno/viem@2.57.20/node_modules/viem/_esm/utils/index.js"() {
@@ -3665,9 +3655,7 @@ var init_utils3 = __esm({
     init_getAddress();
     init_isAddress();
     init_toBytes();
-    init_toHex();
     init_sha2562();
-    init_formatUnits();
   }
 });
 
@@ -3739,27 +3727,32 @@ var init_endpoints = __esm({
 
 // chains/abi.ts
 function encodeAggregate3(calls) {
+  return `0x${SELECTOR.aggregate3}${encodeAggregate3Arguments(calls)}`;
+}
+function encodeAggregate3Arguments(calls) {
   const n = calls.length;
-  const parts = [
-    "0x",
-    SELECTOR.aggregate3,
-    word(32),
-    word(n)
-  ];
-  const tails = [];
+  const parts = new Array(2 + 6 * n);
+  parts[0] = WORD_32;
+  parts[1] = word(n);
   let offset = n * 32;
-  for (const call of calls) {
-    parts.push(word(offset));
-    const bytes = call.callData.length / 2;
+  let tail = 2 + n;
+  for (let i = 0; i < n; i++) {
+    const { target, callData } = calls[i];
+    parts[2 + i] = word(offset);
+    const bytes = callData.length / 2;
     const padded = Math.ceil(bytes / 32) * 64;
-    tails.push(call.target.padStart(64, "0"), TRUE_WORD, word(96), word(bytes), call.callData.padEnd(padded, "0"));
+    parts[tail++] = target.length === 40 ? ADDRESS_PAD + target : target.padStart(64, "0");
+    parts[tail++] = TRUE_WORD;
+    parts[tail++] = WORD_96;
+    parts[tail++] = word(bytes);
+    parts[tail++] = callData.length === padded ? callData : callData.padEnd(padded, "0");
     offset += 128 + padded / 2;
   }
-  return parts.join("") + tails.join("");
+  return parts.join("");
 }
 function smallUint(data, pos, limit) {
   if (pos + 64 > data.length) throw new AbiDecodeError(`word at ${pos / 2} is out of bounds`);
-  if (data.slice(pos, pos + 52) !== ZERO_WORD.slice(0, 52)) {
+  if (!data.startsWith(ZERO_PREFIX, pos)) {
     throw new AbiDecodeError(`word at ${pos / 2} is too large`);
   }
   const value = parseInt(data.slice(pos + 52, pos + 64), 16);
@@ -3767,8 +3760,10 @@ function smallUint(data, pos, limit) {
   return value;
 }
 function decodeAggregate3(result, expected) {
-  if (!/^0x[0-9a-fA-F]*$/.test(result)) throw new AbiDecodeError("not hex data");
-  const data = result.slice(2).toLowerCase();
+  let data;
+  if (LOWERCASE_HEX.test(result)) data = result.slice(2);
+  else if (HEX.test(result)) data = result.slice(2).toLowerCase();
+  else throw new AbiDecodeError("not hex data");
   const size3 = data.length / 2;
   if (data.length % 64 !== 0 || size3 < 64) {
     throw new AbiDecodeError(`${size3} bytes is not an ABI-encoded array`);
@@ -3822,7 +3817,7 @@ function revertReason(returnData) {
   }
   return `custom error 0x${selector}`;
 }
-var SELECTOR, AbiDecodeError, word, ZERO_WORD, TRUE_WORD, addressHex, addressCall;
+var SELECTOR, AbiDecodeError, ZERO_WORD, word, TRUE_WORD, WORD_32, WORD_96, ADDRESS_PAD, ZERO_PREFIX, addressHex, addressCall, LOWERCASE_HEX, HEX;
 var init_abi2 = __esm({
   "chains/abi.ts"() {
     init_utils3();
@@ -3841,11 +3836,20 @@ var init_abi2 = __esm({
     AbiDecodeError = class extends Error {
       name = "AbiDecodeError";
     };
-    word = (value) => value.toString(16).padStart(64, "0");
     ZERO_WORD = "0".repeat(64);
+    word = (value) => {
+      const hex = value.toString(16);
+      return ZERO_WORD.slice(hex.length) + hex;
+    };
     TRUE_WORD = word(1);
+    WORD_32 = word(32);
+    WORD_96 = word(96);
+    ADDRESS_PAD = ZERO_WORD.slice(40);
+    ZERO_PREFIX = ZERO_WORD.slice(0, 52);
     addressHex = (address) => address.slice(2).toLowerCase();
-    addressCall = (selector, addressHex40) => selector + addressHex40.padStart(64, "0");
+    addressCall = (selector, addressHex40) => selector + (addressHex40.length === 40 ? ADDRESS_PAD + addressHex40 : addressHex40.padStart(64, "0"));
+    LOWERCASE_HEX = /^0x[0-9a-f]*$/;
+    HEX = /^0x[0-9a-fA-F]*$/;
   }
 });
 
@@ -4843,7 +4847,7 @@ var init_evm = __esm({
     init_sized_groups();
     init_evm_transport();
     CANONICAL_MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11";
-    ADDRESS_CACHE_LIMIT = 2e4;
+    ADDRESS_CACHE_LIMIT = 5e4;
     addressChecks = /* @__PURE__ */ new Map();
     configError = (message) => new ReadError("configuration", message);
     clip2 = (text2) => text2.length > 120 ? `${text2.slice(0, 120)}\u2026` : text2;
@@ -5110,25 +5114,28 @@ var init_evm = __esm({
           return "failed";
         }
         this.passed("multicall", chunk.length);
-        let decoded;
+        let decoded2;
         try {
-          decoded = decodeAggregate3(result, chunk.length);
+          decoded2 = decodeAggregate3(result, chunk.length);
         } catch (error) {
           if (!(error instanceof AbiDecodeError)) throw error;
           const problem = configError(`contract at multicall address ${multicall} did not answer like Multicall3 (${error.message})`);
           for (const call of chunk) this.settle(call.query.index, problem);
           return "failed";
         }
-        decoded.forEach((item, i) => {
+        for (let i = 0; i < decoded2.length; i++) {
+          const item = decoded2[i];
           const query = chunk[i].query;
-          if (!item.success) {
+          if (item.success && item.returnData.length === 64) {
+            this.settle(query.index, BigInt(`0x${item.returnData}`));
+          } else if (!item.success) {
             this.settle(query.index, this.callFailed(query, revertReason(item.returnData)));
           } else if (item.returnData.length === 0 && query.token) {
             state.emptyTokens.push(query);
           } else {
             this.settleReturn(query, item.returnData);
           }
-        });
+        }
         return "answered";
       }
       /**
@@ -5328,32 +5335,202 @@ var init_evm = __esm({
   }
 });
 
+// chains/sha256_block.ts
+function sha256Block(data, out = new Uint8Array(32)) {
+  const length = data.length;
+  if (length > MAX_ONE_BLOCK_BYTES) {
+    throw new RangeError(`sha256Block hashes at most 55 bytes, got ${length}`);
+  }
+  for (let i = 0; i < 14; i++) {
+    let word2 = 0;
+    for (let k = 0; k < 4; k++) {
+      const at = i * 4 + k;
+      const byte = at < length ? data[at] : at === length ? 128 : 0;
+      word2 = word2 << 8 | byte;
+    }
+    w[i] = word2;
+  }
+  w[14] = 0;
+  w[15] = length * 8;
+  for (let i = 16; i < 64; i++) {
+    const x = w[i - 15];
+    const y = w[i - 2];
+    const s0 = rotr2(x, 7) ^ rotr2(x, 18) ^ x >>> 3;
+    const s1 = rotr2(y, 17) ^ rotr2(y, 19) ^ y >>> 10;
+    w[i] = w[i - 16] + s0 + w[i - 7] + s1 | 0;
+  }
+  let a = H[0], b = H[1], c = H[2], d = H[3], e = H[4], f = H[5], g = H[6], h = H[7];
+  for (let i = 0; i < 64; i++) {
+    const s1 = rotr2(e, 6) ^ rotr2(e, 11) ^ rotr2(e, 25);
+    const ch = e & f ^ ~e & g;
+    const t1 = h + s1 + ch + K[i] + w[i] | 0;
+    const s0 = rotr2(a, 2) ^ rotr2(a, 13) ^ rotr2(a, 22);
+    const maj = a & b ^ a & c ^ b & c;
+    const t2 = s0 + maj | 0;
+    h = g;
+    g = f;
+    f = e;
+    e = d + t1 | 0;
+    d = c;
+    c = b;
+    b = a;
+    a = t1 + t2 | 0;
+  }
+  put(out, 0, H[0] + a);
+  put(out, 4, H[1] + b);
+  put(out, 8, H[2] + c);
+  put(out, 12, H[3] + d);
+  put(out, 16, H[4] + e);
+  put(out, 20, H[5] + f);
+  put(out, 24, H[6] + g);
+  put(out, 28, H[7] + h);
+  return out;
+}
+function put(out, at, value) {
+  out[at] = value >>> 24;
+  out[at + 1] = value >>> 16;
+  out[at + 2] = value >>> 8;
+  out[at + 3] = value;
+}
+var H, K, MAX_ONE_BLOCK_BYTES, w, rotr2;
+var init_sha256_block = __esm({
+  "chains/sha256_block.ts"() {
+    H = Int32Array.from([
+      1779033703,
+      3144134277,
+      1013904242,
+      2773480762,
+      1359893119,
+      2600822924,
+      528734635,
+      1541459225
+    ]);
+    K = Int32Array.from([
+      1116352408,
+      1899447441,
+      3049323471,
+      3921009573,
+      961987163,
+      1508970993,
+      2453635748,
+      2870763221,
+      3624381080,
+      310598401,
+      607225278,
+      1426881987,
+      1925078388,
+      2162078206,
+      2614888103,
+      3248222580,
+      3835390401,
+      4022224774,
+      264347078,
+      604807628,
+      770255983,
+      1249150122,
+      1555081692,
+      1996064986,
+      2554220882,
+      2821834349,
+      2952996808,
+      3210313671,
+      3336571891,
+      3584528711,
+      113926993,
+      338241895,
+      666307205,
+      773529912,
+      1294757372,
+      1396182291,
+      1695183700,
+      1986661051,
+      2177026350,
+      2456956037,
+      2730485921,
+      2820302411,
+      3259730800,
+      3345764771,
+      3516065817,
+      3600352804,
+      4094571909,
+      275423344,
+      430227734,
+      506948616,
+      659060556,
+      883997877,
+      958139571,
+      1322822218,
+      1537002063,
+      1747873779,
+      1955562222,
+      2024104815,
+      2227730452,
+      2361852424,
+      2428436474,
+      2756734187,
+      3204031479,
+      3329325298
+    ]);
+    MAX_ONE_BLOCK_BYTES = 55;
+    w = new Int32Array(64);
+    rotr2 = (x, n) => x >>> n | x << 32 - n;
+  }
+});
+
 // chains/tron_address.ts
 function decodeAddress58(text2) {
-  const bytes = new Uint8Array(25);
-  for (let i = 0; i < text2.length; i++) {
-    const code = text2.charCodeAt(i);
-    let carry = code < 128 ? BASE58_INDEX[code] : -1;
-    if (carry < 0) return null;
-    for (let j = bytes.length - 1; j >= 0; j--) {
-      carry += bytes[j] * 58;
-      bytes[j] = carry & 255;
-      carry >>= 8;
+  const limbs = [
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0
+  ];
+  for (let i = 0; i < text2.length; ) {
+    let group = 0;
+    let scale = 1;
+    for (let k = 0; k < 4 && i < text2.length; k++, i++) {
+      const code = text2.charCodeAt(i);
+      const digit = code < 128 ? BASE58_INDEX[code] : -1;
+      if (digit < 0) return false;
+      group = group * 58 + digit;
+      scale *= 58;
     }
-    if (carry !== 0) return null;
+    let carry = group;
+    for (let j = LIMBS - 1; j >= 0; j--) {
+      const value = limbs[j] * scale + carry;
+      carry = Math.floor(value / LIMB);
+      limbs[j] = value - carry * LIMB;
+    }
+    if (carry !== 0) return false;
   }
-  return bytes;
+  for (let j = 0; j < LIMBS; j++) {
+    const limb = limbs[j];
+    decoded[j * 3] = limb >>> 16;
+    decoded[j * 3 + 1] = limb >>> 8;
+    decoded[j * 3 + 2] = limb;
+  }
+  return decoded[0] === 0 && decoded[1] === 0;
 }
 function decodeAddressCheck(text2) {
-  const bytes = decodeAddress58(text2);
-  if (bytes === null) return null;
-  const payload = bytes.subarray(0, 21);
-  const sum = sha2563(sha2563(payload, "bytes"), "bytes");
-  for (let i = 0; i < 4; i++) if (sum[i] !== bytes[21 + i]) return null;
-  return payload.slice();
+  if (!decodeAddress58(text2)) return null;
+  sha256Block(sha256Block(payloadView, digest), digest);
+  for (let i = 0; i < 4; i++) if (digest[i] !== decoded[23 + i]) return null;
+  return hexOf(payloadView);
 }
-function fromPayload(payload, base582 = base58check2.encode(payload)) {
-  const hex = bytesToHex(payload).slice(2);
+function hexOf(bytes) {
+  let hex = "";
+  for (let i = 0; i < bytes.length; i++) hex += HEX_BYTE[bytes[i]];
+  return hex;
+}
+function fromPayload(payload) {
+  return fromHex(hexOf(payload), base58check2.encode(payload));
+}
+function fromHex(hex, base582) {
   return {
     base58: base582,
     hex,
@@ -5389,12 +5566,12 @@ function parseUncached(input) {
       reason: `"${text2}" is not a TRON address (expected base58 T... of 34 characters)`
     };
   }
-  const payload = decodeAddressCheck(text2);
-  if (payload === null) return {
+  const hex = decodeAddressCheck(text2);
+  if (hex === null) return {
     ok: false,
     reason: `"${text2}" has a bad base58 checksum`
   };
-  if (payload.length !== 21 || payload[0] !== 65) {
+  if (!hex.startsWith("41")) {
     return {
       ok: false,
       reason: `"${text2}" is not a TRON address (bad base58 payload)`
@@ -5402,19 +5579,28 @@ function parseUncached(input) {
   }
   return {
     ok: true,
-    address: fromPayload(payload, text2)
+    address: fromHex(hex, text2)
   };
 }
-var base58check2, BASE58, BASE58_INDEX, CACHE_LIMIT, cache;
+var base58check2, BASE58, BASE58_INDEX, LIMB, LIMBS, decoded, payloadView, digest, HEX_BYTE, CACHE_LIMIT, cache;
 var init_tron_address = __esm({
   "chains/tron_address.ts"() {
     init_esm();
     init_utils3();
+    init_sha256_block();
     base58check2 = base58check((data) => sha2563(data, "bytes"));
     BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
     BASE58_INDEX = new Int8Array(128).fill(-1);
     for (let i = 0; i < BASE58.length; i++) BASE58_INDEX[BASE58.charCodeAt(i)] = i;
-    CACHE_LIMIT = 2e4;
+    LIMB = 2 ** 24;
+    LIMBS = 9;
+    decoded = new Uint8Array(LIMBS * 3);
+    payloadView = decoded.subarray(2, 23);
+    digest = new Uint8Array(32);
+    HEX_BYTE = Array.from({
+      length: 256
+    }, (_, i) => i.toString(16).padStart(2, "0"));
+    CACHE_LIMIT = 5e4;
     cache = /* @__PURE__ */ new Map();
   }
 });
@@ -5990,11 +6176,19 @@ var init_tron_http = __esm({
 
 // chains/tron_multicall.ts
 function encodeAggregate3Parameter(multicall, balances) {
-  const calldata = encodeAggregate3(balances.map((b) => ({
-    target: addressHex(b.token ?? multicall),
-    callData: addressCall(b.token ? SELECTOR.balanceOf : SELECTOR.getEthBalance, addressHex(b.holder))
-  })));
-  return calldata.slice(2 + SELECTOR.aggregate3.length);
+  const self = addressHex(multicall);
+  const calls = new Array(balances.length);
+  for (let i = 0; i < balances.length; i++) {
+    const { holder, token } = balances[i];
+    calls[i] = token === null ? {
+      target: self,
+      callData: addressCall(SELECTOR.getEthBalance, addressHex(holder))
+    } : {
+      target: addressHex(token),
+      callData: addressCall(SELECTOR.balanceOf, addressHex(holder))
+    };
+  }
+  return encodeAggregate3Arguments(calls);
 }
 var AGGREGATE3_SELECTOR, decodeAggregate3Result;
 var init_tron_multicall = __esm({
@@ -6312,12 +6506,14 @@ async function readChunk(ctx, multicall, chunk, outcomes, energy) {
       holder: p.holder.evm,
       token: p.token?.evm ?? null
     })));
-    const body = await constantCall(ctx, multicall, AGGREGATE3_SELECTOR, rawParameter.replace(/^0x/, ""), chunk[0].holder);
+    const body = await constantCall(ctx, multicall, AGGREGATE3_SELECTOR, rawParameter, chunk[0].holder);
     const answer = interpretTrigger(body, what, url);
     if (answer.ok) {
       const results = decodeAggregate3Result(answer.returnData, chunk.length);
       energy.passed = Math.max(energy.passed, chunk.length);
-      chunk.forEach((p, i) => outcomes.set(p.query.key, innerOutcome(p, results[i], url)));
+      for (let i = 0; i < chunk.length; i++) {
+        outcomes.set(chunk[i].query.key, innerOutcome(chunk[i], results[i], url));
+      }
       return void 0;
     }
     if (answer.error.data.rpcCode === "CONTRACT_VALIDATE_ERROR") return "missing";
@@ -6351,6 +6547,13 @@ function learnedSize(chunkSize, energy) {
 }
 function innerOutcome(p, result, url) {
   const key = p.query.key;
+  if (result.success && result.returnData.length === 64) {
+    return {
+      key,
+      ok: true,
+      raw: BigInt(`0x${result.returnData}`)
+    };
+  }
   const what = p.token ? `balanceOf(${p.holder.base58}) on ${p.token.base58}` : `getEthBalance(${p.holder.base58})`;
   if (!result.success) {
     return fail2(key, new ReadError("permanent", `${what} reverted: ${revertReason(result.returnData)}`, {
@@ -6637,7 +6840,7 @@ var require_sha256 = __commonJS({
       exports2.__esModule = true;
       exports2.digestLength = 32;
       exports2.blockSize = 64;
-      var K = new Uint32Array([
+      var K2 = new Uint32Array([
         1116352408,
         1899447441,
         3049323471,
@@ -6703,7 +6906,7 @@ var require_sha256 = __commonJS({
         3204031479,
         3329325298
       ]);
-      function hashBlocks(w, v, p, pos, len) {
+      function hashBlocks(w2, v, p, pos, len) {
         var a, b, c, d, e, f, g, h, u, i, j, t1, t2;
         while (len >= 64) {
           a = v[0];
@@ -6716,17 +6919,17 @@ var require_sha256 = __commonJS({
           h = v[7];
           for (i = 0; i < 16; i++) {
             j = pos + i * 4;
-            w[i] = (p[j] & 255) << 24 | (p[j + 1] & 255) << 16 | (p[j + 2] & 255) << 8 | p[j + 3] & 255;
+            w2[i] = (p[j] & 255) << 24 | (p[j + 1] & 255) << 16 | (p[j + 2] & 255) << 8 | p[j + 3] & 255;
           }
           for (i = 16; i < 64; i++) {
-            u = w[i - 2];
+            u = w2[i - 2];
             t1 = (u >>> 17 | u << 32 - 17) ^ (u >>> 19 | u << 32 - 19) ^ u >>> 10;
-            u = w[i - 15];
+            u = w2[i - 15];
             t2 = (u >>> 7 | u << 32 - 7) ^ (u >>> 18 | u << 32 - 18) ^ u >>> 3;
-            w[i] = (t1 + w[i - 7] | 0) + (t2 + w[i - 16] | 0);
+            w2[i] = (t1 + w2[i - 7] | 0) + (t2 + w2[i - 16] | 0);
           }
           for (i = 0; i < 64; i++) {
-            t1 = (((e >>> 6 | e << 32 - 6) ^ (e >>> 11 | e << 32 - 11) ^ (e >>> 25 | e << 32 - 25)) + (e & f ^ ~e & g) | 0) + (h + (K[i] + w[i] | 0) | 0) | 0;
+            t1 = (((e >>> 6 | e << 32 - 6) ^ (e >>> 11 | e << 32 - 11) ^ (e >>> 25 | e << 32 - 25)) + (e & f ^ ~e & g) | 0) + (h + (K2[i] + w2[i] | 0) | 0) | 0;
             t2 = ((a >>> 2 | a << 32 - 2) ^ (a >>> 13 | a << 32 - 13) ^ (a >>> 22 | a << 32 - 22)) + (a & b ^ a & c ^ b & c) | 0;
             h = g;
             g = f;
@@ -6936,17 +7139,17 @@ var require_sha256 = __commonJS({
       exports2.HMAC = HMAC;
       function hash(data) {
         var h = new Hash2().update(data);
-        var digest = h.digest();
+        var digest2 = h.digest();
         h.clean();
-        return digest;
+        return digest2;
       }
       exports2.hash = hash;
       exports2["default"] = hash;
       function hmac(key, data) {
         var h = new HMAC(key).update(data);
-        var digest = h.digest();
+        var digest2 = h.digest();
         h.clean();
-        return digest;
+        return digest2;
       }
       exports2.hmac = hmac;
       function fillBuffer(buffer2, hmac2, info, counter) {
@@ -7255,6 +7458,7 @@ var unexpected = (family, cause, what = "") => new ReadError("transient", `${fam
   cause
 });
 function withEveryQuery(read, queries, missing) {
+  if (inQueryOrder(read.outcomes, queries)) return read;
   const byKey = /* @__PURE__ */ new Map();
   for (const outcome of read.outcomes) if (outcome) byKey.set(outcome.key, outcome);
   return {
@@ -7265,6 +7469,13 @@ function withEveryQuery(read, queries, missing) {
       error: missing
     })
   };
+}
+function inQueryOrder(outcomes, queries) {
+  if (outcomes.length !== queries.length) return false;
+  for (let i = 0; i < queries.length; i++) {
+    if (outcomes[i]?.key !== queries[i].key) return false;
+  }
+  return true;
 }
 
 // config_error.ts
@@ -11937,12 +12148,13 @@ function toRow(raw) {
     isNative: raw.is_native === true,
     configError: text(raw, "config_error", true)
   };
-  return row.configError ? row : {
-    ...row,
-    configError: brokenPromise(row)
-  };
+  if (!row.configError) row.configError = brokenPromise(row);
+  return row;
 }
 function brokenPromise(row) {
+  if (row.address && (row.isNative || row.contractAddress) && Number.isInteger(row.decimals)) {
+    return null;
+  }
   const missing = [
     !row.address && "address",
     !row.isNative && !row.contractAddress && "contract_address",
@@ -12192,7 +12404,6 @@ function createStore(client, options) {
 }
 
 // amount.ts
-init_utils3();
 var UINT256_MAX = (1n << 256n) - 1n;
 var MAX_DECIMALS = 77;
 var AmountError = class extends Error {
@@ -12219,10 +12430,19 @@ function assertRawAmount(raw) {
     });
   }
 }
-function toHuman(raw, decimals) {
+function rawDigits(raw) {
   assertRawAmount(raw);
+  return raw.toString();
+}
+function humanFromDigits(digits, decimals) {
   assertDecimals(decimals);
-  return formatUnits(raw, decimals);
+  if (decimals === 0) return digits;
+  const padded = digits.length > decimals ? digits : digits.padStart(decimals + 1, "0");
+  const point = padded.length - decimals;
+  let end = padded.length;
+  while (end > point && padded.charCodeAt(end - 1) === 48) end--;
+  const integer2 = padded.slice(0, point);
+  return end === point ? integer2 : `${integer2}.${padded.slice(point, end)}`;
 }
 
 // context.ts
@@ -12479,6 +12699,18 @@ async function within(promise, ms) {
     clearTimeout(timer);
   }
 }
+function outcomeFinder(outcomes) {
+  let byKey;
+  return (i, key) => {
+    const atPosition = outcomes[i];
+    if (atPosition?.key === key) return atPosition;
+    byKey ??= new Map(outcomes.map((o) => [
+      o.key,
+      o
+    ]));
+    return byKey.get(key);
+  };
+}
 function configurationProblem(row, claim) {
   if (row.configError) return row.configError;
   const chainError = claim.chainErrors.get(row.chainId);
@@ -12533,14 +12765,13 @@ async function readChainBatch(ctx, chain2, rows, out) {
   }
   const block = read.block === null ? null : read.block.toString();
   const blockless = "reader reported no block for this read; the balance is not recorded";
-  const outcomes = new Map(read.outcomes.map((o) => [
-    o.key,
-    o
-  ]));
+  const outcomeOf = outcomeFinder(read.outcomes);
   const aborted = deadline.passed;
   const debug = log.enabled("debug");
-  for (const row of rows) {
-    const outcome = outcomes.get(row.id);
+  const tickAt = ctx.tickAt;
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i];
+    const outcome = outcomeOf(i, row.id);
     if (!outcome.ok) {
       if (aborted) out.leaveUnread(row);
       else out.fail(row, outcome.error.errorClass, outcome.error.message);
@@ -12550,22 +12781,26 @@ async function readChainBatch(ctx, chain2, rows, out) {
       out.fail(row, "transient", blockless);
       continue;
     }
+    let raw;
     let human;
     try {
-      human = toHuman(outcome.raw, row.decimals);
+      raw = rawDigits(outcome.raw);
+      human = humanFromDigits(raw, row.decimals);
     } catch (error) {
       out.fail(row, "configuration", `cannot convert balance: ${error.message}`);
       continue;
     }
-    const raw = outcome.raw.toString();
-    out.results.push({
+    out.results.push(tickAt === null ? {
+      id: row.id,
+      raw,
+      human,
+      block
+    } : {
       id: row.id,
       raw,
       human,
       block,
-      ...ctx.tickAt === null ? {} : {
-        tick_at: ctx.tickAt
-      }
+      tick_at: tickAt
     });
     out.successes.push(row);
     summaryEntry.synced++;
