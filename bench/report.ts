@@ -402,6 +402,12 @@ export function tableLines(results: Results): string[] {
     ],
     both("DB round trips/balance", "db_round_trips_per_balance", 4, "lower"),
     both("CPU ms/1,000 balances", "cpu_ms_per_1000_balances", 1, "lower"),
+    [
+      "CPU ms/1,000 balances, warm drain",
+      fmt(results.project.warm.cpu_ms_per_1000_balances, 1),
+      "",
+      "",
+    ],
     both("peak RSS (MB)", "peak_rss_mb", 1),
     ["cold start, spawn to first answer (ms)", fmt(p.cold_start_ms), "-", ""],
     ...(mc
@@ -413,6 +419,18 @@ export function tableLines(results: Results): string[] {
           ratio(mc.balances_per_s, mc.seed_strategy_balances_per_s, true),
         ] as Row,
         ["CPU ms/1,000, multicall chains only", fmt(mc.cpu_ms_per_1000_balances, 1), "", ""] as Row,
+        [
+          "balances/s, multicall chains only, warm drain",
+          fmt(mc.warm.balances_per_s, 1),
+          fmt(mc.seed_strategy_balances_per_s, 1),
+          ratio(mc.warm.balances_per_s, mc.seed_strategy_balances_per_s, true),
+        ] as Row,
+        [
+          "CPU ms/1,000, multicall chains only, warm drain",
+          fmt(mc.warm.cpu_ms_per_1000_balances, 1),
+          "",
+          "",
+        ] as Row,
       ]
       : []),
     both("wrong balances", "wrong_balances"),
