@@ -7592,10 +7592,7 @@ var DEFAULTS = {
   // Hosted Supabase cancels a statement of `authenticator` (and so of service_role) after 8 s: a
   // longer wait here would only wait for an answer that cannot come.
   storeTimeoutMs: 8e3,
-  // Of the isolate's CPU (the Edge Runtime's hard limit is 2 s): runs in flight plan their last
-  // claims on their share of what is left and a paced run reserves what its requests were measured
-  // to cost, so the total stays close to it; the soak's largest invocation is the figure to watch.
-  cpuBudgetMs: 900,
+  cpuBudgetMs: 800,
   abortGraceMs: 1e3,
   maxRowLogLines: 20
 };
