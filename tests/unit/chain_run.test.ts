@@ -7,12 +7,6 @@ import assert from "node:assert/strict";
 import { finishByMs } from "../../supabase/functions/balance-sync/config.ts";
 import { ReadError } from "../../supabase/functions/balance-sync/chains/errors.ts";
 import { SharedCpuBudget } from "../../supabase/functions/balance-sync/cpu.ts";
-import type { ChainRead } from "../../supabase/functions/balance-sync/chains/types.ts";
-import type { ReaderRegistry } from "../../supabase/functions/balance-sync/context.ts";
-import {
-  CPU_MS_PER_PACED_REQUEST,
-  pacedRequestCpu,
-} from "../../supabase/functions/balance-sync/run_caps.ts";
 import { MAX_LINE_CHARS } from "../../supabase/functions/balance-sync/log.ts";
 import type { RowResult } from "../../supabase/functions/balance-sync/store.ts";
 import { captureLog, chain, FakeReaders, FakeStore, row, syncWithFakes } from "./fakes.ts";
@@ -469,7 +463,6 @@ Deno.test("a paced run that set its CPU aside reads on past a shared budget the 
   readers.behaviour.set("bsc", { kind: "balances", balances: balances(evmRows) });
   const { log } = captureLog();
   // Other runs of the window used 820 ms of an 800 ms budget before these start.
-  pacedRequestCpu.reset();
   let cpu = 0;
   const budget = new SharedCpuBudget(() => cpu);
   const bulk = budget.begin();
@@ -488,40 +481,4 @@ Deno.test("a paced run that set its CPU aside reads on past a shared budget the 
   assert.equal(unpaced.stopped, "cpu");
   assert.equal(unpaced.synced, 0);
   assert.equal(store.lockedRows().length, 0);
-});
-
-Deno.test("a paced run that runs alone in the isolate learns what its requests cost, for the next runs' reservation", async () => {
-  pacedRequestCpu.reset();
-  const tron = chain("tron", "tron", { maxRps: 10 });
-  const rows = Array.from({ length: 300 }, (_, i) => row("tron", { address: `T${i}` }));
-  const store = new FakeStore([tron], rows);
-  store.paceFromLease = true;
-  // Each request (one per balance) costs 0.25 ms of the isolate's CPU.
-  let cpu = 0;
-  const readers: ReaderRegistry = () =>
-    Promise.resolve((_chain, queries): Promise<ChainRead> => {
-      cpu += 0.25 * queries.length;
-      return Promise.resolve({
-        block: 1n,
-        requests: queries.length,
-        mode: "per-call",
-        outcomes: queries.map((q) => ({ key: q.key, ok: true as const, raw: 1n })),
-      });
-    });
-  const { log } = captureLog("error");
-  try {
-    const summary = await run(
-      { store, readers, log, cpuBudget: new SharedCpuBudget(() => cpu) },
-      {},
-      { chainId: "tron" },
-    );
-    assert.equal(summary.synced, 300);
-    assert.ok(
-      // The budget reads whole milliseconds: within 5 %.
-      Math.abs(pacedRequestCpu.ms - 0.25 * 1.2) < 0.015,
-      `learned ${pacedRequestCpu.ms} ms per request (default ${CPU_MS_PER_PACED_REQUEST})`,
-    );
-  } finally {
-    pacedRequestCpu.reset();
-  }
 });

@@ -4,14 +4,12 @@ import {
   claimSize,
   CPU_MS_PER_BALANCE,
   CPU_MS_PER_PACED_REQUEST,
-  cpuPerPacedRequest,
   estimatedCpuMs,
   MULTICALL_CLAIM_ROWS,
   PACED_CLAIM_SECONDS,
   PACED_RATE_SHARE,
   pacedClaimRows,
   pacedCpuMs,
-  pacedRequestCpu,
   plannedRps,
   runBudgetMs,
   TICK_HANDOFF_MS,
@@ -115,29 +113,4 @@ Deno.test("a paced chain's claims plan on a share of its pace, or of the rate th
     PACED_RATE_SHARE < 0.95,
     "below what the pacer reaches at a 50 ms round trip (tron_pacer.ts)",
   );
-});
-
-Deno.test("the CPU per paced request is learned within bounds, from spans of 20 requests or more", () => {
-  try {
-    assert.equal(
-      cpuPerPacedRequest({ cpuMs: 100, requests: 10 }, { cpuMs: 110, requests: 29 }),
-      null,
-    );
-    assert.equal(
-      cpuPerPacedRequest({ cpuMs: 100, requests: 10 }, { cpuMs: 110, requests: 30 }),
-      0.5,
-    );
-    pacedRequestCpu.learn(0.25);
-    assert.ok(Math.abs(pacedRequestCpu.ms - 0.3) < 1e-9, "20 % over the measurement");
-    assert.equal(pacedCpuMs(10, 1000), 10 * pacedRequestCpu.ms, "the reservation follows it");
-    pacedRequestCpu.learn(0.001);
-    assert.equal(pacedRequestCpu.ms, 0.1, "no lower than 0.1 ms");
-    pacedRequestCpu.learn(50);
-    assert.equal(pacedRequestCpu.ms, 2, "no higher than 2 ms");
-    pacedRequestCpu.learn(NaN);
-    assert.equal(pacedRequestCpu.ms, 2, "nonsense is not taken");
-  } finally {
-    pacedRequestCpu.reset();
-  }
-  assert.equal(pacedRequestCpu.ms, CPU_MS_PER_PACED_REQUEST);
 });

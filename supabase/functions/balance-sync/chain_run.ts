@@ -6,11 +6,9 @@ import type { RunContext } from "./context.ts";
 import {
   claimRowsFor,
   claimSize,
-  cpuPerPacedRequest,
   estimatedCpuMs,
   pacedClaimRows,
   pacedCpuMs,
-  pacedRequestCpu,
   plannedRps,
 } from "./run_caps.ts";
 import type { StopReason } from "./summary.ts";
@@ -55,8 +53,6 @@ export async function runChain(
   let pace: number | null = null;
   /** CPU past which this run claims no more: the shared budget, more for a paced run (below). */
   let cpuCeilingMs = settings.cpuBudgetMs;
-  /** A paced run that set its CPU aside: it also learns what a request costs (run_caps.ts). */
-  let reserving = false;
   let requestsPerBalance = 1;
   // What the lease says of the chain's reads, before this run has read any.
   let leaseMulticall = false;
@@ -95,7 +91,6 @@ export async function runChain(
       // Its CPU is known in advance: set it aside, so the bulk runs it overlaps leave it room.
       if (pace !== null && pace > 0 && !lease.multicall) {
         const rps = pace;
-        reserving = true;
         ctx.cpuShare.reserve(() => pacedCpuMs(rps, clock.budgetMs - clock.elapsed()));
         // The bulk runs leave it the reservation; the estimate per request can be short of what
         // a request costs on a busy isolate, and the run's work is bounded by its pace anyway.
@@ -111,7 +106,6 @@ export async function runChain(
     // chain's claim is sized to what its pace reads in the time left, so it reads to the deadline:
     // only the batch's own cost (claim, record, reader set-up: its slowest so far) is kept back.
     let slowestBatch = 0;
-    let aloneSince: { cpuMs: number; requests: number } | null = null;
     let slowestOverhead = 0;
     const paced = pace !== null && pace > 0 ? pace : null;
     while (true) {
@@ -119,20 +113,7 @@ export async function runChain(
       // The budget is the process's, shared with the runs that overlap this one (cpu.ts); where
       // the runtime cannot tell, the balances this run read at the benchmark's CPU per balance.
       const read = entry.synced + entry.failed;
-      const measured = ctx.cpuShare.used();
-      const cpu = measured ?? estimatedCpuMs(entry.mode as ReadMode | null, read);
-      // Alone in the isolate (the bulk runs of the tick have ended), the CPU used is this run's:
-      // what its requests cost sets the reservation of the next runs.
-      if (reserving && measured !== null && ctx.cpuShare.sharers() === 1) {
-        const look = { cpuMs: measured, requests: entry.rpc_requests };
-        if (aloneSince === null) aloneSince = look;
-        else {
-          const perRequest = cpuPerPacedRequest(aloneSince, look);
-          if (perRequest !== null) pacedRequestCpu.learn(perRequest);
-        }
-      } else {
-        aloneSince = null;
-      }
+      const cpu = ctx.cpuShare.used() ?? estimatedCpuMs(entry.mode as ReadMode | null, read);
       if (cpu >= cpuCeilingMs) return stop("cpu");
       const remaining = clock.budgetMs - clock.elapsed();
       const timeoutMs = clock.beforeDeadline();

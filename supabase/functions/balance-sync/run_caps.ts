@@ -48,45 +48,9 @@ export function estimatedCpuMs(mode: ReadMode | null, balances: number): number 
  */
 export const CPU_MS_PER_PACED_REQUEST = 0.5;
 
-/**
- * CPU ms one paced request costs this isolate, learned from its paced runs while they ran alone
- * (nothing else in flight, so the isolate's CPU is theirs): its claims, records and rows
- * included. Until a run has measured it, CPU_MS_PER_PACED_REQUEST. Per isolate, like the pacer:
- * the next tick's runs plan with it.
- */
-export const pacedRequestCpu = {
-  ms: CPU_MS_PER_PACED_REQUEST,
-  /** Takes a measurement: 20 % over it, within 0.1-2 ms (a busy machine's one-off is not kept). */
-  learn(measuredMs: number): void {
-    if (!Number.isFinite(measuredMs) || measuredMs <= 0) return;
-    this.ms = Math.min(2, Math.max(0.1, measuredMs * 1.2));
-  },
-  reset(): void {
-    this.ms = CPU_MS_PER_PACED_REQUEST;
-  },
-};
-
-/**
- * The CPU a paced chain's run still needs: its pace for the time left, at the learned cost per
- * request.
- */
-export function pacedCpuMs(
-  paceRps: number,
-  remainingMs: number,
-  perRequestMs = pacedRequestCpu.ms,
-): number {
-  return Math.max(0, paceRps * (remainingMs / 1000) * perRequestMs);
-}
-
-/** CPU per request of a paced run between two looks at the isolate while it ran alone. */
-export function cpuPerPacedRequest(
-  from: { cpuMs: number; requests: number },
-  to: { cpuMs: number; requests: number },
-): number | null {
-  const requests = to.requests - from.requests;
-  // Fewer requests say little (one claim's database calls weigh too much in them).
-  if (requests < 20) return null;
-  return (to.cpuMs - from.cpuMs) / requests;
+/** The CPU a paced chain's run still needs: its pace for the time left. */
+export function pacedCpuMs(paceRps: number, remainingMs: number): number {
+  return Math.max(0, paceRps * (remainingMs / 1000) * CPU_MS_PER_PACED_REQUEST);
 }
 
 /**

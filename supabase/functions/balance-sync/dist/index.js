@@ -13073,24 +13073,8 @@ function estimatedCpuMs(mode, balances) {
   return balances * CPU_MS_PER_BALANCE[mode ?? "json-rpc-batch"];
 }
 var CPU_MS_PER_PACED_REQUEST = 0.5;
-var pacedRequestCpu = {
-  ms: CPU_MS_PER_PACED_REQUEST,
-  /** Takes a measurement: 20 % over it, within 0.1-2 ms (a busy machine's one-off is not kept). */
-  learn(measuredMs) {
-    if (!Number.isFinite(measuredMs) || measuredMs <= 0) return;
-    this.ms = Math.min(2, Math.max(0.1, measuredMs * 1.2));
-  },
-  reset() {
-    this.ms = CPU_MS_PER_PACED_REQUEST;
-  }
-};
-function pacedCpuMs(paceRps, remainingMs, perRequestMs = pacedRequestCpu.ms) {
-  return Math.max(0, paceRps * (remainingMs / 1e3) * perRequestMs);
-}
-function cpuPerPacedRequest(from, to) {
-  const requests = to.requests - from.requests;
-  if (requests < 20) return null;
-  return (to.cpuMs - from.cpuMs) / requests;
+function pacedCpuMs(paceRps, remainingMs) {
+  return Math.max(0, paceRps * (remainingMs / 1e3) * CPU_MS_PER_PACED_REQUEST);
 }
 var PACED_CLAIM_SECONDS = 10;
 function pacedClaimRows(paceRps, requestsPerBalance, batchSize) {
@@ -13131,7 +13115,6 @@ async function runChain(ctx, chainId, options) {
   let leased = false;
   let pace = null;
   let cpuCeilingMs = settings.cpuBudgetMs;
-  let reserving = false;
   let requestsPerBalance = 1;
   let leaseMulticall = false;
   if (options.rateLimited !== false) {
@@ -13161,7 +13144,6 @@ async function runChain(ctx, chainId, options) {
       }
       if (pace !== null && pace > 0 && !lease.multicall) {
         const rps = pace;
-        reserving = true;
         ctx.cpuShare.reserve(() => pacedCpuMs(rps, clock.budgetMs - clock.elapsed()));
         cpuCeilingMs = settings.cpuBudgetMs + pacedCpuMs(rps, clock.budgetMs);
       }
@@ -13169,27 +13151,12 @@ async function runChain(ctx, chainId, options) {
   }
   try {
     let slowestBatch = 0;
-    let aloneSince = null;
     let slowestOverhead = 0;
     const paced = pace !== null && pace > 0 ? pace : null;
     while (true) {
       if (book.summary.batches >= settings.maxBatches) return stop("max_batches");
       const read = entry.synced + entry.failed;
-      const measured = ctx.cpuShare.used();
-      const cpu = measured ?? estimatedCpuMs(entry.mode, read);
-      if (reserving && measured !== null && ctx.cpuShare.sharers() === 1) {
-        const look = {
-          cpuMs: measured,
-          requests: entry.rpc_requests
-        };
-        if (aloneSince === null) aloneSince = look;
-        else {
-          const perRequest = cpuPerPacedRequest(aloneSince, look);
-          if (perRequest !== null) pacedRequestCpu.learn(perRequest);
-        }
-      } else {
-        aloneSince = null;
-      }
+      const cpu = ctx.cpuShare.used() ?? estimatedCpuMs(entry.mode, read);
       if (cpu >= cpuCeilingMs) return stop("cpu");
       const remaining = clock.budgetMs - clock.elapsed();
       const timeoutMs = clock.beforeDeadline();
