@@ -14,7 +14,7 @@ import { parseArgs } from "node:util";
 import process from "node:process";
 import { startAnvil } from "../stack/anvil.ts";
 import { deployToken, installMulticall3, setTokenBalances } from "../stack/contracts/mod.ts";
-import { startTronNode, toEvmAddress, toTronBase58 } from "../tests/standins/tron_node.ts";
+import { startTronNode, toEvmAddress, toTronBase58 } from "../stack/standins/tron_node.ts";
 import { createTronReader } from "../supabase/functions/balance-sync/chains/tron.ts";
 import type {
   BalanceQuery,

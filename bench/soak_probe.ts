@@ -7,7 +7,7 @@
  * - staleness of last_checked per chain, from the database.
  */
 import type { Sql } from "../stack/pg.ts";
-import { maxInWindow } from "../tests/standins/tron_node.ts";
+import { maxInWindow } from "../stack/standins/tron_node.ts";
 import { procSample } from "./proc.ts";
 
 export { maxInWindow };

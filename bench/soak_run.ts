@@ -7,7 +7,7 @@
  * as its own process. Before each tick the staleness of every chain is sampled; every delivery,
  * log line and RPC request is recorded for the report (soak_report.ts).
  */
-import { startNetDispatcher } from "../tests/standins/net_dispatcher.ts";
+import { startNetDispatcher } from "../stack/standins/net_dispatcher.ts";
 import type { Stack } from "../stack/stack.ts";
 import { procSample } from "./proc.ts";
 import {

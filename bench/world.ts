@@ -24,7 +24,7 @@ import {
   toEvmAddress,
   toTronBase58,
   type TronNode,
-} from "../tests/standins/tron_node.ts";
+} from "../stack/standins/tron_node.ts";
 
 /** Multicall3 on TRON mainnet (community deployment), as an EVM address on the TRON anvil. */
 export const TRON_MULTICALL_EVM = "0x32a4F47A74a6810BD0bF861CABAb99656a75DE9E";

@@ -7,7 +7,7 @@
 import { getCode, rpc, setBalance, setCode, setStorageAt } from "../stack/anvil.ts";
 import { deployToken, installMulticall3, setTokenBalance } from "../stack/contracts/mod.ts";
 import type { Sql } from "../stack/pg.ts";
-import { toEvmAddress, type TronNode } from "../tests/standins/tron_node.ts";
+import { toEvmAddress, type TronNode } from "../stack/standins/tron_node.ts";
 import { DEMO_FUNDS, parseUnits } from "./demo.ts";
 
 export type Family = "evm" | "tron";

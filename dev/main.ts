@@ -17,11 +17,11 @@
 import postgres from "postgres";
 import { startAnvil } from "../stack/anvil.ts";
 import { postgresBinDir, repoRoot, tool } from "../stack/bin.ts";
-import { startNetDispatcher } from "../tests/standins/net_dispatcher.ts";
+import { startNetDispatcher } from "../stack/standins/net_dispatcher.ts";
 import type { Sql } from "../stack/pg.ts";
 import { FUNCTION_PATH, type Stack, startStack } from "../stack/stack.ts";
 import { startWebhookDemo } from "./webhook_demo.ts";
-import { startTronNode } from "../tests/standins/tron_node.ts";
+import { startTronNode } from "../stack/standins/tron_node.ts";
 import { ensurePrerequisites } from "../stack/prerequisites.ts";
 import { parseDevArgs } from "./cli.ts";
 import { formatUnits } from "./demo.ts";

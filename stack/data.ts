@@ -12,7 +12,7 @@ import {
   randomEvmAddress,
 } from "./seed.ts";
 import type { Stack } from "./stack.ts";
-import { toEvmAddress, toTronBase58, type TronNode } from "../tests/standins/tron_node.ts";
+import { toEvmAddress, toTronBase58, type TronNode } from "./standins/tron_node.ts";
 
 /** Moved to seed.ts; still exported here for the stack's tests. */
 /**

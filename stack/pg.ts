@@ -7,7 +7,7 @@
  *   may SET ROLE to the three), and the superuser `postgres`; Supabase's default privileges in
  *   `public` (new tables and functions are granted to the API roles, the trap migrations must
  *   revoke), schema `extensions`, and `postgres`'s search_path `"$user", public, extensions`.
- * - The SQL-only stand-ins for `pg_net` and `supabase_vault` (tests/standins/standin_extensions/)
+ * - The SQL-only stand-ins for `pg_net` and `supabase_vault` (stack/standins/standin_extensions/)
  *   installed as real extensions: PostgreSQL finds its share/ directory relative to the server
  *   binary, so the harness runs a private copy of the binary inside a private tree whose
  *   share/extension holds links to the real files plus the stand-ins. Nothing is installed into
@@ -95,7 +95,7 @@ export class ClusterError extends Error {
 }
 
 const REPO_ROOT = new URL("../", import.meta.url).pathname;
-const STANDIN_DIR = new URL("../tests/standins/standin_extensions/", import.meta.url).pathname;
+const STANDIN_DIR = new URL("./standins/standin_extensions/", import.meta.url).pathname;
 const TEMP_PREFIX = "balance-sync-pg-";
 const CREATES_PG_CRON = /create\s+extension\s+(if\s+not\s+exists\s+)?"?pg_cron"?/i;
 

@@ -15,8 +15,8 @@ import { repoRoot } from "./bin.ts";
 import { installMulticall3, MULTICALL3_ADDRESS } from "./contracts/mod.ts";
 import { TEST_JWT_SECRET, type TestKeys, testKeys } from "./jwt.ts";
 import { type Cluster, type Sql, startCluster } from "./pg.ts";
-import { type Postgrest, startPostgrest } from "../tests/standins/postgrest.ts";
-import { startTronNode, type TronNode } from "../tests/standins/tron_node.ts";
+import { type Postgrest, startPostgrest } from "./standins/postgrest.ts";
+import { startTronNode, type TronNode } from "./standins/tron_node.ts";
 
 export const FUNCTION_DIR = `${repoRoot}/supabase/functions/balance-sync`;
 /** The path Supabase serves the function under; the function itself answers on any path. */

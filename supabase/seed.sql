@@ -3,7 +3,7 @@
 --
 -- Two chains, both local:
 --   * "Local EVM (anvil)": anvil, chain id 31337, Multicall3 at its canonical address.
---   * "Local TRON (stand-in)": the java-tron HTTP stand-in from tests/standins/tron_node.ts, with
+--   * "Local TRON (stand-in)": the java-tron HTTP stand-in from stack/standins/tron_node.ts, with
 --     Multicall3 at the address of the community deployment on TRON mainnet (the address is data
 --     per chain; TRON has no canonical one).
 -- Three assets: ETH (native, 18 decimals), TRX (native, 6), and a demo "USDT" (6 decimals) that

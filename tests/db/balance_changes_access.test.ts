@@ -7,7 +7,7 @@ import { toHuman } from "../../supabase/functions/balance-sync/amount.ts";
 import { createClient } from "@supabase/supabase-js";
 import { TEST_JWT_SECRET, testKeys } from "../../stack/jwt.ts";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
-import { startPostgrest } from "../standins/postgrest.ts";
+import { startPostgrest } from "../../stack/standins/postgrest.ts";
 import { claim, migratedDb, record, seedDueRows } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createClient } from "@supabase/supabase-js";
 import { sharedCluster, startCluster } from "../../stack/pg.ts";
-import { startPostgrest } from "../standins/postgrest.ts";
+import { startPostgrest } from "../../stack/standins/postgrest.ts";
 import { signJwt, TEST_JWT_SECRET, testKeys } from "../../stack/jwt.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { createClient } from "@supabase/supabase-js";
 import { sharedCluster } from "../../stack/pg.ts";
-import { startPostgrest } from "../standins/postgrest.ts";
+import { startPostgrest } from "../../stack/standins/postgrest.ts";
 import { TEST_JWT_SECRET, testKeys } from "../../stack/jwt.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };

@@ -5,7 +5,7 @@
  * where dispatch() lives.
  */
 import assert from "node:assert/strict";
-import { type NetDispatcher, startNetDispatcher } from "../standins/net_dispatcher.ts";
+import { type NetDispatcher, startNetDispatcher } from "../../stack/standins/net_dispatcher.ts";
 import { startStack } from "../../stack/stack.ts";
 import { leasedByRuns, seedWorld } from "../../stack/data.ts";
 import { waitFor } from "../support/wait.ts";

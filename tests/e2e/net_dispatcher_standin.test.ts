@@ -4,7 +4,7 @@
  * in net._http_response in the real worker's shape.
  */
 import assert from "node:assert/strict";
-import { startNetDispatcher } from "../standins/net_dispatcher.ts";
+import { startNetDispatcher } from "../../stack/standins/net_dispatcher.ts";
 import { refusedUrl } from "../../stack/reserved_port.ts";
 import { sharedCluster } from "../../stack/pg.ts";
 import { waitFor } from "../support/wait.ts";

@@ -8,7 +8,7 @@
  * Tests that do not need the clock call balance_sync.dispatch() directly (tests/db/).
  */
 import assert from "node:assert/strict";
-import { type NetDispatcher, startNetDispatcher } from "../standins/net_dispatcher.ts";
+import { type NetDispatcher, startNetDispatcher } from "../../stack/standins/net_dispatcher.ts";
 import type { Sql } from "../../stack/pg.ts";
 import { startStack, SYNC_SECRET_HEADER } from "../../stack/stack.ts";
 import { seedWorld } from "../../stack/data.ts";

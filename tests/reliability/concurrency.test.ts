@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { isClaim, leaseEvents, overlappingClaims } from "../support/audit.ts";
 import type { FunctionResponse } from "../../stack/stack.ts";
 import { expectedHuman } from "../../stack/data.ts";
-import { toTronBase58 } from "../standins/tron_node.ts";
+import { toTronBase58 } from "../../stack/standins/tron_node.ts";
 import { seedBulkWorld } from "./bulk_world.ts";
 import { reliabilityHarness, report, runLogsComplete } from "./harness.ts";
 

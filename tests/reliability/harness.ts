@@ -29,7 +29,7 @@ import { waitFor } from "../support/wait.ts";
 import { type RpcProxy, startRpcProxy } from "../../stack/rpc_proxy.ts";
 import { setBalance } from "../../stack/anvil.ts";
 import { setTokenBalance } from "../../stack/contracts/mod.ts";
-import { toEvmAddress } from "../standins/tron_node.ts";
+import { toEvmAddress } from "../../stack/standins/tron_node.ts";
 
 export interface TestContext {
   stack: Stack;

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { isClaim, isRelease, type LeaseEvent, leaseEvents } from "../support/audit.ts";
 import { hasMethod } from "../../stack/rpc_proxy.ts";
 import { TEST_JWT_SECRET } from "../../stack/jwt.ts";
-import { startPostgrest } from "../standins/postgrest.ts";
+import { startPostgrest } from "../../stack/standins/postgrest.ts";
 import type { Stack } from "../../stack/stack.ts";
 import { seedWorld, type World } from "../../stack/data.ts";
 import { startTcpGate } from "../support/tcp_gate.ts";

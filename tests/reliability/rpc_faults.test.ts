@@ -25,7 +25,7 @@ import {
   toTronBase58,
   type TronFaultSpec,
   type TronNode,
-} from "../standins/tron_node.ts";
+} from "../../stack/standins/tron_node.ts";
 import {
   reliabilityHarness,
   report,

@@ -5,7 +5,7 @@ import {
   pacerFor,
   PacerPausedError,
 } from "../../../supabase/functions/balance-sync/chains/tron_pacer.ts";
-import { maxInWindow } from "../../standins/tron_node.ts";
+import { maxInWindow } from "../../../stack/standins/tron_node.ts";
 import { simulatePacer } from "./pacer_sim.ts";
 
 Deno.test("Pacer never lets more than maxConcurrency requests be in flight", async () => {

@@ -14,7 +14,7 @@ import {
 import { deployToken, installMulticall3, setTokenBalances } from "../../../stack/contracts/mod.ts";
 import { chainConfig, raw } from "../../support/chain_reads.ts";
 import { withTronNode } from "../../support/tron_env.ts";
-import { intrinsicGas, toEvmAddress, toTronBase58 } from "../../standins/tron_node.ts";
+import { intrinsicGas, toEvmAddress, toTronBase58 } from "../../../stack/standins/tron_node.ts";
 import { createTronReader } from "../../../supabase/functions/balance-sync/chains/tron.ts";
 import {
   afterReadAll,

@@ -12,7 +12,7 @@ import {
   toTronBase58,
   toTronHex,
   type TronNode,
-} from "../../standins/tron_node.ts";
+} from "../../../stack/standins/tron_node.ts";
 import { type TronEnv, withTronNode } from "../../support/tron_env.ts";
 
 const H1 = toTronBase58("0x00000000000000000000000000000000000a11ce");

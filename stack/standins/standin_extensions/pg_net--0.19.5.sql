@@ -4,7 +4,7 @@
 -- it is in no registry this project can reach (only npm and Debian). This file keeps the parts
 -- callers see: schema `net`, `net.http_get` / `net.http_post` / `net.http_delete` with the real
 -- signatures and defaults, the unlogged tables `net.http_request_queue` and `net._http_response`
--- with the real columns. Requests wait in the queue; tests/standins/net_dispatcher.ts plays the
+-- with the real columns. Requests wait in the queue; stack/standins/net_dispatcher.ts plays the
 -- background worker (performs them after commit, deletes them from the queue, writes
 -- `net._http_response`). Nothing here talks to the network.
 

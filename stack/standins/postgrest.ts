@@ -25,7 +25,7 @@
  * - errors are `{code, message, details, hint}` with PostgREST's status codes.
  */
 import postgres from "postgres";
-import { type JwtClaims, JwtError, verifyJwt } from "../../stack/jwt.ts";
+import { type JwtClaims, JwtError, verifyJwt } from "../jwt.ts";
 
 export interface PostgrestOptions {
   databaseUrl: string;

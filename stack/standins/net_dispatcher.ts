@@ -1,6 +1,6 @@
 /**
  * STAND-IN for pg_net's background worker: the half of the pg_net stand-in that runs in the test
- * (or `deno task dev`) process. Its SQL half, tests/standins/standin_extensions/pg_net--*.sql,
+ * (or `deno task dev`) process. Its SQL half, stack/standins/standin_extensions/pg_net--*.sql,
  * queues requests exactly where the real extension does.
  *
  * Why: the real pg_net is a C extension whose libcurl worker performs the queued requests; no
