@@ -1,6 +1,10 @@
 /** A fresh anvil with the TRON full-node stand-in on it, for tests of one module. */
 import { type Anvil, startAnvil } from "../../stack/anvil.ts";
-import { startTronNode, type StartTronNodeOptions, type TronNode } from "../../stack/standins/tron_node.ts";
+import {
+  startTronNode,
+  type StartTronNodeOptions,
+  type TronNode,
+} from "../../stack/standins/tron_node.ts";
 
 export interface TronEnv {
   anvil: Anvil;

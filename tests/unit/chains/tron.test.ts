@@ -22,7 +22,12 @@ import {
   secretChain,
 } from "../../support/chain_reads.ts";
 import { withTronNode } from "../../support/tron_env.ts";
-import { startTronNode, toEvmAddress, toTronBase58, toTronHex } from "../../../stack/standins/tron_node.ts";
+import {
+  startTronNode,
+  toEvmAddress,
+  toTronBase58,
+  toTronHex,
+} from "../../../stack/standins/tron_node.ts";
 import {
   createTronReader,
   type TronReaderSettings,
