@@ -116,4 +116,3 @@ export function tableLines(results: Results): string[] {
   }
   return out;
 }
-

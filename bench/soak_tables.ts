@@ -84,7 +84,8 @@ export function markdownTable(header: string[], rows: string[][]): string[] {
 /** The targets as the soak printed them, with `<=`/`+-` in their typeset form. */
 const typeset = (text: string) => text.replaceAll("<=", "≤").replaceAll("+-", "±");
 
-const modeLabel = (c: SoakChainJson) => c.max_rps === null ? c.mode : `${c.mode}, max_rps ${c.max_rps}`;
+const modeLabel = (c: SoakChainJson) =>
+  c.max_rps === null ? c.mode : `${c.mode}, max_rps ${c.max_rps}`;
 
 /** How the runs of the soak (not the slow-node run) ended, e.g. "drained 108, budget 22, cpu 2". */
 export function stopReasons(run: SoakRunJson): string {
@@ -106,7 +107,9 @@ export function soakTableLines(soak: SoakJson): string[] {
       : "") +
     `; ${run.invocations} invocations${slow ? ` (slow-node run: ${slow.invocations})` : ""}, ` +
     `${run.not_200 + run.no_answer} answered other than 200, ${orDash(run.wrong_balances)} wrong ` +
-    `balances, ${orDash(run.still_leased_at_end)} rows left leased, ${count(run.balances)} balances ` +
+    `balances, ${orDash(run.still_leased_at_end)} rows left leased, ${
+      count(run.balances)
+    } balances ` +
     `read${slow ? ` (slow-node run: ${count(slow.balances)})` : ""}. How the runs ended: ` +
     `${stopReasons(run)}.`,
     "",

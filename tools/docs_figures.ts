@@ -121,7 +121,9 @@ export const BLOCKS: Record<string, Block> = {
         machine: `${r.machine.cores} cores`,
       }),
       "",
-      `- ${count(r.rows)} rows: ${r.config.mix_evm_tron_multicall_tron_plain.join(" / ")} % EVM / ` +
+      `- ${count(r.rows)} rows: ${
+        r.config.mix_evm_tron_multicall_tron_plain.join(" / ")
+      } % EVM / ` +
       `TRON with Multicall3 / TRON without it, paced at ${r.config.tron_max_rps} requests/s;`,
       `- RPC requests per balance: ${r.project.evm_rpc_requests_per_balance} on EVM, ` +
       `${r.project.tron_multicall_rpc_requests_per_balance} on TRON with Multicall3 ` +
@@ -187,7 +189,10 @@ export const BLOCKS: Record<string, Block> = {
     }>("bench/claim_scale.json");
     const h = c.hosted_statement_timeout;
     return [
-      await sourceLine({ file: "bench/claim_scale.json", command: "deno task bench -- --claim-scale" }),
+      await sourceLine({
+        file: "bench/claim_scale.json",
+        command: "deno task bench -- --claim-scale",
+      }),
       "",
       `${count(c.rows)} rows over ${c.chains} chains (generated in ${c.generate_s} s), ` +
       `${count(c.rows_in_backoff)} of them in backoff for the second column; median of ` +
@@ -428,7 +433,9 @@ export const BLOCKS: Record<string, Block> = {
     return [
       await sourceLine({ file: "bench/limits.json", command: "deno task bench:limits" }),
       "",
-      `${count(l.balances)} balances against a provider with batch ≤ ${l.limits.max_batch}, a gas ` +
+      `${
+        count(l.balances)
+      } balances against a provider with batch ≤ ${l.limits.max_batch}, a gas ` +
       `cap of ${l.limits.gas_cap} (about ${l.limits.calls_per_aggregate_under_gas_cap} ` +
       `\`balanceOf\` calls) and answers ≤ ${count(l.limits.max_response_bytes)} bytes; the best ` +
       `possible is ${l.best_requests} requests (${fixed(l.best_requests_per_balance, 4)} per ` +
@@ -475,8 +482,10 @@ export const BLOCKS: Record<string, Block> = {
       count(s.updates),
       String(s.push_s),
       s.backfills.length
-        ? s.backfills.map((b) => `${count(Number(b.rows_updated))} rows in ${b.batches} batches, ` +
-          `done ${s.after_push_s} s after the push`).join("; ")
+        ? s.backfills.map((b) =>
+          `${count(Number(b.rows_updated))} rows in ${b.batches} batches, ` +
+          `done ${s.after_push_s} s after the push`
+        ).join("; ")
         : "none",
       s.longest_wait_ms <= 1000 ? "MET" : "MISSED",
     ];
@@ -541,7 +550,9 @@ export async function renderFile(text: string, path: string): Promise<string> {
   const rendered = new Map<string, string>();
   for (const name of names) {
     const block = BLOCKS[name];
-    if (!block) throw new Error(`${path}: unknown figures block "${name}" (see tools/docs_figures.ts)`);
+    if (!block) {
+      throw new Error(`${path}: unknown figures block "${name}" (see tools/docs_figures.ts)`);
+    }
     rendered.set(name, (await block()).join("\n"));
   }
   const replaced = text.replace(

@@ -21,13 +21,16 @@ Deno.test("every figures block in the docs is what the generator prints from ben
 Deno.test("every block the generator knows is shown somewhere in the docs", async () => {
   let all = "";
   for (const path of await docFiles()) all += await Deno.readTextFile(new URL(path, ROOT));
-  const unused = Object.keys(BLOCKS).filter((name) => !all.includes(`<!-- figures:${name} begin -->`));
+  const unused = Object.keys(BLOCKS).filter((name) =>
+    !all.includes(`<!-- figures:${name} begin -->`)
+  );
   assert.deepEqual(unused, [], `blocks no page shows: ${unused.join(", ")}`);
 });
 
 Deno.test("a block's old content is replaced by the JSON's figures", async () => {
   const coldStart = JSON.parse(await Deno.readTextFile(new URL("bench/cold_start.json", ROOT)));
-  const text = "# t\n\n<!-- figures:cold-start begin -->\n\n| old | 1 ms |\n\n<!-- figures:cold-start end -->\n";
+  const text =
+    "# t\n\n<!-- figures:cold-start begin -->\n\n| old | 1 ms |\n\n<!-- figures:cold-start end -->\n";
   const out = await renderFile(text, "test.md");
   assert.ok(!out.includes("| old"), out);
   assert.ok(out.includes(`${coldStart.results[0].listening_ms_median} ms`), out);

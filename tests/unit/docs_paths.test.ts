@@ -71,14 +71,19 @@ function anchors(text: string): Set<string> {
 }
 
 Deno.test("slug follows GitHub's anchors", () => {
-  assert.equal(slug("Cold start (`deno task bench:cold-start`)"), "cold-start-deno-task-benchcold-start");
+  assert.equal(
+    slug("Cold start (`deno task bench:cold-start`)"),
+    "cold-start-deno-task-benchcold-start",
+  );
   assert.equal(slug("Indexes on `wallet_balances`"), "indexes-on-wallet_balances");
   assert.equal(slug("PostgreSQL 15 and 17"), "postgresql-15-and-17");
 });
 
 Deno.test("codePaths finds repository paths in code spans, commands included", () => {
   assert.deepEqual(
-    codePaths("run `deno run -A bench/profile.ts --rows 9` and `./stack/pg.ts`, not `/wallet/x` or `viem/utils`\n```\ntests/none.ts\n```\n"),
+    codePaths(
+      "run `deno run -A bench/profile.ts --rows 9` and `./stack/pg.ts`, not `/wallet/x` or `viem/utils`\n```\ntests/none.ts\n```\n",
+    ),
     ["bench/profile.ts", "stack/pg.ts"],
   );
 });
@@ -92,7 +97,11 @@ Deno.test("every repository path in backticks in the docs exists", async () => {
       if (!(await exists(checkable(path)))) missing.push(`${page}: \`${path}\``);
     }
   }
-  assert.deepEqual(missing, [], `paths named in the docs that are not in the tree:\n${missing.join("\n")}`);
+  assert.deepEqual(
+    missing,
+    [],
+    `paths named in the docs that are not in the tree:\n${missing.join("\n")}`,
+  );
 });
 
 Deno.test("every relative link between the docs reaches its file and heading", async () => {
