@@ -21,7 +21,8 @@ import {
 export const ROOT = new URL("../", import.meta.url);
 
 /** The machine the committed benchmarks ran on, when the JSON does not record it. */
-const TEST_MACHINE = "this project's 2-core Linux test machine (shared with other jobs)";
+const TEST_MACHINE =
+  "this project's 2-core Linux test machine (shared with other jobs)";
 
 async function readJson<T>(path: string): Promise<T> {
   return JSON.parse(await Deno.readTextFile(new URL(path, ROOT))) as T;
@@ -103,7 +104,8 @@ export const BLOCKS: Record<string, Block> = {
         file: "bench/results.json",
         command: "deno task bench",
         date: m.date,
-        machine: `${m.cores} cores, ${m.arch}, ${m.cpu_model}, Deno ${m.deno}, ${m.os}`,
+        machine:
+          `${m.cores} cores, ${m.arch}, ${m.cpu_model}, Deno ${m.deno}, ${m.os}`,
       }),
       "",
       ...tableLines(r),
@@ -134,15 +136,22 @@ export const BLOCKS: Record<string, Block> = {
           `${mc.warm.cpu_ms_per_1000_balances} CPU ms per 1,000 balances in a warm isolate;`,
         ]
         : []),
-      `- ${r.project.wrong_balances} wrong balances of ${count(r.project.synced)} ` +
-      `(the seed strategy: ${r.seed_strategy.wrong_balances} of ${count(r.seed_strategy.synced)}).`,
+      `- ${r.project.wrong_balances} wrong balances of ${
+        count(r.project.synced)
+      } ` +
+      `(the seed strategy: ${r.seed_strategy.wrong_balances} of ${
+        count(r.seed_strategy.synced)
+      }).`,
     ];
   },
 
   async soak() {
     const soak = await readJson<SoakJson>("bench/soak.json");
     return [
-      await sourceLine({ file: "bench/soak.json", command: "deno task bench -- --soak --png" }),
+      await sourceLine({
+        file: "bench/soak.json",
+        command: "deno task bench -- --soak --png",
+      }),
       "",
       ...soakTableLines(soak),
     ];
@@ -153,8 +162,10 @@ export const BLOCKS: Record<string, Block> = {
     return [
       await sourceLine({
         file: "bench/scale.json",
-        command: `deno task bench -- --soak --rows ${scale.rows} --minutes ${scale.minutes}`,
-        stale: "measured on the code before the thread CPU clock and the answer-based pacer " +
+        command:
+          `deno task bench -- --soak --rows ${scale.rows} --minutes ${scale.minutes}`,
+        stale:
+          "measured on the code before the thread CPU clock and the answer-based pacer " +
           "(commit d1b99f4) and not run again since",
       }),
       "",
@@ -169,8 +180,14 @@ export const BLOCKS: Record<string, Block> = {
       rows_in_backoff: number;
       repetitions: number;
       generate_s: number;
-      healthy: Record<string, { median_ms: number; p90_ms: number; server_median_ms: number }>;
-      backoff: Record<string, { median_ms: number; p90_ms: number; server_median_ms: number }>;
+      healthy: Record<
+        string,
+        { median_ms: number; p90_ms: number; server_median_ms: number }
+      >;
+      backoff: Record<
+        string,
+        { median_ms: number; p90_ms: number; server_median_ms: number }
+      >;
       side_by_side: {
         claim: string;
         healthy_server_ms: number;
@@ -194,13 +211,25 @@ export const BLOCKS: Record<string, Block> = {
         command: "deno task bench -- --claim-scale",
       }),
       "",
-      `${count(c.rows)} rows over ${c.chains} chains (generated in ${c.generate_s} s), ` +
-      `${count(c.rows_in_backoff)} of them in backoff for the second column; median of ` +
+      `${
+        count(c.rows)
+      } rows over ${c.chains} chains (generated in ${c.generate_s} s), ` +
+      `${
+        count(c.rows_in_backoff)
+      } of them in backoff for the second column; median of ` +
       `${c.repetitions}, in the database (the round trip beside it). Target: backoff within 1.5× ` +
       `of healthy.`,
       "",
       ...markdownTable(
-        ["claim", "healthy ms", "in backoff ms", "ratio", "round trip ms", "p90 ms", "target"],
+        [
+          "claim",
+          "healthy ms",
+          "in backoff ms",
+          "ratio",
+          "round trip ms",
+          "p90 ms",
+          "target",
+        ],
         c.side_by_side.map((s) => [
           `\`${s.claim}\``,
           String(s.healthy_server_ms),
@@ -226,7 +255,9 @@ export const BLOCKS: Record<string, Block> = {
       ),
       "",
       `The \`balance-sync-status\` job's snapshot, which \`/metrics\` reads at this size, took ` +
-      `${Math.round(h.status_snapshot_refresh_ms)} ms, in pg_cron, outside the API timeout.`,
+      `${
+        Math.round(h.status_snapshot_refresh_ms)
+      } ms, in pg_cron, outside the API timeout.`,
     ];
   },
 
@@ -252,7 +283,9 @@ export const BLOCKS: Record<string, Block> = {
         machine: `${TEST_MACHINE}, Deno ${c.deno}`,
       }),
       "",
-      `Medians of ${c.results[0]?.rounds} rounds; \`before\` is the folder at commit ` +
+      `Medians of ${
+        c.results[0]?.rounds
+      } rounds; \`before\` is the folder at commit ` +
       `${c.baseline_rev}.`,
       "",
       ...markdownTable(
@@ -269,11 +302,14 @@ export const BLOCKS: Record<string, Block> = {
   async "record-cost"() {
     const r = await readJson<RecordCostJson>("bench/record_cost.json");
     const label = (l: string) =>
-      l.startsWith("nolog") ? "without (before the change log)" : "with the change log";
+      l.startsWith("nolog")
+        ? "without (before the change log)"
+        : "with the change log";
     return [
       await sourceLine({
         file: "bench/record_cost.json",
-        command: `deno task bench:record -- --rounds ${r.rounds} --baseline-rev ${r.baseline_rev}`,
+        command:
+          `deno task bench:record -- --rounds ${r.rounds} --baseline-rev ${r.baseline_rev}`,
         machine: `${TEST_MACHINE}, PostgreSQL 15`,
       }),
       "",
@@ -294,44 +330,68 @@ export const BLOCKS: Record<string, Block> = {
         ]),
       ),
       "",
-      `- ${Math.round((r.changed / r.rows) * 100)} % changed vs none, with the change log: ` +
-      `**${fixed(r.ratios.changes_vs_no_changes_with_log, 2)}×** (target ≤ 1.25×).`,
+      `- ${
+        Math.round((r.changed / r.rows) * 100)
+      } % changed vs none, with the change log: ` +
+      `**${
+        fixed(r.ratios.changes_vs_no_changes_with_log, 2)
+      }×** (target ≤ 1.25×).`,
       `- No change, with vs without the change log: ` +
-      `**${fixed(r.ratios.no_changes_with_log_vs_without, 2)}×**; the baseline's own p90 is ` +
-      `${fixed(r.noise.no_changes_without_log_p90_over_median, 2)}× its median in the same run.`,
+      `**${
+        fixed(r.ratios.no_changes_with_log_vs_without, 2)
+      }×**; the baseline's own p90 is ` +
+      `${
+        fixed(r.noise.no_changes_without_log_p90_over_median, 2)
+      }× its median in the same run.`,
     ];
   },
 
   async "record-cost-webhooks"() {
-    const none = await readJson<RecordCostJson>("bench/record_cost_webhooks_0.json");
-    const three = await readJson<RecordCostJson>("bench/record_cost_webhooks_3.json");
+    const none = await readJson<RecordCostJson>(
+      "bench/record_cost_webhooks_0.json",
+    );
+    const three = await readJson<RecordCostJson>(
+      "bench/record_cost_webhooks_3.json",
+    );
     const ratio = (label: string) => {
       const a = scenario(three, label).db_ms_median;
       const b = scenario(none, label).db_ms_median;
       return `${fixed(a, 2)} / ${fixed(b, 2)} ms = ${fixed(a / b, 2)}×`;
     };
     return [
-      await sourceLine({
+      "- " + await sourceLine({
         file: "bench/record_cost_webhooks_0.json",
-        command: `deno task bench:record -- --rounds ${none.rounds} --webhook-endpoints 0 ` +
+        command:
+          `deno task bench:record -- --rounds ${none.rounds} --webhook-endpoints 0 ` +
           `--out bench/record_cost_webhooks_0.json`,
       }),
-      await sourceLine({
+      "- " + await sourceLine({
         file: "bench/record_cost_webhooks_3.json",
-        command: `deno task bench:record -- --rounds ${three.rounds} --webhook-endpoints 3 ` +
+        command:
+          `deno task bench:record -- --rounds ${three.rounds} --webhook-endpoints 3 ` +
           `--out bench/record_cost_webhooks_3.json`,
       }),
       "",
-      `Median DB time of one \`record\` of ${count(none.rows)} results, with the change log, ` +
-      `3 endpoints vs none: ${ratio("log-0")} with no balance changed, ${ratio("log-100")} with ` +
-      `${Math.round((none.changed / none.rows) * 100)} % changed (target ≤ 1.1×). The baseline ` +
-      `function, which webhooks do not touch, moved by ${ratio("nolog-0")} between the two runs: ` +
+      `Median DB time of one \`record\` of ${
+        count(none.rows)
+      } results, with the change log, ` +
+      `3 endpoints vs none: ${ratio("log-0")} with no balance changed, ${
+        ratio("log-100")
+      } with ` +
+      `${
+        Math.round((none.changed / none.rows) * 100)
+      } % changed (target ≤ 1.1×). The baseline ` +
+      `function, which webhooks do not touch, moved by ${
+        ratio("nolog-0")
+      } between the two runs: ` +
       `the noise of this machine.`,
     ];
   },
 
   async "webhook-latency"() {
-    const w = await readJson<Record<string, number>>("bench/webhook_latency.json");
+    const w = await readJson<Record<string, number>>(
+      "bench/webhook_latency.json",
+    );
     return [
       await sourceLine({
         file: "bench/webhook_latency.json",
@@ -385,7 +445,9 @@ export const BLOCKS: Record<string, Block> = {
       await sourceLine({
         file: "bench/pacer_cpu.json",
         command: p.command,
-        machine: `${TEST_MACHINE}, Deno ${p.deno}, load average ${p.load_average.join(" / ")}`,
+        machine: `${TEST_MACHINE}, Deno ${p.deno}, load average ${
+          p.load_average.join(" / ")
+        }`,
       }),
       "",
       ...markdownTable(
@@ -402,7 +464,9 @@ export const BLOCKS: Record<string, Block> = {
           String(r.requests_per_read),
           String(r.wall_s),
           String(r.cpu_ms_per_request),
-          r.rps_utilization === null ? "—" : `${fixed(r.rps_utilization * 100, 1)} %`,
+          r.rps_utilization === null
+            ? "—"
+            : `${fixed(r.rps_utilization * 100, 1)} %`,
           String(r.busiest_sliding_1s),
         ]),
       ),
@@ -431,18 +495,32 @@ export const BLOCKS: Record<string, Block> = {
       second_run_vs_best: number;
     }>("bench/limits.json");
     return [
-      await sourceLine({ file: "bench/limits.json", command: "deno task bench:limits" }),
+      await sourceLine({
+        file: "bench/limits.json",
+        command: "deno task bench:limits",
+      }),
       "",
       `${
         count(l.balances)
       } balances against a provider with batch ≤ ${l.limits.max_batch}, a gas ` +
       `cap of ${l.limits.gas_cap} (about ${l.limits.calls_per_aggregate_under_gas_cap} ` +
-      `\`balanceOf\` calls) and answers ≤ ${count(l.limits.max_response_bytes)} bytes; the best ` +
-      `possible is ${l.best_requests} requests (${fixed(l.best_requests_per_balance, 4)} per ` +
+      `\`balanceOf\` calls) and answers ≤ ${
+        count(l.limits.max_response_bytes)
+      } bytes; the best ` +
+      `possible is ${l.best_requests} requests (${
+        fixed(l.best_requests_per_balance, 4)
+      } per ` +
       `balance).`,
       "",
       ...markdownTable(
-        ["run", "calls per aggregate", "calls per batch", "answer bytes", "requests", "refused"],
+        [
+          "run",
+          "calls per aggregate",
+          "calls per batch",
+          "answer bytes",
+          "requests",
+          "refused",
+        ],
         l.runs.map((r) => [
           String(r.run),
           String(r.sizes_used.multicall),
@@ -453,9 +531,9 @@ export const BLOCKS: Record<string, Block> = {
         ]),
       ),
       "",
-      `Second run vs the best: **${fixed(l.second_run_vs_best, 2)}×** (target ≤ 1.2: ${
-        l.second_run_vs_best <= 1.2 ? "met" : "missed"
-      }).`,
+      `Second run vs the best: **${
+        fixed(l.second_run_vs_best, 2)
+      }×** (target ≤ 1.2: ${l.second_run_vs_best <= 1.2 ? "met" : "missed"}).`,
     ];
   },
 
@@ -473,7 +551,9 @@ export const BLOCKS: Record<string, Block> = {
       postgres_major: number;
       measured_at: string;
     };
-    const u = await readJson<{ current: Side; landed: Side }>("bench/upgrade_locks.json");
+    const u = await readJson<{ current: Side; landed: Side }>(
+      "bench/upgrade_locks.json",
+    );
     const row = (label: string, s: Side) => [
       label,
       count(s.rows),
@@ -495,8 +575,9 @@ export const BLOCKS: Record<string, Block> = {
         command: "deno task bench:upgrade",
         date: u.current.measured_at,
         machine: `${TEST_MACHINE}, PostgreSQL ${u.current.postgres_major}`,
-        stale: "measured before the later migrations of 2026-12-06 (index drop, cadence, " +
-          "webhooks) landed; `deno task bench:upgrade` has not been run on the current files since",
+        stale:
+          "measured on the migration files of that day, before later migrations landed; " +
+          "`deno task bench:upgrade` has not been run on the current files since",
       }),
       "",
       ...markdownTable(
@@ -516,7 +597,8 @@ export const BLOCKS: Record<string, Block> = {
   },
 };
 
-const BLOCK = /<!-- figures:([a-z0-9-]+) begin -->\n[\s\S]*?<!-- figures:\1 end -->/g;
+const BLOCK =
+  /<!-- figures:([a-z0-9-]+) begin -->\n[\s\S]*?<!-- figures:\1 end -->/g;
 
 /** The markdown files that may hold generated blocks. */
 export async function docFiles(): Promise<string[]> {
@@ -540,7 +622,9 @@ async function denoFmt(markdown: string): Promise<string> {
   await writer.write(new TextEncoder().encode(markdown));
   await writer.close();
   const out = await child.output();
-  if (!out.success) throw new Error(`deno fmt failed: ${new TextDecoder().decode(out.stderr)}`);
+  if (!out.success) {
+    throw new Error(`deno fmt failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
   return new TextDecoder().decode(out.stdout);
 }
 
@@ -551,14 +635,18 @@ export async function renderFile(text: string, path: string): Promise<string> {
   for (const name of names) {
     const block = BLOCKS[name];
     if (!block) {
-      throw new Error(`${path}: unknown figures block "${name}" (see tools/docs_figures.ts)`);
+      throw new Error(
+        `${path}: unknown figures block "${name}" (see tools/docs_figures.ts)`,
+      );
     }
     rendered.set(name, (await block()).join("\n"));
   }
   const replaced = text.replace(
     BLOCK,
     (_, name: string) =>
-      `<!-- figures:${name} begin -->\n\n${rendered.get(name)}\n\n<!-- figures:${name} end -->`,
+      `<!-- figures:${name} begin -->\n\n${
+        rendered.get(name)
+      }\n\n<!-- figures:${name} end -->`,
   );
   return await denoFmt(replaced);
 }
@@ -575,5 +663,7 @@ if (import.meta.main) {
       console.log(`rewrote the figures of ${path}`);
     }
   }
-  console.log(changed ? `${changed} file(s) updated` : "every figure is up to date");
+  console.log(
+    changed ? `${changed} file(s) updated` : "every figure is up to date",
+  );
 }
