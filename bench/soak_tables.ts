@@ -155,6 +155,7 @@ export function scaleTableLines(scale: ScaleJson): string[] {
         "floor s",
         "floor from",
         "p99 / floor",
+        "`rps_utilization`",
         "POSTs in flight (allowed)",
       ],
       Object.entries(scale.chains).map(([name, c]) => [
@@ -165,6 +166,7 @@ export function scaleTableLines(scale: ScaleJson): string[] {
         orDash(c.floor_s),
         orDash(c.floor_from),
         orDash(c.p99_over_floor),
+        orDash(c.rps_utilization),
         `${orDash(scale.max_in_flight_per_chain[name])} (${
           orDash(scale.allowed_in_flight_per_chain[name])
         })`,

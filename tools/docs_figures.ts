@@ -19,19 +19,29 @@ import {
 } from "../bench/soak_tables.ts";
 
 export const ROOT = new URL("../", import.meta.url);
+const ROOT_PATH = decodeURIComponent(ROOT.pathname);
 
 /** The machine the committed benchmarks ran on, when the JSON does not record it. */
-const TEST_MACHINE =
-  "this project's 2-core Linux test machine (shared with other jobs)";
+const TEST_MACHINE = "this project's 2-core Linux test machine (shared with other jobs)";
 
 async function readJson<T>(path: string): Promise<T> {
   return JSON.parse(await Deno.readTextFile(new URL(path, ROOT))) as T;
 }
 
+/** A clone without history dates every file by its one commit: the dates say nothing there. */
+export async function shallowClone(): Promise<boolean> {
+  const out = await new Deno.Command("git", {
+    args: ["-C", ROOT_PATH, "rev-parse", "--is-shallow-repository"],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  return new TextDecoder().decode(out.stdout).trim() === "true";
+}
+
 /** The day a file was last committed (YYYY-MM-DD), the date of a JSON that records none. */
 async function commitDate(path: string): Promise<string> {
   const out = await new Deno.Command("git", {
-    args: ["-C", ROOT.pathname, "log", "-1", "--format=%cs", "--", path],
+    args: ["-C", ROOT_PATH, "log", "-1", "--format=%cs", "--", path],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -104,8 +114,7 @@ export const BLOCKS: Record<string, Block> = {
         file: "bench/results.json",
         command: "deno task bench",
         date: m.date,
-        machine:
-          `${m.cores} cores, ${m.arch}, ${m.cpu_model}, Deno ${m.deno}, ${m.os}`,
+        machine: `${m.cores} cores, ${m.arch}, ${m.cpu_model}, Deno ${m.deno}, ${m.os}`,
       }),
       "",
       ...tableLines(r),
@@ -136,12 +145,8 @@ export const BLOCKS: Record<string, Block> = {
           `${mc.warm.cpu_ms_per_1000_balances} CPU ms per 1,000 balances in a warm isolate;`,
         ]
         : []),
-      `- ${r.project.wrong_balances} wrong balances of ${
-        count(r.project.synced)
-      } ` +
-      `(the seed strategy: ${r.seed_strategy.wrong_balances} of ${
-        count(r.seed_strategy.synced)
-      }).`,
+      `- ${r.project.wrong_balances} wrong balances of ${count(r.project.synced)} ` +
+      `(the seed strategy: ${r.seed_strategy.wrong_balances} of ${count(r.seed_strategy.synced)}).`,
     ];
   },
 
@@ -162,10 +167,8 @@ export const BLOCKS: Record<string, Block> = {
     return [
       await sourceLine({
         file: "bench/scale.json",
-        command:
-          `deno task bench -- --soak --rows ${scale.rows} --minutes ${scale.minutes}`,
-        stale:
-          "measured on the code before the thread CPU clock and the answer-based pacer " +
+        command: `deno task bench -- --soak --rows ${scale.rows} --minutes ${scale.minutes}`,
+        stale: "measured on the code before the thread CPU clock and the answer-based pacer " +
           "(commit d1b99f4) and not run again since",
       }),
       "",
@@ -211,12 +214,8 @@ export const BLOCKS: Record<string, Block> = {
         command: "deno task bench -- --claim-scale",
       }),
       "",
-      `${
-        count(c.rows)
-      } rows over ${c.chains} chains (generated in ${c.generate_s} s), ` +
-      `${
-        count(c.rows_in_backoff)
-      } of them in backoff for the second column; median of ` +
+      `${count(c.rows)} rows over ${c.chains} chains (generated in ${c.generate_s} s), ` +
+      `${count(c.rows_in_backoff)} of them in backoff for the second column; median of ` +
       `${c.repetitions}, in the database (the round trip beside it). Target: backoff within 1.5× ` +
       `of healthy.`,
       "",
@@ -255,9 +254,7 @@ export const BLOCKS: Record<string, Block> = {
       ),
       "",
       `The \`balance-sync-status\` job's snapshot, which \`/metrics\` reads at this size, took ` +
-      `${
-        Math.round(h.status_snapshot_refresh_ms)
-      } ms, in pg_cron, outside the API timeout.`,
+      `${Math.round(h.status_snapshot_refresh_ms)} ms, in pg_cron, outside the API timeout.`,
     ];
   },
 
@@ -283,9 +280,7 @@ export const BLOCKS: Record<string, Block> = {
         machine: `${TEST_MACHINE}, Deno ${c.deno}`,
       }),
       "",
-      `Medians of ${
-        c.results[0]?.rounds
-      } rounds; \`before\` is the folder at commit ` +
+      `Medians of ${c.results[0]?.rounds} rounds; \`before\` is the folder at commit ` +
       `${c.baseline_rev}.`,
       "",
       ...markdownTable(
@@ -302,14 +297,11 @@ export const BLOCKS: Record<string, Block> = {
   async "record-cost"() {
     const r = await readJson<RecordCostJson>("bench/record_cost.json");
     const label = (l: string) =>
-      l.startsWith("nolog")
-        ? "without (before the change log)"
-        : "with the change log";
+      l.startsWith("nolog") ? "without (before the change log)" : "with the change log";
     return [
       await sourceLine({
         file: "bench/record_cost.json",
-        command:
-          `deno task bench:record -- --rounds ${r.rounds} --baseline-rev ${r.baseline_rev}`,
+        command: `deno task bench:record -- --rounds ${r.rounds} --baseline-rev ${r.baseline_rev}`,
         machine: `${TEST_MACHINE}, PostgreSQL 15`,
       }),
       "",
@@ -330,19 +322,11 @@ export const BLOCKS: Record<string, Block> = {
         ]),
       ),
       "",
-      `- ${
-        Math.round((r.changed / r.rows) * 100)
-      } % changed vs none, with the change log: ` +
-      `**${
-        fixed(r.ratios.changes_vs_no_changes_with_log, 2)
-      }×** (target ≤ 1.25×).`,
+      `- ${Math.round((r.changed / r.rows) * 100)} % changed vs none, with the change log: ` +
+      `**${fixed(r.ratios.changes_vs_no_changes_with_log, 2)}×** (target ≤ 1.25×).`,
       `- No change, with vs without the change log: ` +
-      `**${
-        fixed(r.ratios.no_changes_with_log_vs_without, 2)
-      }×**; the baseline's own p90 is ` +
-      `${
-        fixed(r.noise.no_changes_without_log_p90_over_median, 2)
-      }× its median in the same run.`,
+      `**${fixed(r.ratios.no_changes_with_log_vs_without, 2)}×**; the baseline's own p90 is ` +
+      `${fixed(r.noise.no_changes_without_log_p90_over_median, 2)}× its median in the same run.`,
     ];
   },
 
@@ -361,29 +345,19 @@ export const BLOCKS: Record<string, Block> = {
     return [
       "- " + await sourceLine({
         file: "bench/record_cost_webhooks_0.json",
-        command:
-          `deno task bench:record -- --rounds ${none.rounds} --webhook-endpoints 0 ` +
+        command: `deno task bench:record -- --rounds ${none.rounds} --webhook-endpoints 0 ` +
           `--out bench/record_cost_webhooks_0.json`,
       }),
       "- " + await sourceLine({
         file: "bench/record_cost_webhooks_3.json",
-        command:
-          `deno task bench:record -- --rounds ${three.rounds} --webhook-endpoints 3 ` +
+        command: `deno task bench:record -- --rounds ${three.rounds} --webhook-endpoints 3 ` +
           `--out bench/record_cost_webhooks_3.json`,
       }),
       "",
-      `Median DB time of one \`record\` of ${
-        count(none.rows)
-      } results, with the change log, ` +
-      `3 endpoints vs none: ${ratio("log-0")} with no balance changed, ${
-        ratio("log-100")
-      } with ` +
-      `${
-        Math.round((none.changed / none.rows) * 100)
-      } % changed (target ≤ 1.1×). The baseline ` +
-      `function, which webhooks do not touch, moved by ${
-        ratio("nolog-0")
-      } between the two runs: ` +
+      `Median DB time of one \`record\` of ${count(none.rows)} results, with the change log, ` +
+      `3 endpoints vs none: ${ratio("log-0")} with no balance changed, ${ratio("log-100")} with ` +
+      `${Math.round((none.changed / none.rows) * 100)} % changed (target ≤ 1.1×). The baseline ` +
+      `function, which webhooks do not touch, moved by ${ratio("nolog-0")} between the two runs: ` +
       `the noise of this machine.`,
     ];
   },
@@ -445,9 +419,7 @@ export const BLOCKS: Record<string, Block> = {
       await sourceLine({
         file: "bench/pacer_cpu.json",
         command: p.command,
-        machine: `${TEST_MACHINE}, Deno ${p.deno}, load average ${
-          p.load_average.join(" / ")
-        }`,
+        machine: `${TEST_MACHINE}, Deno ${p.deno}, load average ${p.load_average.join(" / ")}`,
       }),
       "",
       ...markdownTable(
@@ -464,9 +436,7 @@ export const BLOCKS: Record<string, Block> = {
           String(r.requests_per_read),
           String(r.wall_s),
           String(r.cpu_ms_per_request),
-          r.rps_utilization === null
-            ? "—"
-            : `${fixed(r.rps_utilization * 100, 1)} %`,
+          r.rps_utilization === null ? "—" : `${fixed(r.rps_utilization * 100, 1)} %`,
           String(r.busiest_sliding_1s),
         ]),
       ),
@@ -504,12 +474,8 @@ export const BLOCKS: Record<string, Block> = {
         count(l.balances)
       } balances against a provider with batch ≤ ${l.limits.max_batch}, a gas ` +
       `cap of ${l.limits.gas_cap} (about ${l.limits.calls_per_aggregate_under_gas_cap} ` +
-      `\`balanceOf\` calls) and answers ≤ ${
-        count(l.limits.max_response_bytes)
-      } bytes; the best ` +
-      `possible is ${l.best_requests} requests (${
-        fixed(l.best_requests_per_balance, 4)
-      } per ` +
+      `\`balanceOf\` calls) and answers ≤ ${count(l.limits.max_response_bytes)} bytes; the best ` +
+      `possible is ${l.best_requests} requests (${fixed(l.best_requests_per_balance, 4)} per ` +
       `balance).`,
       "",
       ...markdownTable(
@@ -531,9 +497,9 @@ export const BLOCKS: Record<string, Block> = {
         ]),
       ),
       "",
-      `Second run vs the best: **${
-        fixed(l.second_run_vs_best, 2)
-      }×** (target ≤ 1.2: ${l.second_run_vs_best <= 1.2 ? "met" : "missed"}).`,
+      `Second run vs the best: **${fixed(l.second_run_vs_best, 2)}×** (target ≤ 1.2: ${
+        l.second_run_vs_best <= 1.2 ? "met" : "missed"
+      }).`,
     ];
   },
 
@@ -575,8 +541,7 @@ export const BLOCKS: Record<string, Block> = {
         command: "deno task bench:upgrade",
         date: u.current.measured_at,
         machine: `${TEST_MACHINE}, PostgreSQL ${u.current.postgres_major}`,
-        stale:
-          "measured on the migration files of that day, before later migrations landed; " +
+        stale: "measured on the migration files of that day, before later migrations landed; " +
           "`deno task bench:upgrade` has not been run on the current files since",
       }),
       "",
@@ -597,8 +562,7 @@ export const BLOCKS: Record<string, Block> = {
   },
 };
 
-const BLOCK =
-  /<!-- figures:([a-z0-9-]+) begin -->\n[\s\S]*?<!-- figures:\1 end -->/g;
+const BLOCK = /<!-- figures:([a-z0-9-]+) begin -->\n[\s\S]*?<!-- figures:\1 end -->/g;
 
 /** The markdown files that may hold generated blocks. */
 export async function docFiles(): Promise<string[]> {
@@ -613,7 +577,7 @@ export async function docFiles(): Promise<string[]> {
 async function denoFmt(markdown: string): Promise<string> {
   const child = new Deno.Command(Deno.execPath(), {
     args: ["fmt", "--ext", "md", "-"],
-    cwd: ROOT.pathname,
+    cwd: ROOT_PATH,
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
@@ -644,9 +608,7 @@ export async function renderFile(text: string, path: string): Promise<string> {
   const replaced = text.replace(
     BLOCK,
     (_, name: string) =>
-      `<!-- figures:${name} begin -->\n\n${
-        rendered.get(name)
-      }\n\n<!-- figures:${name} end -->`,
+      `<!-- figures:${name} begin -->\n\n${rendered.get(name)}\n\n<!-- figures:${name} end -->`,
   );
   return await denoFmt(replaced);
 }
