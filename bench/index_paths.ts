@@ -4,7 +4,7 @@
  * ids, wallet, asset, chain), record, release and due_chains through the function's own store
  * (store.ts over a direct connection), dispatch, the status views, why(), /metrics and the status
  * snapshot. `deno task bench:indexes` runs each on a generated table and lists, per index of
- * wallet_balances, the paths whose plans read it (README, "Indexes"); tests/db/index_paths.test.ts
+ * wallet_balances, the paths whose plans read it (docs/live-database.md, "Indexes on wallet_balances"); tests/db/index_paths.test.ts
  * holds the remaining indexes to it.
  */
 import { DEFAULTS, SETTING_DEFAULTS } from "../supabase/functions/balance-sync/config.ts";

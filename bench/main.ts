@@ -10,7 +10,7 @@
  *
  * One stack (stack/stack.ts): PostgreSQL with the real migrations, the PostgREST stand-in
  * (db latency per request), anvil with Multicall3, two TRON stand-ins on a second anvil, every
- * chain behind a counting proxy (rpc latency per HTTP request). See README "Benchmark".
+ * chain behind a counting proxy (rpc latency per HTTP request). See docs/benchmarks.md.
  */
 import { repoRoot } from "../stack/bin.ts";
 import { resetData } from "../stack/data.ts";

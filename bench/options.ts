@@ -7,7 +7,7 @@ import type { Mix } from "./world.ts";
 export const BENCH_USAGE = `Usage: deno task bench [options]
 
 Drains a seeded table with this project and with the seed's sequential strategy, under injected
-latency, and writes the comparison (README, "Benchmark"). Installs the pinned tools first.
+latency, and writes the comparison (docs/benchmarks.md). Installs the pinned tools first.
 
 Options (defaults in brackets):
   --rows N                   rows of the main drain [10000]

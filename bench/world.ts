@@ -29,8 +29,8 @@ import {
 /** Multicall3 on TRON mainnet (community deployment), as an EVM address on the TRON anvil. */
 export const TRON_MULTICALL_EVM = "0x32a4F47A74a6810BD0bF861CABAb99656a75DE9E";
 
-export type ChainKey = "evm" | "tron_multicall" | "tron_plain";
-export const CHAIN_KEYS: readonly ChainKey[] = ["evm", "tron_multicall", "tron_plain"];
+import { CHAIN_KEYS, type ChainKey } from "./chain_keys.ts";
+export { CHAIN_KEYS, type ChainKey };
 
 export interface Mix {
   evm: number;

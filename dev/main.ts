@@ -1,6 +1,6 @@
 /**
  * `deno task dev`: the whole balance-sync system on this machine, without Docker, driven by the
- * real pg_cron. See README, "Local stack (deno task dev)".
+ * real pg_cron. See docs/local-stack.md.
  *
  *   deno task dev                  everything (stack/stack.ts + seed + demo chains + pg_net
  *                                  dispatcher + gateway on :54321 + live view)

@@ -13,7 +13,7 @@ const { body } = await askRunningStack(
   "Forcing a sync failed",
   (state) =>
     state.functionUrl ? null : "The running stack is `deno task dev --chains-only`: the function " +
-      "runs under `supabase functions serve`; force a sync with curl (README, HTTP API).",
+      "runs under `supabase functions serve`; force a sync with curl (docs/api.md).",
 );
 for (const line of body.lines) console.log(line);
 Deno.exit((body.failedChains ?? 0) > 0 ? 1 : 0);

@@ -5,7 +5,7 @@
  * ours is in the plan of a named path, run as the function runs it (bench/index_paths.ts: the
  * function's own store over SQL; auto_explain's JSON plans of every statement inside the call), on
  * a table large enough for the planner to prefer it (40,000 rows over 10 chains, generated as
- * bench --claim-scale does). README, "Indexes".
+ * bench --claim-scale does). docs/live-database.md, "Indexes on wallet_balances".
  */
 import assert from "node:assert/strict";
 import { sharedCluster } from "../../stack/pg.ts";

@@ -1,5 +1,5 @@
 /**
- * The upgrade never holds a long lock on the exchange's tables (README, "Upgrading a live
+ * The upgrade never holds a long lock on the exchange's tables (docs/live-database.md, "Upgrading a live
  * database"):
  *
  * - read from the files: an ADD COLUMN is its file's last statement, no migration updates the

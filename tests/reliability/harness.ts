@@ -9,7 +9,7 @@
  *
  * Every function process and every response is kept: the module's last test (`secretsTest`)
  * greps all of them for the stack's keys and secrets and for any value a test registered.
- * Tests print their counts as `RELIABILITY | area | cases | result` lines (the README table).
+ * Tests print their counts as `RELIABILITY | area | cases | result` lines (the table in docs/testing.md, "Reliability").
  */
 import assert from "node:assert/strict";
 import {
@@ -62,7 +62,7 @@ export interface Harness {
   secretsTest(): void;
 }
 
-/** Prints one row of the README's Reliability table. */
+/** Prints one row of the Reliability table in docs/testing.md. */
 export function report(area: string, cases: number, result: string): void {
   console.log(`RELIABILITY | ${area} | ${cases} | ${result}`);
 }

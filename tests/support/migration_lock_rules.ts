@@ -1,5 +1,5 @@
 /**
- * What a migration file may do to the exchange's tables (README, "Upgrading a live database"),
+ * What a migration file may do to the exchange's tables (docs/live-database.md, "Upgrading a live database"),
  * read from its statements:
  *
  * - an ADD COLUMN (ACCESS EXCLUSIVE until the file's transaction commits) is the file's last

@@ -2,7 +2,7 @@
  * Every migration of this project fails fast on a busy table instead of queueing the exchange's
  * writers behind its lock: it sets lock_timeout and statement_timeout before its first statement
  * (supabase db push runs each file as one transaction and resets the settings after it). A file
- * that builds or drops an index concurrently starts with it instead (README, "Upgrading a live
+ * that builds or drops an index concurrently starts with it instead (docs/live-database.md, "Upgrading a live
  * database").
  */
 import assert from "node:assert/strict";

@@ -493,7 +493,7 @@ export function createStore(client: RpcClient, options: StoreOptions): Store & O
   return {
     runSettings: (c) =>
       call("balance_sync_run_settings", {}, parseRunSettings, c).catch((error) => {
-        // The function is deployed before `db push` (README): until then the RPC is missing.
+        // The function is deployed before `db push` (docs/deploy.md): until then the RPC is missing.
         if (error instanceof StoreUnavailable && error.code === FUNCTION_NOT_FOUND) return null;
         throw error;
       }),
