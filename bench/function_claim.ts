@@ -4,7 +4,7 @@
  * stack/sql_rpc_client.ts runs them as PostgREST would, on a direct connection.
  */
 import { DEFAULTS, SETTING_DEFAULTS } from "../supabase/functions/balance-sync/config.ts";
-import { createStore, type RpcClient } from "../supabase/functions/balance-sync/store.ts";
+import { createStore, type RpcClient } from "../supabase/functions/balance-sync/db/store.ts";
 import type { Sql } from "../stack/pg.ts";
 import { sqlRpcClient } from "../stack/sql_rpc_client.ts";
 

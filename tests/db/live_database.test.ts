@@ -23,8 +23,8 @@ import {
   parseRecordOutcome,
   parseRunSettings,
   type Store,
-} from "../../supabase/functions/balance-sync/store.ts";
-import { runSync } from "../../supabase/functions/balance-sync/sync.ts";
+} from "../../supabase/functions/balance-sync/db/store.ts";
+import { runSync } from "../../supabase/functions/balance-sync/run/mod.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DEFAULTS, loadConfig } from "../../supabase/functions/balance-sync/config.ts";
-import { runBudgetMs } from "../../supabase/functions/balance-sync/context.ts";
+import { runBudgetMs } from "../../supabase/functions/balance-sync/run/context.ts";
 import { ConfigError } from "../../supabase/functions/balance-sync/config_error.ts";
 
 const base: Record<string, string> = {

@@ -6,7 +6,7 @@ import {
   type ClaimOptions,
   type RowResult,
   StoreUnavailable,
-} from "../../supabase/functions/balance-sync/store.ts";
+} from "../../supabase/functions/balance-sync/db/store.ts";
 import {
   captureLog,
   chain,

@@ -13,7 +13,7 @@ import {
   plannedRps,
   runBudgetMs,
   TICK_HANDOFF_MS,
-} from "../../supabase/functions/balance-sync/run_caps.ts";
+} from "../../supabase/functions/balance-sync/run/caps.ts";
 
 const base = {
   batchRows: 800,

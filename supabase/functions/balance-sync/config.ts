@@ -1,5 +1,5 @@
 import { ConfigError } from "./config_error.ts";
-import { type ApiKeys, loadApiKeys } from "./keys.ts";
+import { type ApiKeys, loadApiKeys } from "./db/keys.ts";
 import type { LogLevel } from "./log.ts";
 
 /** Everything the function reads from its environment, validated once. */

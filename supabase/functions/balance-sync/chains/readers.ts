@@ -9,8 +9,8 @@ type Loaders = Record<ChainFamily, () => Promise<ChainReader>>;
  * the deployed bundle.
  */
 const LOADERS: Loaders = {
-  evm: () => import("./evm.ts").then((m) => m.readEvm),
-  tron: () => import("./tron.ts").then((m) => m.readTron),
+  evm: () => import("./evm/reader.ts").then((m) => m.readEvm),
+  tron: () => import("./tron/reader.ts").then((m) => m.readTron),
 };
 
 /**

@@ -4182,7 +4182,7 @@ var init_esm2 = __esm({
   }
 });
 
-// chains/evm_errors.ts
+// chains/evm/errors.ts
 function findInChain(error, match) {
   let current = error;
   for (let depth = 0; current && depth < 10; depth++) {
@@ -4337,8 +4337,8 @@ function statusClass(status) {
   return isTransientStatus(status) ? "transient" : "configuration";
 }
 var RetryAfterTooLongError, ReadTimeoutError, EXECUTION_MESSAGE, isRpcRequestError, isHttpRequestError, isTimeoutError, clip, BATCH_REFUSAL, RESPONSE_REFUSAL;
-var init_evm_errors = __esm({
-  "chains/evm_errors.ts"() {
+var init_errors2 = __esm({
+  "chains/evm/errors.ts"() {
     init_esm2();
     init_errors();
     init_abi2();
@@ -4568,7 +4568,7 @@ var init_read_limits = __esm({
   }
 });
 
-// chains/sized_groups.ts
+// chains/evm/sized_groups.ts
 function planGroups(bytes, maxCalls, maxBytes, firstMaxCalls = maxCalls) {
   const groups = [];
   let cutByCount = false;
@@ -4600,13 +4600,13 @@ function planGroups(bytes, maxCalls, maxBytes, firstMaxCalls = maxCalls) {
 }
 var aggregateAnswerBytes, SINGLE_ANSWER_BYTES;
 var init_sized_groups = __esm({
-  "chains/sized_groups.ts"() {
+  "chains/evm/sized_groups.ts"() {
     aggregateAnswerBytes = (calls) => 2 * (64 + 160 * calls) + 64;
     SINGLE_ANSWER_BYTES = 140;
   }
 });
 
-// chains/evm_transport.ts
+// chains/evm/transport.ts
 function createEvmRpc(urls, apiKey, settings, signal) {
   const endpoints = urls.map((template) => {
     const hasPlaceholder = template.includes(API_KEY_PLACEHOLDER);
@@ -4748,12 +4748,12 @@ function createEvmRpc(urls, apiKey, settings, signal) {
   };
 }
 var API_KEY_PLACEHOLDER, UNLIMITED_BATCH, normalize, withoutUserinfo;
-var init_evm_transport = __esm({
-  "chains/evm_transport.ts"() {
+var init_transport2 = __esm({
+  "chains/evm/transport.ts"() {
     init_esm2();
     init_defaults();
     init_errors();
-    init_evm_errors();
+    init_errors2();
     API_KEY_PLACEHOLDER = "{apiKey}";
     UNLIMITED_BATCH = 1e6;
     normalize = (url) => {
@@ -4776,9 +4776,9 @@ var init_evm_transport = __esm({
   }
 });
 
-// chains/evm.ts
-var evm_exports = {};
-__export(evm_exports, {
+// chains/evm/reader.ts
+var reader_exports = {};
+__export(reader_exports, {
   CANONICAL_MULTICALL3: () => CANONICAL_MULTICALL3,
   checkEvmAddress: () => checkEvmAddress,
   createEvmReader: () => createEvmReader,
@@ -4835,17 +4835,17 @@ function createEvmReader(settings = {}) {
   return (chain2, queries, options = {}) => new EvmRead(chain2, queries, options, transportSettings, settings.chunkSize).run();
 }
 var CANONICAL_MULTICALL3, ADDRESS_CACHE_LIMIT, addressChecks, configError, clip2, hexBlock, readEvm, EvmRead;
-var init_evm = __esm({
-  "chains/evm.ts"() {
+var init_reader = __esm({
+  "chains/evm/reader.ts"() {
     init_utils3();
     init_defaults();
     init_endpoints();
     init_errors();
     init_abi2();
-    init_evm_errors();
+    init_errors2();
     init_read_limits();
     init_sized_groups();
-    init_evm_transport();
+    init_transport2();
     CANONICAL_MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11";
     ADDRESS_CACHE_LIMIT = 5e4;
     addressChecks = /* @__PURE__ */ new Map();
@@ -5335,7 +5335,7 @@ var init_evm = __esm({
   }
 });
 
-// chains/sha256_block.ts
+// chains/tron/sha256_block.ts
 function sha256Block(data, out = new Uint8Array(32)) {
   const length = data.length;
   if (length > MAX_ONE_BLOCK_BYTES) {
@@ -5394,7 +5394,7 @@ function put(out, at, value) {
 }
 var H, K, MAX_ONE_BLOCK_BYTES, w, rotr2;
 var init_sha256_block = __esm({
-  "chains/sha256_block.ts"() {
+  "chains/tron/sha256_block.ts"() {
     H = Int32Array.from([
       1779033703,
       3144134277,
@@ -5477,7 +5477,7 @@ var init_sha256_block = __esm({
   }
 });
 
-// chains/tron_address.ts
+// chains/tron/address.ts
 function decodeAddress58(text2) {
   const limbs = [
     0,
@@ -5583,8 +5583,8 @@ function parseUncached(input) {
   };
 }
 var base58check2, BASE58, BASE58_INDEX, LIMB, LIMBS, decoded, payloadView, digest, HEX_BYTE, CACHE_LIMIT, cache;
-var init_tron_address = __esm({
-  "chains/tron_address.ts"() {
+var init_address2 = __esm({
+  "chains/tron/address.ts"() {
     init_esm();
     init_utils3();
     init_sha256_block();
@@ -5605,7 +5605,7 @@ var init_tron_address = __esm({
   }
 });
 
-// chains/tron_pacer.ts
+// chains/tron/pacer.ts
 function normalizeLimits(limits) {
   const rps = limits.maxRps;
   const concurrency = limits.maxConcurrency;
@@ -5634,8 +5634,8 @@ function pacerFor(key, limits) {
   return pacer;
 }
 var REAL_CLOCK, DEFAULT_MARGIN_MS, PacerPausedError, Pacer, pacers;
-var init_tron_pacer = __esm({
-  "chains/tron_pacer.ts"() {
+var init_pacer = __esm({
+  "chains/tron/pacer.ts"() {
     init_defaults();
     REAL_CLOCK = {
       now: () => performance.now(),
@@ -5787,7 +5787,7 @@ var init_tron_pacer = __esm({
   }
 });
 
-// chains/tron_json.ts
+// chains/tron/json.ts
 function topLevelIntegerText(json2, key) {
   let depth = 0;
   let i = 0;
@@ -5838,12 +5838,12 @@ function suspensionSeconds(text2) {
   const match = /suspended for (\d+(?:\.\d+)?)\s*s/i.exec(text2);
   return match ? Number(match[1]) : void 0;
 }
-var init_tron_json = __esm({
-  "chains/tron_json.ts"() {
+var init_json = __esm({
+  "chains/tron/json.ts"() {
   }
 });
 
-// chains/tron_http.ts
+// chains/tron/http.ts
 function errorText(text2, parsed = parseJson(text2)) {
   if (parsed !== NOT_JSON) {
     const body = parsed;
@@ -5873,11 +5873,11 @@ function describeNonJson(text2) {
   return `malformed JSON ("${trimBody(text2).slice(0, 60)}")`;
 }
 var RATE_LIMIT_STATUSES, LACK_OF_RESOURCES, FREQUENCY_LIMIT, trimBody, TronHttp, NOT_JSON;
-var init_tron_http = __esm({
-  "chains/tron_http.ts"() {
+var init_http4 = __esm({
+  "chains/tron/http.ts"() {
     init_errors();
-    init_tron_pacer();
-    init_tron_json();
+    init_pacer();
+    init_json();
     RATE_LIMIT_STATUSES = /* @__PURE__ */ new Set([
       403,
       429,
@@ -6174,7 +6174,7 @@ var init_tron_http = __esm({
   }
 });
 
-// chains/tron_multicall.ts
+// chains/tron/multicall.ts
 function encodeAggregate3Parameter(multicall, balances) {
   const self = addressHex(multicall);
   const calls = new Array(balances.length);
@@ -6191,15 +6191,15 @@ function encodeAggregate3Parameter(multicall, balances) {
   return encodeAggregate3Arguments(calls);
 }
 var AGGREGATE3_SELECTOR, decodeAggregate3Result;
-var init_tron_multicall = __esm({
-  "chains/tron_multicall.ts"() {
+var init_multicall = __esm({
+  "chains/tron/multicall.ts"() {
     init_abi2();
     AGGREGATE3_SELECTOR = "aggregate3((address,bool,bytes)[])";
     decodeAggregate3Result = (returnData, expected) => decodeAggregate3(`0x${returnData.replace(/^0x/, "")}`, expected);
   }
 });
 
-// chains/tron_trigger.ts
+// chains/tron/trigger.ts
 function interpretTrigger(raw, what, url) {
   const body = raw;
   const result = body.result ?? {};
@@ -6253,18 +6253,18 @@ function fail(errorClass, message, url, rpcCode) {
   };
 }
 var CPU_TIMEOUT;
-var init_tron_trigger = __esm({
-  "chains/tron_trigger.ts"() {
+var init_trigger = __esm({
+  "chains/tron/trigger.ts"() {
     init_abi2();
     init_errors();
-    init_tron_json();
+    init_json();
     CPU_TIMEOUT = /OutOfTime|CPU timeout/i;
   }
 });
 
-// chains/tron.ts
-var tron_exports = {};
-__export(tron_exports, {
+// chains/tron/reader.ts
+var reader_exports2 = {};
+__export(reader_exports2, {
   createTronReader: () => createTronReader,
   readTron: () => readTron
 });
@@ -6575,19 +6575,19 @@ function asReadError(error) {
   });
 }
 var fail2, readTron, addressWord, OUT_OF_ENERGY;
-var init_tron = __esm({
-  "chains/tron.ts"() {
+var init_reader2 = __esm({
+  "chains/tron/reader.ts"() {
     init_abi2();
     init_defaults();
     init_endpoints();
     init_errors();
     init_read_limits();
-    init_tron_address();
-    init_tron_http();
-    init_tron_json();
-    init_tron_multicall();
-    init_tron_pacer();
-    init_tron_trigger();
+    init_address2();
+    init_http4();
+    init_json();
+    init_multicall();
+    init_pacer();
+    init_trigger();
     fail2 = (key, error) => ({
       key,
       ok: false,
@@ -7415,8 +7415,8 @@ var require_dist = __commonJS({
 // chains/readers.ts
 init_errors();
 var LOADERS = {
-  evm: () => Promise.resolve().then(() => (init_evm(), evm_exports)).then((m) => m.readEvm),
-  tron: () => Promise.resolve().then(() => (init_tron(), tron_exports)).then((m) => m.readTron)
+  evm: () => Promise.resolve().then(() => (init_reader(), reader_exports)).then((m) => m.readEvm),
+  tron: () => Promise.resolve().then(() => (init_reader2(), reader_exports2)).then((m) => m.readTron)
 };
 function createReaderRegistry(loaders) {
   const loaded = /* @__PURE__ */ new Map();
@@ -7487,7 +7487,7 @@ var ConfigError = class extends Error {
   }
 };
 
-// keys.ts
+// db/keys.ts
 var SECRET_KEY_NAME_VARIABLE = "BALANCE_SYNC_SECRET_KEY_NAME";
 var REFUSE_LEGACY_VARIABLE = "BALANCE_SYNC_REFUSE_LEGACY_KEYS";
 var DEFAULT_SECRET_KEY_NAME = "default";
@@ -11611,7 +11611,7 @@ var PostgrestClient = class PostgrestClient2 {
   }
 };
 
-// db_client.ts
+// db/client.ts
 function databaseHeaders(keys) {
   return keys.databaseKeyKind === "secret_key" ? {
     apikey: keys.databaseKey
@@ -11630,7 +11630,7 @@ function createDatabaseClient(options) {
   };
 }
 
-// auth.ts
+// http/auth.ts
 var SYNC_SECRET_HEADER = "x-balance-sync-secret";
 var encoder3 = new TextEncoder();
 function digestsEqual(a, b) {
@@ -11792,7 +11792,7 @@ var RowLineCap = class {
   }
 };
 
-// request.ts
+// http/request.ts
 var TICK_AT_HEADER = "x-balance-sync-tick-at";
 var ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})$/;
 function tickAtHeader(headers) {
@@ -11986,7 +11986,7 @@ async function parseBody(request, options) {
   return interpretBody(body, options);
 }
 
-// run_history.ts
+// http/history.ts
 async function finishRun(operations, log, runId, status, summary) {
   if (!operations) return;
   const { rows: _rows, ...figures } = summary;
@@ -11999,7 +11999,7 @@ async function finishRun(operations, log, runId, status, summary) {
   }
 }
 
-// cpu.ts
+// run/cpu.ts
 import process from "node:process";
 var THREAD_SCHEDSTAT = "/proc/thread-self/schedstat";
 function threadCpuMs() {
@@ -12098,7 +12098,7 @@ var SharedCpuBudget = class {
 };
 var isolateCpu = new SharedCpuBudget();
 
-// store.ts
+// db/store.ts
 var StoreUnavailable = class extends Error {
   operation;
   code;
@@ -12445,7 +12445,7 @@ function humanFromDigits(digits, decimals) {
   return end === point ? integer2 : `${integer2}.${padded.slice(point, end)}`;
 }
 
-// context.ts
+// run/context.ts
 var runBudgetMs = (budgetMs, pgNetTimeoutMs, storeTimeoutMs) => Math.min(budgetMs, Math.max(100, pgNetTimeoutMs - storeTimeoutMs));
 var withDefaults = (settings, db) => {
   const full = {
@@ -12546,7 +12546,7 @@ var Deadline = class {
   }
 };
 
-// summary.ts
+// run/book.ts
 var STOP_ORDER = [
   "unload",
   // a run that overran its chain lease: rare, and the one to look into
@@ -12645,7 +12645,7 @@ var rowFields = (row, claim) => ({
   chain_id: row.chainId
 });
 
-// chain_batch.ts
+// run/chain_read.ts
 var BatchResults = class {
   ctx;
   claim;
@@ -12821,7 +12821,7 @@ async function readChainBatch(ctx, chain2, rows, out) {
   }
 }
 
-// record_outcome.ts
+// run/record_outcome.ts
 function applyRecordOutcome(book, log, rowLog, claim, results, successes, outcome) {
   const summary = book.summary;
   summary.synced += outcome.applied;
@@ -12900,7 +12900,7 @@ function applyRecordOutcome(book, log, rowLog, claim, results, successes, outcom
   return refused;
 }
 
-// chain_lease_lost.ts
+// run/chain_lease.ts
 function noteChainLeaseLost(ctx, chainId, holder = null) {
   const entry = ctx.book.chain(chainId);
   if (entry.lease === "lost") return;
@@ -12913,7 +12913,7 @@ function noteChainLeaseLost(ctx, chainId, holder = null) {
   });
 }
 
-// batch.ts
+// run/batch.ts
 async function processBatch(ctx, claim) {
   const { deps, book, pending, runId, log, rowLog, clock } = ctx;
   const out = new BatchResults(ctx, claim);
@@ -12953,7 +12953,7 @@ async function processBatch(ctx, claim) {
   }
 }
 
-// claim_refused.ts
+// run/claim_refused.ts
 function noteClaimRefused(ctx, claim) {
   const refused = claim.refused ?? [];
   if (refused.length === 0) return 0;
@@ -12968,7 +12968,7 @@ function noteClaimRefused(ctx, claim) {
   return refused.length;
 }
 
-// read_limits_book.ts
+// run/read_limits_book.ts
 init_read_limits();
 var MAXIMA = {
   evm: EVM_MAXIMA,
@@ -13059,7 +13059,7 @@ var ReadLimitsBook = class {
   }
 };
 
-// run_caps.ts
+// run/caps.ts
 var MULTICALL_CLAIM_ROWS = 1e3;
 function claimRowsFor(mode, batchSize) {
   return mode === "multicall" ? Math.max(batchSize, MULTICALL_CLAIM_ROWS) : batchSize;
@@ -13106,7 +13106,7 @@ function runBudgetMs2(input) {
   return Math.round(Math.min(ceiling, Math.max(input.budgetMs, untilNextTick)));
 }
 
-// chain_run.ts
+// run/chain_loop.ts
 async function runChain(ctx, chainId, options) {
   const { deps, settings, runId, book, clock, log } = ctx;
   const entry = book.chain(chainId);
@@ -13242,7 +13242,7 @@ async function runChain(ctx, chainId, options) {
   }
 }
 
-// unload.ts
+// run/unload.ts
 var UNLOAD_RELEASE_MS = 1500;
 var InFlightRuns = class {
   #runs = /* @__PURE__ */ new Set();
@@ -13287,7 +13287,7 @@ function stopRunsOnUnload(runs, onStop = () => {
   return () => target.removeEventListener("beforeunload", listener);
 }
 
-// run.ts
+// run/run.ts
 async function runSync(deps, partialSettings, input) {
   const now = deps.now ?? (() => performance.now());
   const started = now();
@@ -13514,10 +13514,10 @@ async function runForced(ctx, input) {
   }
 }
 
-// webhooks.ts
+// webhooks/delivery.ts
 var import_standardwebhooks = __toESM(require_dist());
 
-// webhook_address.ts
+// webhooks/address.ts
 var V4_BLOCKED = [
   [
     "0.0.0.0",
@@ -13682,7 +13682,7 @@ async function addressProblem(url, policy) {
   return blocked === void 0 ? null : `the host ${host} resolves to ${blocked}, a loopback, private, link-local, metadata or reserved address`;
 }
 
-// webhooks.ts
+// webhooks/delivery.ts
 var USER_AGENT = "balance-sync-webhooks";
 async function sendBatch(batch, deps, now = /* @__PURE__ */ new Date()) {
   const problem = await addressProblem(batch.url, {
@@ -13811,7 +13811,7 @@ async function runWebhooks(deps, options) {
   return summary;
 }
 
-// handler.ts
+// http/handler.ts
 var json = (status, body, headers = {}) => new Response(JSON.stringify(body), {
   status,
   headers: {
@@ -14035,7 +14035,7 @@ async function serveMetrics(request, authenticate, operations, log) {
   }
 }
 
-// webhook_store.ts
+// webhooks/store.ts
 var isObject2 = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 function parseBatchAnswer(data) {
   if (!isObject2(data)) throw new TypeError("batch answer is not an object");

@@ -3,9 +3,9 @@
  * `post`, which paces it, counts it, times it out, retries rate limits within bounds and turns
  * every failure into a ReadError. The API key travels only in the TRON-PRO-API-KEY header.
  */
-import { networkCause, parseRetryAfter, ReadError, redactUrl } from "./errors.ts";
-import { type Pacer, type PacerClock, PacerPausedError, REAL_CLOCK } from "./tron_pacer.ts";
-import { suspensionSeconds } from "./tron_json.ts";
+import { networkCause, parseRetryAfter, ReadError, redactUrl } from "../errors.ts";
+import { type Pacer, type PacerClock, PacerPausedError, REAL_CLOCK } from "./pacer.ts";
+import { suspensionSeconds } from "./json.ts";
 
 export interface TronHttpOptions {
   /** The chain's rpc_url first, then its fallback URLs. */

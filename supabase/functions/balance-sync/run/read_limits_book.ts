@@ -10,10 +10,10 @@ import {
   serializeLimits,
   sizesOf,
   TRON_MAXIMA,
-} from "./chains/read_limits.ts";
-import type { ChainConfig, ChainFamily, ChainRead } from "./chains/types.ts";
-import type { Logger } from "./log.ts";
-import type { CallOptions, Store } from "./store.ts";
+} from "../chains/read_limits.ts";
+import type { ChainConfig, ChainFamily, ChainRead } from "../chains/types.ts";
+import type { Logger } from "../log.ts";
+import type { CallOptions, Store } from "../db/store.ts";
 
 const MAXIMA: Record<ChainFamily, LimitMaxima> = { evm: EVM_MAXIMA, tron: TRON_MAXIMA };
 

@@ -4,5 +4,5 @@
  * record_outcome.ts (record's answer → row statuses), summary.ts (the summary and its books).
  */
 export type { ReaderRegistry, RunInput, SyncDeps, SyncSettings } from "./context.ts";
-export type { ChainSummary, RowReport, RowStatus, RunSummary, StopReason } from "./summary.ts";
+export type { ChainSummary, RowReport, RowStatus, RunSummary, StopReason } from "./book.ts";
 export { runSync } from "./run.ts";

@@ -4,7 +4,7 @@
  * cap only as a guard on the rows held in memory at once. Pure arithmetic, for chain_run.ts and
  * run.ts.
  */
-import type { ReadMode } from "./chains/types.ts";
+import type { ReadMode } from "../chains/types.ts";
 
 /**
  * Rows one claim of a multicall chain takes: a claim costs two database round trips (claim,

@@ -3,7 +3,7 @@
  * secret), record the answer, give a lease back. The database owns the cursor and the pending
  * batch; the function holds nothing between calls.
  */
-import { type RpcCaller, rpcCaller, type RpcClient, type StoreOptions } from "./store.ts";
+import { type RpcCaller, rpcCaller, type RpcClient, type StoreOptions } from "../db/store.ts";
 
 /** A batch to send. `secret` is the signing key: never logged, never in an answer. */
 export interface WebhookBatch {

@@ -7,7 +7,7 @@
  * every request that carries the JWT with 401 "Legacy API keys are disabled". So the client takes
  * a secret key whenever there is one, and the legacy JWT only when there is none.
  */
-import { ConfigError } from "./config_error.ts";
+import { ConfigError } from "../config_error.ts";
 
 type Env = (name: string) => string | undefined;
 

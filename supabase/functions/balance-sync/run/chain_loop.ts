@@ -1,7 +1,7 @@
 import { processBatch } from "./batch.ts";
-import { noteChainLeaseLost } from "./chain_lease_lost.ts";
+import { noteChainLeaseLost } from "./chain_lease.ts";
 import { noteClaimRefused } from "./claim_refused.ts";
-import type { ReadMode } from "./chains/types.ts";
+import type { ReadMode } from "../chains/types.ts";
 import type { RunContext } from "./context.ts";
 import {
   claimRowsFor,
@@ -10,8 +10,8 @@ import {
   pacedClaimRows,
   pacedCpuMs,
   plannedRps,
-} from "./run_caps.ts";
-import type { StopReason } from "./summary.ts";
+} from "./caps.ts";
+import type { StopReason } from "./book.ts";
 
 export interface ChainRunOptions {
   /** Memory guard: rows this chain's loop may hold at once (its share of the run's row cap). */

@@ -1,6 +1,6 @@
-import type { ChainConfig, ChainFamily } from "./chains/types.ts";
-import type { ErrorClass } from "./chains/errors.ts";
-import type { Claim, ClaimedRow } from "./store.ts";
+import type { ChainConfig, ChainFamily } from "../chains/types.ts";
+import type { ErrorClass } from "../chains/errors.ts";
+import type { Claim, ClaimedRow } from "../db/store.ts";
 
 export interface ChainSummary {
   id: string;

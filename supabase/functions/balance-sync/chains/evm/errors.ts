@@ -3,8 +3,8 @@
  * contains an endpoint's secret (viem's own messages include the full URL, so they are not reused).
  */
 import { BaseError, HttpRequestError, RpcRequestError, TimeoutError } from "viem";
-import { isTransientStatus, networkCause, parseRetryAfter, ReadError } from "./errors.ts";
-import { revertReason } from "./abi.ts";
+import { isTransientStatus, networkCause, parseRetryAfter, ReadError } from "../errors.ts";
+import { revertReason } from "../abi.ts";
 
 /** The node answered too slowly for the read's budget: Retry-After beyond the cap. */
 export class RetryAfterTooLongError extends Error {

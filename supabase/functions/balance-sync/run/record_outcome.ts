@@ -1,6 +1,6 @@
-import type { Logger, RowLineCap } from "./log.ts";
-import type { Claim, ClaimedRow, RecordOutcome, RowResult } from "./store.ts";
-import { rowFields, type RowReport, type RowStatus, type RunBook } from "./summary.ts";
+import type { Logger, RowLineCap } from "../log.ts";
+import type { Claim, ClaimedRow, RecordOutcome, RowResult } from "../db/store.ts";
+import { rowFields, type RowReport, type RowStatus, type RunBook } from "./book.ts";
 
 /**
  * Maps what `record` did with each result to the row's status in the run's summary and report.

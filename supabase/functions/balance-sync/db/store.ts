@@ -1,6 +1,6 @@
-import type { ChainConfig } from "./chains/types.ts";
-import type { ErrorClass } from "./chains/errors.ts";
-import type { ForcedFilter } from "./request.ts";
+import type { ChainConfig } from "../chains/types.ts";
+import type { ErrorClass } from "../chains/errors.ts";
+import type { ForcedFilter } from "../http/request.ts";
 
 /** One wallet_balances row as `balance_sync_claim` hands it out. */
 export interface ClaimedRow {

@@ -5,9 +5,9 @@
  * - revert: `result.message` hex of "REVERT opcode executed", the revert data in constant_result;
  * - other VM failures: `result.code` OTHER_ERROR, or a runtime error in `result.message`.
  */
-import { revertReason } from "./abi.ts";
-import { ReadError } from "./errors.ts";
-import { decodeHexMessage } from "./tron_json.ts";
+import { revertReason } from "../abi.ts";
+import { ReadError } from "../errors.ts";
+import { decodeHexMessage } from "./json.ts";
 
 export type TriggerAnswer =
   | { ok: true; returnData: string }

@@ -20,7 +20,7 @@
  * - **At most maxConcurrency in flight**, and a suspension (`pause`) holds every request of the
  *   chain, not only the one that saw it.
  */
-import { READ_DEFAULTS } from "./defaults.ts";
+import { READ_DEFAULTS } from "../defaults.ts";
 
 export interface PacerLimits {
   maxRps: number;

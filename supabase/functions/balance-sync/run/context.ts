@@ -1,10 +1,10 @@
-import type { ChainFamily, ChainReader } from "./chains/types.ts";
-import { DEFAULTS, finishByMs } from "./config.ts";
+import type { ChainFamily, ChainReader } from "../chains/types.ts";
+import { DEFAULTS, finishByMs } from "../config.ts";
 import type { CpuShare, SharedCpuBudget } from "./cpu.ts";
-import type { Logger, RowLineCap } from "./log.ts";
-import type { ForcedFilter } from "./request.ts";
-import type { RunSettings, Store } from "./store.ts";
-import type { RunBook } from "./summary.ts";
+import type { Logger, RowLineCap } from "../log.ts";
+import type { ForcedFilter } from "../http/request.ts";
+import type { RunSettings, Store } from "../db/store.ts";
+import type { RunBook } from "./book.ts";
 import type { InFlightRuns } from "./unload.ts";
 import type { ReadLimitsBook } from "./read_limits_book.ts";
 

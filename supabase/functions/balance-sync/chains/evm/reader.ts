@@ -12,9 +12,9 @@
  * still batched (up to the learned batch size per HTTP request).
  */
 import { getAddress, isAddress } from "viem/utils";
-import { READ_DEFAULTS } from "./defaults.ts";
-import { resolveEndpoints } from "./endpoints.ts";
-import { ReadError } from "./errors.ts";
+import { READ_DEFAULTS } from "../defaults.ts";
+import { resolveEndpoints } from "../endpoints.ts";
+import { ReadError } from "../errors.ts";
 import {
   AbiDecodeError,
   addressCall,
@@ -24,23 +24,23 @@ import {
   encodeAggregate3,
   revertReason,
   SELECTOR,
-} from "./abi.ts";
+} from "../abi.ts";
 import {
   classifyRpcFailure,
   executionFailure,
   isExecutionError,
   isGasRefusal,
   sizeRefusal,
-} from "./evm_errors.ts";
+} from "./errors.ts";
 import {
   EVM_MAXIMA,
   type LimitName,
   type LimitObservation,
   type ReadSizes,
   shrink,
-} from "./read_limits.ts";
+} from "../read_limits.ts";
 import { aggregateAnswerBytes, planGroups, SINGLE_ANSWER_BYTES } from "./sized_groups.ts";
-import { createEvmRpc, type EvmRpc, type EvmTransportSettings } from "./evm_transport.ts";
+import { createEvmRpc, type EvmRpc, type EvmTransportSettings } from "./transport.ts";
 import type {
   BalanceOutcome,
   BalanceQuery,
@@ -49,7 +49,7 @@ import type {
   ChainReader,
   ReadMode,
   ReadOptions,
-} from "./types.ts";
+} from "../types.ts";
 
 /** Multicall3's address on every chain it is deployed to the usual way. */
 export const CANONICAL_MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11";

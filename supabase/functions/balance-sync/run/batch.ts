@@ -1,8 +1,8 @@
-import { BatchResults, configurationProblem, readChainBatch } from "./chain_batch.ts";
+import { BatchResults, configurationProblem, readChainBatch } from "./chain_read.ts";
 import type { RunContext } from "./context.ts";
 import { applyRecordOutcome } from "./record_outcome.ts";
-import type { Claim, ClaimedRow } from "./store.ts";
-import { noteChainLeaseLost } from "./chain_lease_lost.ts";
+import type { Claim, ClaimedRow } from "../db/store.ts";
+import { noteChainLeaseLost } from "./chain_lease.ts";
 
 /** One claimed batch: check, read every chain in parallel, record, give back what was not read. */
 export async function processBatch(ctx: RunContext, claim: Claim): Promise<void> {

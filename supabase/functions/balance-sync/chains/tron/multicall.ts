@@ -12,7 +12,7 @@ import {
   decodeAggregate3,
   encodeAggregate3Arguments,
   SELECTOR,
-} from "./abi.ts";
+} from "../abi.ts";
 
 export const AGGREGATE3_SELECTOR = "aggregate3((address,bool,bytes)[])";
 

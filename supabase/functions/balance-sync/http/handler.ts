@@ -1,14 +1,14 @@
 import { type Authenticator, createAuthenticator } from "./auth.ts";
-import type { Config } from "./config.ts";
-import { createLogger, type Logger, type LogSink } from "./log.ts";
+import type { Config } from "../config.ts";
+import { createLogger, type Logger, type LogSink } from "../log.ts";
 import { BadRequest, parseRunRequest } from "./request.ts";
-import { finishRun } from "./run_history.ts";
-import { startCpuClock } from "./cpu.ts";
-import { FilterNotFound, type Operations, type Store, StoreUnavailable } from "./store.ts";
-import { type ReaderRegistry, runSync } from "./sync.ts";
-import { type InFlightRuns, runtimeWaitUntil } from "./unload.ts";
-import type { WebhookStore } from "./webhook_store.ts";
-import { runWebhooks, type WebhookDeps } from "./webhooks.ts";
+import { finishRun } from "./history.ts";
+import { startCpuClock } from "../run/cpu.ts";
+import { FilterNotFound, type Operations, type Store, StoreUnavailable } from "../db/store.ts";
+import { type ReaderRegistry, runSync } from "../run/mod.ts";
+import { type InFlightRuns, runtimeWaitUntil } from "../run/unload.ts";
+import type { WebhookStore } from "../webhooks/store.ts";
+import { runWebhooks, type WebhookDeps } from "../webhooks/delivery.ts";
 
 export interface HandlerDeps {
   config: Config;

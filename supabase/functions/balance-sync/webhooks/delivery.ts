@@ -9,9 +9,9 @@
  * endpoint. A run that dies leaves the lease to expire; the batch is sent again, with the same id.
  */
 import { Webhook } from "standardwebhooks";
-import type { Logger } from "./log.ts";
-import { type AddressPolicy, addressProblem } from "./webhook_address.ts";
-import type { DeliveryAnswer, WebhookBatch, WebhookStore } from "./webhook_store.ts";
+import type { Logger } from "../log.ts";
+import { type AddressPolicy, addressProblem } from "./address.ts";
+import type { DeliveryAnswer, WebhookBatch, WebhookStore } from "./store.ts";
 
 export interface WebhookRunOptions {
   runId: string;

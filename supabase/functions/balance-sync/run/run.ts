@@ -1,8 +1,8 @@
 import { processBatch } from "./batch.ts";
 import { noteClaimRefused } from "./claim_refused.ts";
 import { ReadLimitsBook } from "./read_limits_book.ts";
-import { runChain } from "./chain_run.ts";
-import { DEFAULTS, SETTING_DEFAULTS } from "./config.ts";
+import { runChain } from "./chain_loop.ts";
+import { DEFAULTS, SETTING_DEFAULTS } from "../config.ts";
 import {
   Deadline,
   RunClock,
@@ -13,9 +13,9 @@ import {
   withDefaults,
 } from "./context.ts";
 import { isolateCpu, startCpuClock } from "./cpu.ts";
-import { runBudgetMs } from "./run_caps.ts";
-import { RowLineCap } from "./log.ts";
-import { RunBook, type RunSummary, STOP_ORDER, type StopReason } from "./summary.ts";
+import { runBudgetMs } from "./caps.ts";
+import { RowLineCap } from "../log.ts";
+import { RunBook, type RunSummary, STOP_ORDER, type StopReason } from "./book.ts";
 import { UNLOAD_RELEASE_MS } from "./unload.ts";
 
 /**

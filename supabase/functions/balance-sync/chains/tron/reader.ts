@@ -12,11 +12,11 @@
  *   for TRX), encoded with viem and sent through the same call.
  * - Every request goes through one paced, counted transport (tron_http.ts).
  */
-import { revertReason } from "./abi.ts";
-import { READ_DEFAULTS } from "./defaults.ts";
-import { resolveEndpoints } from "./endpoints.ts";
-import { ReadError } from "./errors.ts";
-import { type LimitObservation, shrink, TRON_MAXIMA } from "./read_limits.ts";
+import { revertReason } from "../abi.ts";
+import { READ_DEFAULTS } from "../defaults.ts";
+import { resolveEndpoints } from "../endpoints.ts";
+import { ReadError } from "../errors.ts";
+import { type LimitObservation, shrink, TRON_MAXIMA } from "../read_limits.ts";
 import type {
   BalanceOutcome,
   BalanceQuery,
@@ -24,17 +24,17 @@ import type {
   ChainRead,
   ChainReader,
   ReadOptions,
-} from "./types.ts";
-import { parseTronAddress, type TronAddress } from "./tron_address.ts";
-import { type TronAnswer, TronHttp } from "./tron_http.ts";
-import { topLevelIntegerText } from "./tron_json.ts";
+} from "../types.ts";
+import { parseTronAddress, type TronAddress } from "./address.ts";
+import { type TronAnswer, TronHttp } from "./http.ts";
+import { topLevelIntegerText } from "./json.ts";
 import {
   AGGREGATE3_SELECTOR,
   decodeAggregate3Result,
   encodeAggregate3Parameter,
-} from "./tron_multicall.ts";
-import { pacerFor } from "./tron_pacer.ts";
-import { interpretTrigger, uint256Return } from "./tron_trigger.ts";
+} from "./multicall.ts";
+import { pacerFor } from "./pacer.ts";
+import { interpretTrigger, uint256Return } from "./trigger.ts";
 
 export interface TronReaderSettings {
   /** Used for every request (tests pass a counting or failing fetch). */

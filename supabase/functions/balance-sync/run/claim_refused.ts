@@ -1,5 +1,5 @@
 import type { RunContext } from "./context.ts";
-import type { Claim } from "./store.ts";
+import type { Claim } from "../db/store.ts";
 
 /**
  * Rows the claim picked but the database refused to lease (another service's trigger or check):

@@ -1,9 +1,9 @@
-import { humanFromDigits, rawDigits } from "./amount.ts";
-import type { BalanceOutcome, BalanceQuery, ChainConfig, ChainRead } from "./chains/types.ts";
+import { humanFromDigits, rawDigits } from "../amount.ts";
+import type { BalanceOutcome, BalanceQuery, ChainConfig, ChainRead } from "../chains/types.ts";
 import { DEADLINE, type RunContext } from "./context.ts";
-import type { ErrorClass } from "./chains/errors.ts";
-import type { Claim, ClaimedRow, RowResult } from "./store.ts";
-import { rowFields } from "./summary.ts";
+import type { ErrorClass } from "../chains/errors.ts";
+import type { Claim, ClaimedRow, RowResult } from "../db/store.ts";
+import { rowFields } from "./book.ts";
 
 /** What reading a batch produced: results to record, the rows read, and rows left unread. */
 export class BatchResults {

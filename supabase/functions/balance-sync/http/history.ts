@@ -1,5 +1,5 @@
-import type { Logger } from "./log.ts";
-import type { Operations, RunEnd } from "./store.ts";
+import type { Logger } from "../log.ts";
+import type { Operations, RunEnd } from "../db/store.ts";
 
 /**
  * Completes the run's balance_sync.runs row: the run's one extra database call. Best effort: a

@@ -9,9 +9,9 @@
  * header. Errors and results only ever show the configured URL, redacted.
  */
 import { fallback, http, type Transport } from "viem";
-import { READ_DEFAULTS } from "./defaults.ts";
-import { parseRetryAfter, redactUrl } from "./errors.ts";
-import { ReadTimeoutError, RetryAfterTooLongError } from "./evm_errors.ts";
+import { READ_DEFAULTS } from "../defaults.ts";
+import { parseRetryAfter, redactUrl } from "../errors.ts";
+import { ReadTimeoutError, RetryAfterTooLongError } from "./errors.ts";
 
 export interface EvmTransportSettings {
   /** Per HTTP request, milliseconds. */
