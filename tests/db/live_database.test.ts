@@ -24,6 +24,7 @@ import {
   parseRunSettings,
   type Store,
 } from "../../supabase/functions/balance-sync/db/store.ts";
+import { DEFAULTS } from "../../supabase/functions/balance-sync/config.ts";
 import { runSync } from "../../supabase/functions/balance-sync/run/mod.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
@@ -298,6 +299,7 @@ Deno.test("live database: chains of other families get 0 RPC requests and a conf
         log: createLogger({ level: "error", sink: () => {} }),
       },
       {
+        ...DEFAULTS,
         batchSize: 50,
         leaseSeconds: 60,
         budgetMs: 10_000,

@@ -133,7 +133,7 @@ export function loadConfig(env: Env = (name) => Deno.env.get(name)): Config {
     50,
     60_000,
   );
-  // Each run cuts the budget to fit the setting pg_net_timeout_ms (context.ts, runBudgetMs): the
+  // Each run cuts the budget to fit the setting pg_net_timeout_ms (run/settings.ts, budgetWithinPgNet): the
   // setting lives in the database, so only the outer bound is checked here.
   const budgetMs = integer(
     env,

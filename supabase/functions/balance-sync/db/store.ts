@@ -1,6 +1,17 @@
+/**
+ * The function's side of the database contract (every read and write is one SQL function): the
+ * shapes the contract functions take and hand back, their parsers, and the Store that calls them
+ * over PostgREST RPC, each call with its timeout.
+ */
 import type { ChainConfig } from "../chains/types.ts";
 import type { ErrorClass } from "../chains/errors.ts";
-import type { ForcedFilter } from "../http/request.ts";
+
+/** Which rows a forced run claims; exactly one key, as `balance_sync_claim`'s p_filter takes it. */
+export type ForcedFilter =
+  | { wallet_id: string }
+  | { wallet_balance_ids: string[] }
+  | { asset_on_chain_id: string }
+  | { chain_id: string };
 
 /** One wallet_balances row as `balance_sync_claim` hands it out. */
 export interface ClaimedRow {

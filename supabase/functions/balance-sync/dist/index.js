@@ -12445,22 +12445,7 @@ function humanFromDigits(digits, decimals) {
   return end === point ? integer2 : `${integer2}.${padded.slice(point, end)}`;
 }
 
-// run/context.ts
-var runBudgetMs = (budgetMs, pgNetTimeoutMs, storeTimeoutMs) => Math.min(budgetMs, Math.max(100, pgNetTimeoutMs - storeTimeoutMs));
-var withDefaults = (settings, db) => {
-  const full = {
-    cpuBudgetMs: DEFAULTS.cpuBudgetMs,
-    storeTimeoutMs: DEFAULTS.storeTimeoutMs,
-    abortGraceMs: DEFAULTS.abortGraceMs,
-    maxRowLogLines: DEFAULTS.maxRowLogLines,
-    ...Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== void 0)),
-    minIntervalSeconds: db.minIntervalSeconds,
-    maxRowsPerRun: db.rowsPerRun,
-    pgNetTimeoutMs: db.pgNetTimeoutMs
-  };
-  full.budgetMs = runBudgetMs(full.budgetMs, full.pgNetTimeoutMs, full.storeTimeoutMs);
-  return full;
-};
+// run/clock.ts
 var RunClock = class {
   now;
   started;
@@ -13098,7 +13083,7 @@ function claimSize(input) {
   return Math.max(1, Math.floor(limit));
 }
 var TICK_HANDOFF_MS = 500;
-function runBudgetMs2(input) {
+function runBudgetMs(input) {
   const tick = input.tickAt === null ? NaN : Date.parse(input.tickAt);
   if (!Number.isFinite(tick)) return input.budgetMs;
   const untilNextTick = tick + input.intervalMs - TICK_HANDOFF_MS - input.wallNow;
@@ -13242,6 +13227,25 @@ async function runChain(ctx, chainId, options) {
   }
 }
 
+// run/settings.ts
+var budgetWithinPgNet = (budgetMs, pgNetTimeoutMs, storeTimeoutMs) => Math.min(budgetMs, Math.max(100, pgNetTimeoutMs - storeTimeoutMs));
+function settingsOfRun(own, db) {
+  return {
+    batchSize: own.batchSize,
+    leaseSeconds: own.leaseSeconds,
+    budgetMs: budgetWithinPgNet(own.budgetMs, db.pgNetTimeoutMs, own.storeTimeoutMs),
+    maxBatches: own.maxBatches,
+    maxForcedIds: own.maxForcedIds,
+    cpuBudgetMs: own.cpuBudgetMs,
+    storeTimeoutMs: own.storeTimeoutMs,
+    abortGraceMs: own.abortGraceMs,
+    maxRowLogLines: own.maxRowLogLines,
+    minIntervalSeconds: db.minIntervalSeconds,
+    maxRowsPerRun: db.rowsPerRun,
+    pgNetTimeoutMs: db.pgNetTimeoutMs
+  };
+}
+
 // run/unload.ts
 var UNLOAD_RELEASE_MS = 1500;
 var InFlightRuns = class {
@@ -13288,18 +13292,18 @@ function stopRunsOnUnload(runs, onStop = () => {
 }
 
 // run/run.ts
-async function runSync(deps, partialSettings, input) {
+async function runSync(deps, ownSettings, input) {
   const now = deps.now ?? (() => performance.now());
   const started = now();
   const fromDatabase = await deps.store.runSettings({
-    timeoutMs: Math.max(1, Math.min(partialSettings.storeTimeoutMs ?? DEFAULTS.storeTimeoutMs, partialSettings.budgetMs))
+    timeoutMs: Math.max(1, Math.min(ownSettings.storeTimeoutMs, ownSettings.budgetMs))
   });
   if (fromDatabase === null) {
     deps.log.warn("balance_sync_run_settings is missing: apply the migrations (supabase db push); until then runs follow the settings' defaults", {
       ...SETTING_DEFAULTS
     });
   }
-  const settings = withDefaults(partialSettings, fromDatabase ?? SETTING_DEFAULTS);
+  const settings = settingsOfRun(ownSettings, fromDatabase ?? SETTING_DEFAULTS);
   const forced = Boolean(input.filter);
   const book = new RunBook(input.runId, forced);
   const summary = book.summary;
@@ -13353,7 +13357,7 @@ async function runSync(deps, partialSettings, input) {
     else if (input.chainId) {
       summary.stopped = await runChain(ctx, input.chainId, {
         heldCap: settings.maxRowsPerRun,
-        pacedBudgetMs: runBudgetMs2({
+        pacedBudgetMs: runBudgetMs({
           budgetMs: settings.budgetMs,
           maxBudgetMs: settings.pgNetTimeoutMs - settings.storeTimeoutMs,
           tickAt: ctx.tickAt,

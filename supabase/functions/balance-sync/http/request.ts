@@ -1,9 +1,8 @@
-/** Which rows a forced run claims; exactly one key, as `balance_sync_claim`'s p_filter takes it. */
-export type ForcedFilter =
-  | { wallet_id: string }
-  | { wallet_balance_ids: string[] }
-  | { asset_on_chain_id: string }
-  | { chain_id: string };
+/**
+ * The request body and headers of a POST, checked and turned into what to run (RunRequest); a
+ * body that cannot be accepted is a BadRequest naming why.
+ */
+import type { ForcedFilter } from "../db/store.ts";
 
 /**
  * A scheduled run reads due rows only, in line (`{}`: every chain, each in parallel within its own

@@ -1,6 +1,7 @@
 import { humanFromDigits, rawDigits } from "../amount.ts";
 import type { BalanceOutcome, BalanceQuery, ChainConfig, ChainRead } from "../chains/types.ts";
-import { DEADLINE, type RunContext } from "./context.ts";
+import { DEADLINE } from "./clock.ts";
+import type { RunContext } from "./context.ts";
 import type { ErrorClass } from "../chains/errors.ts";
 import type { Claim, ClaimedRow, RowResult } from "../db/store.ts";
 import { rowFields } from "./book.ts";

@@ -3,6 +3,7 @@
  * run.ts (the loop), batch.ts and chain_batch.ts (one batch, one chain's read),
  * record_outcome.ts (record's answer → row statuses), summary.ts (the summary and its books).
  */
-export type { ReaderRegistry, RunInput, SyncDeps, SyncSettings } from "./context.ts";
+export type { ReaderRegistry, RunInput, SyncDeps } from "./context.ts";
+export type { SyncSettings } from "./settings.ts";
 export type { ChainSummary, RowReport, RowStatus, RunSummary, StopReason } from "./book.ts";
 export { runSync } from "./run.ts";

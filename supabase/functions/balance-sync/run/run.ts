@@ -2,16 +2,10 @@ import { processBatch } from "./batch.ts";
 import { noteClaimRefused } from "./claim_refused.ts";
 import { ReadLimitsBook } from "./read_limits_book.ts";
 import { runChain } from "./chain_loop.ts";
-import { DEFAULTS, SETTING_DEFAULTS } from "../config.ts";
-import {
-  Deadline,
-  RunClock,
-  type RunContext,
-  type RunInput,
-  type SyncDeps,
-  type SyncSettings,
-  withDefaults,
-} from "./context.ts";
+import { SETTING_DEFAULTS } from "../config.ts";
+import { Deadline, RunClock } from "./clock.ts";
+import type { RunContext, RunInput, SyncDeps } from "./context.ts";
+import { settingsOfRun, type SyncSettings } from "./settings.ts";
 import { isolateCpu, startCpuClock } from "./cpu.ts";
 import { runBudgetMs } from "./caps.ts";
 import { RowLineCap } from "../log.ts";
@@ -38,17 +32,14 @@ import { UNLOAD_RELEASE_MS } from "./unload.ts";
  */
 export async function runSync(
   deps: SyncDeps,
-  partialSettings: SyncSettings,
+  ownSettings: SyncSettings,
   input: RunInput,
 ): Promise<RunSummary> {
   const now = deps.now ?? (() => performance.now());
   const started = now();
   // Before anything is claimed: the budget's first milliseconds, within one call's timeout.
   const fromDatabase = await deps.store.runSettings({
-    timeoutMs: Math.max(
-      1,
-      Math.min(partialSettings.storeTimeoutMs ?? DEFAULTS.storeTimeoutMs, partialSettings.budgetMs),
-    ),
+    timeoutMs: Math.max(1, Math.min(ownSettings.storeTimeoutMs, ownSettings.budgetMs)),
   });
   if (fromDatabase === null) {
     deps.log.warn(
@@ -57,7 +48,7 @@ export async function runSync(
       { ...SETTING_DEFAULTS },
     );
   }
-  const settings = withDefaults(partialSettings, fromDatabase ?? SETTING_DEFAULTS);
+  const settings = settingsOfRun(ownSettings, fromDatabase ?? SETTING_DEFAULTS);
   const forced = Boolean(input.filter);
   const book = new RunBook(input.runId, forced);
   const summary = book.summary;
