@@ -1,3 +1,8 @@
+/**
+ * The function's entrypoint: reads the configuration, builds the database client, the store, the
+ * webhook store and the handler, and serves it (Deno.serve; on the port BALANCE_SYNC_PORT names
+ * when served locally).
+ */
 import { readers } from "./chains/readers.ts";
 import { loadConfig } from "./config.ts";
 import { ConfigError } from "./config_error.ts";

@@ -1,3 +1,7 @@
+/**
+ * The reader registry: a chain family's reader, loaded on first use and wrapped so that it never
+ * rejects and answers every query exactly once.
+ */
 import { ReadError } from "./errors.ts";
 import type { BalanceOutcome, BalanceQuery, ChainFamily, ChainRead, ChainReader } from "./types.ts";
 

@@ -1,3 +1,4 @@
+/** Who may call the function: the credentials accepted, compared in constant time. */
 /** Which accepted credential a caller presented. */
 export type CredentialKind = "service_role" | "secret_key" | "sync_secret";
 

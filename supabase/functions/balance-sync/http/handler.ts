@@ -1,3 +1,7 @@
+/**
+ * The HTTP face of the function: POST runs a sync (or a webhook run), GET /metrics answers the
+ * metrics; authentication, body and status codes here, the run itself in run/.
+ */
 import { type Authenticator, createAuthenticator } from "./auth.ts";
 import type { Config } from "../config.ts";
 import { createLogger, type Logger, type LogSink } from "../log.ts";
@@ -21,7 +25,7 @@ export interface HandlerDeps {
   authenticate?: Authenticator;
   /** Run history and metrics; without it runs leave no finished row and /metrics answers 404. */
   operations?: Operations;
-  /** The runs of this process, stopped together when the worker is ending (unload.ts). */
+  /** The runs of this process, stopped together when the worker is ending (run/unload.ts). */
   inFlight?: InFlightRuns;
   /**
    * Keeps the worker up for work after the answer (EdgeRuntime.waitUntil, by default where the
@@ -41,7 +45,7 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
   });
 
 /**
- * The HTTP shell: method, auth, body, status codes. The run itself lives in sync.ts.
+ * The HTTP shell: method, auth, body, status codes. The run itself lives in run/ (run/mod.ts).
  * Nothing runs without a valid credential (401); a bad body is a 400 and an unknown force-sync id
  * a 404, both before any row is claimed. Every answer after authentication carries a run_id; a run
  * ends as 200 with its summary, 503 when the database is unavailable, or 500, and its end is
@@ -154,19 +158,22 @@ export function createHandler(deps: HandlerDeps): (request: Request) => Promise<
         cpu_ms: cpuMs(),
         error: error instanceof StoreUnavailable ? "database unavailable" : "internal error",
       }));
-      if (error instanceof StoreUnavailable) {
-        log.error("Database unavailable", {
-          operation: error.operation,
-          code: error.code,
-          status: error.status,
-          error: error.message,
-        });
-        return json(503, { error: "database unavailable", run_id: runId });
-      }
+      if (error instanceof StoreUnavailable) return databaseUnavailable(log, error, runId);
       log.error("Run failed", { error: (error as Error)?.message ?? String(error) });
       return json(500, { error: "internal error", run_id: runId });
     }
   };
+}
+
+/** 503: the database did not answer; the log says which call and why. */
+function databaseUnavailable(log: Logger, error: StoreUnavailable, runId: string): Response {
+  log.error("Database unavailable", {
+    operation: error.operation,
+    code: error.code,
+    status: error.status,
+    error: error.message,
+  });
+  return json(503, { error: "database unavailable", run_id: runId });
 }
 
 /** POST {"webhooks": true}: one webhook run within the function's budget; 200 with its summary. */
@@ -181,15 +188,7 @@ async function serveWebhooks(deps: HandlerDeps, log: Logger, runId: string): Pro
     );
     return json(200, summary);
   } catch (error) {
-    if (error instanceof StoreUnavailable) {
-      log.error("Database unavailable", {
-        operation: error.operation,
-        code: error.code,
-        status: error.status,
-        error: error.message,
-      });
-      return json(503, { error: "database unavailable", run_id: runId });
-    }
+    if (error instanceof StoreUnavailable) return databaseUnavailable(log, error, runId);
     log.error("Webhook run failed", { error: (error as Error)?.message ?? String(error) });
     return json(500, { error: "internal error", run_id: runId });
   }

@@ -1,3 +1,4 @@
+/** The run history: each run's balance_sync.runs row, completed once the run has answered. */
 import type { Logger } from "../log.ts";
 import type { Operations, RunEnd } from "../db/store.ts";
 

@@ -1,6 +1,11 @@
-import type { ChainConfig, ChainFamily } from "../chains/types.ts";
+/**
+ * The run's book: its summary (RunSummary, the answer and the log's last line) and, for a forced
+ * run, its per-row report. The run's parts tell the book what happened (a row read, failed or
+ * given back, a claim, a chain's lease) and the book keeps the figures; nothing else writes them.
+ */
+import type { ChainConfig, ChainFamily, ChainRead } from "../chains/types.ts";
 import type { ErrorClass } from "../chains/errors.ts";
-import type { Claim, ClaimedRow } from "../db/store.ts";
+import type { Claim, ClaimedRow, RecordOutcome } from "../db/store.ts";
 
 export interface ChainSummary {
   id: string;
@@ -118,7 +123,11 @@ export class RunBook {
   readonly summary: RunSummary;
   readonly reports: RowReport[] = [];
 
-  constructor(runId: string, readonly forced: boolean) {
+  constructor(
+    runId: string,
+    readonly forced: boolean,
+    scope: { chainId: string | null; rowsCap: number },
+  ) {
     this.summary = {
       run_id: runId,
       kind: forced ? "forced" : "scheduled",
@@ -134,12 +143,14 @@ export class RunBook {
       batches: 0,
       stopped: "drained",
       cpu_ms: null,
-      rows_cap: 0,
+      rows_cap: scope.rowsCap,
       log_lines_omitted: 0,
       chains: {},
     };
+    if (scope.chainId) this.summary.chain_id = scope.chainId;
   }
 
+  /** The chain's entry (created on first mention; a later mention with its config names it). */
   chain(chainId: string, chain?: ChainConfig): ChainSummary {
     let entry = this.summary.chains[chainId];
     if (!entry) {
@@ -164,7 +175,158 @@ export class RunBook {
     return entry;
   }
 
-  report(row: ClaimedRow, claim: Claim, rest: Partial<RowReport> & { status: RowStatus }): void {
+  /** The name due chains list a chain by (before its rows are claimed). */
+  chainNamed(chainId: string, name: string): void {
+    this.chain(chainId).name = name;
+  }
+
+  /** Why the chain's figures look as they do (a read that did not end, an unknown chain, ...). */
+  chainNote(chainId: string, note: string): void {
+    this.chain(chainId).note = note;
+  }
+
+  /** The chain's loop ended, for `reason`. */
+  chainStopped(chainId: string, reason: StopReason): StopReason {
+    return this.chain(chainId).stopped = reason;
+  }
+
+  /** Another run holds the rate-limited chain's lease: this run reads none of its rows. */
+  chainBusy(chain: { id: string; config?: ChainConfig }, note: string): void {
+    const entry = this.chain(chain.id, chain.config);
+    entry.lease = "busy";
+    entry.note = note;
+  }
+
+  /** This run held the chain's lease to the end (a lease reported lost stays lost). */
+  chainLeaseHeld(chainId: string): void {
+    const entry = this.chain(chainId);
+    if (entry.lease !== "lost") entry.lease = "held";
+  }
+
+  /** The chain lease ran out under this run; false when that was already noted. */
+  chainLeaseLost(chainId: string, note: string): boolean {
+    const entry = this.chain(chainId);
+    if (entry.lease === "lost") return false;
+    entry.lease = "lost";
+    entry.note = note;
+    return true;
+  }
+
+  /** A claim handed these rows out: one more batch. */
+  claimed(rows: number): void {
+    this.summary.batches++;
+    this.summary.claimed += rows;
+  }
+
+  /** Rows the claim picked but the database refused to lease: failed in this run. */
+  claimRefused(rows: number): void {
+    this.summary.failed += rows;
+  }
+
+  /** A forced run's rows that another run holds. */
+  busy(ids: string[]): void {
+    this.summary.busy += ids.length;
+    this.summary.busy_ids = [...(this.summary.busy_ids ?? []), ...ids];
+  }
+
+  /** A forced run's ids that match no row. */
+  unknown(ids: string[]): void {
+    this.summary.unknown_ids = ids;
+  }
+
+  /** A claimed row goes into a batch. */
+  rowClaimed(row: ClaimedRow, claim: Claim): void {
+    this.chain(row.chainId, claim.chains.get(row.chainId)).rows++;
+  }
+
+  /** A row that could not be read (or converted): recorded as its error. */
+  rowFailed(row: ClaimedRow, claim: Claim, errorClass: ErrorClass, message: string): void {
+    const chain = this.chain(row.chainId, claim.chains.get(row.chainId));
+    chain.failed++;
+    chain.errors_by_class[errorClass] = (chain.errors_by_class[errorClass] ?? 0) + 1;
+    this.#report(row, claim, { status: "failed", error: message, error_class: errorClass });
+  }
+
+  /** A row left unread (the deadline): given back, to be read by a later run. */
+  rowUnread(row: ClaimedRow, claim: Claim): void {
+    this.chain(row.chainId).released++;
+    this.#report(row, claim, { status: "released" });
+  }
+
+  /** A balance read, to be recorded. */
+  rowRead(
+    row: ClaimedRow,
+    claim: Claim,
+    balance: { raw: string; human: string; block: string },
+  ): void {
+    this.chain(row.chainId).synced++;
+    this.#report(row, claim, { status: "synced", ...balance });
+  }
+
+  /** Time spent in the chain's reader. */
+  readTime(chain: ChainConfig, ms: number): void {
+    this.chain(chain.id, chain).read_ms += ms;
+  }
+
+  /** What a read of the chain said of itself: its requests, mode, note and block. */
+  chainRead(chain: ChainConfig, read: ChainRead): void {
+    const entry = this.chain(chain.id, chain);
+    entry.rpc_requests += read.requests;
+    entry.mode = read.mode;
+    if (read.note) entry.note = read.note;
+    if (read.block !== null) {
+      const previous = entry.block === null ? null : BigInt(entry.block);
+      if (previous === null || read.block > previous) entry.block = read.block.toString();
+    }
+  }
+
+  /** What record did with the batch's results, in counts. */
+  recorded(outcome: RecordOutcome): void {
+    const summary = this.summary;
+    summary.synced += outcome.applied;
+    summary.failed += outcome.errored;
+    summary.stale_rejected += outcome.staleRejected;
+    summary.lost += outcome.lost;
+    summary.invalid += outcome.invalid.length;
+  }
+
+  /**
+   * The database refused a result (and recorded the refusal as the row's error): failed, and
+   * when the row had been read, no longer synced in its chain's figures.
+   */
+  recordRefused(row: ClaimedRow | undefined, claim: Claim, wasRead: boolean): void {
+    this.summary.failed++;
+    if (!row || !wasRead) return;
+    const chain = this.chain(row.chainId, claim.chains.get(row.chainId));
+    chain.synced--;
+    chain.failed++;
+    chain.errors_by_class.permanent = (chain.errors_by_class.permanent ?? 0) + 1;
+  }
+
+  /** Rows given back to the queue. */
+  released(rows: number): void {
+    this.summary.released += rows;
+  }
+
+  /** Why the run stopped claiming. */
+  stop(reason: StopReason): void {
+    this.summary.stopped = reason;
+  }
+
+  /** The run's end: its duration, the CPU it used and the row lines left out. */
+  finish(end: { durationMs: number; cpuMs: number | null; logLinesOmitted: number }): void {
+    this.summary.duration_ms = end.durationMs;
+    this.summary.cpu_ms = end.cpuMs;
+    this.summary.log_lines_omitted = end.logLinesOmitted;
+  }
+
+  /** The run's answer: the summary, with a forced run's per-row report. */
+  answer(): RunSummary {
+    if (this.forced) this.summary.rows = this.reports;
+    return this.summary;
+  }
+
+  #report(row: ClaimedRow, claim: Claim, rest: Partial<RowReport> & { status: RowStatus }): void {
     if (!this.forced) return;
     this.reports.push({
       id: row.id,

@@ -1,7 +1,7 @@
 /**
  * How much one claim of a chain's loop takes, and how long a scheduled run may read: sized by what
  * the chain can serve (its pace and what this run measured), the time and CPU left, with the row
- * cap only as a guard on the rows held in memory at once. Pure arithmetic, for chain_run.ts and
+ * cap only as a guard on the rows held in memory at once. Pure arithmetic, for chain_loop.ts and
  * run.ts.
  */
 import type { ReadMode } from "../chains/types.ts";

@@ -1,7 +1,12 @@
-import { processBatch } from "./batch.ts";
-import { noteChainLeaseLost } from "./chain_lease.ts";
-import { noteClaimRefused } from "./claim_refused.ts";
+/**
+ * A scheduled run's loop over one chain: its lease, then claim, read and record until the chain is
+ * drained or the run must stop.
+ */
 import type { ReadMode } from "../chains/types.ts";
+import type { StopReason } from "./book.ts";
+import { ChainLeases, noteChainLeaseLost } from "./chain_lease.ts";
+import { readBatch } from "./chain_read.ts";
+import { noteClaimRefused } from "./claim_refused.ts";
 import type { RunContext } from "./context.ts";
 import {
   claimRowsFor,
@@ -11,7 +16,7 @@ import {
   pacedCpuMs,
   plannedRps,
 } from "./caps.ts";
-import type { StopReason } from "./book.ts";
+import { recordBatch } from "./record_outcome.ts";
 
 export interface ChainRunOptions {
   /** Memory guard: rows this chain's loop may hold at once (its share of the run's row cap). */
@@ -19,7 +24,7 @@ export interface ChainRunOptions {
   /** False when the caller knows the chain has no max_rps (no lease to take). */
   rateLimited?: boolean;
   /**
-   * How long the run may read once it holds a paced chain's lease (run_caps.ts runBudgetMs): up
+   * How long the run may read once it holds a paced chain's lease (caps.ts runBudgetMs): up
    * to just before the next tick, so that the chain is not left idle between runs.
    */
   pacedBudgetMs?: number;
@@ -28,7 +33,7 @@ export interface ChainRunOptions {
 /**
  * A scheduled run's loop over one chain: take the chain lease when the chain is rate-limited,
  * then claim → read → record its due rows until none are left, the deadline, or the CPU budget.
- * Each claim is sized by what the chain can serve (run_caps.ts): its read mode, its pace in the
+ * Each claim is sized by what the chain can serve (caps.ts): its read mode, its pace in the
  * time left, the CPU left, and the row cap only as a bound on the rows held at once. Each chain of
  * a run has its own loop, so no chain waits for another. Each claim and record renews the chain
  * lease; when one of them says it was lost (the run overran it and another run may read the chain
@@ -39,14 +44,14 @@ export async function runChain(
   chainId: string,
   options: ChainRunOptions,
 ): Promise<StopReason> {
-  const { deps, settings, runId, book, clock, log } = ctx;
+  const { deps, settings, runId, book, clock } = ctx;
   const entry = book.chain(chainId);
-  // A function, not a narrowed field: claim and record (processBatch) change it under the loop.
+  // A function, not a narrowed field: claim and record (recordBatch) change it under the loop.
   const leaseLost = () => entry.lease === "lost";
   const stop = (reason: StopReason) =>
-    entry.stopped = ctx.unloading !== null && reason !== "drained" ? "unload" : reason;
+    book.chainStopped(chainId, ctx.unloading !== null && reason !== "drained" ? "unload" : reason);
 
-  let leased = false;
+  const leases = new ChainLeases(ctx);
   // Requests per second of a rate-limited chain: a claim takes no more rows than the chain can
   // read in the time left, so rows are not claimed only to be released unread at the deadline.
   // Requests per balance: about 1 per call, 1/200 with multicall, then what this run measured.
@@ -59,24 +64,22 @@ export async function runChain(
   if (options.rateLimited !== false) {
     const timeoutMs = clock.beforeDeadline();
     if (timeoutMs === null) return stop("budget");
-    const lease = await deps.store.acquireChain(runId, chainId, settings.leaseSeconds, {
-      timeoutMs,
-    });
+    const lease = await leases.take(chainId, timeoutMs);
     if (!lease.acquired && !lease.rateLimited) {
-      entry.note = "no chain has this id; nothing to read";
+      book.chainNote(chainId, "no chain has this id; nothing to read");
       return stop("drained");
     }
     if (!lease.acquired) {
-      entry.lease = "busy";
-      entry.note = `another run (${lease.holder ?? "unknown"}) reads this rate-limited chain; ` +
-        `its lease runs until ${
-          lease.lockedUntil ?? "unknown"
-        }, so this run claimed none of its rows`;
+      book.chainBusy(
+        { id: chainId },
+        `another run (${lease.holder ?? "unknown"}) reads this rate-limited chain; ` +
+          `its lease runs until ${
+            lease.lockedUntil ?? "unknown"
+          }, so this run claimed none of its rows`,
+      );
       return stop("chain_busy");
     }
-    leased = lease.rateLimited;
-    if (leased) {
-      entry.lease = "held";
+    if (lease.rateLimited) {
       pace = lease.maxRps ?? null;
       if (lease.multicall) requestsPerBalance = 1 / 200;
       leaseMulticall = lease.multicall === true;
@@ -163,7 +166,7 @@ export async function runChain(
       }
       if (leaseLost()) {
         // The lease is no longer this run's to give back.
-        leased = false;
+        leases.forget(chainId);
         return stop("chain_lease_lost");
       }
       // Rows the database refused to lease are parked by the claim (the next claim skips them):
@@ -171,31 +174,21 @@ export async function runChain(
       const picked = claim.rows.length + noteClaimRefused(ctx, claim);
       if (picked === 0) return stop("drained");
       if (claim.rows.length > 0) {
-        book.summary.batches++;
-        book.summary.claimed += claim.rows.length;
-        await processBatch(ctx, claim);
+        book.claimed(claim.rows.length);
+        await recordBatch(ctx, await readBatch(ctx, claim));
         ctx.cpuShare.rowsRead(claim.rows.length);
       }
       const took = ctx.now() - batchStarted;
       slowestBatch = Math.max(slowestBatch, took);
       slowestOverhead = Math.max(slowestOverhead, took - (entry.read_ms - readBefore));
       if (leaseLost()) {
-        leased = false;
+        leases.forget(chainId);
         return stop("chain_lease_lost");
       }
       if (ctx.deadline.passed) return stop("budget");
       if (picked < limit) return stop("drained");
     }
   } finally {
-    if (leased) {
-      try {
-        await deps.store.releaseChain(runId, chainId, { timeoutMs: clock.write(2) });
-      } catch (error) {
-        log.error("Could not release the chain lease; it will expire", {
-          chain_id: chainId,
-          error: (error as Error)?.message ?? String(error),
-        });
-      }
-    }
+    await leases.giveBack();
   }
 }

@@ -1,10 +1,15 @@
+/**
+ * Reading one claimed batch: rows that cannot be read fail before any RPC, each chain's rows are
+ * read by its family's reader, all chains in parallel, until the deadline. What comes out
+ * (BatchResults) is what record_outcome.ts records and gives back.
+ */
 import { humanFromDigits, rawDigits } from "../amount.ts";
-import type { BalanceOutcome, BalanceQuery, ChainConfig, ChainRead } from "../chains/types.ts";
-import { DEADLINE } from "./clock.ts";
-import type { RunContext } from "./context.ts";
 import type { ErrorClass } from "../chains/errors.ts";
+import type { BalanceOutcome, BalanceQuery, ChainConfig, ChainRead } from "../chains/types.ts";
 import type { Claim, ClaimedRow, RowResult } from "../db/store.ts";
 import { rowFields } from "./book.ts";
+import { DEADLINE } from "./clock.ts";
+import type { RunContext } from "./context.ts";
 
 /** What reading a batch produced: results to record, the rows read, and rows left unread. */
 export class BatchResults {
@@ -15,26 +20,43 @@ export class BatchResults {
   constructor(readonly ctx: RunContext, readonly claim: Claim) {}
 
   fail(row: ClaimedRow, errorClass: ErrorClass, message: string): void {
-    const { book, rowLog } = this.ctx;
     this.results.push({ id: row.id, error: message, error_class: errorClass });
-    const chain = book.chain(row.chainId, this.claim.chains.get(row.chainId));
-    chain.failed++;
-    chain.errors_by_class[errorClass] = (chain.errors_by_class[errorClass] ?? 0) + 1;
-    rowLog.warn("Wallet balance sync failed", {
+    this.ctx.book.rowFailed(row, this.claim, errorClass, message);
+    this.ctx.rowLog.warn("Wallet balance sync failed", {
       ...rowFields(row, this.claim),
       error_class: errorClass,
       error: message,
     });
-    book.report(row, this.claim, { status: "failed", error: message, error_class: errorClass });
   }
 
   leaveUnread(row: ClaimedRow): void {
     this.unread.push(row.id);
-    this.ctx.book.chain(row.chainId).released++;
-    this.ctx.book.report(row, this.claim, { status: "released" });
+    this.ctx.book.rowUnread(row, this.claim);
   }
 }
 
+/** Reads the claim's rows: every chain of the batch in parallel. */
+export async function readBatch(ctx: RunContext, claim: Claim): Promise<BatchResults> {
+  const out = new BatchResults(ctx, claim);
+  const groups = new Map<string, ClaimedRow[]>();
+  for (const row of claim.rows) {
+    ctx.book.rowClaimed(row, claim);
+    const problem = configurationProblem(row, claim);
+    if (problem) {
+      out.fail(row, "configuration", problem);
+      continue;
+    }
+    const group = groups.get(row.chainId);
+    if (group) group.push(row);
+    else groups.set(row.chainId, [row]);
+  }
+  await Promise.all(
+    [...groups].map(([chainId, rows]) =>
+      readChainBatch(ctx, claim.chains.get(chainId)!, rows, out)
+    ),
+  );
+  return out;
+}
 /** The promise's value if it settles within `ms`, else DEADLINE; leaves no timer behind. */
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof DEADLINE> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -49,8 +71,9 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof DE
 }
 
 /**
- * The outcome of query `i` (key `key`): readers hand outcomes back in query order (readers.ts), so
- * by position, without a Map of every key; by key for a reader that does not.
+ * The outcome of query `i` (key `key`): readers hand outcomes back in query order
+ * (chains/readers.ts), so by position, without a Map of every key; by key for a reader that does
+ * not.
  */
 function outcomeFinder(outcomes: BalanceOutcome[]): (i: number, key: string) => BalanceOutcome {
   let byKey: Map<string, BalanceOutcome> | undefined;
@@ -63,7 +86,7 @@ function outcomeFinder(outcomes: BalanceOutcome[]): (i: number, key: string) => 
 }
 
 /** Why a claimed row cannot be read at all, checked before any RPC. */
-export function configurationProblem(row: ClaimedRow, claim: Claim): string | null {
+function configurationProblem(row: ClaimedRow, claim: Claim): string | null {
   if (row.configError) return row.configError;
   const chainError = claim.chainErrors.get(row.chainId);
   if (chainError) return chainError;
@@ -72,7 +95,7 @@ export function configurationProblem(row: ClaimedRow, claim: Claim): string | nu
 }
 
 /** Reads one chain's rows of a batch and adds every row's outcome to `out`. */
-export async function readChainBatch(
+async function readChainBatch(
   ctx: RunContext,
   chain: ChainConfig,
   rows: ClaimedRow[],
@@ -80,7 +103,6 @@ export async function readChainBatch(
 ): Promise<void> {
   const { deps, book, deadline, now, log } = ctx;
   const claim = out.claim;
-  const summaryEntry = book.chain(chain.id, chain);
   const queries: BalanceQuery[] = rows.map((row) => ({
     key: row.id,
     address: row.address!,
@@ -104,23 +126,17 @@ export async function readChainBatch(
       if (read === DEADLINE) read = await within(reading, ctx.settings.abortGraceMs);
     }
   } finally {
-    summaryEntry.read_ms += Math.round(now() - readStarted);
+    book.readTime(chain, Math.round(now() - readStarted));
   }
 
   if (read === DEADLINE) {
-    summaryEntry.note = "run budget ran out before this chain's reader handed back its read";
+    book.chainNote(chain.id, "run budget ran out before this chain's reader handed back its read");
     for (const row of rows) out.leaveUnread(row);
     return;
   }
 
   ctx.readLimits.afterRead(chain, read);
-  summaryEntry.rpc_requests += read.requests;
-  summaryEntry.mode = read.mode;
-  if (read.note) summaryEntry.note = read.note;
-  if (read.block !== null) {
-    const previous = summaryEntry.block === null ? null : BigInt(summaryEntry.block);
-    if (previous === null || read.block > previous) summaryEntry.block = read.block.toString();
-  }
+  book.chainRead(chain, read);
   const block = read.block === null ? null : read.block.toString();
   // The database refuses a balance without its block; a reader that lost it fails its rows.
   const blockless = "reader reported no block for this read; the balance is not recorded";
@@ -162,7 +178,7 @@ export async function readChainBatch(
       },
     );
     out.successes.push(row);
-    summaryEntry.synced++;
+    book.rowRead(row, claim, { raw, human, block });
     // Per balance: build the line only when it is written (thousands of balances per run).
     if (debug) {
       log.debug(row.isNative ? "Fetched native asset balance" : "Fetched token asset balance", {
@@ -172,6 +188,5 @@ export async function readChainBatch(
         block,
       });
     }
-    book.report(row, claim, { status: "synced", raw, human, block });
   }
 }

@@ -44,7 +44,7 @@ export class RunClock {
     this.#finishByMs = Math.min(this.#finishByMs, elapsed + ms);
   }
 
-  /** A longer budget (a paced chain reading until the next tick: run_caps.ts); never shorter. */
+  /** A longer budget (a paced chain reading until the next tick: caps.ts); never shorter. */
   extendBudget(ms: number): void {
     this.#budgetMs = Math.max(this.#budgetMs, ms);
     this.#finishByMs = Math.max(this.#finishByMs, this.#budgetMs);

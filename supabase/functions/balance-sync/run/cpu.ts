@@ -21,7 +21,7 @@ import process from "node:process";
  * (Linux); elsewhere `process.cpuUsage()` (the whole process: more than the platform counts, so
  * runs stop early rather than late). In the Edge Runtime neither can be read (`process.cpuUsage()`
  * is a stub that answers zeros and prints "Not implemented" on every call, and the file system is
- * sandboxed), so there the reading is null and the run relies on its estimates (run_caps.ts) and on
+ * sandboxed), so there the reading is null and the run relies on its estimates (caps.ts) and on
  * the runtime's `beforeunload` event (unload.ts).
  */
 

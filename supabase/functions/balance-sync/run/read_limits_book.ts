@@ -1,3 +1,7 @@
+/**
+ * The run's book of the chains' learned request sizes: each chain's loaded before its first read,
+ * saved at the end of the run.
+ */
 import {
   afterReadAll,
   EVM_MAXIMA,

@@ -1,26 +1,52 @@
+/**
+ * Recording one batch: what was read goes to `record` in one call, its answer becomes each row's
+ * status in the book, and every row read but not written, or not read at all, is given back.
+ */
+import type { Claim, RecordOutcome, RowResult } from "../db/store.ts";
 import type { Logger, RowLineCap } from "../log.ts";
-import type { Claim, ClaimedRow, RecordOutcome, RowResult } from "../db/store.ts";
 import { rowFields, type RowReport, type RowStatus, type RunBook } from "./book.ts";
+import { noteChainLeaseLost } from "./chain_lease.ts";
+import type { BatchResults } from "./chain_read.ts";
+import type { RunContext } from "./context.ts";
+
+/** Records the batch's results and releases what is left: record, then release, each in time. */
+export async function recordBatch(ctx: RunContext, out: BatchResults): Promise<void> {
+  const { deps, book, pending, runId, log, rowLog, clock } = ctx;
+  const claim = out.claim;
+  const unread = out.unread;
+  if (out.results.length > 0) {
+    // record, then release, then the chain lease: each a share of the time before finishBy.
+    const outcome = await deps.store.record(runId, out.results, { timeoutMs: clock.write(3) });
+    const refused = new Set(outcome.invalid.map((entry) => out.results[entry.index]?.id));
+    // A lost row may still be this run's: another service changed its balance under the
+    // statement. Release gives it back (release touches only this run's rows).
+    const lost = new Set(outcome.lostIds);
+    // Refused and lost entries keep their lease until released below (or by the run's final
+    // release).
+    for (const r of out.results) if (!refused.has(r.id) && !lost.has(r.id)) pending.delete(r.id);
+    unread.push(...applyRecordOutcome(book, log, rowLog, claim, out, outcome), ...lost);
+    // The rows are written; the chain's loop stops before its next claim (chain_loop.ts).
+    for (const chainId of outcome.chainLeasesLost) noteChainLeaseLost(ctx, chainId);
+  }
+  if (unread.length > 0) {
+    book.released(await deps.store.release(runId, unread, { timeoutMs: clock.write(2) }));
+    for (const id of unread) pending.delete(id);
+  }
+}
 
 /**
  * Maps what `record` did with each result to the row's status in the run's summary and report.
  * Returns the ids the database refused: they keep their lease and must be released.
  */
-export function applyRecordOutcome(
+function applyRecordOutcome(
   book: RunBook,
   log: Logger,
   rowLog: RowLineCap,
   claim: Claim,
-  results: RowResult[],
-  successes: ClaimedRow[],
+  { results, successes }: { results: RowResult[]; successes: BatchResults["successes"] },
   outcome: RecordOutcome,
 ): string[] {
-  const summary = book.summary;
-  summary.synced += outcome.applied;
-  summary.failed += outcome.errored;
-  summary.stale_rejected += outcome.staleRejected;
-  summary.lost += outcome.lost;
-  summary.invalid += outcome.invalid.length;
+  book.recorded(outcome);
   const notApplied = new Map<string, Partial<RowReport> & { status: RowStatus }>([
     ...outcome.staleIds.map((id) => [id, { status: "stale_rejected" as const }] as const),
     ...outcome.lostIds.map((id) => [id, { status: "lost" as const }] as const),
@@ -37,7 +63,6 @@ export function applyRecordOutcome(
   for (const entry of outcome.refused) {
     const result = results[entry.index];
     if (!result) continue;
-    summary.failed++;
     notApplied.set(result.id, {
       status: "failed",
       error: entry.reason,
@@ -46,13 +71,7 @@ export function applyRecordOutcome(
       human: undefined,
       block: undefined,
     });
-    const row = claim.rows.find((r) => r.id === result.id);
-    if (row && "raw" in result) {
-      const chain = book.chain(row.chainId, claim.chains.get(row.chainId));
-      chain.synced--;
-      chain.failed++;
-      chain.errors_by_class.permanent = (chain.errors_by_class.permanent ?? 0) + 1;
-    }
+    book.recordRefused(claim.rows.find((r) => r.id === result.id), claim, "raw" in result);
   }
   for (const row of successes) {
     const status = notApplied.get(row.id)?.status;

@@ -1,7 +1,13 @@
-import { processBatch } from "./batch.ts";
+/**
+ * One run, from its settings to its summary: a forced run's one claim, one chain's loop, or every
+ * due chain's loop in parallel (chain_loop.ts); whatever it still holds at its end is given back.
+ */
+import { ChainLeases } from "./chain_lease.ts";
+import { runChain } from "./chain_loop.ts";
+import { readBatch } from "./chain_read.ts";
 import { noteClaimRefused } from "./claim_refused.ts";
 import { ReadLimitsBook } from "./read_limits_book.ts";
-import { runChain } from "./chain_loop.ts";
+import { recordBatch } from "./record_outcome.ts";
 import { SETTING_DEFAULTS } from "../config.ts";
 import { Deadline, RunClock } from "./clock.ts";
 import type { RunContext, RunInput, SyncDeps } from "./context.ts";
@@ -14,7 +20,7 @@ import { UNLOAD_RELEASE_MS } from "./unload.ts";
 
 /**
  * One run.
- * - Scheduled, one chain (`chainId`): that chain's loop (chain_run.ts) until it is drained, the
+ * - Scheduled, one chain (`chainId`): that chain's loop (chain_loop.ts) until it is drained, the
  *   deadline or the CPU budget; a paced chain reads until just before the next tick.
  * - Scheduled, every chain: the chains with due rows, each its own loop in parallel, so that a
  *   slow chain never holds up another; the row cap, a bound on the rows held at once, is shared
@@ -50,10 +56,11 @@ export async function runSync(
   }
   const settings = settingsOfRun(ownSettings, fromDatabase ?? SETTING_DEFAULTS);
   const forced = Boolean(input.filter);
-  const book = new RunBook(input.runId, forced);
+  const book = new RunBook(input.runId, forced, {
+    chainId: forced ? null : input.chainId ?? null,
+    rowsCap: forced ? settings.maxForcedIds : settings.maxRowsPerRun,
+  });
   const summary = book.summary;
-  if (!forced && input.chainId) summary.chain_id = input.chainId;
-  summary.rows_cap = forced ? settings.maxForcedIds : settings.maxRowsPerRun;
   const cpuBudget = deps.cpuBudget ?? isolateCpu;
   const ctx: RunContext = {
     deps,
@@ -105,29 +112,29 @@ export async function runSync(
   });
 
   try {
-    if (ctx.unloading !== null) summary.stopped = "unload";
-    else if (forced) summary.stopped = await runForced(ctx, input);
+    if (ctx.unloading !== null) book.stop("unload");
+    else if (forced) book.stop(await runForced(ctx, input));
     else if (input.chainId) {
-      summary.stopped = await runChain(ctx, input.chainId, {
-        heldCap: settings.maxRowsPerRun,
-        pacedBudgetMs: runBudgetMs({
-          budgetMs: settings.budgetMs,
-          maxBudgetMs: settings.pgNetTimeoutMs - settings.storeTimeoutMs,
-          tickAt: ctx.tickAt,
-          intervalMs: settings.minIntervalSeconds * 1000,
-          wallNow: Date.now(),
+      book.stop(
+        await runChain(ctx, input.chainId, {
+          heldCap: settings.maxRowsPerRun,
+          pacedBudgetMs: runBudgetMs({
+            budgetMs: settings.budgetMs,
+            maxBudgetMs: settings.pgNetTimeoutMs - settings.storeTimeoutMs,
+            tickAt: ctx.tickAt,
+            intervalMs: settings.minIntervalSeconds * 1000,
+            wallNow: Date.now(),
+          }),
         }),
-      });
-    } else summary.stopped = await runEveryChain(ctx);
+      );
+    } else book.stop(await runEveryChain(ctx));
   } finally {
     ctx.deadline.dispose();
     if (pending.size > 0) {
       // Whatever went wrong, give the rows back now instead of leaving them to the lease.
       const ids = [...pending];
       try {
-        summary.released += await deps.store.release(runId, ids, {
-          timeoutMs: ctx.clock.write(1),
-        });
+        book.released(await deps.store.release(runId, ids, { timeoutMs: ctx.clock.write(1) }));
         pending.clear();
       } catch (error) {
         log.error("Could not release claimed rows; their lease will expire", {
@@ -138,18 +145,20 @@ export async function runSync(
     }
     // What the reads learned about the chains' providers, for the next run (one call per chain).
     await ctx.readLimits.saveAll({ timeoutMs: ctx.clock.write(1) });
-    summary.duration_ms = Math.round(now() - started);
-    summary.cpu_ms = ctx.cpu();
-    summary.log_lines_omitted = ctx.rowLog.omitted;
+    book.finish({
+      durationMs: Math.round(now() - started),
+      cpuMs: ctx.cpu(),
+      logLinesOmitted: ctx.rowLog.omitted,
+    });
     ctx.cpuShare.end();
     leave?.();
     ended();
   }
-  if (ctx.unloading !== null) summary.stopped = "unload";
+  if (ctx.unloading !== null) book.stop("unload");
 
-  if (forced) summary.rows = book.reports;
-  log.notice("Balance sync run finished", summaryLine(summary));
-  return summary;
+  const answer = book.answer();
+  log.notice("Balance sync run finished", summaryLine(answer));
+  return answer;
 }
 
 /** Room for the summary line within the platform's 10,000 characters per log event. */
@@ -183,7 +192,7 @@ async function runEveryChain(ctx: RunContext): Promise<StopReason> {
   const share = Math.max(1, Math.floor(ctx.settings.maxRowsPerRun / due.length));
   const settled = await Promise.allSettled(
     due.map((chain) => {
-      ctx.book.chain(chain.chainId).name = chain.name;
+      ctx.book.chainNamed(chain.chainId, chain.name);
       return runChain(ctx, chain.chainId, { heldCap: share, rateLimited: chain.rateLimited });
     }),
   );
@@ -200,7 +209,6 @@ async function runEveryChain(ctx: RunContext): Promise<StopReason> {
  */
 async function runForced(ctx: RunContext, input: RunInput): Promise<StopReason> {
   const { deps, settings, book, runId } = ctx;
-  const summary = book.summary;
   const timeoutMs = ctx.clock.beforeDeadline();
   if (timeoutMs === null) return "budget";
   const claim = await deps.store.claim({
@@ -212,33 +220,28 @@ async function runForced(ctx: RunContext, input: RunInput): Promise<StopReason> 
   }, { timeoutMs });
   for (const row of claim.rows) ctx.pending.add(row.id);
   const busy = [...claim.busy];
-  const leased: string[] = [];
+  const leases = new ChainLeases(ctx);
   try {
     for (const chain of claim.chains.values()) {
       if (chain.maxRps === null) continue;
-      const lease = await deps.store.acquireChain(runId, chain.id, settings.leaseSeconds, {
-        timeoutMs: ctx.clock.beforeDeadline() ?? 1,
-      });
-      if (lease.acquired || !lease.rateLimited) {
-        if (lease.acquired && lease.rateLimited) leased.push(chain.id);
-        continue;
-      }
-      const entry = book.chain(chain.id, chain);
-      entry.lease = "busy";
-      entry.note = `another run (${lease.holder ?? "unknown"}) reads this rate-limited chain`;
+      const lease = await leases.take(chain.id, ctx.clock.beforeDeadline() ?? 1);
+      if (lease.acquired || !lease.rateLimited) continue;
+      book.chainBusy(
+        { id: chain.id, config: chain },
+        `another run (${lease.holder ?? "unknown"}) reads this rate-limited chain`,
+      );
       const ids = claim.rows.filter((r) => r.chainId === chain.id).map((r) => r.id);
       claim.rows = claim.rows.filter((r) => r.chainId !== chain.id);
       await deps.store.release(runId, ids, { timeoutMs: ctx.clock.write(2) });
       for (const id of ids) ctx.pending.delete(id);
       busy.push(...ids);
     }
-    summary.busy += busy.length;
-    summary.busy_ids = [...(summary.busy_ids ?? []), ...busy];
+    book.busy(busy);
     for (const id of busy) {
       ctx.rowLog.info("Wallet balance is busy in another run", { wallet_balance_id: id });
     }
     if (claim.unknownIds?.length) {
-      summary.unknown_ids = claim.unknownIds;
+      book.unknown(claim.unknownIds);
       ctx.log.warn("Force-sync named ids that match no row", {
         unknown: claim.unknownIds.length,
         unknown_ids: claim.unknownIds.slice(0, 20),
@@ -246,22 +249,10 @@ async function runForced(ctx: RunContext, input: RunInput): Promise<StopReason> 
     }
     noteClaimRefused(ctx, claim);
     if (claim.rows.length === 0) return "forced";
-    summary.batches++;
-    summary.claimed += claim.rows.length;
-    await processBatch(ctx, claim);
+    book.claimed(claim.rows.length);
+    await recordBatch(ctx, await readBatch(ctx, claim));
     return ctx.deadline.passed ? "budget" : "forced";
   } finally {
-    for (const chainId of leased) {
-      const entry = book.chain(chainId);
-      // record reports a lease that ran out during the read ("lost"): that stays in the summary
-      if (entry.lease !== "lost") entry.lease = "held";
-      await deps.store.releaseChain(runId, chainId, { timeoutMs: ctx.clock.write(2) }).catch(
-        (error) =>
-          ctx.log.error("Could not release the chain lease; it will expire", {
-            chain_id: chainId,
-            error: (error as Error)?.message ?? String(error),
-          }),
-      );
-    }
+    await leases.giveBack();
   }
 }

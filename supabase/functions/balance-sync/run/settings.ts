@@ -41,7 +41,7 @@ export const budgetWithinPgNet = (
   storeTimeoutMs: number,
 ) => Math.min(budgetMs, Math.max(100, pgNetTimeoutMs - storeTimeoutMs));
 
-/** The settings of one run: the function's (defaults filled in once, by config.ts) and the database's. */
+/** One run's settings: the function's (defaulted once, by config.ts) and the database's. */
 export function settingsOfRun(own: SyncSettings, db: RunSettings): FullSyncSettings {
   return {
     batchSize: own.batchSize,

@@ -136,7 +136,7 @@ const hexBlock = (block: bigint) => `0x${block.toString(16)}`;
  * An EVM chain reader: every balance of a chain at one block, `confirmations` below the head,
  * through Multicall3 when the chain has it and batched JSON-RPC calls otherwise. Each failure is
  * an outcome classified transient, permanent or configuration, whose message never shows an API
- * key. Unexpected throws are turned into outcomes by the registry (readers.ts), not here.
+ * key. Unexpected throws are turned into outcomes by the registry (chains/readers.ts), not here.
  */
 export function createEvmReader(settings: EvmReaderSettings = {}): ChainReader {
   const transportSettings: EvmTransportSettings = {
@@ -151,7 +151,7 @@ export function createEvmReader(settings: EvmReaderSettings = {}): ChainReader {
     new EvmRead(chain, queries, options, transportSettings, settings.chunkSize).run();
 }
 
-/** The EVM reader with default settings, as the registry (readers.ts) loads it. */
+/** The EVM reader with default settings, as the registry (chains/readers.ts) loads it. */
 export const readEvm: ChainReader = createEvmReader();
 
 class EvmRead {
@@ -654,7 +654,7 @@ class EvmRead {
     return this.result();
   }
 
-  /** A query left unsettled by a missed path gets its outcome from the registry (readers.ts). */
+  /** A query left unsettled by a missed path gets its outcome from the registry (../readers.ts). */
   private result(): ChainRead {
     return {
       block: this.block,

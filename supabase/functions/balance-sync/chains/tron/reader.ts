@@ -10,7 +10,7 @@
  *   cost about 40 % of the per-call path's CPU for one fixed 32-byte word.
  * - With a Multicall3 address on the chain, all balances go in aggregate3 chunks (getEthBalance
  *   for TRX), encoded with viem and sent through the same call.
- * - Every request goes through one paced, counted transport (tron_http.ts).
+ * - Every request goes through one paced, counted transport (http.ts).
  */
 import { revertReason } from "../abi.ts";
 import { READ_DEFAULTS } from "../defaults.ts";
@@ -67,7 +67,7 @@ const fail = (key: string, error: ReadError): BalanceOutcome => ({ key, ok: fals
  * chain asks for confirmations, through Multicall3 when the chain names one, every request paced
  * per chain and key. Each failure is an outcome classified transient, permanent or configuration,
  * whose message never shows an API key. Unexpected throws are turned into outcomes by the
- * registry (readers.ts), not here.
+ * registry (chains/readers.ts), not here.
  */
 export function createTronReader(settings: TronReaderSettings = {}): ChainReader {
   return async (chain, queries, options = {}) => {
@@ -124,7 +124,7 @@ export function createTronReader(settings: TronReaderSettings = {}): ChainReader
     }
     return {
       block,
-      // A query without outcome (a missed path) gets one from the registry (readers.ts).
+      // A query without outcome (a missed path) gets one from the registry (chains/readers.ts).
       outcomes: queries.flatMap((q) => outcomes.get(q.key) ?? []),
       requests,
       mode,
@@ -139,7 +139,7 @@ export function createTronReader(settings: TronReaderSettings = {}): ChainReader
   };
 }
 
-/** The TRON reader with default settings, as the registry (readers.ts) loads it. */
+/** The TRON reader with default settings, as the registry (chains/readers.ts) loads it. */
 export const readTron: ChainReader = createTronReader();
 
 function prepare(queries: BalanceQuery[], outcomes: Map<string, BalanceOutcome>): Prepared[] {
