@@ -12446,15 +12446,6 @@ var ChainLeases = class {
     }
   }
 };
-function noteChainLeaseLost(ctx, chainId, holder = null) {
-  const note = "this run's lease of the rate-limited chain ran out" + (holder?.by ? ` and run ${holder.by} holds it until ${holder.until ?? "unknown"}` : "") + "; this run stopped reading the chain (its rows already read were recorded)";
-  if (!ctx.book.chainLeaseLost(chainId, note)) return;
-  ctx.log.warn("Chain lease lost; this run stops reading the chain", {
-    chain_id: chainId,
-    holder: holder?.by ?? null,
-    locked_until: holder?.until ?? null
-  });
-}
 
 // amount.ts
 var UINT256_MAX = (1n << 256n) - 1n;
@@ -12516,9 +12507,11 @@ var RunBook = class {
   forced;
   summary;
   reports;
-  constructor(runId, forced, scope) {
+  #log;
+  constructor(runId, forced, scope, log) {
     this.forced = forced;
     this.reports = [];
+    this.#log = log;
     this.summary = {
       run_id: runId,
       kind: forced ? "forced" : "scheduled",
@@ -12587,13 +12580,22 @@ var RunBook = class {
     const entry = this.chain(chainId);
     if (entry.lease !== "lost") entry.lease = "held";
   }
-  /** The chain lease ran out under this run; false when that was already noted. */
-  chainLeaseLost(chainId, note) {
+  /**
+   * This run's lease of a rate-limited chain ran out while it read the chain (it overran: a
+   * stalled worker, a slow database), as claim or record reported. Another run may read the chain
+   * now, so this one reads no more of it: the chain's loop ends with `chain_lease_lost`. Noted and
+   * said in the log once per chain.
+   */
+  chainLeaseLost(chainId, holder = null) {
     const entry = this.chain(chainId);
-    if (entry.lease === "lost") return false;
+    if (entry.lease === "lost") return;
     entry.lease = "lost";
-    entry.note = note;
-    return true;
+    entry.note = "this run's lease of the rate-limited chain ran out" + (holder?.by ? ` and run ${holder.by} holds it until ${holder.until ?? "unknown"}` : "") + "; this run stopped reading the chain (its rows already read were recorded)";
+    this.#log.warn("Chain lease lost; this run stops reading the chain", {
+      chain_id: chainId,
+      holder: holder?.by ?? null,
+      locked_until: holder?.until ?? null
+    });
   }
   /** A claim handed these rows out: one more batch. */
   claimed(rows) {
@@ -13074,7 +13076,7 @@ async function recordBatch(ctx, out) {
     const lost = new Set(outcome.lostIds);
     for (const r of out.results) if (!refused.has(r.id) && !lost.has(r.id)) pending.delete(r.id);
     unread.push(...applyRecordOutcome(book, log, rowLog, claim, out, outcome), ...lost);
-    for (const chainId of outcome.chainLeasesLost) noteChainLeaseLost(ctx, chainId);
+    for (const chainId of outcome.chainLeasesLost) book.chainLeaseLost(chainId);
   }
   if (unread.length > 0) {
     book.released(await deps.store.release(runId, unread, {
@@ -13239,7 +13241,7 @@ async function runChain(ctx, chainId, options) {
       });
       for (const row of claim.rows) ctx.pending.add(row.id);
       if (claim.chainLease === "lost") {
-        noteChainLeaseLost(ctx, chainId, {
+        book.chainLeaseLost(chainId, {
           by: claim.chainLeaseHolder ?? null,
           until: claim.chainLeaseLockedUntil ?? null
         });
@@ -13442,7 +13444,7 @@ async function runSync(deps, ownSettings, input) {
   const book = new RunBook(input.runId, forced, {
     chainId: forced ? null : input.chainId ?? null,
     rowsCap: forced ? settings.maxForcedIds : settings.maxRowsPerRun
-  });
+  }, deps.log);
   const summary = book.summary;
   const cpuBudget = deps.cpuBudget ?? isolateCpu;
   const ctx = {

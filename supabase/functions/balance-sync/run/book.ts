@@ -6,6 +6,7 @@
 import type { ChainConfig, ChainFamily, ChainRead } from "../chains/types.ts";
 import type { ErrorClass } from "../chains/errors.ts";
 import type { Claim, ClaimedRow, RecordOutcome } from "../db/store.ts";
+import type { Logger } from "../log.ts";
 
 export interface ChainSummary {
   id: string;
@@ -122,12 +123,16 @@ export const assetType = (row: ClaimedRow) =>
 export class RunBook {
   readonly summary: RunSummary;
   readonly reports: RowReport[] = [];
+  readonly #log: Logger;
 
   constructor(
     runId: string,
     readonly forced: boolean,
     scope: { chainId: string | null; rowsCap: number },
+    /** The run's log, for what the book is the first to know (a chain lease lost). */
+    log: Logger,
   ) {
+    this.#log = log;
     this.summary = {
       run_id: runId,
       kind: forced ? "forced" : "scheduled",
@@ -203,13 +208,27 @@ export class RunBook {
     if (entry.lease !== "lost") entry.lease = "held";
   }
 
-  /** The chain lease ran out under this run; false when that was already noted. */
-  chainLeaseLost(chainId: string, note: string): boolean {
+  /**
+   * This run's lease of a rate-limited chain ran out while it read the chain (it overran: a
+   * stalled worker, a slow database), as claim or record reported. Another run may read the chain
+   * now, so this one reads no more of it: the chain's loop ends with `chain_lease_lost`. Noted and
+   * said in the log once per chain.
+   */
+  chainLeaseLost(
+    chainId: string,
+    holder: { by: string | null; until: string | null } | null = null,
+  ): void {
     const entry = this.chain(chainId);
-    if (entry.lease === "lost") return false;
+    if (entry.lease === "lost") return;
     entry.lease = "lost";
-    entry.note = note;
-    return true;
+    entry.note = "this run's lease of the rate-limited chain ran out" +
+      (holder?.by ? ` and run ${holder.by} holds it until ${holder.until ?? "unknown"}` : "") +
+      "; this run stopped reading the chain (its rows already read were recorded)";
+    this.#log.warn("Chain lease lost; this run stops reading the chain", {
+      chain_id: chainId,
+      holder: holder?.by ?? null,
+      locked_until: holder?.until ?? null,
+    });
   }
 
   /** A claim handed these rows out: one more batch. */

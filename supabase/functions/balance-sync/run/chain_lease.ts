@@ -1,7 +1,7 @@
 /**
  * The lease of a rate-limited chain: one run at a time reads such a chain. ChainLeases takes a
- * chain's lease and gives back every lease it took, for the forced run and the chain loop alike;
- * noteChainLeaseLost says when a lease ran out under the run.
+ * chain's lease and gives back every lease it took, for the forced run and the chain loop alike
+ * (a lease that ran out under the run is noted by the book: RunBook.chainLeaseLost).
  */
 import type { ChainLease } from "../db/store.ts";
 import type { RunContext } from "./context.ts";
@@ -46,25 +46,4 @@ export class ChainLeases {
       }
     }
   }
-}
-
-/**
- * This run's lease of a rate-limited chain ran out while it read the chain (it overran: a stalled
- * worker, a slow database), as claim or record reported. Another run may read the chain now, so
- * this one reads no more of it: the chain's loop ends with `chain_lease_lost`. Said once per chain.
- */
-export function noteChainLeaseLost(
-  ctx: RunContext,
-  chainId: string,
-  holder: { by: string | null; until: string | null } | null = null,
-): void {
-  const note = "this run's lease of the rate-limited chain ran out" +
-    (holder?.by ? ` and run ${holder.by} holds it until ${holder.until ?? "unknown"}` : "") +
-    "; this run stopped reading the chain (its rows already read were recorded)";
-  if (!ctx.book.chainLeaseLost(chainId, note)) return;
-  ctx.log.warn("Chain lease lost; this run stops reading the chain", {
-    chain_id: chainId,
-    holder: holder?.by ?? null,
-    locked_until: holder?.until ?? null,
-  });
 }

@@ -4,7 +4,7 @@
  */
 import type { ReadMode } from "../chains/types.ts";
 import type { StopReason } from "./book.ts";
-import { ChainLeases, noteChainLeaseLost } from "./chain_lease.ts";
+import { ChainLeases } from "./chain_lease.ts";
 import { readBatch } from "./chain_read.ts";
 import { noteClaimRefused } from "./claim_refused.ts";
 import type { RunContext } from "./context.ts";
@@ -159,7 +159,7 @@ export async function runChain(
       }, { timeoutMs });
       for (const row of claim.rows) ctx.pending.add(row.id);
       if (claim.chainLease === "lost") {
-        noteChainLeaseLost(ctx, chainId, {
+        book.chainLeaseLost(chainId, {
           by: claim.chainLeaseHolder ?? null,
           until: claim.chainLeaseLockedUntil ?? null,
         });

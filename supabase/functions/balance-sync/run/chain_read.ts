@@ -1,7 +1,7 @@
 /**
  * Reading one claimed batch: rows that cannot be read fail before any RPC, each chain's rows are
  * read by its family's reader, all chains in parallel, until the deadline. What comes out
- * (BatchResults) is what record_outcome.ts records and gives back.
+ * (BatchResults) is what record_outcome.ts records and gives back (its BatchRead).
  */
 import { humanFromDigits, rawDigits } from "../amount.ts";
 import type { ErrorClass } from "../chains/errors.ts";

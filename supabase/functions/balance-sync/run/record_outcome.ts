@@ -2,15 +2,21 @@
  * Recording one batch: what was read goes to `record` in one call, its answer becomes each row's
  * status in the book, and every row read but not written, or not read at all, is given back.
  */
-import type { Claim, RecordOutcome, RowResult } from "../db/store.ts";
+import type { Claim, ClaimedRow, RecordOutcome, RowResult } from "../db/store.ts";
 import type { Logger, RowLineCap } from "../log.ts";
 import { rowFields, type RowReport, type RowStatus, type RunBook } from "./book.ts";
-import { noteChainLeaseLost } from "./chain_lease.ts";
-import type { BatchResults } from "./chain_read.ts";
 import type { RunContext } from "./context.ts";
 
+/** What reading a batch produced (chain_read.ts): results to record, the rows read, rows unread. */
+export interface BatchRead {
+  readonly claim: Claim;
+  readonly results: RowResult[];
+  readonly successes: ClaimedRow[];
+  readonly unread: string[];
+}
+
 /** Records the batch's results and releases what is left: record, then release, each in time. */
-export async function recordBatch(ctx: RunContext, out: BatchResults): Promise<void> {
+export async function recordBatch(ctx: RunContext, out: BatchRead): Promise<void> {
   const { deps, book, pending, runId, log, rowLog, clock } = ctx;
   const claim = out.claim;
   const unread = out.unread;
@@ -26,7 +32,7 @@ export async function recordBatch(ctx: RunContext, out: BatchResults): Promise<v
     for (const r of out.results) if (!refused.has(r.id) && !lost.has(r.id)) pending.delete(r.id);
     unread.push(...applyRecordOutcome(book, log, rowLog, claim, out, outcome), ...lost);
     // The rows are written; the chain's loop stops before its next claim (chain_loop.ts).
-    for (const chainId of outcome.chainLeasesLost) noteChainLeaseLost(ctx, chainId);
+    for (const chainId of outcome.chainLeasesLost) book.chainLeaseLost(chainId);
   }
   if (unread.length > 0) {
     book.released(await deps.store.release(runId, unread, { timeoutMs: clock.write(2) }));
@@ -43,7 +49,7 @@ function applyRecordOutcome(
   log: Logger,
   rowLog: RowLineCap,
   claim: Claim,
-  { results, successes }: { results: RowResult[]; successes: BatchResults["successes"] },
+  { results, successes }: BatchRead,
   outcome: RecordOutcome,
 ): string[] {
   book.recorded(outcome);

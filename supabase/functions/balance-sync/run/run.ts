@@ -59,7 +59,7 @@ export async function runSync(
   const book = new RunBook(input.runId, forced, {
     chainId: forced ? null : input.chainId ?? null,
     rowsCap: forced ? settings.maxForcedIds : settings.maxRowsPerRun,
-  });
+  }, deps.log);
   const summary = book.summary;
   const cpuBudget = deps.cpuBudget ?? isolateCpu;
   const ctx: RunContext = {
