@@ -12403,92 +12403,6 @@ function createStore(client, options) {
   };
 }
 
-// run/chain_lease.ts
-var ChainLeases = class {
-  ctx;
-  #held;
-  constructor(ctx) {
-    this.ctx = ctx;
-    this.#held = [];
-  }
-  /** Asks for the chain's lease; a rate-limited chain's lease, once taken, is given back later. */
-  async take(chainId, timeoutMs) {
-    const { deps, runId, settings } = this.ctx;
-    const lease = await deps.store.acquireChain(runId, chainId, settings.leaseSeconds, {
-      timeoutMs
-    });
-    if (lease.acquired && lease.rateLimited) this.#held.push(chainId);
-    return lease;
-  }
-  /** The lease ran out (claim or record said so): it is no longer this run's to give back. */
-  forget(chainId) {
-    const at = this.#held.indexOf(chainId);
-    if (at >= 0) this.#held.splice(at, 1);
-  }
-  /**
-   * Gives back every lease still held, one after the other, each within its share of the time
-   * left; the book says the lease was held. A lease that cannot be given back expires.
-   */
-  async giveBack() {
-    const { deps, runId, book, clock, log } = this.ctx;
-    for (const chainId of this.#held.splice(0)) {
-      book.chainLeaseHeld(chainId);
-      try {
-        await deps.store.releaseChain(runId, chainId, {
-          timeoutMs: clock.write(2)
-        });
-      } catch (error) {
-        log.error("Could not release the chain lease; it will expire", {
-          chain_id: chainId,
-          error: error?.message ?? String(error)
-        });
-      }
-    }
-  }
-};
-
-// amount.ts
-var UINT256_MAX = (1n << 256n) - 1n;
-var MAX_DECIMALS = 77;
-var AmountError = class extends Error {
-  data;
-  name;
-  constructor(message, data) {
-    super(message), this.data = data, this.name = "AmountError";
-  }
-};
-function assertDecimals(decimals) {
-  if (typeof decimals !== "number" || !Number.isInteger(decimals) || decimals < 0 || decimals > MAX_DECIMALS) {
-    throw new AmountError(`decimals must be an integer from 0 to ${MAX_DECIMALS}, got ${decimals}`, {
-      decimals
-    });
-  }
-}
-function assertRawAmount(raw) {
-  if (typeof raw !== "bigint") {
-    throw new AmountError(`raw amount must be a bigint, got ${typeof raw}`, {});
-  }
-  if (raw < 0n || raw > UINT256_MAX) {
-    throw new AmountError("raw amount must be within 0..2^256-1", {
-      raw: raw.toString()
-    });
-  }
-}
-function rawDigits(raw) {
-  assertRawAmount(raw);
-  return raw.toString();
-}
-function humanFromDigits(digits, decimals) {
-  assertDecimals(decimals);
-  if (decimals === 0) return digits;
-  const padded = digits.length > decimals ? digits : digits.padStart(decimals + 1, "0");
-  const point = padded.length - decimals;
-  let end = padded.length;
-  while (end > point && padded.charCodeAt(end - 1) === 48) end--;
-  const integer2 = padded.slice(0, point);
-  return end === point ? integer2 : `${integer2}.${padded.slice(point, end)}`;
-}
-
 // run/book.ts
 var STOP_ORDER = [
   "unload",
@@ -12737,6 +12651,139 @@ var rowFields = (row, claim) => ({
   chain: claim.chains.get(row.chainId)?.name ?? row.chainId,
   chain_id: row.chainId
 });
+
+// run/caps.ts
+var MULTICALL_CLAIM_ROWS = 1e3;
+function claimRowsFor(mode, batchSize) {
+  return mode === "multicall" ? Math.max(batchSize, MULTICALL_CLAIM_ROWS) : batchSize;
+}
+var CPU_MS_PER_BALANCE = {
+  "multicall": 0.04,
+  "json-rpc-batch": 0.15,
+  "per-call": 1
+};
+function estimatedCpuMs(mode, balances) {
+  return balances * CPU_MS_PER_BALANCE[mode ?? "json-rpc-batch"];
+}
+var CPU_MS_PER_PACED_REQUEST = 0.5;
+function pacedCpuMs(paceRps, remainingMs) {
+  return Math.max(0, paceRps * (remainingMs / 1e3) * CPU_MS_PER_PACED_REQUEST);
+}
+var PACED_CLAIM_SECONDS = 10;
+function pacedClaimRows(paceRps, requestsPerBalance, batchSize) {
+  const perBalance = Math.max(1 / 1e3, requestsPerBalance);
+  return Math.max(batchSize, Math.ceil(paceRps * PACED_CLAIM_SECONDS / perBalance));
+}
+var PACED_RATE_SHARE = 0.9;
+function plannedRps(paceRps, run) {
+  const observed = run.readMs >= 1e3 && run.requests > 0 ? run.requests / (run.readMs / 1e3) : Infinity;
+  return Math.min(paceRps, observed) * PACED_RATE_SHARE;
+}
+function claimSize(input) {
+  let limit = Math.min(input.batchRows, input.heldCap);
+  if (input.paceRps !== null && input.paceRps > 0) {
+    const perBalance = Math.max(1 / 1e3, input.requestsPerBalance);
+    limit = Math.min(limit, Math.ceil(input.paceRps * input.remainingMs / 1e3 / perBalance));
+  }
+  if (input.cpuLeftMs !== null && input.cpuPerRowMs !== null && input.cpuPerRowMs > 0) {
+    limit = Math.min(limit, Math.floor(input.cpuLeftMs / input.cpuPerRowMs));
+  }
+  return Math.max(1, Math.floor(limit));
+}
+var TICK_HANDOFF_MS = 500;
+function runBudgetMs(input) {
+  const tick = input.tickAt === null ? NaN : Date.parse(input.tickAt);
+  if (!Number.isFinite(tick)) return input.budgetMs;
+  const untilNextTick = tick + input.intervalMs - TICK_HANDOFF_MS - input.wallNow;
+  const ceiling = Math.max(input.budgetMs, input.maxBudgetMs);
+  return Math.round(Math.min(ceiling, Math.max(input.budgetMs, untilNextTick)));
+}
+
+// run/chain_lease.ts
+var ChainLeases = class {
+  ctx;
+  #held;
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.#held = [];
+  }
+  /** Asks for the chain's lease; a rate-limited chain's lease, once taken, is given back later. */
+  async take(chainId, timeoutMs) {
+    const { deps, runId, settings } = this.ctx;
+    const lease = await deps.store.acquireChain(runId, chainId, settings.leaseSeconds, {
+      timeoutMs
+    });
+    if (lease.acquired && lease.rateLimited) this.#held.push(chainId);
+    return lease;
+  }
+  /** The lease ran out (claim or record said so): it is no longer this run's to give back. */
+  forget(chainId) {
+    const at = this.#held.indexOf(chainId);
+    if (at >= 0) this.#held.splice(at, 1);
+  }
+  /**
+   * Gives back every lease still held, one after the other, each within its share of the time
+   * left; the book says the lease was held. A lease that cannot be given back expires.
+   */
+  async giveBack() {
+    const { deps, runId, book, clock, log } = this.ctx;
+    for (const chainId of this.#held.splice(0)) {
+      book.chainLeaseHeld(chainId);
+      try {
+        await deps.store.releaseChain(runId, chainId, {
+          timeoutMs: clock.write(2)
+        });
+      } catch (error) {
+        log.error("Could not release the chain lease; it will expire", {
+          chain_id: chainId,
+          error: error?.message ?? String(error)
+        });
+      }
+    }
+  }
+};
+
+// amount.ts
+var UINT256_MAX = (1n << 256n) - 1n;
+var MAX_DECIMALS = 77;
+var AmountError = class extends Error {
+  data;
+  name;
+  constructor(message, data) {
+    super(message), this.data = data, this.name = "AmountError";
+  }
+};
+function assertDecimals(decimals) {
+  if (typeof decimals !== "number" || !Number.isInteger(decimals) || decimals < 0 || decimals > MAX_DECIMALS) {
+    throw new AmountError(`decimals must be an integer from 0 to ${MAX_DECIMALS}, got ${decimals}`, {
+      decimals
+    });
+  }
+}
+function assertRawAmount(raw) {
+  if (typeof raw !== "bigint") {
+    throw new AmountError(`raw amount must be a bigint, got ${typeof raw}`, {});
+  }
+  if (raw < 0n || raw > UINT256_MAX) {
+    throw new AmountError("raw amount must be within 0..2^256-1", {
+      raw: raw.toString()
+    });
+  }
+}
+function rawDigits(raw) {
+  assertRawAmount(raw);
+  return raw.toString();
+}
+function humanFromDigits(digits, decimals) {
+  assertDecimals(decimals);
+  if (decimals === 0) return digits;
+  const padded = digits.length > decimals ? digits : digits.padStart(decimals + 1, "0");
+  const point = padded.length - decimals;
+  let end = padded.length;
+  while (end > point && padded.charCodeAt(end - 1) === 48) end--;
+  const integer2 = padded.slice(0, point);
+  return end === point ? integer2 : `${integer2}.${padded.slice(point, end)}`;
+}
 
 // run/clock.ts
 var RunClock = class {
@@ -13014,53 +13061,6 @@ function noteClaimRefused(ctx, claim) {
     }))
   });
   return refused.length;
-}
-
-// run/caps.ts
-var MULTICALL_CLAIM_ROWS = 1e3;
-function claimRowsFor(mode, batchSize) {
-  return mode === "multicall" ? Math.max(batchSize, MULTICALL_CLAIM_ROWS) : batchSize;
-}
-var CPU_MS_PER_BALANCE = {
-  "multicall": 0.04,
-  "json-rpc-batch": 0.15,
-  "per-call": 1
-};
-function estimatedCpuMs(mode, balances) {
-  return balances * CPU_MS_PER_BALANCE[mode ?? "json-rpc-batch"];
-}
-var CPU_MS_PER_PACED_REQUEST = 0.5;
-function pacedCpuMs(paceRps, remainingMs) {
-  return Math.max(0, paceRps * (remainingMs / 1e3) * CPU_MS_PER_PACED_REQUEST);
-}
-var PACED_CLAIM_SECONDS = 10;
-function pacedClaimRows(paceRps, requestsPerBalance, batchSize) {
-  const perBalance = Math.max(1 / 1e3, requestsPerBalance);
-  return Math.max(batchSize, Math.ceil(paceRps * PACED_CLAIM_SECONDS / perBalance));
-}
-var PACED_RATE_SHARE = 0.9;
-function plannedRps(paceRps, run) {
-  const observed = run.readMs >= 1e3 && run.requests > 0 ? run.requests / (run.readMs / 1e3) : Infinity;
-  return Math.min(paceRps, observed) * PACED_RATE_SHARE;
-}
-function claimSize(input) {
-  let limit = Math.min(input.batchRows, input.heldCap);
-  if (input.paceRps !== null && input.paceRps > 0) {
-    const perBalance = Math.max(1 / 1e3, input.requestsPerBalance);
-    limit = Math.min(limit, Math.ceil(input.paceRps * input.remainingMs / 1e3 / perBalance));
-  }
-  if (input.cpuLeftMs !== null && input.cpuPerRowMs !== null && input.cpuPerRowMs > 0) {
-    limit = Math.min(limit, Math.floor(input.cpuLeftMs / input.cpuPerRowMs));
-  }
-  return Math.max(1, Math.floor(limit));
-}
-var TICK_HANDOFF_MS = 500;
-function runBudgetMs(input) {
-  const tick = input.tickAt === null ? NaN : Date.parse(input.tickAt);
-  if (!Number.isFinite(tick)) return input.budgetMs;
-  const untilNextTick = tick + input.intervalMs - TICK_HANDOFF_MS - input.wallNow;
-  const ceiling = Math.max(input.budgetMs, input.maxBudgetMs);
-  return Math.round(Math.min(ceiling, Math.max(input.budgetMs, untilNextTick)));
 }
 
 // run/record_outcome.ts

@@ -2,20 +2,20 @@
  * One run, from its settings to its summary: a forced run's one claim, one chain's loop, or every
  * due chain's loop in parallel (chain_loop.ts); whatever it still holds at its end is given back.
  */
+import { SETTING_DEFAULTS } from "../config.ts";
+import { RowLineCap } from "../log.ts";
+import { RunBook, type RunSummary, STOP_ORDER, type StopReason } from "./book.ts";
+import { runBudgetMs } from "./caps.ts";
 import { ChainLeases } from "./chain_lease.ts";
 import { runChain } from "./chain_loop.ts";
 import { readBatch } from "./chain_read.ts";
 import { noteClaimRefused } from "./claim_refused.ts";
-import { ReadLimitsBook } from "./read_limits_book.ts";
-import { recordBatch } from "./record_outcome.ts";
-import { SETTING_DEFAULTS } from "../config.ts";
 import { Deadline, RunClock } from "./clock.ts";
 import type { RunContext, RunInput, SyncDeps } from "./context.ts";
-import { settingsOfRun, type SyncSettings } from "./settings.ts";
 import { isolateCpu, startCpuClock } from "./cpu.ts";
-import { runBudgetMs } from "./caps.ts";
-import { RowLineCap } from "../log.ts";
-import { RunBook, type RunSummary, STOP_ORDER, type StopReason } from "./book.ts";
+import { ReadLimitsBook } from "./read_limits_book.ts";
+import { recordBatch } from "./record_outcome.ts";
+import { settingsOfRun, type SyncSettings } from "./settings.ts";
 import { UNLOAD_RELEASE_MS } from "./unload.ts";
 
 /**
