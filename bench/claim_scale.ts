@@ -423,7 +423,7 @@ export async function runClaimScale(args: string[]) {
           p_worker: "<run id>",
           p_filter: { chain_id: "<chain>", scheduled: true },
         },
-        note: "built by the function's store (store.ts) from chain_run.ts's options and " +
+        note: "built by the function's store (db/store.ts) from run/chain_loop.ts's options and " +
           "config.ts DEFAULTS; p_limit as timed: " + sizes.join(", "),
       },
       repetitions: config.reps,

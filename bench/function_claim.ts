@@ -1,10 +1,10 @@
 /**
  * The claim exactly as the function sends it: the function's own store (store.ts) builds the
- * RPC's arguments from chain_run.ts's options and the function's defaults (config.ts), and
+ * RPC's arguments from run/chain_loop.ts's options and the function's defaults (config.ts), and
  * stack/sql_rpc_client.ts runs them as PostgREST would, on a direct connection.
  */
 import { DEFAULTS, SETTING_DEFAULTS } from "../supabase/functions/balance-sync/config.ts";
-import { createStore, type RpcClient } from "../supabase/functions/balance-sync/store.ts";
+import { createStore, type RpcClient } from "../supabase/functions/balance-sync/db/store.ts";
 import type { Sql } from "../stack/pg.ts";
 import { sqlRpcClient } from "../stack/sql_rpc_client.ts";
 
@@ -12,7 +12,7 @@ import { sqlRpcClient } from "../stack/sql_rpc_client.ts";
 export const functionStore = (sql: Sql) =>
   createStore(sqlRpcClient(sql), { timeoutMs: DEFAULTS.storeTimeoutMs });
 
-/** chain_run.ts's options of one scheduled claim of `chainId`, `limit` rows. */
+/** run/chain_loop.ts's options of one scheduled claim of `chainId`, `limit` rows. */
 export const scheduledClaimOptions = (chainId: string, runId: string, limit: number) => ({
   runId,
   limit,
@@ -21,7 +21,7 @@ export const scheduledClaimOptions = (chainId: string, runId: string, limit: num
   filter: { chain_id: chainId, scheduled: true as const },
 });
 
-/** One scheduled claim of one chain, as chain_run.ts sends it (limit: the batch size). */
+/** One scheduled claim of one chain, as run/chain_loop.ts sends it (limit: the batch size). */
 export const scheduledClaim = (sql: Sql, chainId: string, runId: string, limit: number) =>
   functionStore(sql).claim(scheduledClaimOptions(chainId, runId, limit));
 

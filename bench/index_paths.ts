@@ -28,7 +28,7 @@ export interface IndexPath {
   run(sql: Sql, ctx: PathContext): Promise<unknown>;
 }
 
-/** The scheduled claim of one chain as chain_run.ts sends it (first batch of a run). */
+/** The scheduled claim of one chain as run/chain_loop.ts sends it (first batch of a run). */
 const scheduled = (sql: Sql, chainId: string, runId: string) =>
   scheduledClaim(sql, chainId, runId, DEFAULTS.batchSize);
 

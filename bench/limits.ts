@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { repoRoot } from "../stack/bin.ts";
 import { MULTICALL3_ADDRESS } from "../stack/contracts/mod.ts";
 import { startLimitedProvider } from "../stack/limited_provider.ts";
-import { createEvmReader } from "../supabase/functions/balance-sync/chains/evm.ts";
+import { createEvmReader } from "../supabase/functions/balance-sync/chains/evm/reader.ts";
 import {
   addressCall,
   addressHex,

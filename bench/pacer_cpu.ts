@@ -12,8 +12,8 @@
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { createTronReader } from "../supabase/functions/balance-sync/chains/tron.ts";
-import { tronAddressFromEvm } from "../supabase/functions/balance-sync/chains/tron_address.ts";
+import { createTronReader } from "../supabase/functions/balance-sync/chains/tron/reader.ts";
+import { tronAddressFromEvm } from "../supabase/functions/balance-sync/chains/tron/address.ts";
 import type { ChainConfig } from "../supabase/functions/balance-sync/chains/types.ts";
 
 const { values } = parseArgs({

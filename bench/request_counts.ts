@@ -19,7 +19,7 @@ import {
   setTokenBalances,
 } from "../stack/contracts/mod.ts";
 import { startRpcProxy } from "../stack/rpc_proxy.ts";
-import { createEvmReader } from "../supabase/functions/balance-sync/chains/evm.ts";
+import { createEvmReader } from "../supabase/functions/balance-sync/chains/evm/reader.ts";
 import type {
   BalanceQuery,
   ChainConfig,

@@ -15,7 +15,7 @@ import process from "node:process";
 import { startAnvil } from "../stack/anvil.ts";
 import { deployToken, installMulticall3, setTokenBalances } from "../stack/contracts/mod.ts";
 import { startTronNode, toEvmAddress, toTronBase58 } from "../stack/standins/tron_node.ts";
-import { createTronReader } from "../supabase/functions/balance-sync/chains/tron.ts";
+import { createTronReader } from "../supabase/functions/balance-sync/chains/tron/reader.ts";
 import type {
   BalanceQuery,
   ChainConfig,

@@ -7,7 +7,7 @@
 import {
   parseTronAddress,
   tronAddressFromEvm,
-} from "../supabase/functions/balance-sync/chains/tron_address.ts";
+} from "../supabase/functions/balance-sync/chains/tron/address.ts";
 
 const count = Number(Deno.args[0] ?? 2000);
 const rounds = Number(Deno.args[1] ?? 20);

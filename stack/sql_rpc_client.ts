@@ -5,7 +5,11 @@
  * `public.<fn>`, each cast to the parameter's declared type. Errors come back as PostgREST's
  * `{ error: { message, code, details } }`, which the store turns into its own errors.
  */
-import type { RpcCall, RpcClient, RpcResponse } from "../supabase/functions/balance-sync/store.ts";
+import type {
+  RpcCall,
+  RpcClient,
+  RpcResponse,
+} from "../supabase/functions/balance-sync/db/store.ts";
 import type { Sql } from "./pg.ts";
 
 type Fragment = ReturnType<Sql>;

@@ -1,7 +1,7 @@
 /** Edge inputs of the DB contract: legacy rows with null links, oversized raw/human values. */
 import assert from "node:assert/strict";
 import { sharedCluster } from "../../stack/pg.ts";
-import { parseClaim } from "../../supabase/functions/balance-sync/store.ts";
+import { parseClaim } from "../../supabase/functions/balance-sync/db/store.ts";
 import { claim, migratedDb, record, seedDueRows } from "./fixtures.ts";
 import { insertAsset } from "../../stack/seed.ts";
 

@@ -10,7 +10,7 @@ import type {
   Claim,
   ClaimedRow,
   RecordOutcome,
-} from "../../supabase/functions/balance-sync/store.ts";
+} from "../../supabase/functions/balance-sync/db/store.ts";
 
 /** A chain, a native asset on it, and `count` due rows with one active address each. */
 export async function seedDueRows(

@@ -23,8 +23,9 @@ import {
   parseRecordOutcome,
   parseRunSettings,
   type Store,
-} from "../../supabase/functions/balance-sync/store.ts";
-import { runSync } from "../../supabase/functions/balance-sync/sync.ts";
+} from "../../supabase/functions/balance-sync/db/store.ts";
+import { DEFAULTS } from "../../supabase/functions/balance-sync/config.ts";
+import { runSync } from "../../supabase/functions/balance-sync/run/mod.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();
@@ -298,6 +299,7 @@ Deno.test("live database: chains of other families get 0 RPC requests and a conf
         log: createLogger({ level: "error", sink: () => {} }),
       },
       {
+        ...DEFAULTS,
         batchSize: 50,
         leaseSeconds: 60,
         budgetMs: 10_000,

@@ -84,7 +84,7 @@ stackTest(
       const tronSynced = await synced(tronIds);
       assert.ok(tronSynced > 0, "the paced chain progressed");
       assert.equal(tronRun.synced, tronSynced);
-      // It read past its 6 s budget, until just before the next tick (run_caps.ts); its read was
+      // It read past its 6 s budget, until just before the next tick (run/caps.ts); its read was
       // cut there, and what it had read was recorded.
       assert.equal(tronRun.stopped, "budget", JSON.stringify(tronRun));
       assert.ok(tronRun.duration_ms > 7000, `the paced run took ${tronRun.duration_ms} ms`);

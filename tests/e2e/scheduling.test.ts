@@ -13,7 +13,7 @@ import type { Sql } from "../../stack/pg.ts";
 import { startStack, SYNC_SECRET_HEADER } from "../../stack/stack.ts";
 import { seedWorld } from "../../stack/data.ts";
 import { waitFor } from "../support/wait.ts";
-import { TICK_AT_HEADER } from "../../supabase/functions/balance-sync/request.ts";
+import { TICK_AT_HEADER } from "../../supabase/functions/balance-sync/http/request.ts";
 import { stackTest } from "./fixture.ts";
 
 async function expectedSchedule(sql: Sql): Promise<string> {

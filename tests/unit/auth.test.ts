@@ -3,7 +3,7 @@ import {
   bearerToken,
   createAuthenticator,
   SYNC_SECRET_HEADER,
-} from "../../supabase/functions/balance-sync/auth.ts";
+} from "../../supabase/functions/balance-sync/http/auth.ts";
 
 const SERVICE_ROLE = "eyJhbGciOiJIUzI1NiJ9.service-role.signature";
 const ANON = "eyJhbGciOiJIUzI1NiJ9.anon.signature";

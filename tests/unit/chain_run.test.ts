@@ -6,9 +6,9 @@
 import assert from "node:assert/strict";
 import { finishByMs } from "../../supabase/functions/balance-sync/config.ts";
 import { ReadError } from "../../supabase/functions/balance-sync/chains/errors.ts";
-import { SharedCpuBudget } from "../../supabase/functions/balance-sync/cpu.ts";
+import { SharedCpuBudget } from "../../supabase/functions/balance-sync/run/cpu.ts";
 import { MAX_LINE_CHARS } from "../../supabase/functions/balance-sync/log.ts";
-import type { RowResult } from "../../supabase/functions/balance-sync/store.ts";
+import type { RowResult } from "../../supabase/functions/balance-sync/db/store.ts";
 import { captureLog, chain, FakeReaders, FakeStore, row, syncWithFakes } from "./fakes.ts";
 
 let runs = 0;

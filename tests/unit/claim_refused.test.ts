@@ -4,7 +4,7 @@
  * still holds them (another service changed the balance under the statement).
  */
 import assert from "node:assert/strict";
-import { parseClaim } from "../../supabase/functions/balance-sync/store.ts";
+import { parseClaim } from "../../supabase/functions/balance-sync/db/store.ts";
 import { captureLog, chain, FakeReaders, FakeStore, row, syncWithFakes } from "./fakes.ts";
 
 Deno.test("run: rows whose lease the database refuses are skipped; the chain's other rows sync in the same run", async () => {

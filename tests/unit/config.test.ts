@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { DEFAULTS, loadConfig } from "../../supabase/functions/balance-sync/config.ts";
-import { runBudgetMs } from "../../supabase/functions/balance-sync/context.ts";
+import { budgetWithinPgNet } from "../../supabase/functions/balance-sync/run/settings.ts";
 import { ConfigError } from "../../supabase/functions/balance-sync/config_error.ts";
 
 const base: Record<string, string> = {
@@ -74,12 +74,12 @@ Deno.test("loadConfig() bounds the budget; each run fits it to the database's pg
     "BALANCE_SYNC_BUDGET_MS",
     /between 100 and 292000/,
   );
-  // Above what the default pg_net timeout (40 s) leaves: cut per run (runBudgetMs), not refused.
+  // Above what the default pg_net timeout (40 s) leaves: cut per run (budgetWithinPgNet), not refused.
   const config = loadConfig(envOf({ BALANCE_SYNC_BUDGET_MS: "40000" }));
   assert.equal(config.budgetMs, 40_000);
-  assert.equal(runBudgetMs(config.budgetMs, 40_000, config.storeTimeoutMs), 32_000);
-  assert.equal(runBudgetMs(config.budgetMs, 120_000, config.storeTimeoutMs), 40_000);
-  assert.equal(runBudgetMs(25_000, 20_000, 8_000), 12_000);
+  assert.equal(budgetWithinPgNet(config.budgetMs, 40_000, config.storeTimeoutMs), 32_000);
+  assert.equal(budgetWithinPgNet(config.budgetMs, 120_000, config.storeTimeoutMs), 40_000);
+  assert.equal(budgetWithinPgNet(25_000, 20_000, 8_000), 12_000);
 });
 
 Deno.test("loadConfig() names the variables that now live in balance_sync.settings, and never refuses them", () => {

@@ -4,13 +4,13 @@
  */
 import assert from "node:assert/strict";
 import type { ChainRead } from "../../supabase/functions/balance-sync/chains/types.ts";
-import type { ReaderRegistry } from "../../supabase/functions/balance-sync/context.ts";
+import type { ReaderRegistry } from "../../supabase/functions/balance-sync/run/context.ts";
 import {
   isolateCpuMs,
   processCpuMs,
   SharedCpuBudget,
   threadCpuMs,
-} from "../../supabase/functions/balance-sync/cpu.ts";
+} from "../../supabase/functions/balance-sync/run/cpu.ts";
 import { captureLog, chain, FakeStore, row, syncWithFakes } from "./fakes.ts";
 
 /** Spins until this process has used `ms` more CPU. */

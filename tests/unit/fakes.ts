@@ -13,9 +13,9 @@ import { neverRejecting } from "../../supabase/functions/balance-sync/chains/rea
 import { chainConfig } from "../support/chain_reads.ts";
 import type { LogLevel } from "../../supabase/functions/balance-sync/log.ts";
 import { createLogger, type Logger } from "../../supabase/functions/balance-sync/log.ts";
-import { loadConfig } from "../../supabase/functions/balance-sync/config.ts";
-import { createHandler } from "../../supabase/functions/balance-sync/handler.ts";
-import type { InFlightRuns } from "../../supabase/functions/balance-sync/unload.ts";
+import { DEFAULTS, loadConfig } from "../../supabase/functions/balance-sync/config.ts";
+import { createHandler } from "../../supabase/functions/balance-sync/http/handler.ts";
+import type { InFlightRuns } from "../../supabase/functions/balance-sync/run/unload.ts";
 import {
   type ReaderRegistry,
   type RunInput,
@@ -23,7 +23,7 @@ import {
   runSync,
   type SyncDeps,
   type SyncSettings,
-} from "../../supabase/functions/balance-sync/sync.ts";
+} from "../../supabase/functions/balance-sync/run/mod.ts";
 import type {
   CallOptions,
   ChainLease,
@@ -36,7 +36,7 @@ import type {
   RowResult,
   RunSettings,
   Store,
-} from "../../supabase/functions/balance-sync/store.ts";
+} from "../../supabase/functions/balance-sync/db/store.ts";
 
 export const chain = (
   id: string,
@@ -518,8 +518,15 @@ export function captureLog(level: LogLevel = "debug") {
   return { log, lines, raw };
 }
 
-/** The run's settings in these tests: small batches, a generous budget; `extra` overrides. */
+/**
+ * The run's settings in these tests: the function's defaults (as config.ts fills them in), small
+ * batches, a generous budget; `extra` overrides.
+ */
 export const testSettings = (extra: Partial<SyncSettings> = {}): SyncSettings => ({
+  cpuBudgetMs: DEFAULTS.cpuBudgetMs,
+  storeTimeoutMs: DEFAULTS.storeTimeoutMs,
+  abortGraceMs: DEFAULTS.abortGraceMs,
+  maxRowLogLines: DEFAULTS.maxRowLogLines,
   batchSize: 50,
   leaseSeconds: 120,
   budgetMs: 5_000,

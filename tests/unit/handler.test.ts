@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 
-import { SYNC_SECRET_HEADER } from "../../supabase/functions/balance-sync/auth.ts";
+import { SYNC_SECRET_HEADER } from "../../supabase/functions/balance-sync/http/auth.ts";
 
-import { FilterNotFound, StoreUnavailable } from "../../supabase/functions/balance-sync/store.ts";
+import {
+  FilterNotFound,
+  StoreUnavailable,
+} from "../../supabase/functions/balance-sync/db/store.ts";
 import { chain, FAKE_KEYS, FakeReaders, FakeStore, handlerWithFakes, row } from "./fakes.ts";
 const { serviceRole: SERVICE_ROLE, anon: ANON, secretKey: SECRET_KEY, sync: SYNC } = FAKE_KEYS;
 const RUN = "5d9b3e0a-7c1f-4a2b-9d3e-6f7a8b9c0d1e";

@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { loadConfig } from "../../supabase/functions/balance-sync/config.ts";
 import { ConfigError } from "../../supabase/functions/balance-sync/config_error.ts";
-import { createDatabaseClient } from "../../supabase/functions/balance-sync/db_client.ts";
-import { createAuthenticator } from "../../supabase/functions/balance-sync/auth.ts";
+import { createDatabaseClient } from "../../supabase/functions/balance-sync/db/client.ts";
+import { createAuthenticator } from "../../supabase/functions/balance-sync/http/auth.ts";
 
 const LEGACY = "eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoic2VydmljZV9yb2xlIn0.c2lnbmF0dXJl";
 const DEFAULT_KEY = "sb_secret_default0123456789abcdef";

@@ -6,7 +6,7 @@ import {
   parseRunRequest,
   TICK_AT_HEADER,
   tickAtHeader,
-} from "../../supabase/functions/balance-sync/request.ts";
+} from "../../supabase/functions/balance-sync/http/request.ts";
 const ID = "6f1c1d1e-8a3b-4c2d-9e0f-112233445566";
 const ID2 = "7a1c1d1e-8a3b-4c2d-9e0f-112233445566";
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { BadRequest, interpretBody } from "../../supabase/functions/balance-sync/request.ts";
+import { BadRequest, interpretBody } from "../../supabase/functions/balance-sync/http/request.ts";
 
 Deno.test('request: {"webhooks": true} is a webhook run; anything else with "webhooks" is refused', () => {
   assert.deepEqual(interpretBody({ webhooks: true }, { maxIds: 10 }), { kind: "webhooks" });

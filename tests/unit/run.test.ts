@@ -6,7 +6,7 @@ import {
   type ClaimOptions,
   type RowResult,
   StoreUnavailable,
-} from "../../supabase/functions/balance-sync/store.ts";
+} from "../../supabase/functions/balance-sync/db/store.ts";
 import {
   captureLog,
   chain,
@@ -239,7 +239,7 @@ Deno.test("run keeps claiming while full batches come back and the batch cap all
   const rows = Array.from({ length: 5 }, (_, i) => row("bsc", { address: `0x${i}` }));
   readers.behaviour.set("bsc", {
     kind: "balances",
-    // Per call: the claims keep the configured batch (a multicall chain's grow: run_caps.ts).
+    // Per call: the claims keep the configured batch (a multicall chain's grow: run/caps.ts).
     mode: "per-call",
     balances: new Map(rows.map((r) => [r.address!, 3n])),
   });

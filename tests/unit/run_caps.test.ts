@@ -13,7 +13,7 @@ import {
   plannedRps,
   runBudgetMs,
   TICK_HANDOFF_MS,
-} from "../../supabase/functions/balance-sync/run_caps.ts";
+} from "../../supabase/functions/balance-sync/run/caps.ts";
 
 const base = {
   batchRows: 800,
@@ -111,6 +111,6 @@ Deno.test("a paced chain's claims plan on a share of its pace, or of the rate th
   );
   assert.ok(
     PACED_RATE_SHARE < 0.95,
-    "below what the pacer reaches at a 50 ms round trip (tron_pacer.ts)",
+    "below what the pacer reaches at a 50 ms round trip (chains/tron/pacer.ts)",
   );
 });

@@ -5,7 +5,7 @@ import {
   type Operations,
   type RunEnd,
   StoreUnavailable,
-} from "../../supabase/functions/balance-sync/store.ts";
+} from "../../supabase/functions/balance-sync/db/store.ts";
 import { chain, FAKE_KEYS, FakeReaders, FakeStore, handlerWithFakes, row } from "./fakes.ts";
 
 const { serviceRole: SERVICE_ROLE, anon: ANON, sync: SYNC } = FAKE_KEYS;

@@ -9,7 +9,7 @@ import {
   type RpcResponse,
   StoreUnavailable,
   toChainConfig,
-} from "../../supabase/functions/balance-sync/store.ts";
+} from "../../supabase/functions/balance-sync/db/store.ts";
 
 function fakeClient(answer: (fn: string, args: Record<string, unknown>) => Promise<RpcResponse>) {
   const calls: { fn: string; args: Record<string, unknown>; signal?: AbortSignal }[] = [];

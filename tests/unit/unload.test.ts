@@ -4,12 +4,12 @@
  * can keep the worker up for it (EdgeRuntime.waitUntil).
  */
 import assert from "node:assert/strict";
-import type { Operations, RunEnd } from "../../supabase/functions/balance-sync/store.ts";
+import type { Operations, RunEnd } from "../../supabase/functions/balance-sync/db/store.ts";
 import {
   InFlightRuns,
   stopRunsOnUnload,
   UNLOAD_RELEASE_MS,
-} from "../../supabase/functions/balance-sync/unload.ts";
+} from "../../supabase/functions/balance-sync/run/unload.ts";
 import { chain, FAKE_KEYS, FakeReaders, FakeStore, handlerWithFakes, row } from "./fakes.ts";
 
 const post = (body: unknown = {}) =>

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import {
   addressProblem,
   isBlockedAddress,
-} from "../../supabase/functions/balance-sync/webhook_address.ts";
+} from "../../supabase/functions/balance-sync/webhooks/address.ts";
 
 const strict = { allowHttp: false, allowPrivate: false, resolve: null };
 

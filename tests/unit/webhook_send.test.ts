@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { Webhook } from "standardwebhooks";
-import { sendBatch } from "../../supabase/functions/balance-sync/webhooks.ts";
-import type { WebhookBatch } from "../../supabase/functions/balance-sync/webhook_store.ts";
+import { sendBatch } from "../../supabase/functions/balance-sync/webhooks/delivery.ts";
+import type { WebhookBatch } from "../../supabase/functions/balance-sync/webhooks/store.ts";
 
 const SECRET = `whsec_${btoa("0123456789abcdef0123456789abcdef")}`;
 const batch = (over: Partial<WebhookBatch> = {}): WebhookBatch => ({

@@ -1,3 +1,4 @@
+/** Token amounts: raw uint256 integers and their human decimal strings, never Number. */
 export const UINT256_MAX = (1n << 256n) - 1n;
 /** 10^77 < 2^256 < 10^78: more decimals than 77 cannot describe a uint256 amount meaningfully. */
 export const MAX_DECIMALS = 77;

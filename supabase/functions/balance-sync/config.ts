@@ -1,5 +1,9 @@
+/**
+ * The function's configuration: its environment variables (secrets), validated once, with their
+ * defaults; and the defaults of the settings each run reads from the database.
+ */
 import { ConfigError } from "./config_error.ts";
-import { type ApiKeys, loadApiKeys } from "./keys.ts";
+import { type ApiKeys, loadApiKeys } from "./db/keys.ts";
 import type { LogLevel } from "./log.ts";
 
 /** Everything the function reads from its environment, validated once. */
@@ -133,8 +137,8 @@ export function loadConfig(env: Env = (name) => Deno.env.get(name)): Config {
     50,
     60_000,
   );
-  // Each run cuts the budget to fit the setting pg_net_timeout_ms (context.ts, runBudgetMs): the
-  // setting lives in the database, so only the outer bound is checked here.
+  // Each run cuts the budget to fit the setting pg_net_timeout_ms (run/settings.ts,
+  // budgetWithinPgNet): the setting lives in the database, so only the outer bound is checked here.
   const budgetMs = integer(
     env,
     "BALANCE_SYNC_BUDGET_MS",

@@ -1,12 +1,17 @@
+/**
+ * The function's entrypoint: reads the configuration, builds the database client, the store, the
+ * webhook store and the handler, and serves it (Deno.serve; on the port BALANCE_SYNC_PORT names
+ * when served locally).
+ */
 import { readers } from "./chains/readers.ts";
 import { loadConfig } from "./config.ts";
 import { ConfigError } from "./config_error.ts";
-import { createDatabaseClient } from "./db_client.ts";
-import { createHandler } from "./handler.ts";
+import { createDatabaseClient } from "./db/client.ts";
+import { createHandler } from "./http/handler.ts";
 import { consoleSink } from "./log.ts";
-import { createStore } from "./store.ts";
-import { InFlightRuns, stopRunsOnUnload, UNLOAD_RELEASE_MS } from "./unload.ts";
-import { createWebhookStore } from "./webhook_store.ts";
+import { createStore } from "./db/store.ts";
+import { InFlightRuns, stopRunsOnUnload, UNLOAD_RELEASE_MS } from "./run/unload.ts";
+import { createWebhookStore } from "./webhooks/store.ts";
 
 /** The run history write comes after the run: it may not push the answer past pg_net's timeout. */
 const FINISH_TIMEOUT_MS = 3000;

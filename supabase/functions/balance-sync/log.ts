@@ -1,3 +1,7 @@
+/**
+ * JSON log lines: levels, secret redaction, the platform's line limit, and the per-run cap on
+ * row lines.
+ */
 /** `notice` sits between info and warn: the run summary, so that a quiet setting still shows one line per run. */
 export type LogLevel = "debug" | "info" | "notice" | "warn" | "error";
 

@@ -32,7 +32,7 @@ import {
 import {
   createEvmReader,
   type EvmReaderSettings,
-} from "../../../supabase/functions/balance-sync/chains/evm.ts";
+} from "../../../supabase/functions/balance-sync/chains/evm/reader.ts";
 import type {
   BalanceQuery,
   ChainConfig,

@@ -5,7 +5,7 @@ import {
   executionFailure,
   isExecutionError,
   RetryAfterTooLongError,
-} from "../../../supabase/functions/balance-sync/chains/evm_errors.ts";
+} from "../../../supabase/functions/balance-sync/chains/evm/errors.ts";
 
 const SECRET_URL = "https://eth.example.com/v2/abcdefghijklmnopqrstuvwxyz123456";
 const redact = () => "https://eth.example.com/v2/***";

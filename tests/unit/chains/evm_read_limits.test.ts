@@ -9,7 +9,7 @@ import {
   PUBLIC_GAS_CALLS,
   startLimitedProvider,
 } from "../../../stack/limited_provider.ts";
-import { createEvmReader } from "../../../supabase/functions/balance-sync/chains/evm.ts";
+import { createEvmReader } from "../../../supabase/functions/balance-sync/chains/evm/reader.ts";
 import {
   afterReadAll,
   EVM_MAXIMA,

@@ -8,7 +8,7 @@
 import {
   Pacer,
   type PacerClock,
-} from "../../../supabase/functions/balance-sync/chains/tron_pacer.ts";
+} from "../../../supabase/functions/balance-sync/chains/tron/pacer.ts";
 
 export interface PacerSimOptions {
   maxRps: number;

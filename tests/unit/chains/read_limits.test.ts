@@ -16,7 +16,7 @@ import {
 import {
   aggregateAnswerBytes,
   planGroups,
-} from "../../../supabase/functions/balance-sync/chains/sized_groups.ts";
+} from "../../../supabase/functions/balance-sync/chains/evm/sized_groups.ts";
 
 const MAX = 500;
 const start = (): Limit => fresh(EVM_MAXIMA).multicall;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import {
   MAX_ONE_BLOCK_BYTES,
   sha256Block,
-} from "../../../supabase/functions/balance-sync/chains/sha256_block.ts";
+} from "../../../supabase/functions/balance-sync/chains/tron/sha256_block.ts";
 
 const webCrypto = async (data: Uint8Array<ArrayBuffer>) =>
   new Uint8Array(await crypto.subtle.digest("SHA-256", data));

@@ -31,7 +31,7 @@ import {
 import {
   createTronReader,
   type TronReaderSettings,
-} from "../../../supabase/functions/balance-sync/chains/tron.ts";
+} from "../../../supabase/functions/balance-sync/chains/tron/reader.ts";
 import type {
   BalanceQuery,
   ChainConfig,

@@ -3,7 +3,7 @@ import { TronWeb } from "tronweb";
 import {
   parseTronAddress,
   tronAddressFromEvm,
-} from "../../../supabase/functions/balance-sync/chains/tron_address.ts";
+} from "../../../supabase/functions/balance-sync/chains/tron/address.ts";
 
 // USDT's TRC20 contract on mainnet, and the community Multicall3 deployment.
 const USDT = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { TronHttp } from "../../../supabase/functions/balance-sync/chains/tron_http.ts";
+import { TronHttp } from "../../../supabase/functions/balance-sync/chains/tron/http.ts";
 import {
   Pacer,
   type PacerClock,
   REAL_CLOCK,
-} from "../../../supabase/functions/balance-sync/chains/tron_pacer.ts";
+} from "../../../supabase/functions/balance-sync/chains/tron/pacer.ts";
 import { ReadError } from "../../../supabase/functions/balance-sync/chains/errors.ts";
 
 function http(

@@ -3,11 +3,11 @@ import {
   decodeHexMessage,
   suspensionSeconds,
   topLevelIntegerText,
-} from "../../../supabase/functions/balance-sync/chains/tron_json.ts";
+} from "../../../supabase/functions/balance-sync/chains/tron/json.ts";
 import {
   interpretTrigger,
   uint256Return,
-} from "../../../supabase/functions/balance-sync/chains/tron_trigger.ts";
+} from "../../../supabase/functions/balance-sync/chains/tron/trigger.ts";
 
 const hex = (text: string) =>
   [...new TextEncoder().encode(text)].map((b) => b.toString(16).padStart(2, "0")).join("");

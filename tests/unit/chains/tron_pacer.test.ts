@@ -4,7 +4,7 @@ import {
   Pacer,
   pacerFor,
   PacerPausedError,
-} from "../../../supabase/functions/balance-sync/chains/tron_pacer.ts";
+} from "../../../supabase/functions/balance-sync/chains/tron/pacer.ts";
 import { maxInWindow } from "../../../stack/standins/tron_node.ts";
 import { simulatePacer } from "./pacer_sim.ts";
 

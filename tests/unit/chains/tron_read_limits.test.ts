@@ -15,7 +15,7 @@ import { deployToken, installMulticall3, setTokenBalances } from "../../../stack
 import { chainConfig, raw } from "../../support/chain_reads.ts";
 import { withTronNode } from "../../support/tron_env.ts";
 import { intrinsicGas, toEvmAddress, toTronBase58 } from "../../../stack/standins/tron_node.ts";
-import { createTronReader } from "../../../supabase/functions/balance-sync/chains/tron.ts";
+import { createTronReader } from "../../../supabase/functions/balance-sync/chains/tron/reader.ts";
 import {
   afterReadAll,
   parseLimits,

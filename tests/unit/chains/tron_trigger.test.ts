@@ -8,7 +8,7 @@ import { deployToken, setTokenBalance } from "../../../stack/contracts/mod.ts";
 import { chainConfig, raw } from "../../support/chain_reads.ts";
 import { withTronNode } from "../../support/tron_env.ts";
 import { toEvmAddress, toTronBase58 } from "../../../stack/standins/tron_node.ts";
-import { createTronReader } from "../../../supabase/functions/balance-sync/chains/tron.ts";
+import { createTronReader } from "../../../supabase/functions/balance-sync/chains/tron/reader.ts";
 
 const HOLDER = toTronBase58(`0x${"7e0000".padStart(40, "0")}`);
 

@@ -1,3 +1,4 @@
+/** The nodes and the API key of a chain's read, from its chain row and the function secrets. */
 import { ReadError } from "./errors.ts";
 import type { ChainConfig } from "./types.ts";
 

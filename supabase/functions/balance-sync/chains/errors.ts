@@ -1,3 +1,7 @@
+/**
+ * Read errors: why a balance could not be read (ReadError), in the class the run and the backoff
+ * act on, with the helpers both readers classify HTTP failures with.
+ */
 /** Why a balance could not be read, in the three classes the run and the backoff care about. */
 export type ErrorClass = "transient" | "permanent" | "configuration";
 

@@ -1,3 +1,7 @@
+/**
+ * The reader registry: a chain family's reader, loaded on first use and wrapped so that it never
+ * rejects and answers every query exactly once.
+ */
 import { ReadError } from "./errors.ts";
 import type { BalanceOutcome, BalanceQuery, ChainFamily, ChainRead, ChainReader } from "./types.ts";
 
@@ -9,8 +13,8 @@ type Loaders = Record<ChainFamily, () => Promise<ChainReader>>;
  * the deployed bundle.
  */
 const LOADERS: Loaders = {
-  evm: () => import("./evm.ts").then((m) => m.readEvm),
-  tron: () => import("./tron.ts").then((m) => m.readTron),
+  evm: () => import("./evm/reader.ts").then((m) => m.readEvm),
+  tron: () => import("./tron/reader.ts").then((m) => m.readTron),
 };
 
 /**

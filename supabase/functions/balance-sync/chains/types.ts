@@ -1,3 +1,4 @@
+/** What the run and the chain readers share: a chain's row, the queries, the outcomes, a read. */
 import type { ReadError } from "./errors.ts";
 import type { LimitObservations, ReadSizes } from "./read_limits.ts";
 

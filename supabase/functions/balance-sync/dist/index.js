@@ -4182,7 +4182,7 @@ var init_esm2 = __esm({
   }
 });
 
-// chains/evm_errors.ts
+// chains/evm/errors.ts
 function findInChain(error, match) {
   let current = error;
   for (let depth = 0; current && depth < 10; depth++) {
@@ -4337,8 +4337,8 @@ function statusClass(status) {
   return isTransientStatus(status) ? "transient" : "configuration";
 }
 var RetryAfterTooLongError, ReadTimeoutError, EXECUTION_MESSAGE, isRpcRequestError, isHttpRequestError, isTimeoutError, clip, BATCH_REFUSAL, RESPONSE_REFUSAL;
-var init_evm_errors = __esm({
-  "chains/evm_errors.ts"() {
+var init_errors2 = __esm({
+  "chains/evm/errors.ts"() {
     init_esm2();
     init_errors();
     init_abi2();
@@ -4568,7 +4568,7 @@ var init_read_limits = __esm({
   }
 });
 
-// chains/sized_groups.ts
+// chains/evm/sized_groups.ts
 function planGroups(bytes, maxCalls, maxBytes, firstMaxCalls = maxCalls) {
   const groups = [];
   let cutByCount = false;
@@ -4600,13 +4600,13 @@ function planGroups(bytes, maxCalls, maxBytes, firstMaxCalls = maxCalls) {
 }
 var aggregateAnswerBytes, SINGLE_ANSWER_BYTES;
 var init_sized_groups = __esm({
-  "chains/sized_groups.ts"() {
+  "chains/evm/sized_groups.ts"() {
     aggregateAnswerBytes = (calls) => 2 * (64 + 160 * calls) + 64;
     SINGLE_ANSWER_BYTES = 140;
   }
 });
 
-// chains/evm_transport.ts
+// chains/evm/transport.ts
 function createEvmRpc(urls, apiKey, settings, signal) {
   const endpoints = urls.map((template) => {
     const hasPlaceholder = template.includes(API_KEY_PLACEHOLDER);
@@ -4748,12 +4748,12 @@ function createEvmRpc(urls, apiKey, settings, signal) {
   };
 }
 var API_KEY_PLACEHOLDER, UNLIMITED_BATCH, normalize, withoutUserinfo;
-var init_evm_transport = __esm({
-  "chains/evm_transport.ts"() {
+var init_transport2 = __esm({
+  "chains/evm/transport.ts"() {
     init_esm2();
     init_defaults();
     init_errors();
-    init_evm_errors();
+    init_errors2();
     API_KEY_PLACEHOLDER = "{apiKey}";
     UNLIMITED_BATCH = 1e6;
     normalize = (url) => {
@@ -4776,9 +4776,9 @@ var init_evm_transport = __esm({
   }
 });
 
-// chains/evm.ts
-var evm_exports = {};
-__export(evm_exports, {
+// chains/evm/reader.ts
+var reader_exports = {};
+__export(reader_exports, {
   CANONICAL_MULTICALL3: () => CANONICAL_MULTICALL3,
   checkEvmAddress: () => checkEvmAddress,
   createEvmReader: () => createEvmReader,
@@ -4835,17 +4835,17 @@ function createEvmReader(settings = {}) {
   return (chain2, queries, options = {}) => new EvmRead(chain2, queries, options, transportSettings, settings.chunkSize).run();
 }
 var CANONICAL_MULTICALL3, ADDRESS_CACHE_LIMIT, addressChecks, configError, clip2, hexBlock, readEvm, EvmRead;
-var init_evm = __esm({
-  "chains/evm.ts"() {
+var init_reader = __esm({
+  "chains/evm/reader.ts"() {
     init_utils3();
     init_defaults();
     init_endpoints();
     init_errors();
     init_abi2();
-    init_evm_errors();
+    init_errors2();
     init_read_limits();
     init_sized_groups();
-    init_evm_transport();
+    init_transport2();
     CANONICAL_MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11";
     ADDRESS_CACHE_LIMIT = 5e4;
     addressChecks = /* @__PURE__ */ new Map();
@@ -5310,7 +5310,7 @@ var init_evm = __esm({
         }
         return this.result();
       }
-      /** A query left unsettled by a missed path gets its outcome from the registry (readers.ts). */
+      /** A query left unsettled by a missed path gets its outcome from the registry (../readers.ts). */
       result() {
         return {
           block: this.block,
@@ -5335,7 +5335,7 @@ var init_evm = __esm({
   }
 });
 
-// chains/sha256_block.ts
+// chains/tron/sha256_block.ts
 function sha256Block(data, out = new Uint8Array(32)) {
   const length = data.length;
   if (length > MAX_ONE_BLOCK_BYTES) {
@@ -5394,7 +5394,7 @@ function put(out, at, value) {
 }
 var H, K, MAX_ONE_BLOCK_BYTES, w, rotr2;
 var init_sha256_block = __esm({
-  "chains/sha256_block.ts"() {
+  "chains/tron/sha256_block.ts"() {
     H = Int32Array.from([
       1779033703,
       3144134277,
@@ -5477,7 +5477,7 @@ var init_sha256_block = __esm({
   }
 });
 
-// chains/tron_address.ts
+// chains/tron/address.ts
 function decodeAddress58(text2) {
   const limbs = [
     0,
@@ -5583,8 +5583,8 @@ function parseUncached(input) {
   };
 }
 var base58check2, BASE58, BASE58_INDEX, LIMB, LIMBS, decoded, payloadView, digest, HEX_BYTE, CACHE_LIMIT, cache;
-var init_tron_address = __esm({
-  "chains/tron_address.ts"() {
+var init_address2 = __esm({
+  "chains/tron/address.ts"() {
     init_esm();
     init_utils3();
     init_sha256_block();
@@ -5605,7 +5605,7 @@ var init_tron_address = __esm({
   }
 });
 
-// chains/tron_pacer.ts
+// chains/tron/pacer.ts
 function normalizeLimits(limits) {
   const rps = limits.maxRps;
   const concurrency = limits.maxConcurrency;
@@ -5634,8 +5634,8 @@ function pacerFor(key, limits) {
   return pacer;
 }
 var REAL_CLOCK, DEFAULT_MARGIN_MS, PacerPausedError, Pacer, pacers;
-var init_tron_pacer = __esm({
-  "chains/tron_pacer.ts"() {
+var init_pacer = __esm({
+  "chains/tron/pacer.ts"() {
     init_defaults();
     REAL_CLOCK = {
       now: () => performance.now(),
@@ -5787,7 +5787,7 @@ var init_tron_pacer = __esm({
   }
 });
 
-// chains/tron_json.ts
+// chains/tron/json.ts
 function topLevelIntegerText(json2, key) {
   let depth = 0;
   let i = 0;
@@ -5838,12 +5838,12 @@ function suspensionSeconds(text2) {
   const match = /suspended for (\d+(?:\.\d+)?)\s*s/i.exec(text2);
   return match ? Number(match[1]) : void 0;
 }
-var init_tron_json = __esm({
-  "chains/tron_json.ts"() {
+var init_json = __esm({
+  "chains/tron/json.ts"() {
   }
 });
 
-// chains/tron_http.ts
+// chains/tron/http.ts
 function errorText(text2, parsed = parseJson(text2)) {
   if (parsed !== NOT_JSON) {
     const body = parsed;
@@ -5873,11 +5873,11 @@ function describeNonJson(text2) {
   return `malformed JSON ("${trimBody(text2).slice(0, 60)}")`;
 }
 var RATE_LIMIT_STATUSES, LACK_OF_RESOURCES, FREQUENCY_LIMIT, trimBody, TronHttp, NOT_JSON;
-var init_tron_http = __esm({
-  "chains/tron_http.ts"() {
+var init_http4 = __esm({
+  "chains/tron/http.ts"() {
     init_errors();
-    init_tron_pacer();
-    init_tron_json();
+    init_pacer();
+    init_json();
     RATE_LIMIT_STATUSES = /* @__PURE__ */ new Set([
       403,
       429,
@@ -6174,7 +6174,7 @@ var init_tron_http = __esm({
   }
 });
 
-// chains/tron_multicall.ts
+// chains/tron/multicall.ts
 function encodeAggregate3Parameter(multicall, balances) {
   const self = addressHex(multicall);
   const calls = new Array(balances.length);
@@ -6191,15 +6191,15 @@ function encodeAggregate3Parameter(multicall, balances) {
   return encodeAggregate3Arguments(calls);
 }
 var AGGREGATE3_SELECTOR, decodeAggregate3Result;
-var init_tron_multicall = __esm({
-  "chains/tron_multicall.ts"() {
+var init_multicall = __esm({
+  "chains/tron/multicall.ts"() {
     init_abi2();
     AGGREGATE3_SELECTOR = "aggregate3((address,bool,bytes)[])";
     decodeAggregate3Result = (returnData, expected) => decodeAggregate3(`0x${returnData.replace(/^0x/, "")}`, expected);
   }
 });
 
-// chains/tron_trigger.ts
+// chains/tron/trigger.ts
 function interpretTrigger(raw, what, url) {
   const body = raw;
   const result = body.result ?? {};
@@ -6253,18 +6253,18 @@ function fail(errorClass, message, url, rpcCode) {
   };
 }
 var CPU_TIMEOUT;
-var init_tron_trigger = __esm({
-  "chains/tron_trigger.ts"() {
+var init_trigger = __esm({
+  "chains/tron/trigger.ts"() {
     init_abi2();
     init_errors();
-    init_tron_json();
+    init_json();
     CPU_TIMEOUT = /OutOfTime|CPU timeout/i;
   }
 });
 
-// chains/tron.ts
-var tron_exports = {};
-__export(tron_exports, {
+// chains/tron/reader.ts
+var reader_exports2 = {};
+__export(reader_exports2, {
   createTronReader: () => createTronReader,
   readTron: () => readTron
 });
@@ -6314,7 +6314,7 @@ function createTronReader(settings = {}) {
     }
     return {
       block,
-      // A query without outcome (a missed path) gets one from the registry (readers.ts).
+      // A query without outcome (a missed path) gets one from the registry (chains/readers.ts).
       outcomes: queries.flatMap((q) => outcomes.get(q.key) ?? []),
       requests,
       mode,
@@ -6575,19 +6575,19 @@ function asReadError(error) {
   });
 }
 var fail2, readTron, addressWord, OUT_OF_ENERGY;
-var init_tron = __esm({
-  "chains/tron.ts"() {
+var init_reader2 = __esm({
+  "chains/tron/reader.ts"() {
     init_abi2();
     init_defaults();
     init_endpoints();
     init_errors();
     init_read_limits();
-    init_tron_address();
-    init_tron_http();
-    init_tron_json();
-    init_tron_multicall();
-    init_tron_pacer();
-    init_tron_trigger();
+    init_address2();
+    init_http4();
+    init_json();
+    init_multicall();
+    init_pacer();
+    init_trigger();
     fail2 = (key, error) => ({
       key,
       ok: false,
@@ -7415,8 +7415,8 @@ var require_dist = __commonJS({
 // chains/readers.ts
 init_errors();
 var LOADERS = {
-  evm: () => Promise.resolve().then(() => (init_evm(), evm_exports)).then((m) => m.readEvm),
-  tron: () => Promise.resolve().then(() => (init_tron(), tron_exports)).then((m) => m.readTron)
+  evm: () => Promise.resolve().then(() => (init_reader(), reader_exports)).then((m) => m.readEvm),
+  tron: () => Promise.resolve().then(() => (init_reader2(), reader_exports2)).then((m) => m.readTron)
 };
 function createReaderRegistry(loaders) {
   const loaded = /* @__PURE__ */ new Map();
@@ -7487,7 +7487,7 @@ var ConfigError = class extends Error {
   }
 };
 
-// keys.ts
+// db/keys.ts
 var SECRET_KEY_NAME_VARIABLE = "BALANCE_SYNC_SECRET_KEY_NAME";
 var REFUSE_LEGACY_VARIABLE = "BALANCE_SYNC_REFUSE_LEGACY_KEYS";
 var DEFAULT_SECRET_KEY_NAME = "default";
@@ -11611,7 +11611,7 @@ var PostgrestClient = class PostgrestClient2 {
   }
 };
 
-// db_client.ts
+// db/client.ts
 function databaseHeaders(keys) {
   return keys.databaseKeyKind === "secret_key" ? {
     apikey: keys.databaseKey
@@ -11630,7 +11630,7 @@ function createDatabaseClient(options) {
   };
 }
 
-// auth.ts
+// http/auth.ts
 var SYNC_SECRET_HEADER = "x-balance-sync-secret";
 var encoder3 = new TextEncoder();
 function digestsEqual(a, b) {
@@ -11792,7 +11792,7 @@ var RowLineCap = class {
   }
 };
 
-// request.ts
+// http/request.ts
 var TICK_AT_HEADER = "x-balance-sync-tick-at";
 var ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:?\d{2})$/;
 function tickAtHeader(headers) {
@@ -11986,7 +11986,7 @@ async function parseBody(request, options) {
   return interpretBody(body, options);
 }
 
-// run_history.ts
+// http/history.ts
 async function finishRun(operations, log, runId, status, summary) {
   if (!operations) return;
   const { rows: _rows, ...figures } = summary;
@@ -11999,7 +11999,7 @@ async function finishRun(operations, log, runId, status, summary) {
   }
 }
 
-// cpu.ts
+// run/cpu.ts
 import process from "node:process";
 var THREAD_SCHEDSTAT = "/proc/thread-self/schedstat";
 function threadCpuMs() {
@@ -12098,7 +12098,7 @@ var SharedCpuBudget = class {
 };
 var isolateCpu = new SharedCpuBudget();
 
-// store.ts
+// db/store.ts
 var StoreUnavailable = class extends Error {
   operation;
   code;
@@ -12403,6 +12403,346 @@ function createStore(client, options) {
   };
 }
 
+// run/book.ts
+var STOP_ORDER = [
+  "unload",
+  // a run that overran its chain lease: rare, and the one to look into
+  "chain_lease_lost",
+  "budget",
+  "cpu",
+  "rows_cap",
+  "max_batches",
+  "chain_busy",
+  "forced",
+  "drained"
+];
+var assetType = (row) => row.isNative ? "native" : "token";
+var RunBook = class {
+  forced;
+  summary;
+  reports;
+  #log;
+  constructor(runId, forced, scope, log) {
+    this.forced = forced;
+    this.reports = [];
+    this.#log = log;
+    this.summary = {
+      run_id: runId,
+      kind: forced ? "forced" : "scheduled",
+      claimed: 0,
+      synced: 0,
+      failed: 0,
+      stale_rejected: 0,
+      released: 0,
+      lost: 0,
+      invalid: 0,
+      busy: 0,
+      duration_ms: 0,
+      batches: 0,
+      stopped: "drained",
+      cpu_ms: null,
+      rows_cap: scope.rowsCap,
+      log_lines_omitted: 0,
+      chains: {}
+    };
+    if (scope.chainId) this.summary.chain_id = scope.chainId;
+  }
+  /** The chain's entry (created on first mention; a later mention with its config names it). */
+  chain(chainId, chain2) {
+    let entry = this.summary.chains[chainId];
+    if (!entry) {
+      entry = this.summary.chains[chainId] = {
+        id: chainId,
+        name: chain2?.name ?? chainId,
+        family: chain2?.family ?? null,
+        rows: 0,
+        synced: 0,
+        failed: 0,
+        released: 0,
+        block: null,
+        rpc_requests: 0,
+        mode: null,
+        read_ms: 0,
+        errors_by_class: {}
+      };
+    } else if (chain2 && entry.family === null) {
+      entry.name = chain2.name;
+      entry.family = chain2.family;
+    }
+    return entry;
+  }
+  /** The name due chains list a chain by (before its rows are claimed). */
+  chainNamed(chainId, name) {
+    this.chain(chainId).name = name;
+  }
+  /** Why the chain's figures look as they do (a read that did not end, an unknown chain, ...). */
+  chainNote(chainId, note) {
+    this.chain(chainId).note = note;
+  }
+  /** The chain's loop ended, for `reason`. */
+  chainStopped(chainId, reason) {
+    return this.chain(chainId).stopped = reason;
+  }
+  /** Another run holds the rate-limited chain's lease: this run reads none of its rows. */
+  chainBusy(chain2, note) {
+    const entry = this.chain(chain2.id, chain2.config);
+    entry.lease = "busy";
+    entry.note = note;
+  }
+  /** This run held the chain's lease to the end (a lease reported lost stays lost). */
+  chainLeaseHeld(chainId) {
+    const entry = this.chain(chainId);
+    if (entry.lease !== "lost") entry.lease = "held";
+  }
+  /**
+   * This run's lease of a rate-limited chain ran out while it read the chain (it overran: a
+   * stalled worker, a slow database), as claim or record reported. Another run may read the chain
+   * now, so this one reads no more of it: the chain's loop ends with `chain_lease_lost`. Noted and
+   * said in the log once per chain.
+   */
+  chainLeaseLost(chainId, holder = null) {
+    const entry = this.chain(chainId);
+    if (entry.lease === "lost") return;
+    entry.lease = "lost";
+    entry.note = "this run's lease of the rate-limited chain ran out" + (holder?.by ? ` and run ${holder.by} holds it until ${holder.until ?? "unknown"}` : "") + "; this run stopped reading the chain (its rows already read were recorded)";
+    this.#log.warn("Chain lease lost; this run stops reading the chain", {
+      chain_id: chainId,
+      holder: holder?.by ?? null,
+      locked_until: holder?.until ?? null
+    });
+  }
+  /** A claim handed these rows out: one more batch. */
+  claimed(rows) {
+    this.summary.batches++;
+    this.summary.claimed += rows;
+  }
+  /** Rows the claim picked but the database refused to lease: failed in this run. */
+  claimRefused(rows) {
+    this.summary.failed += rows;
+  }
+  /** A forced run's rows that another run holds. */
+  busy(ids) {
+    this.summary.busy += ids.length;
+    this.summary.busy_ids = [
+      ...this.summary.busy_ids ?? [],
+      ...ids
+    ];
+  }
+  /** A forced run's ids that match no row. */
+  unknown(ids) {
+    this.summary.unknown_ids = ids;
+  }
+  /** A claimed row goes into a batch. */
+  rowClaimed(row, claim) {
+    this.chain(row.chainId, claim.chains.get(row.chainId)).rows++;
+  }
+  /** A row that could not be read (or converted): recorded as its error. */
+  rowFailed(row, claim, errorClass, message) {
+    const chain2 = this.chain(row.chainId, claim.chains.get(row.chainId));
+    chain2.failed++;
+    chain2.errors_by_class[errorClass] = (chain2.errors_by_class[errorClass] ?? 0) + 1;
+    this.#report(row, claim, {
+      status: "failed",
+      error: message,
+      error_class: errorClass
+    });
+  }
+  /** A row left unread (the deadline): given back, to be read by a later run. */
+  rowUnread(row, claim) {
+    this.chain(row.chainId).released++;
+    this.#report(row, claim, {
+      status: "released"
+    });
+  }
+  /** A balance read, to be recorded. */
+  rowRead(row, claim, balance) {
+    this.chain(row.chainId).synced++;
+    this.#report(row, claim, {
+      status: "synced",
+      ...balance
+    });
+  }
+  /** Time spent in the chain's reader. */
+  readTime(chain2, ms) {
+    this.chain(chain2.id, chain2).read_ms += ms;
+  }
+  /** What a read of the chain said of itself: its requests, mode, note and block. */
+  chainRead(chain2, read) {
+    const entry = this.chain(chain2.id, chain2);
+    entry.rpc_requests += read.requests;
+    entry.mode = read.mode;
+    if (read.note) entry.note = read.note;
+    if (read.block !== null) {
+      const previous = entry.block === null ? null : BigInt(entry.block);
+      if (previous === null || read.block > previous) entry.block = read.block.toString();
+    }
+  }
+  /** What record did with the batch's results, in counts. */
+  recorded(outcome) {
+    const summary = this.summary;
+    summary.synced += outcome.applied;
+    summary.failed += outcome.errored;
+    summary.stale_rejected += outcome.staleRejected;
+    summary.lost += outcome.lost;
+    summary.invalid += outcome.invalid.length;
+  }
+  /**
+   * The database refused a result (and recorded the refusal as the row's error): failed, and
+   * when the row had been read, no longer synced in its chain's figures.
+   */
+  recordRefused(row, claim, wasRead) {
+    this.summary.failed++;
+    if (!row || !wasRead) return;
+    const chain2 = this.chain(row.chainId, claim.chains.get(row.chainId));
+    chain2.synced--;
+    chain2.failed++;
+    chain2.errors_by_class.permanent = (chain2.errors_by_class.permanent ?? 0) + 1;
+  }
+  /** Rows given back to the queue. */
+  released(rows) {
+    this.summary.released += rows;
+  }
+  /** Why the run stopped claiming. */
+  stop(reason) {
+    this.summary.stopped = reason;
+  }
+  /** The run's end: its duration, the CPU it used and the row lines left out. */
+  finish(end) {
+    this.summary.duration_ms = end.durationMs;
+    this.summary.cpu_ms = end.cpuMs;
+    this.summary.log_lines_omitted = end.logLinesOmitted;
+  }
+  /** The run's answer: the summary, with a forced run's per-row report. */
+  answer() {
+    if (this.forced) this.summary.rows = this.reports;
+    return this.summary;
+  }
+  #report(row, claim, rest) {
+    if (!this.forced) return;
+    this.reports.push({
+      id: row.id,
+      wallet_id: row.walletId,
+      asset_on_chain_id: row.assetOnChainId,
+      asset_id: row.assetId,
+      chain_id: row.chainId,
+      chain: claim.chains.get(row.chainId)?.name ?? row.chainId,
+      asset_type: assetType(row),
+      address: row.address,
+      contract_address: row.contractAddress,
+      ...rest
+    });
+  }
+  /** Updates the report of rows whose recorded status differs from what the read found. */
+  amend(changes) {
+    if (!this.forced || changes.size === 0) return;
+    for (const rowReport of this.reports) {
+      const change = changes.get(rowReport.id);
+      if (change) Object.assign(rowReport, change);
+    }
+  }
+};
+var rowFields = (row, claim) => ({
+  wallet_balance_id: row.id,
+  wallet_id: row.walletId,
+  asset_type: assetType(row),
+  asset_on_chain_id: row.assetOnChainId,
+  asset_id: row.assetId,
+  contract_address: row.contractAddress,
+  chain: claim.chains.get(row.chainId)?.name ?? row.chainId,
+  chain_id: row.chainId
+});
+
+// run/caps.ts
+var MULTICALL_CLAIM_ROWS = 1e3;
+function claimRowsFor(mode, batchSize) {
+  return mode === "multicall" ? Math.max(batchSize, MULTICALL_CLAIM_ROWS) : batchSize;
+}
+var CPU_MS_PER_BALANCE = {
+  "multicall": 0.04,
+  "json-rpc-batch": 0.15,
+  "per-call": 1
+};
+function estimatedCpuMs(mode, balances) {
+  return balances * CPU_MS_PER_BALANCE[mode ?? "json-rpc-batch"];
+}
+var CPU_MS_PER_PACED_REQUEST = 0.5;
+function pacedCpuMs(paceRps, remainingMs) {
+  return Math.max(0, paceRps * (remainingMs / 1e3) * CPU_MS_PER_PACED_REQUEST);
+}
+var PACED_CLAIM_SECONDS = 10;
+function pacedClaimRows(paceRps, requestsPerBalance, batchSize) {
+  const perBalance = Math.max(1 / 1e3, requestsPerBalance);
+  return Math.max(batchSize, Math.ceil(paceRps * PACED_CLAIM_SECONDS / perBalance));
+}
+var PACED_RATE_SHARE = 0.9;
+function plannedRps(paceRps, run) {
+  const observed = run.readMs >= 1e3 && run.requests > 0 ? run.requests / (run.readMs / 1e3) : Infinity;
+  return Math.min(paceRps, observed) * PACED_RATE_SHARE;
+}
+function claimSize(input) {
+  let limit = Math.min(input.batchRows, input.heldCap);
+  if (input.paceRps !== null && input.paceRps > 0) {
+    const perBalance = Math.max(1 / 1e3, input.requestsPerBalance);
+    limit = Math.min(limit, Math.ceil(input.paceRps * input.remainingMs / 1e3 / perBalance));
+  }
+  if (input.cpuLeftMs !== null && input.cpuPerRowMs !== null && input.cpuPerRowMs > 0) {
+    limit = Math.min(limit, Math.floor(input.cpuLeftMs / input.cpuPerRowMs));
+  }
+  return Math.max(1, Math.floor(limit));
+}
+var TICK_HANDOFF_MS = 500;
+function runBudgetMs(input) {
+  const tick = input.tickAt === null ? NaN : Date.parse(input.tickAt);
+  if (!Number.isFinite(tick)) return input.budgetMs;
+  const untilNextTick = tick + input.intervalMs - TICK_HANDOFF_MS - input.wallNow;
+  const ceiling = Math.max(input.budgetMs, input.maxBudgetMs);
+  return Math.round(Math.min(ceiling, Math.max(input.budgetMs, untilNextTick)));
+}
+
+// run/chain_lease.ts
+var ChainLeases = class {
+  ctx;
+  #held;
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.#held = [];
+  }
+  /** Asks for the chain's lease; a rate-limited chain's lease, once taken, is given back later. */
+  async take(chainId, timeoutMs) {
+    const { deps, runId, settings } = this.ctx;
+    const lease = await deps.store.acquireChain(runId, chainId, settings.leaseSeconds, {
+      timeoutMs
+    });
+    if (lease.acquired && lease.rateLimited) this.#held.push(chainId);
+    return lease;
+  }
+  /** The lease ran out (claim or record said so): it is no longer this run's to give back. */
+  forget(chainId) {
+    const at = this.#held.indexOf(chainId);
+    if (at >= 0) this.#held.splice(at, 1);
+  }
+  /**
+   * Gives back every lease still held, one after the other, each within its share of the time
+   * left; the book says the lease was held. A lease that cannot be given back expires.
+   */
+  async giveBack() {
+    const { deps, runId, book, clock, log } = this.ctx;
+    for (const chainId of this.#held.splice(0)) {
+      book.chainLeaseHeld(chainId);
+      try {
+        await deps.store.releaseChain(runId, chainId, {
+          timeoutMs: clock.write(2)
+        });
+      } catch (error) {
+        log.error("Could not release the chain lease; it will expire", {
+          chain_id: chainId,
+          error: error?.message ?? String(error)
+        });
+      }
+    }
+  }
+};
+
 // amount.ts
 var UINT256_MAX = (1n << 256n) - 1n;
 var MAX_DECIMALS = 77;
@@ -12445,22 +12785,7 @@ function humanFromDigits(digits, decimals) {
   return end === point ? integer2 : `${integer2}.${padded.slice(point, end)}`;
 }
 
-// context.ts
-var runBudgetMs = (budgetMs, pgNetTimeoutMs, storeTimeoutMs) => Math.min(budgetMs, Math.max(100, pgNetTimeoutMs - storeTimeoutMs));
-var withDefaults = (settings, db) => {
-  const full = {
-    cpuBudgetMs: DEFAULTS.cpuBudgetMs,
-    storeTimeoutMs: DEFAULTS.storeTimeoutMs,
-    abortGraceMs: DEFAULTS.abortGraceMs,
-    maxRowLogLines: DEFAULTS.maxRowLogLines,
-    ...Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== void 0)),
-    minIntervalSeconds: db.minIntervalSeconds,
-    maxRowsPerRun: db.rowsPerRun,
-    pgNetTimeoutMs: db.pgNetTimeoutMs
-  };
-  full.budgetMs = runBudgetMs(full.budgetMs, full.pgNetTimeoutMs, full.storeTimeoutMs);
-  return full;
-};
+// run/clock.ts
 var RunClock = class {
   now;
   started;
@@ -12489,7 +12814,7 @@ var RunClock = class {
     this.#budgetMs = Math.min(this.#budgetMs, elapsed);
     this.#finishByMs = Math.min(this.#finishByMs, elapsed + ms);
   }
-  /** A longer budget (a paced chain reading until the next tick: run_caps.ts); never shorter. */
+  /** A longer budget (a paced chain reading until the next tick: caps.ts); never shorter. */
   extendBudget(ms) {
     this.#budgetMs = Math.max(this.#budgetMs, ms);
     this.#finishByMs = Math.max(this.#finishByMs, this.#budgetMs);
@@ -12546,106 +12871,7 @@ var Deadline = class {
   }
 };
 
-// summary.ts
-var STOP_ORDER = [
-  "unload",
-  // a run that overran its chain lease: rare, and the one to look into
-  "chain_lease_lost",
-  "budget",
-  "cpu",
-  "rows_cap",
-  "max_batches",
-  "chain_busy",
-  "forced",
-  "drained"
-];
-var assetType = (row) => row.isNative ? "native" : "token";
-var RunBook = class {
-  forced;
-  summary;
-  reports;
-  constructor(runId, forced) {
-    this.forced = forced;
-    this.reports = [];
-    this.summary = {
-      run_id: runId,
-      kind: forced ? "forced" : "scheduled",
-      claimed: 0,
-      synced: 0,
-      failed: 0,
-      stale_rejected: 0,
-      released: 0,
-      lost: 0,
-      invalid: 0,
-      busy: 0,
-      duration_ms: 0,
-      batches: 0,
-      stopped: "drained",
-      cpu_ms: null,
-      rows_cap: 0,
-      log_lines_omitted: 0,
-      chains: {}
-    };
-  }
-  chain(chainId, chain2) {
-    let entry = this.summary.chains[chainId];
-    if (!entry) {
-      entry = this.summary.chains[chainId] = {
-        id: chainId,
-        name: chain2?.name ?? chainId,
-        family: chain2?.family ?? null,
-        rows: 0,
-        synced: 0,
-        failed: 0,
-        released: 0,
-        block: null,
-        rpc_requests: 0,
-        mode: null,
-        read_ms: 0,
-        errors_by_class: {}
-      };
-    } else if (chain2 && entry.family === null) {
-      entry.name = chain2.name;
-      entry.family = chain2.family;
-    }
-    return entry;
-  }
-  report(row, claim, rest) {
-    if (!this.forced) return;
-    this.reports.push({
-      id: row.id,
-      wallet_id: row.walletId,
-      asset_on_chain_id: row.assetOnChainId,
-      asset_id: row.assetId,
-      chain_id: row.chainId,
-      chain: claim.chains.get(row.chainId)?.name ?? row.chainId,
-      asset_type: assetType(row),
-      address: row.address,
-      contract_address: row.contractAddress,
-      ...rest
-    });
-  }
-  /** Updates the report of rows whose recorded status differs from what the read found. */
-  amend(changes) {
-    if (!this.forced || changes.size === 0) return;
-    for (const rowReport of this.reports) {
-      const change = changes.get(rowReport.id);
-      if (change) Object.assign(rowReport, change);
-    }
-  }
-};
-var rowFields = (row, claim) => ({
-  wallet_balance_id: row.id,
-  wallet_id: row.walletId,
-  asset_type: assetType(row),
-  asset_on_chain_id: row.assetOnChainId,
-  asset_id: row.assetId,
-  contract_address: row.contractAddress,
-  chain: claim.chains.get(row.chainId)?.name ?? row.chainId,
-  chain_id: row.chainId
-});
-
-// chain_batch.ts
+// run/chain_read.ts
 var BatchResults = class {
   ctx;
   claim;
@@ -12660,34 +12886,44 @@ var BatchResults = class {
     this.unread = [];
   }
   fail(row, errorClass, message) {
-    const { book, rowLog } = this.ctx;
     this.results.push({
       id: row.id,
       error: message,
       error_class: errorClass
     });
-    const chain2 = book.chain(row.chainId, this.claim.chains.get(row.chainId));
-    chain2.failed++;
-    chain2.errors_by_class[errorClass] = (chain2.errors_by_class[errorClass] ?? 0) + 1;
-    rowLog.warn("Wallet balance sync failed", {
+    this.ctx.book.rowFailed(row, this.claim, errorClass, message);
+    this.ctx.rowLog.warn("Wallet balance sync failed", {
       ...rowFields(row, this.claim),
       error_class: errorClass,
       error: message
     });
-    book.report(row, this.claim, {
-      status: "failed",
-      error: message,
-      error_class: errorClass
-    });
   }
   leaveUnread(row) {
     this.unread.push(row.id);
-    this.ctx.book.chain(row.chainId).released++;
-    this.ctx.book.report(row, this.claim, {
-      status: "released"
-    });
+    this.ctx.book.rowUnread(row, this.claim);
   }
 };
+async function readBatch(ctx, claim) {
+  const out = new BatchResults(ctx, claim);
+  const groups = /* @__PURE__ */ new Map();
+  for (const row of claim.rows) {
+    ctx.book.rowClaimed(row, claim);
+    const problem = configurationProblem(row, claim);
+    if (problem) {
+      out.fail(row, "configuration", problem);
+      continue;
+    }
+    const group = groups.get(row.chainId);
+    if (group) group.push(row);
+    else groups.set(row.chainId, [
+      row
+    ]);
+  }
+  await Promise.all([
+    ...groups
+  ].map(([chainId, rows]) => readChainBatch(ctx, claim.chains.get(chainId), rows, out)));
+  return out;
+}
 async function within(promise, ms) {
   let timer;
   try {
@@ -12721,7 +12957,6 @@ function configurationProblem(row, claim) {
 async function readChainBatch(ctx, chain2, rows, out) {
   const { deps, book, deadline, now, log } = ctx;
   const claim = out.claim;
-  const summaryEntry = book.chain(chain2.id, chain2);
   const queries = rows.map((row) => ({
     key: row.id,
     address: row.address,
@@ -12748,21 +12983,15 @@ async function readChainBatch(ctx, chain2, rows, out) {
       if (read === DEADLINE) read = await within(reading, ctx.settings.abortGraceMs);
     }
   } finally {
-    summaryEntry.read_ms += Math.round(now() - readStarted);
+    book.readTime(chain2, Math.round(now() - readStarted));
   }
   if (read === DEADLINE) {
-    summaryEntry.note = "run budget ran out before this chain's reader handed back its read";
+    book.chainNote(chain2.id, "run budget ran out before this chain's reader handed back its read");
     for (const row of rows) out.leaveUnread(row);
     return;
   }
   ctx.readLimits.afterRead(chain2, read);
-  summaryEntry.rpc_requests += read.requests;
-  summaryEntry.mode = read.mode;
-  if (read.note) summaryEntry.note = read.note;
-  if (read.block !== null) {
-    const previous = summaryEntry.block === null ? null : BigInt(summaryEntry.block);
-    if (previous === null || read.block > previous) summaryEntry.block = read.block.toString();
-  }
+  book.chainRead(chain2, read);
   const block = read.block === null ? null : read.block.toString();
   const blockless = "reader reported no block for this read; the balance is not recorded";
   const outcomeOf = outcomeFinder(read.outcomes);
@@ -12803,7 +13032,11 @@ async function readChainBatch(ctx, chain2, rows, out) {
       tick_at: tickAt
     });
     out.successes.push(row);
-    summaryEntry.synced++;
+    book.rowRead(row, claim, {
+      raw,
+      human,
+      block
+    });
     if (debug) {
       log.debug(row.isNative ? "Fetched native asset balance" : "Fetched token asset balance", {
         ...rowFields(row, claim),
@@ -12812,23 +13045,48 @@ async function readChainBatch(ctx, chain2, rows, out) {
         block
       });
     }
-    book.report(row, claim, {
-      status: "synced",
-      raw,
-      human,
-      block
-    });
   }
 }
 
-// record_outcome.ts
-function applyRecordOutcome(book, log, rowLog, claim, results, successes, outcome) {
-  const summary = book.summary;
-  summary.synced += outcome.applied;
-  summary.failed += outcome.errored;
-  summary.stale_rejected += outcome.staleRejected;
-  summary.lost += outcome.lost;
-  summary.invalid += outcome.invalid.length;
+// run/claim_refused.ts
+function noteClaimRefused(ctx, claim) {
+  const refused = claim.refused ?? [];
+  if (refused.length === 0) return 0;
+  ctx.book.claimRefused(refused.length);
+  ctx.log.warn("Wallet balances not claimed: the database refused their lease", {
+    refused: refused.length,
+    rows: refused.slice(0, 20).map((r) => ({
+      wallet_balance_id: r.id,
+      error: r.reason
+    }))
+  });
+  return refused.length;
+}
+
+// run/record_outcome.ts
+async function recordBatch(ctx, out) {
+  const { deps, book, pending, runId, log, rowLog, clock } = ctx;
+  const claim = out.claim;
+  const unread = out.unread;
+  if (out.results.length > 0) {
+    const outcome = await deps.store.record(runId, out.results, {
+      timeoutMs: clock.write(3)
+    });
+    const refused = new Set(outcome.invalid.map((entry) => out.results[entry.index]?.id));
+    const lost = new Set(outcome.lostIds);
+    for (const r of out.results) if (!refused.has(r.id) && !lost.has(r.id)) pending.delete(r.id);
+    unread.push(...applyRecordOutcome(book, log, rowLog, claim, out, outcome), ...lost);
+    for (const chainId of outcome.chainLeasesLost) book.chainLeaseLost(chainId);
+  }
+  if (unread.length > 0) {
+    book.released(await deps.store.release(runId, unread, {
+      timeoutMs: clock.write(2)
+    }));
+    for (const id of unread) pending.delete(id);
+  }
+}
+function applyRecordOutcome(book, log, rowLog, claim, { results, successes }, outcome) {
+  book.recorded(outcome);
   const notApplied = new Map([
     ...outcome.staleIds.map((id) => [
       id,
@@ -12856,7 +13114,6 @@ function applyRecordOutcome(book, log, rowLog, claim, results, successes, outcom
   for (const entry of outcome.refused) {
     const result = results[entry.index];
     if (!result) continue;
-    summary.failed++;
     notApplied.set(result.id, {
       status: "failed",
       error: entry.reason,
@@ -12865,13 +13122,7 @@ function applyRecordOutcome(book, log, rowLog, claim, results, successes, outcom
       human: void 0,
       block: void 0
     });
-    const row = claim.rows.find((r) => r.id === result.id);
-    if (row && "raw" in result) {
-      const chain2 = book.chain(row.chainId, claim.chains.get(row.chainId));
-      chain2.synced--;
-      chain2.failed++;
-      chain2.errors_by_class.permanent = (chain2.errors_by_class.permanent ?? 0) + 1;
-    }
+    book.recordRefused(claim.rows.find((r) => r.id === result.id), claim, "raw" in result);
   }
   for (const row of successes) {
     const status = notApplied.get(row.id)?.status;
@@ -12900,75 +13151,128 @@ function applyRecordOutcome(book, log, rowLog, claim, results, successes, outcom
   return refused;
 }
 
-// chain_lease_lost.ts
-function noteChainLeaseLost(ctx, chainId, holder = null) {
-  const entry = ctx.book.chain(chainId);
-  if (entry.lease === "lost") return;
-  entry.lease = "lost";
-  entry.note = "this run's lease of the rate-limited chain ran out" + (holder?.by ? ` and run ${holder.by} holds it until ${holder.until ?? "unknown"}` : "") + "; this run stopped reading the chain (its rows already read were recorded)";
-  ctx.log.warn("Chain lease lost; this run stops reading the chain", {
-    chain_id: chainId,
-    holder: holder?.by ?? null,
-    locked_until: holder?.until ?? null
-  });
-}
-
-// batch.ts
-async function processBatch(ctx, claim) {
-  const { deps, book, pending, runId, log, rowLog, clock } = ctx;
-  const out = new BatchResults(ctx, claim);
-  const groups = /* @__PURE__ */ new Map();
-  for (const row of claim.rows) {
-    book.chain(row.chainId, claim.chains.get(row.chainId)).rows++;
-    const problem = configurationProblem(row, claim);
-    if (problem) {
-      out.fail(row, "configuration", problem);
-      continue;
+// run/chain_loop.ts
+async function runChain(ctx, chainId, options) {
+  const { deps, settings, runId, book, clock } = ctx;
+  const entry = book.chain(chainId);
+  const leaseLost = () => entry.lease === "lost";
+  const stop = (reason) => book.chainStopped(chainId, ctx.unloading !== null && reason !== "drained" ? "unload" : reason);
+  const leases = new ChainLeases(ctx);
+  let pace = null;
+  let cpuCeilingMs = settings.cpuBudgetMs;
+  let requestsPerBalance = 1;
+  let leaseMulticall = false;
+  if (options.rateLimited !== false) {
+    const timeoutMs = clock.beforeDeadline();
+    if (timeoutMs === null) return stop("budget");
+    const lease = await leases.take(chainId, timeoutMs);
+    if (!lease.acquired && !lease.rateLimited) {
+      book.chainNote(chainId, "no chain has this id; nothing to read");
+      return stop("drained");
     }
-    const group = groups.get(row.chainId);
-    if (group) group.push(row);
-    else groups.set(row.chainId, [
-      row
-    ]);
+    if (!lease.acquired) {
+      book.chainBusy({
+        id: chainId
+      }, `another run (${lease.holder ?? "unknown"}) reads this rate-limited chain; its lease runs until ${lease.lockedUntil ?? "unknown"}, so this run claimed none of its rows`);
+      return stop("chain_busy");
+    }
+    if (lease.rateLimited) {
+      pace = lease.maxRps ?? null;
+      if (lease.multicall) requestsPerBalance = 1 / 200;
+      leaseMulticall = lease.multicall === true;
+      if (pace !== null && options.pacedBudgetMs !== void 0 && ctx.unloading === null && options.pacedBudgetMs > clock.budgetMs) {
+        clock.extendBudget(options.pacedBudgetMs);
+        ctx.deadline.extend(options.pacedBudgetMs - clock.elapsed());
+      }
+      if (pace !== null && pace > 0 && !lease.multicall) {
+        const rps = pace;
+        ctx.cpuShare.reserve(() => pacedCpuMs(rps, clock.budgetMs - clock.elapsed()));
+        cpuCeilingMs = settings.cpuBudgetMs + pacedCpuMs(rps, clock.budgetMs);
+      }
+    }
   }
-  await Promise.all([
-    ...groups
-  ].map(([chainId, rows]) => readChainBatch(ctx, claim.chains.get(chainId), rows, out)));
-  const unread = out.unread;
-  if (out.results.length > 0) {
-    const outcome = await deps.store.record(runId, out.results, {
-      timeoutMs: clock.write(3)
-    });
-    const refused = new Set(outcome.invalid.map((entry) => out.results[entry.index]?.id));
-    const lost = new Set(outcome.lostIds);
-    for (const r of out.results) if (!refused.has(r.id) && !lost.has(r.id)) pending.delete(r.id);
-    unread.push(...applyRecordOutcome(book, log, rowLog, claim, out.results, out.successes, outcome), ...lost);
-    for (const chainId of outcome.chainLeasesLost) noteChainLeaseLost(ctx, chainId);
-  }
-  if (unread.length > 0) {
-    book.summary.released += await deps.store.release(runId, unread, {
-      timeoutMs: clock.write(2)
-    });
-    for (const id of unread) pending.delete(id);
+  try {
+    let slowestBatch = 0;
+    let slowestOverhead = 0;
+    const paced = pace !== null && pace > 0 ? pace : null;
+    while (true) {
+      if (book.summary.batches >= settings.maxBatches) return stop("max_batches");
+      const read = entry.synced + entry.failed;
+      const cpu = ctx.cpuShare.used() ?? estimatedCpuMs(entry.mode, read);
+      if (cpu >= cpuCeilingMs) return stop("cpu");
+      const remaining = clock.budgetMs - clock.elapsed();
+      const timeoutMs = clock.beforeDeadline();
+      const needed = paced === null ? slowestBatch : slowestOverhead + 1e3 / paced;
+      if (ctx.deadline.passed || timeoutMs === null || remaining < needed) {
+        return stop("budget");
+      }
+      const batchStarted = ctx.now();
+      const readBefore = entry.read_ms;
+      if (read > 0 && entry.rpc_requests > 0) {
+        requestsPerBalance = Math.max(1 / 1e3, entry.rpc_requests / read);
+      }
+      const runRead = book.summary.synced + book.summary.failed;
+      const mode = entry.mode ?? (leaseMulticall ? "multicall" : null);
+      const limit = claimSize({
+        batchRows: paced !== null && mode !== "multicall" ? pacedClaimRows(paced, requestsPerBalance, settings.batchSize) : claimRowsFor(mode, settings.batchSize),
+        heldCap: options.heldCap,
+        paceRps: paced === null ? null : plannedRps(paced, {
+          requests: entry.rpc_requests,
+          readMs: entry.read_ms
+        }),
+        requestsPerBalance,
+        remainingMs: remaining - slowestOverhead,
+        // The runs in flight may all claim at once: each plans on its share of the CPU left, at
+        // the window's CPU per row (their last batches together went 50-140 ms past the budget).
+        cpuLeftMs: (cpuCeilingMs - cpu) / ctx.cpuShare.sharers(),
+        cpuPerRowMs: ctx.cpuShare.cpuPerRow() ?? (runRead > 0 ? cpu / runRead : null)
+      });
+      const claim = await deps.store.claim({
+        runId,
+        limit,
+        leaseSeconds: settings.leaseSeconds,
+        minIntervalSeconds: settings.minIntervalSeconds,
+        filter: {
+          chain_id: chainId,
+          scheduled: true
+        }
+      }, {
+        timeoutMs
+      });
+      for (const row of claim.rows) ctx.pending.add(row.id);
+      if (claim.chainLease === "lost") {
+        book.chainLeaseLost(chainId, {
+          by: claim.chainLeaseHolder ?? null,
+          until: claim.chainLeaseLockedUntil ?? null
+        });
+      }
+      if (leaseLost()) {
+        leases.forget(chainId);
+        return stop("chain_lease_lost");
+      }
+      const picked = claim.rows.length + noteClaimRefused(ctx, claim);
+      if (picked === 0) return stop("drained");
+      if (claim.rows.length > 0) {
+        book.claimed(claim.rows.length);
+        await recordBatch(ctx, await readBatch(ctx, claim));
+        ctx.cpuShare.rowsRead(claim.rows.length);
+      }
+      const took = ctx.now() - batchStarted;
+      slowestBatch = Math.max(slowestBatch, took);
+      slowestOverhead = Math.max(slowestOverhead, took - (entry.read_ms - readBefore));
+      if (leaseLost()) {
+        leases.forget(chainId);
+        return stop("chain_lease_lost");
+      }
+      if (ctx.deadline.passed) return stop("budget");
+      if (picked < limit) return stop("drained");
+    }
+  } finally {
+    await leases.giveBack();
   }
 }
 
-// claim_refused.ts
-function noteClaimRefused(ctx, claim) {
-  const refused = claim.refused ?? [];
-  if (refused.length === 0) return 0;
-  ctx.book.summary.failed += refused.length;
-  ctx.log.warn("Wallet balances not claimed: the database refused their lease", {
-    refused: refused.length,
-    rows: refused.slice(0, 20).map((r) => ({
-      wallet_balance_id: r.id,
-      error: r.reason
-    }))
-  });
-  return refused.length;
-}
-
-// read_limits_book.ts
+// run/read_limits_book.ts
 init_read_limits();
 var MAXIMA = {
   evm: EVM_MAXIMA,
@@ -13059,190 +13363,26 @@ var ReadLimitsBook = class {
   }
 };
 
-// run_caps.ts
-var MULTICALL_CLAIM_ROWS = 1e3;
-function claimRowsFor(mode, batchSize) {
-  return mode === "multicall" ? Math.max(batchSize, MULTICALL_CLAIM_ROWS) : batchSize;
-}
-var CPU_MS_PER_BALANCE = {
-  "multicall": 0.04,
-  "json-rpc-batch": 0.15,
-  "per-call": 1
-};
-function estimatedCpuMs(mode, balances) {
-  return balances * CPU_MS_PER_BALANCE[mode ?? "json-rpc-batch"];
-}
-var CPU_MS_PER_PACED_REQUEST = 0.5;
-function pacedCpuMs(paceRps, remainingMs) {
-  return Math.max(0, paceRps * (remainingMs / 1e3) * CPU_MS_PER_PACED_REQUEST);
-}
-var PACED_CLAIM_SECONDS = 10;
-function pacedClaimRows(paceRps, requestsPerBalance, batchSize) {
-  const perBalance = Math.max(1 / 1e3, requestsPerBalance);
-  return Math.max(batchSize, Math.ceil(paceRps * PACED_CLAIM_SECONDS / perBalance));
-}
-var PACED_RATE_SHARE = 0.9;
-function plannedRps(paceRps, run) {
-  const observed = run.readMs >= 1e3 && run.requests > 0 ? run.requests / (run.readMs / 1e3) : Infinity;
-  return Math.min(paceRps, observed) * PACED_RATE_SHARE;
-}
-function claimSize(input) {
-  let limit = Math.min(input.batchRows, input.heldCap);
-  if (input.paceRps !== null && input.paceRps > 0) {
-    const perBalance = Math.max(1 / 1e3, input.requestsPerBalance);
-    limit = Math.min(limit, Math.ceil(input.paceRps * input.remainingMs / 1e3 / perBalance));
-  }
-  if (input.cpuLeftMs !== null && input.cpuPerRowMs !== null && input.cpuPerRowMs > 0) {
-    limit = Math.min(limit, Math.floor(input.cpuLeftMs / input.cpuPerRowMs));
-  }
-  return Math.max(1, Math.floor(limit));
-}
-var TICK_HANDOFF_MS = 500;
-function runBudgetMs2(input) {
-  const tick = input.tickAt === null ? NaN : Date.parse(input.tickAt);
-  if (!Number.isFinite(tick)) return input.budgetMs;
-  const untilNextTick = tick + input.intervalMs - TICK_HANDOFF_MS - input.wallNow;
-  const ceiling = Math.max(input.budgetMs, input.maxBudgetMs);
-  return Math.round(Math.min(ceiling, Math.max(input.budgetMs, untilNextTick)));
+// run/settings.ts
+var budgetWithinPgNet = (budgetMs, pgNetTimeoutMs, storeTimeoutMs) => Math.min(budgetMs, Math.max(100, pgNetTimeoutMs - storeTimeoutMs));
+function settingsOfRun(own, db) {
+  return {
+    batchSize: own.batchSize,
+    leaseSeconds: own.leaseSeconds,
+    budgetMs: budgetWithinPgNet(own.budgetMs, db.pgNetTimeoutMs, own.storeTimeoutMs),
+    maxBatches: own.maxBatches,
+    maxForcedIds: own.maxForcedIds,
+    cpuBudgetMs: own.cpuBudgetMs,
+    storeTimeoutMs: own.storeTimeoutMs,
+    abortGraceMs: own.abortGraceMs,
+    maxRowLogLines: own.maxRowLogLines,
+    minIntervalSeconds: db.minIntervalSeconds,
+    maxRowsPerRun: db.rowsPerRun,
+    pgNetTimeoutMs: db.pgNetTimeoutMs
+  };
 }
 
-// chain_run.ts
-async function runChain(ctx, chainId, options) {
-  const { deps, settings, runId, book, clock, log } = ctx;
-  const entry = book.chain(chainId);
-  const leaseLost = () => entry.lease === "lost";
-  const stop = (reason) => entry.stopped = ctx.unloading !== null && reason !== "drained" ? "unload" : reason;
-  let leased = false;
-  let pace = null;
-  let cpuCeilingMs = settings.cpuBudgetMs;
-  let requestsPerBalance = 1;
-  let leaseMulticall = false;
-  if (options.rateLimited !== false) {
-    const timeoutMs = clock.beforeDeadline();
-    if (timeoutMs === null) return stop("budget");
-    const lease = await deps.store.acquireChain(runId, chainId, settings.leaseSeconds, {
-      timeoutMs
-    });
-    if (!lease.acquired && !lease.rateLimited) {
-      entry.note = "no chain has this id; nothing to read";
-      return stop("drained");
-    }
-    if (!lease.acquired) {
-      entry.lease = "busy";
-      entry.note = `another run (${lease.holder ?? "unknown"}) reads this rate-limited chain; its lease runs until ${lease.lockedUntil ?? "unknown"}, so this run claimed none of its rows`;
-      return stop("chain_busy");
-    }
-    leased = lease.rateLimited;
-    if (leased) {
-      entry.lease = "held";
-      pace = lease.maxRps ?? null;
-      if (lease.multicall) requestsPerBalance = 1 / 200;
-      leaseMulticall = lease.multicall === true;
-      if (pace !== null && options.pacedBudgetMs !== void 0 && ctx.unloading === null && options.pacedBudgetMs > clock.budgetMs) {
-        clock.extendBudget(options.pacedBudgetMs);
-        ctx.deadline.extend(options.pacedBudgetMs - clock.elapsed());
-      }
-      if (pace !== null && pace > 0 && !lease.multicall) {
-        const rps = pace;
-        ctx.cpuShare.reserve(() => pacedCpuMs(rps, clock.budgetMs - clock.elapsed()));
-        cpuCeilingMs = settings.cpuBudgetMs + pacedCpuMs(rps, clock.budgetMs);
-      }
-    }
-  }
-  try {
-    let slowestBatch = 0;
-    let slowestOverhead = 0;
-    const paced = pace !== null && pace > 0 ? pace : null;
-    while (true) {
-      if (book.summary.batches >= settings.maxBatches) return stop("max_batches");
-      const read = entry.synced + entry.failed;
-      const cpu = ctx.cpuShare.used() ?? estimatedCpuMs(entry.mode, read);
-      if (cpu >= cpuCeilingMs) return stop("cpu");
-      const remaining = clock.budgetMs - clock.elapsed();
-      const timeoutMs = clock.beforeDeadline();
-      const needed = paced === null ? slowestBatch : slowestOverhead + 1e3 / paced;
-      if (ctx.deadline.passed || timeoutMs === null || remaining < needed) {
-        return stop("budget");
-      }
-      const batchStarted = ctx.now();
-      const readBefore = entry.read_ms;
-      if (read > 0 && entry.rpc_requests > 0) {
-        requestsPerBalance = Math.max(1 / 1e3, entry.rpc_requests / read);
-      }
-      const runRead = book.summary.synced + book.summary.failed;
-      const mode = entry.mode ?? (leaseMulticall ? "multicall" : null);
-      const limit = claimSize({
-        batchRows: paced !== null && mode !== "multicall" ? pacedClaimRows(paced, requestsPerBalance, settings.batchSize) : claimRowsFor(mode, settings.batchSize),
-        heldCap: options.heldCap,
-        paceRps: paced === null ? null : plannedRps(paced, {
-          requests: entry.rpc_requests,
-          readMs: entry.read_ms
-        }),
-        requestsPerBalance,
-        remainingMs: remaining - slowestOverhead,
-        // The runs in flight may all claim at once: each plans on its share of the CPU left, at
-        // the window's CPU per row (their last batches together went 50-140 ms past the budget).
-        cpuLeftMs: (cpuCeilingMs - cpu) / ctx.cpuShare.sharers(),
-        cpuPerRowMs: ctx.cpuShare.cpuPerRow() ?? (runRead > 0 ? cpu / runRead : null)
-      });
-      const claim = await deps.store.claim({
-        runId,
-        limit,
-        leaseSeconds: settings.leaseSeconds,
-        minIntervalSeconds: settings.minIntervalSeconds,
-        filter: {
-          chain_id: chainId,
-          scheduled: true
-        }
-      }, {
-        timeoutMs
-      });
-      for (const row of claim.rows) ctx.pending.add(row.id);
-      if (claim.chainLease === "lost") {
-        noteChainLeaseLost(ctx, chainId, {
-          by: claim.chainLeaseHolder ?? null,
-          until: claim.chainLeaseLockedUntil ?? null
-        });
-      }
-      if (leaseLost()) {
-        leased = false;
-        return stop("chain_lease_lost");
-      }
-      const picked = claim.rows.length + noteClaimRefused(ctx, claim);
-      if (picked === 0) return stop("drained");
-      if (claim.rows.length > 0) {
-        book.summary.batches++;
-        book.summary.claimed += claim.rows.length;
-        await processBatch(ctx, claim);
-        ctx.cpuShare.rowsRead(claim.rows.length);
-      }
-      const took = ctx.now() - batchStarted;
-      slowestBatch = Math.max(slowestBatch, took);
-      slowestOverhead = Math.max(slowestOverhead, took - (entry.read_ms - readBefore));
-      if (leaseLost()) {
-        leased = false;
-        return stop("chain_lease_lost");
-      }
-      if (ctx.deadline.passed) return stop("budget");
-      if (picked < limit) return stop("drained");
-    }
-  } finally {
-    if (leased) {
-      try {
-        await deps.store.releaseChain(runId, chainId, {
-          timeoutMs: clock.write(2)
-        });
-      } catch (error) {
-        log.error("Could not release the chain lease; it will expire", {
-          chain_id: chainId,
-          error: error?.message ?? String(error)
-        });
-      }
-    }
-  }
-}
-
-// unload.ts
+// run/unload.ts
 var UNLOAD_RELEASE_MS = 1500;
 var InFlightRuns = class {
   #runs = /* @__PURE__ */ new Set();
@@ -13287,24 +13427,25 @@ function stopRunsOnUnload(runs, onStop = () => {
   return () => target.removeEventListener("beforeunload", listener);
 }
 
-// run.ts
-async function runSync(deps, partialSettings, input) {
+// run/run.ts
+async function runSync(deps, ownSettings, input) {
   const now = deps.now ?? (() => performance.now());
   const started = now();
   const fromDatabase = await deps.store.runSettings({
-    timeoutMs: Math.max(1, Math.min(partialSettings.storeTimeoutMs ?? DEFAULTS.storeTimeoutMs, partialSettings.budgetMs))
+    timeoutMs: Math.max(1, Math.min(ownSettings.storeTimeoutMs, ownSettings.budgetMs))
   });
   if (fromDatabase === null) {
     deps.log.warn("balance_sync_run_settings is missing: apply the migrations (supabase db push); until then runs follow the settings' defaults", {
       ...SETTING_DEFAULTS
     });
   }
-  const settings = withDefaults(partialSettings, fromDatabase ?? SETTING_DEFAULTS);
+  const settings = settingsOfRun(ownSettings, fromDatabase ?? SETTING_DEFAULTS);
   const forced = Boolean(input.filter);
-  const book = new RunBook(input.runId, forced);
+  const book = new RunBook(input.runId, forced, {
+    chainId: forced ? null : input.chainId ?? null,
+    rowsCap: forced ? settings.maxForcedIds : settings.maxRowsPerRun
+  }, deps.log);
   const summary = book.summary;
-  if (!forced && input.chainId) summary.chain_id = input.chainId;
-  summary.rows_cap = forced ? settings.maxForcedIds : settings.maxRowsPerRun;
   const cpuBudget = deps.cpuBudget ?? isolateCpu;
   const ctx = {
     deps,
@@ -13348,20 +13489,20 @@ async function runSync(deps, partialSettings, input) {
     min_interval_seconds: settings.minIntervalSeconds
   });
   try {
-    if (ctx.unloading !== null) summary.stopped = "unload";
-    else if (forced) summary.stopped = await runForced(ctx, input);
+    if (ctx.unloading !== null) book.stop("unload");
+    else if (forced) book.stop(await runForced(ctx, input));
     else if (input.chainId) {
-      summary.stopped = await runChain(ctx, input.chainId, {
+      book.stop(await runChain(ctx, input.chainId, {
         heldCap: settings.maxRowsPerRun,
-        pacedBudgetMs: runBudgetMs2({
+        pacedBudgetMs: runBudgetMs({
           budgetMs: settings.budgetMs,
           maxBudgetMs: settings.pgNetTimeoutMs - settings.storeTimeoutMs,
           tickAt: ctx.tickAt,
           intervalMs: settings.minIntervalSeconds * 1e3,
           wallNow: Date.now()
         })
-      });
-    } else summary.stopped = await runEveryChain(ctx);
+      }));
+    } else book.stop(await runEveryChain(ctx));
   } finally {
     ctx.deadline.dispose();
     if (pending.size > 0) {
@@ -13369,9 +13510,9 @@ async function runSync(deps, partialSettings, input) {
         ...pending
       ];
       try {
-        summary.released += await deps.store.release(runId, ids, {
+        book.released(await deps.store.release(runId, ids, {
           timeoutMs: ctx.clock.write(1)
-        });
+        }));
         pending.clear();
       } catch (error) {
         log.error("Could not release claimed rows; their lease will expire", {
@@ -13383,17 +13524,19 @@ async function runSync(deps, partialSettings, input) {
     await ctx.readLimits.saveAll({
       timeoutMs: ctx.clock.write(1)
     });
-    summary.duration_ms = Math.round(now() - started);
-    summary.cpu_ms = ctx.cpu();
-    summary.log_lines_omitted = ctx.rowLog.omitted;
+    book.finish({
+      durationMs: Math.round(now() - started),
+      cpuMs: ctx.cpu(),
+      logLinesOmitted: ctx.rowLog.omitted
+    });
     ctx.cpuShare.end();
     leave?.();
     ended();
   }
-  if (ctx.unloading !== null) summary.stopped = "unload";
-  if (forced) summary.rows = book.reports;
-  log.notice("Balance sync run finished", summaryLine(summary));
-  return summary;
+  if (ctx.unloading !== null) book.stop("unload");
+  const answer = book.answer();
+  log.notice("Balance sync run finished", summaryLine(answer));
+  return answer;
 }
 var SUMMARY_LINE_CHARS = 8e3;
 function summaryLine(summary) {
@@ -13426,7 +13569,7 @@ async function runEveryChain(ctx) {
   if (due.length === 0) return "drained";
   const share = Math.max(1, Math.floor(ctx.settings.maxRowsPerRun / due.length));
   const settled = await Promise.allSettled(due.map((chain2) => {
-    ctx.book.chain(chain2.chainId).name = chain2.name;
+    ctx.book.chainNamed(chain2.chainId, chain2.name);
     return runChain(ctx, chain2.chainId, {
       heldCap: share,
       rateLimited: chain2.rateLimited
@@ -13439,7 +13582,6 @@ async function runEveryChain(ctx) {
 }
 async function runForced(ctx, input) {
   const { deps, settings, book, runId } = ctx;
-  const summary = book.summary;
   const timeoutMs = ctx.clock.beforeDeadline();
   if (timeoutMs === null) return "budget";
   const claim = await deps.store.claim({
@@ -13455,20 +13597,16 @@ async function runForced(ctx, input) {
   const busy = [
     ...claim.busy
   ];
-  const leased = [];
+  const leases = new ChainLeases(ctx);
   try {
     for (const chain2 of claim.chains.values()) {
       if (chain2.maxRps === null) continue;
-      const lease = await deps.store.acquireChain(runId, chain2.id, settings.leaseSeconds, {
-        timeoutMs: ctx.clock.beforeDeadline() ?? 1
-      });
-      if (lease.acquired || !lease.rateLimited) {
-        if (lease.acquired && lease.rateLimited) leased.push(chain2.id);
-        continue;
-      }
-      const entry = book.chain(chain2.id, chain2);
-      entry.lease = "busy";
-      entry.note = `another run (${lease.holder ?? "unknown"}) reads this rate-limited chain`;
+      const lease = await leases.take(chain2.id, ctx.clock.beforeDeadline() ?? 1);
+      if (lease.acquired || !lease.rateLimited) continue;
+      book.chainBusy({
+        id: chain2.id,
+        config: chain2
+      }, `another run (${lease.holder ?? "unknown"}) reads this rate-limited chain`);
       const ids = claim.rows.filter((r) => r.chainId === chain2.id).map((r) => r.id);
       claim.rows = claim.rows.filter((r) => r.chainId !== chain2.id);
       await deps.store.release(runId, ids, {
@@ -13477,18 +13615,14 @@ async function runForced(ctx, input) {
       for (const id of ids) ctx.pending.delete(id);
       busy.push(...ids);
     }
-    summary.busy += busy.length;
-    summary.busy_ids = [
-      ...summary.busy_ids ?? [],
-      ...busy
-    ];
+    book.busy(busy);
     for (const id of busy) {
       ctx.rowLog.info("Wallet balance is busy in another run", {
         wallet_balance_id: id
       });
     }
     if (claim.unknownIds?.length) {
-      summary.unknown_ids = claim.unknownIds;
+      book.unknown(claim.unknownIds);
       ctx.log.warn("Force-sync named ids that match no row", {
         unknown: claim.unknownIds.length,
         unknown_ids: claim.unknownIds.slice(0, 20)
@@ -13496,28 +13630,18 @@ async function runForced(ctx, input) {
     }
     noteClaimRefused(ctx, claim);
     if (claim.rows.length === 0) return "forced";
-    summary.batches++;
-    summary.claimed += claim.rows.length;
-    await processBatch(ctx, claim);
+    book.claimed(claim.rows.length);
+    await recordBatch(ctx, await readBatch(ctx, claim));
     return ctx.deadline.passed ? "budget" : "forced";
   } finally {
-    for (const chainId of leased) {
-      const entry = book.chain(chainId);
-      if (entry.lease !== "lost") entry.lease = "held";
-      await deps.store.releaseChain(runId, chainId, {
-        timeoutMs: ctx.clock.write(2)
-      }).catch((error) => ctx.log.error("Could not release the chain lease; it will expire", {
-        chain_id: chainId,
-        error: error?.message ?? String(error)
-      }));
-    }
+    await leases.giveBack();
   }
 }
 
-// webhooks.ts
+// webhooks/delivery.ts
 var import_standardwebhooks = __toESM(require_dist());
 
-// webhook_address.ts
+// webhooks/address.ts
 var V4_BLOCKED = [
   [
     "0.0.0.0",
@@ -13682,7 +13806,7 @@ async function addressProblem(url, policy) {
   return blocked === void 0 ? null : `the host ${host} resolves to ${blocked}, a loopback, private, link-local, metadata or reserved address`;
 }
 
-// webhooks.ts
+// webhooks/delivery.ts
 var USER_AGENT = "balance-sync-webhooks";
 async function sendBatch(batch, deps, now = /* @__PURE__ */ new Date()) {
   const problem = await addressProblem(batch.url, {
@@ -13811,7 +13935,7 @@ async function runWebhooks(deps, options) {
   return summary;
 }
 
-// handler.ts
+// http/handler.ts
 var json = (status, body, headers = {}) => new Response(JSON.stringify(body), {
   status,
   headers: {
@@ -13942,18 +14066,7 @@ function createHandler(deps) {
         cpu_ms: cpuMs(),
         error: error instanceof StoreUnavailable ? "database unavailable" : "internal error"
       }));
-      if (error instanceof StoreUnavailable) {
-        log.error("Database unavailable", {
-          operation: error.operation,
-          code: error.code,
-          status: error.status,
-          error: error.message
-        });
-        return json(503, {
-          error: "database unavailable",
-          run_id: runId
-        });
-      }
+      if (error instanceof StoreUnavailable) return databaseUnavailable(log, error, runId);
       log.error("Run failed", {
         error: error?.message ?? String(error)
       });
@@ -13963,6 +14076,18 @@ function createHandler(deps) {
       });
     }
   };
+}
+function databaseUnavailable(log, error, runId) {
+  log.error("Database unavailable", {
+    operation: error.operation,
+    code: error.code,
+    status: error.status,
+    error: error.message
+  });
+  return json(503, {
+    error: "database unavailable",
+    run_id: runId
+  });
 }
 async function serveWebhooks(deps, log, runId) {
   if (!deps.webhooks) {
@@ -13983,18 +14108,7 @@ async function serveWebhooks(deps, log, runId) {
     });
     return json(200, summary);
   } catch (error) {
-    if (error instanceof StoreUnavailable) {
-      log.error("Database unavailable", {
-        operation: error.operation,
-        code: error.code,
-        status: error.status,
-        error: error.message
-      });
-      return json(503, {
-        error: "database unavailable",
-        run_id: runId
-      });
-    }
+    if (error instanceof StoreUnavailable) return databaseUnavailable(log, error, runId);
     log.error("Webhook run failed", {
       error: error?.message ?? String(error)
     });
@@ -14035,7 +14149,7 @@ async function serveMetrics(request, authenticate, operations, log) {
   }
 }
 
-// webhook_store.ts
+// webhooks/store.ts
 var isObject2 = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
 function parseBatchAnswer(data) {
   if (!isObject2(data)) throw new TypeError("batch answer is not an object");

@@ -1,8 +1,0 @@
-/**
- * The run, as the handler and the tests import it. It lives in modules named for what they do:
- * run.ts (the loop), batch.ts and chain_batch.ts (one batch, one chain's read),
- * record_outcome.ts (record's answer → row statuses), summary.ts (the summary and its books).
- */
-export type { ReaderRegistry, RunInput, SyncDeps, SyncSettings } from "./context.ts";
-export type { ChainSummary, RowReport, RowStatus, RunSummary, StopReason } from "./summary.ts";
-export { runSync } from "./run.ts";
