@@ -15,8 +15,11 @@ const SECOND_MILESTONE = "20261201000000";
 /** The files that moved the builds and the backfill out of the ADD COLUMN transactions. */
 export const UPGRADE_LOCK_FILES = "20261206000200";
 const AFTER_UPGRADE_LOCK_FILES = "20261206000300";
+/** Later files that redefine what those files added: without them there is nothing to redefine. */
+const UPGRADE_LOCK_FOLLOW_UPS = ["20261206001600"];
 const isUpgradeLockFile = (name: string) =>
-  name >= UPGRADE_LOCK_FILES && name < AFTER_UPGRADE_LOCK_FILES;
+  (name >= UPGRADE_LOCK_FILES && name < AFTER_UPGRADE_LOCK_FILES) ||
+  UPGRADE_LOCK_FOLLOW_UPS.some((prefix) => name.startsWith(`${prefix}_`));
 
 /** A file's content as it landed, where stack/as_landed/ holds a copy of it. */
 export function asLanded(name: string, content: string): string {
@@ -43,7 +46,8 @@ export function migrateFirstMilestone(c: Cluster, db: string): Promise<string[]>
 /**
  * Pushes what follows the first milestone: the files as they are now, or (`landed`) as they
  * landed before the concurrent builds and the batched backfill, without the files that added
- * them (20261206000200 .. 0299; later files of other changes go along in both cases). The files already applied go along too
+ * them (20261206000200 .. 0299) and those that redefine what they added (20261206001600); later
+ * files of other changes go along in both cases. The files already applied go along too
  * (the CLI refuses a database whose history names a file it does not have), and are skipped.
  */
 export function migrateRest(c: Cluster, db: string, options: { landed?: boolean } = {}) {
