@@ -11,7 +11,7 @@
  * column of another worker) every --interval-ms on a random row, while `supabase db push` applies
  * the rest, and until what the push leaves to pg_cron (the balance-sync-backfill job) is done.
  * The figure is the longest time one of those updates took. --landed pushes the files as they
- * landed before the upgrade's locks were shortened (tests/db/as_landed/), for the figure before.
+ * landed before the upgrade's locks were shortened (stack/as_landed/), for the figure before.
  * The result goes under "landed" or "current" in --out.
  */
 import { parseArgs } from "node:util";

@@ -1,23 +1,27 @@
 /**
  * The upgrade path of a live database, for the DB tests and `deno task bench:upgrade`: the first
- * milestone's migrations as they landed (tests/db/as_landed/), then the rest, either as they are
+ * milestone's migrations as they landed (stack/as_landed/), then the rest, either as they are
  * now or as they landed before the concurrent index builds and the batched backfill (the files
  * 20261206000200 .. 20261206000299 did not exist then). Plus wallet_balances rows in bulk, a share
  * of them in error backoff, on the first milestone's schema.
  */
 import type { Cluster, Sql } from "./pg.ts";
 
-const AS_LANDED = new URL("../tests/db/as_landed/", import.meta.url);
+/** Copies of migrations as they landed, for those edited after landing (see its README.md). */
+export const AS_LANDED = new URL("./as_landed/", import.meta.url);
 const CREATES_PG_CRON = /create\s+extension\s+(if\s+not\s+exists\s+)?"?pg_cron"?/i;
 /** The first file of the second milestone. */
 const SECOND_MILESTONE = "20261201000000";
 /** The files that moved the builds and the backfill out of the ADD COLUMN transactions. */
 export const UPGRADE_LOCK_FILES = "20261206000200";
 const AFTER_UPGRADE_LOCK_FILES = "20261206000300";
+/** Later files that redefine what those files added: without them there is nothing to redefine. */
+const UPGRADE_LOCK_FOLLOW_UPS = ["20261206001600"];
 const isUpgradeLockFile = (name: string) =>
-  name >= UPGRADE_LOCK_FILES && name < AFTER_UPGRADE_LOCK_FILES;
+  (name >= UPGRADE_LOCK_FILES && name < AFTER_UPGRADE_LOCK_FILES) ||
+  UPGRADE_LOCK_FOLLOW_UPS.some((prefix) => name.startsWith(`${prefix}_`));
 
-/** A file's content as it landed, where tests/db/as_landed/ holds a copy of it. */
+/** A file's content as it landed, where stack/as_landed/ holds a copy of it. */
 export function asLanded(name: string, content: string): string {
   try {
     return Deno.readTextFileSync(new URL(name, AS_LANDED));
@@ -42,7 +46,8 @@ export function migrateFirstMilestone(c: Cluster, db: string): Promise<string[]>
 /**
  * Pushes what follows the first milestone: the files as they are now, or (`landed`) as they
  * landed before the concurrent builds and the batched backfill, without the files that added
- * them (20261206000200 .. 0299; later files of other changes go along in both cases). The files already applied go along too
+ * them (20261206000200 .. 0299) and those that redefine what they added (20261206001600); later
+ * files of other changes go along in both cases. The files already applied go along too
  * (the CLI refuses a database whose history names a file it does not have), and are skipped.
  */
 export function migrateRest(c: Cluster, db: string, options: { landed?: boolean } = {}) {

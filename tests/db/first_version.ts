@@ -5,9 +5,9 @@
  * migration 20261201000100 as it landed, before it was made to drop only what it can prove.
  */
 import type { MigrateOptions } from "../../stack/pg.ts";
+import { AS_LANDED } from "../../stack/upgrade_path.ts";
 
-const asLanded = (name: string) =>
-  Deno.readTextFileSync(new URL(`./as_landed/${name}`, import.meta.url));
+const asLanded = (name: string) => Deno.readTextFileSync(new URL(name, AS_LANDED));
 
 export const FIRST_SCHEMA_VERSION = asLanded("20261128000001_balance_sync_schema.sql");
 export const LANDED_LIVE_SAFETY = asLanded("20261201000100_balance_sync_live_safety.sql");

@@ -14,6 +14,7 @@
 import assert from "node:assert/strict";
 import { type Cluster, sharedCluster, type Sql, withCluster } from "../../stack/pg.ts";
 import {
+  AS_LANDED,
   migrateFirstMilestone,
   migrateRest,
   seedFirstMilestoneBalances,
@@ -26,7 +27,6 @@ Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();
 
 const MIGRATIONS = new URL("../../supabase/migrations/", import.meta.url);
-const AS_LANDED = new URL("./as_landed/", import.meta.url);
 // The concurrent builds whose indexes stay; wallet_balances_next_sync_idx (20261206000210) is
 // dropped again by 20261206001300 (no path reads it: tests/db/index_paths.test.ts).
 const INDEXES = [
