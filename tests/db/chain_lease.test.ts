@@ -142,7 +142,7 @@ Deno.test("claim: a scheduled claim of one chain reads its due line through the 
   const session = await planSession(c, db);
   let plans: string[];
   try {
-    // The claim as chain_run.ts sends it; auto_explain shows the statements inside it.
+    // The claim as the chain loop (run/chain_loop.ts) sends it; auto_explain shows the statements inside it.
     plans = await session.explain((s) => scheduledClaim(s, chainId, "w", 500), {
       format: "json",
       analyze: true,

@@ -7,9 +7,6 @@ import assert from "node:assert/strict";
 
 const ROOT = new URL("../../", import.meta.url);
 
-/** Files the docs link to that another change generates; remove an entry once its file lands. */
-const GENERATED_ELSEWHERE = new Set(["supabase/schema.sql", "docs/where-defined.md"]);
-
 /** Top-level names whose paths the docs may mention; .tmp/ and the like are made at run time. */
 const TOP_LEVEL = [".ci", "bench", "dev", "docs", "stack", "supabase", "tests", "tools"];
 
@@ -93,7 +90,6 @@ Deno.test("every repository path in backticks in the docs exists", async () => {
   for (const page of await docPages()) {
     const text = await Deno.readTextFile(new URL(page, ROOT));
     for (const path of codePaths(text)) {
-      if (GENERATED_ELSEWHERE.has(path)) continue;
       if (!(await exists(checkable(path)))) missing.push(`${page}: \`${path}\``);
     }
   }
@@ -114,7 +110,6 @@ Deno.test("every relative link between the docs reaches its file and heading", a
       const [file, anchor] = target.split("#");
       const url = file ? new URL(file, base) : base;
       const path = url.pathname.slice(ROOT.pathname.length);
-      if (GENERATED_ELSEWHERE.has(path)) continue;
       if (!(await exists(path))) {
         broken.push(`${page}: ${target} (no file ${path})`);
         continue;
