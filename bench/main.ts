@@ -39,7 +39,8 @@ import {
 import { ensurePrerequisites } from "../stack/prerequisites.ts";
 import { parseSoakArgs } from "./soak_options.ts";
 import { parseClaimArgs } from "./claim_scale.ts";
-import { buildResults, printTable, type ScalePoint } from "./report.ts";
+import { buildResults, type ScalePoint } from "./report.ts";
+import { printTable } from "./results_table.ts";
 import { stopOnInterrupt } from "./interrupt.ts";
 
 // `--soak` (bench/soak.ts) and `--claim-scale` (bench/claim_scale.ts) have their own options.

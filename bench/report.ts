@@ -3,9 +3,6 @@ import { BENCH_SETTINGS, type BenchConfig, benchFunctionEnv } from "./options.ts
 import type { ColdStart, DriveResult } from "./project.ts";
 import type { SeedResult } from "./seed_strategy.ts";
 import { type BenchWorld, CHAIN_KEYS, type ChainKey, type Verification } from "./world.ts";
-import { tableLines } from "./results_table.ts";
-
-export { tableLines };
 
 export interface ScalePoint {
   rows: number;
@@ -354,14 +351,3 @@ export async function buildResults(input: ResultsInput) {
 }
 
 export type Results = Awaited<ReturnType<typeof buildResults>>;
-
-export function printTable(results: Results): void {
-  const m = results.machine;
-  console.log(
-    `balance-sync benchmark, ${
-      m.date.slice(0, 10)
-    }, ${m.cores} cores ${m.arch} (${m.cpu_model}); ` +
-      `${results.rows} rows, latency rpc ${results.latency_ms.rpc} ms / db ${results.latency_ms.db} ms`,
-  );
-  for (const line of tableLines(results)) console.log(line);
-}

@@ -116,3 +116,15 @@ export function tableLines(results: Results): string[] {
   }
   return out;
 }
+
+/** Prints the heading line and the table, as `deno task bench` shows them. */
+export function printTable(results: Results): void {
+  const m = results.machine;
+  console.log(
+    `balance-sync benchmark, ${
+      m.date.slice(0, 10)
+    }, ${m.cores} cores ${m.arch} (${m.cpu_model}); ` +
+      `${results.rows} rows, latency rpc ${results.latency_ms.rpc} ms / db ${results.latency_ms.db} ms`,
+  );
+  for (const line of tableLines(results)) console.log(line);
+}
