@@ -10,6 +10,10 @@ const ROOT = new URL("../../", import.meta.url);
 /** Top-level names whose paths the docs may mention; .tmp/ and the like are made at run time. */
 const TOP_LEVEL = [".ci", "bench", "dev", "docs", "stack", "supabase", "tests", "tools"];
 
+/** The function's rooms: the docs name its files from the function's folder (`run/run.ts`). */
+const FUNCTION_DIR = "supabase/functions/balance-sync";
+const FUNCTION_ROOMS = ["http", "run", "db", "chains", "webhooks"];
+
 async function docPages(): Promise<string[]> {
   const pages = ["README.md"];
   for await (const e of Deno.readDir(new URL("docs/", ROOT))) {
@@ -44,7 +48,11 @@ export function codePaths(text: string): string[] {
     for (let word of span.split(/\s+/)) {
       word = word.replace(/^["'(]+|["'),;:.]+$/g, "").replace(/^\.\//, "");
       if (!word.includes("/")) continue;
-      if (TOP_LEVEL.includes(word.split("/")[0])) paths.push(word);
+      const first = word.split("/")[0];
+      if (TOP_LEVEL.includes(first)) paths.push(word);
+      else if (FUNCTION_ROOMS.includes(first) && /\.ts$/.test(word)) {
+        paths.push(`${FUNCTION_DIR}/${word}`);
+      }
     }
   }
   return paths;
@@ -79,9 +87,9 @@ Deno.test("slug follows GitHub's anchors", () => {
 Deno.test("codePaths finds repository paths in code spans, commands included", () => {
   assert.deepEqual(
     codePaths(
-      "run `deno run -A bench/profile.ts --rows 9` and `./stack/pg.ts`, not `/wallet/x` or `viem/utils`\n```\ntests/none.ts\n```\n",
+      "run `deno run -A bench/profile.ts --rows 9` and `./stack/pg.ts`, not `/wallet/x` or `viem/utils`; `run/run.ts`\n```\ntests/none.ts\n```\n",
     ),
-    ["bench/profile.ts", "stack/pg.ts"],
+    ["bench/profile.ts", "stack/pg.ts", "supabase/functions/balance-sync/run/run.ts"],
   );
 });
 
