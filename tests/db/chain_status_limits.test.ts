@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
 import { insertAsset, insertBalances, insertChain } from "../../stack/seed.ts";
+import { freshDispatch } from "../support/dispatch.ts";
 import { claim, migratedDb, record } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
@@ -182,20 +183,6 @@ Deno.test("size_refusal: the readers' refusals for size are told apart from othe
 });
 
 // ---- dispatch backoff: database `postgres`, where pg_net's queue and answers are ----
-
-async function freshDispatch(sql: Sql): Promise<void> {
-  await sql`update cron.job set active = false where jobname = 'balance-sync'`;
-  await sql`delete from vault.secrets where name in ('balance_sync_function_url',
-                                                   'balance_sync_secret')`;
-  await sql`select vault.create_secret('http://127.0.0.1:9/functions/v1/balance-sync',
-                                       'balance_sync_function_url')`;
-  await sql`select vault.create_secret('correct-horse-battery-staple', 'balance_sync_secret')`;
-  await sql`update public.chains set is_active = false`;
-  await sql`delete from net.http_request_queue`;
-  await sql`delete from net._http_response`;
-  await sql`delete from balance_sync.dispatch_requests`;
-  await sql`delete from balance_sync.chain_dispatch`;
-}
 
 /** pg_net's worker: every queued POST is answered, with 503 for `failing`, else 200. */
 async function answerAll(sql: Sql, failing: string): Promise<number> {
