@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
+import { frozenRowTrigger } from "../support/frozen_row.ts";
 import { claim, migratedDb, record, release, seedDueRows } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
@@ -23,14 +24,7 @@ const REFUSALS: {
   {
     name: "a trigger that freezes one row (refuses any update of it)",
     install: (sql, bad) =>
-      sql.unsafe(`
-        create function public.freeze_row() returns trigger language plpgsql as $$
-        begin
-          if old.id = '${bad}' then raise exception 'row % is frozen by compliance', old.id; end if;
-          return new;
-        end $$;
-        create trigger freeze_row before update on public.wallet_balances
-          for each row execute function public.freeze_row();`),
+      sql.unsafe(frozenRowTrigger("freeze_row", bad, { by: " by compliance" })),
     reason: /row .* is frozen by compliance/,
   },
   {

@@ -12,6 +12,7 @@
  */
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
+import { frozenRowTrigger } from "../support/frozen_row.ts";
 import { claim, migratedDb, record, seedDueRows } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
@@ -86,16 +87,9 @@ Deno.test("record: 1,000 results cost one statement; one refused row among them 
     assert.equal(m.calls, 1, "the common path is the one statement");
   }
 
-  await sql.unsafe(`
-    create function public.refuse_one_row() returns trigger language plpgsql as $$
-    begin
-      if new.id = '${bad}' and new.on_chain_balance_raw is distinct from old.on_chain_balance_raw
-      then raise exception 'row % is frozen by another service', new.id;
-      end if;
-      return new;
-    end $$;
-    create trigger refuse_one_row before update on public.wallet_balances
-      for each row execute function public.refuse_one_row();`);
+  await sql.unsafe(
+    frozenRowTrigger("refuse_one_row", bad, { by: " by another service", balanceOnly: true }),
+  );
 
   const oneBad = await measure(sql, ids, "one-bad", 200);
   const bound = 1 + 2 * Math.ceil(Math.log2(ROWS));
@@ -194,16 +188,7 @@ Deno.test("record: a duplicate id that falls into the other half is invalid, not
   const { sql } = await migratedDb(cluster, "isolation_dup");
   const { ids } = await seedDueRows(sql, 8);
   const bad = ids[1];
-  await sql.unsafe(`
-    create function public.refuse_one() returns trigger language plpgsql as $$
-    begin
-      if new.id = '${bad}' and new.on_chain_balance_raw is distinct from old.on_chain_balance_raw
-      then raise exception 'row % is frozen', new.id;
-      end if;
-      return new;
-    end $$;
-    create trigger refuse_one before update on public.wallet_balances
-      for each row execute function public.refuse_one();`);
+  await sql.unsafe(frozenRowTrigger("refuse_one", bad, { balanceOnly: true }));
   await claim(sql, "dup", { limit: 8 });
   const ok = (id: string, raw: string) => ({
     id,

@@ -20,6 +20,7 @@ import {
   seedFirstMilestoneBalances,
   UPGRADE_LOCK_FILES,
 } from "../../stack/upgrade_path.ts";
+import { frozenRowTrigger } from "../support/frozen_row.ts";
 import { lockRuleViolations } from "../support/migration_lock_rules.ts";
 import { dbName, schemaDump } from "./fixtures.ts";
 
@@ -129,14 +130,7 @@ Deno.test("upgrade locks: a batch the database refuses is skipped and counted; t
   await seedFirstMilestoneBalances(sql, 20, 1);
   await migrateRest(c, db);
   const ids = (await backoffRows(sql)).map((r) => r.id as string);
-  await sql.unsafe(`
-    create function public.refuse_one() returns trigger language plpgsql as $$
-    begin
-      if new.id = '${ids[7]}' then raise exception 'row % is frozen', new.id; end if;
-      return new;
-    end $$;
-    create trigger refuse_one before update on public.wallet_balances
-      for each row execute function public.refuse_one();`);
+  await sql.unsafe(frozenRowTrigger("refuse_one", ids[7]));
 
   for (let i = 0; i < 10; i++) await sql`select balance_sync.backfill_next_sync_at(5)`;
   const [done] = await sql`select rows_updated, batches, failed_batches, last_error, finished_at

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import type { Sql } from "../../stack/pg.ts";
 import { seedWorld } from "../../stack/data.ts";
+import { frozenRowTrigger } from "../support/frozen_row.ts";
 import { e2eTest, sharedStack } from "./fixture.ts";
 
 const stack = sharedStack();
@@ -21,14 +22,7 @@ const REFUSALS: {
   {
     name: "a frozen-row trigger",
     install: (sql, bad) =>
-      sql.unsafe(`
-        create or replace function public.e2e_freeze_row() returns trigger language plpgsql as $$
-        begin
-          if old.id = '${bad}' then raise exception 'row % is frozen by compliance', old.id; end if;
-          return new;
-        end $$;
-        create trigger e2e_freeze_row before update on public.wallet_balances
-          for each row execute function public.e2e_freeze_row();`),
+      sql.unsafe(frozenRowTrigger("e2e_freeze_row", bad, { by: " by compliance" })),
     remove: (sql) => sql`drop trigger e2e_freeze_row on public.wallet_balances`,
     reason: /row .* is frozen by compliance/,
   },
