@@ -73,6 +73,13 @@ export function dbName(prefix: string): string {
   return `${prefix.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 40)}_${++dbSeq}`;
 }
 
+/** A new database with no migration applied, with a client of one connection. */
+export async function emptyDb(c: Cluster, name: string): Promise<{ db: string; sql: Sql }> {
+  const db = dbName(name);
+  await c.createDatabase(db);
+  return { db, sql: c.connect(db, { max: 1 }) };
+}
+
 /** A new migrated database on the module's cluster, with a client of two connections. */
 export async function migratedDb(cluster: () => Promise<Cluster>, name: string) {
   const c = await cluster();

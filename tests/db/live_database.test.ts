@@ -12,7 +12,7 @@
  */
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
-import { claim, dataChecksum, dbName, record, schemaDump } from "./fixtures.ts";
+import { claim, dataChecksum, dbName, emptyDb, record, schemaDump } from "./fixtures.ts";
 import {
   APP_FK,
   APP_TABLES,
@@ -471,9 +471,7 @@ insert into public.wallet_balances (id, wallet_id, asset_on_chain_id) values
 
 Deno.test("upgrade: what the first schema version added is dropped, the app's own foreign key stays", async () => {
   const c = await cluster();
-  const db = dbName("upgrade_legacy");
-  await c.createDatabase(db);
-  const sql = c.connect(db, { max: 1 });
+  const { db, sql } = await emptyDb(c, "upgrade_legacy");
   await sql.unsafe(FIRST_VERSION_SCHEMA);
   await c.migrate(db, firstVersion);
   // After the first version: its checks and keys, and every chain without "tron" became evm.

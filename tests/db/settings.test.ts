@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
 import { changesAged, remainingAges } from "../support/balance_changes.ts";
-import { dbName } from "./fixtures.ts";
+import { migrateBefore } from "../../stack/upgrade_path.ts";
+import { emptyDb } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster({ migrate: true });
@@ -121,13 +122,8 @@ Deno.test("settings: a bad value stored before the check fails only its cleanup 
 
 Deno.test("upgrade: a bad value stored before the check does not stop the migration, and stays as the operator left it", async () => {
   const c = await cluster();
-  const db = dbName("settings_upgrade");
-  await c.createDatabase(db);
-  const pgCron = /create\s+extension\s+(if\s+not\s+exists\s+)?"?pg_cron"?/i;
-  await c.migrate(db, {
-    files: (name, content) => name < "20261206000400" && !pgCron.test(content),
-  });
-  const sql = c.connect(db, { max: 1 });
+  const { db, sql } = await emptyDb(c, "settings_upgrade");
+  await migrateBefore(c, db, "20261206000400");
   await setValue(sql, "balance_changes_retention_days", '"thirty"');
   await setValue(sql, "rows_per_run", '"500"');
   const applied = await c.migrate(db);

@@ -16,7 +16,7 @@
  */
 import assert from "node:assert/strict";
 import { type Cluster, sharedCluster, type Sql, startCluster } from "../../stack/pg.ts";
-import { claim, dbName, schemaDump } from "./fixtures.ts";
+import { claim, dbName, emptyDb, schemaDump } from "./fixtures.ts";
 import {
   APP_FK,
   APP_TABLES,
@@ -40,9 +40,7 @@ const DROP_APP_FK =
 /** A database with the app's tables that ran the first milestone's push. */
 async function firstVersionDb(name: string, schema = APP_SCHEMA) {
   const c = await cluster();
-  const db = dbName(name);
-  await c.createDatabase(db);
-  const sql = c.connect(db, { max: 1 });
+  const { db, sql } = await emptyDb(c, name);
   if (schema) await sql.unsafe(schema);
   await c.migrate(db, firstVersion);
   return { c, db, sql };
