@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
 import { frozenRowTrigger } from "../support/frozen_row.ts";
-import { claim, migratedDb, record, release, seedDueRows } from "./fixtures.ts";
+import { claim, migratedDb, readOf, record, release, seedDueRows } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();
@@ -53,12 +53,7 @@ const REFUSALS: {
   },
 ];
 
-const success = (id: string, raw: string) => ({
-  id,
-  raw,
-  human: `0.${raw.padStart(18, "0")}`,
-  block: "7",
-});
+const success = (id: string, raw: string) => readOf(id, raw, "7");
 
 for (const refusal of REFUSALS) {
   Deno.test(`claim: ${refusal.name}: the other rows of the chain are claimed and recorded in the same tick; the row is parked`, async () => {

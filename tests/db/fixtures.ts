@@ -42,6 +42,14 @@ export type ClaimResult =
 /** balance_sync_record's answer, as the function's store.ts reads it. */
 export type RecordResult = AsStored<RecordOutcome>;
 
+/**
+ * A read of row `id` for balance_sync_record: `raw` base units (below 10^18) of an 18-decimal
+ * asset, as seedDueRows makes, seen at `block`.
+ */
+export function readOf(id: string, raw: string, block: string) {
+  return { id, raw, human: `0.${raw.padStart(18, "0")}`, block };
+}
+
 export async function claim(
   sql: Sql,
   worker: string,
