@@ -7,8 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
-import { insertAsset, insertBalances, insertChain } from "../../stack/seed.ts";
 import { freshDispatch } from "../support/dispatch.ts";
+import { seedDueRows } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster({ migrate: true });
@@ -37,14 +37,9 @@ async function seedChain(
   rows: number,
   maxRps: number | null = null,
 ): Promise<string> {
-  const id = await insertChain(sql, { name: name ?? "unnamed", maxRps });
-  if (name === null) await sql`update public.chains set name = null where id = ${id}`;
-  await insertBalances(sql, {
-    chainId: id,
-    assetOnChainId: await insertAsset(sql, { chainId: id }),
-    count: rows,
-  });
-  return id;
+  const { chainId } = await seedDueRows(sql, rows, { name: name ?? "unnamed", maxRps });
+  if (name === null) await sql`update public.chains set name = null where id = ${chainId}`;
+  return chainId;
 }
 
 /** One tick: the cron job's command. */

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import type { Cluster, Sql } from "../../stack/pg.ts";
-import { insertAsset, insertBalances, insertChain } from "../../stack/seed.ts";
+import { type ChainSeed, insertAsset, insertBalances, insertChain } from "../../stack/seed.ts";
 import type { ChainConfig } from "../../supabase/functions/balance-sync/chains/types.ts";
 import type {
   Claim,
@@ -12,12 +12,16 @@ import type {
   RecordOutcome,
 } from "../../supabase/functions/balance-sync/db/store.ts";
 
-/** A chain, a native asset on it, and `count` due rows with one active address each. */
+/**
+ * A chain (of `chain`'s fields, else stack/seed.ts's defaults), a native asset on it, and `count`
+ * due rows with one active address each.
+ */
 export async function seedDueRows(
   sql: Sql,
   count: number,
+  chain: ChainSeed = {},
 ): Promise<{ chainId: string; assetOnChainId: string; ids: string[] }> {
-  const chainId = await insertChain(sql);
+  const chainId = await insertChain(sql, chain);
   const assetOnChainId = await insertAsset(sql, { chainId });
   const ids = await insertBalances(sql, { chainId, assetOnChainId, count });
   return { chainId, assetOnChainId, ids };
