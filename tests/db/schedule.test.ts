@@ -32,6 +32,15 @@ async function setSecrets(sql: Sql, secrets: Record<string, string>): Promise<vo
   }
 }
 
+/** The function's URL and `secret` in Vault (the stack's local URL), and pg_net's queue empty. */
+async function readyToDispatch(sql: Sql, secret = "correct-horse-battery-staple"): Promise<void> {
+  await setSecrets(sql, {
+    balance_sync_function_url: "http://127.0.0.1:54321/functions/v1/balance-sync",
+    balance_sync_secret: secret,
+  });
+  await sql`delete from net.http_request_queue`;
+}
+
 Deno.test("schedule: the sync, cleanup, status and webhook jobs are present with the right schedule", async () => {
   const c = await cluster();
   const schedule = await expectedSyncSchedule(c.sql);
@@ -82,11 +91,7 @@ Deno.test("schedule: applying the migration twice leaves one sync job and one cl
 
 Deno.test("dispatch: one POST per chain with due rows, body naming the chain, secret header and 40 s timeout", async () => {
   const c = await cluster();
-  await setSecrets(c.sql, {
-    balance_sync_function_url: "http://127.0.0.1:54321/functions/v1/balance-sync",
-    balance_sync_secret: "correct-horse-battery-staple",
-  });
-  await c.sql`delete from net.http_request_queue`;
+  await readyToDispatch(c.sql);
   const { chainId: due } = await seedDueRows(c.sql, 3, { name: "dispatch-due" });
   const { ids: freshIds } = await seedDueRows(c.sql, 2, { name: "dispatch-fresh" });
   await c.sql`update public.wallet_balances set last_checked = now(),
@@ -119,11 +124,7 @@ Deno.test("dispatch: one POST per chain with due rows, body naming the chain, se
 
 Deno.test("dispatch: a backlog gets parallel POSTs up to the per-chain cap, a rate-limited chain one, all within the per-tick cap", async () => {
   const c = await cluster();
-  await setSecrets(c.sql, {
-    balance_sync_function_url: "http://127.0.0.1:54321/functions/v1/balance-sync",
-    balance_sync_secret: "correct-horse-battery-staple",
-  });
-  await c.sql`delete from net.http_request_queue`;
+  await readyToDispatch(c.sql);
   const seed = async (name: string, count: number, maxRps: number | null) =>
     (await seedDueRows(c.sql, count, { name, maxRps })).chainId;
   const big = await seed("backlog-a", 50, null);
@@ -161,11 +162,7 @@ Deno.test("dispatch: a backlog gets parallel POSTs up to the per-chain cap, a ra
 
 Deno.test("dispatch: a Vault secret saved with a trailing line break is sent without it", async () => {
   const c = await cluster();
-  await setSecrets(c.sql, {
-    balance_sync_function_url: "http://127.0.0.1:54321/functions/v1/balance-sync",
-    balance_sync_secret: "correct-horse-battery-staple\r\n",
-  });
-  await c.sql`delete from net.http_request_queue`;
+  await readyToDispatch(c.sql, "correct-horse-battery-staple\r\n");
   await seedDueRows(c.sql, 1, { name: "dispatch-trimmed-secret" });
   try {
     const [{ queued: count }] = await c.sql`select balance_sync.dispatch() as queued`;
