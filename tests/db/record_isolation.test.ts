@@ -12,7 +12,7 @@
  */
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
-import { frozenRowTrigger } from "../support/frozen_row.ts";
+import { frozenRowTrigger } from "../support/row_refusals.ts";
 import { claim, migratedDb, readOf, record, seedDueRows } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });

@@ -21,7 +21,7 @@ import {
   seedFirstMilestoneBalances,
   UPGRADE_LOCK_FILES,
 } from "../../stack/upgrade_path.ts";
-import { frozenRowTrigger } from "../support/frozen_row.ts";
+import { frozenRowTrigger } from "../support/row_refusals.ts";
 import { lockRuleViolations } from "../support/migration_lock_rules.ts";
 import { dbName, emptyDb, schemaDump } from "./fixtures.ts";
 
