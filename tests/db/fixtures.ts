@@ -111,6 +111,13 @@ export async function schemaDump(c: Cluster, db: string): Promise<string> {
   return new TextDecoder().decode(out.stdout).replace(/^\\(un)?restrict .*$/gm, "");
 }
 
+/** The schema of a fresh install (every migration on a new database): where upgrades must end. */
+export async function freshInstallSchema(c: Cluster): Promise<string> {
+  const db = dbName("fresh_install");
+  await c.createDatabase(db, { migrate: true });
+  return await schemaDump(c, db);
+}
+
 /** The tables of the sync's domain (the migration adds to them, never restricts them). */
 export const DOMAIN_TABLES = [
   "chains",

@@ -16,7 +16,7 @@
  */
 import assert from "node:assert/strict";
 import { type Cluster, sharedCluster, type Sql, startCluster } from "../../stack/pg.ts";
-import { claim, dbName, emptyDb, schemaDump } from "./fixtures.ts";
+import { claim, dbName, emptyDb, freshInstallSchema, schemaDump } from "./fixtures.ts";
 import {
   APP_FK,
   APP_TABLES,
@@ -303,19 +303,13 @@ async function dumpInto(c: Cluster, from: string, to: string): Promise<void> {
 
 Deno.test("upgrade origin: a database that already ran the landed live-safety migration gets the listing table and the schema of a fresh install", async () => {
   const c = await cluster();
-  const upgraded = dbName("origin_landed");
-  const fresh = dbName("origin_fresh");
-  await c.createDatabase(upgraded);
-  await c.createDatabase(fresh);
+  const { db: upgraded, sql } = await emptyDb(c, "origin_landed");
   await c.migrate(upgraded, firstVersion);
   await c.migrate(upgraded, landedLiveSafety);
 
   await c.migrate(upgraded);
-  await c.migrate(fresh);
-
-  const sql = c.connect(upgraded, { max: 1 });
   assert.deepEqual(await leftInPlace(sql), []);
-  assert.equal(await schemaDump(c, upgraded), await schemaDump(c, fresh));
+  assert.equal(await schemaDump(c, upgraded), await freshInstallSchema(c));
 });
 
 /** Chains whose names carry none of the listed words: the first version set evm on them. */

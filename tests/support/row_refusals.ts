@@ -73,7 +73,9 @@ export function rowRefusals(prefix: string): RowRefusal[] {
           create or replace function public.${log}() returns trigger language plpgsql as $$
           begin
             -- written for a session whose search_path has public: the table's schema is left out
-            if new.id = '${bad}' then insert into ${log} (wallet_balance_id) values (new.id); end if;
+            if new.id = '${bad}' then
+              insert into ${log} (wallet_balance_id) values (new.id);
+            end if;
             return new;
           end $$;
           create trigger ${log} after update on public.wallet_balances
