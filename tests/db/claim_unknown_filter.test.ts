@@ -20,20 +20,18 @@ async function leased(sql: Sql): Promise<number> {
   return n;
 }
 
-/** Claims with `filter`, which must raise no_data_found with `message` (and the filter's `key`). */
-async function assertNotFound(
-  sql: Sql,
-  filter: unknown,
-  message: string,
-  key?: string,
-): Promise<void> {
+/**
+ * Claims with `filter` (of one key), which must raise no_data_found with `message` and name the
+ * key in the error's detail.
+ */
+async function assertNotFound(sql: Sql, filter: Record<string, unknown>, message: string) {
   try {
     await claim(sql, `worker-${crypto.randomUUID()}`, { filter });
   } catch (error) {
     const e = error as { code?: string; message: string; detail?: string };
     assert.equal(e.code, "P0002", e.message);
     assert.equal(e.message, message);
-    if (key !== undefined) assert.equal(e.detail, key);
+    assert.equal(e.detail, Object.keys(filter)[0]);
     return;
   }
   assert.fail(`claim with ${JSON.stringify(filter)} did not raise`);
@@ -42,12 +40,7 @@ async function assertNotFound(
 Deno.test("claim: a wallet_id that does not exist raises no_data_found naming it and leases nothing", async () => {
   const { sql } = await migratedDb(cluster, "unknown_wallet");
   await seedDueRows(sql, 3);
-  await assertNotFound(
-    sql,
-    { wallet_id: MISSING },
-    `wallet ${MISSING} does not exist`,
-    "wallet_id",
-  );
+  await assertNotFound(sql, { wallet_id: MISSING }, `wallet ${MISSING} does not exist`);
   assert.equal(await leased(sql), 0);
 });
 
@@ -55,19 +48,14 @@ Deno.test("claim: a wallet without balance rows is told apart from a wallet that
   const { sql } = await migratedDb(cluster, "empty_wallet");
   await seedDueRows(sql, 2);
   const [{ id }] = await sql`insert into public.wallets (label) values ('empty') returning id`;
-  await assertNotFound(
-    sql,
-    { wallet_id: id },
-    `wallet ${id} has no wallet_balances rows`,
-    "wallet_id",
-  );
+  await assertNotFound(sql, { wallet_id: id }, `wallet ${id} has no wallet_balances rows`);
   assert.equal(await leased(sql), 0);
 });
 
 Deno.test("claim: an unknown chain_id or asset_on_chain_id raises no_data_found with its key", async () => {
   const { sql } = await migratedDb(cluster, "unknown_chain");
   await seedDueRows(sql, 2);
-  await assertNotFound(sql, { chain_id: MISSING }, `chain ${MISSING} does not exist`, "chain_id");
+  await assertNotFound(sql, { chain_id: MISSING }, `chain ${MISSING} does not exist`);
   const emptyChain = await insertChain(sql, { name: "no rows" });
   await assertNotFound(
     sql,
@@ -78,7 +66,6 @@ Deno.test("claim: an unknown chain_id or asset_on_chain_id raises no_data_found 
     sql,
     { asset_on_chain_id: MISSING },
     `asset_on_chain ${MISSING} does not exist`,
-    "asset_on_chain_id",
   );
   assert.equal(await leased(sql), 0);
 });
@@ -90,7 +77,6 @@ Deno.test("claim: wallet_balance_ids that all match no row raise no_data_found a
     sql,
     { wallet_balance_ids: [MISSING] },
     `wallet_balance ${MISSING} does not exist`,
-    "wallet_balance_ids",
   );
   const other = MISSING.replace("dead", "beef");
   await assertNotFound(
