@@ -21,13 +21,8 @@ import {
   record,
   schemaDump,
 } from "./fixtures.ts";
-import {
-  APP_FK,
-  APP_TABLES,
-  constraints,
-  FIRST_VERSION_CONSTRAINTS,
-  firstVersion,
-} from "./first_version.ts";
+import { firstVersion } from "./first_version.ts";
+import { APP_FK, APP_TABLES, constraints, FIRST_VERSION_CONSTRAINTS } from "./app_tables.ts";
 import { readers } from "../../supabase/functions/balance-sync/chains/readers.ts";
 import { createLogger } from "../../supabase/functions/balance-sync/log.ts";
 import {

@@ -17,14 +17,8 @@
 import assert from "node:assert/strict";
 import { type Cluster, sharedCluster, type Sql, startCluster } from "../../stack/pg.ts";
 import { claim, dbName, emptyDb, freshInstallSchema, schemaDump } from "./fixtures.ts";
-import {
-  APP_FK,
-  APP_TABLES,
-  constraints,
-  FIRST_VERSION_CONSTRAINTS,
-  firstVersion,
-  landedLiveSafety,
-} from "./first_version.ts";
+import { firstVersion, landedLiveSafety } from "./first_version.ts";
+import { APP_FK, APP_TABLES, constraints, FIRST_VERSION_CONSTRAINTS } from "./app_tables.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();
