@@ -43,6 +43,11 @@ export function migrateFirstMilestone(c: Cluster, db: string): Promise<string[]>
   });
 }
 
+/** Pushes the files before `version` (pg_cron's only in the cron database), as they are now. */
+export function migrateBefore(c: Cluster, db: string, version: string): Promise<string[]> {
+  return c.migrate(db, { files: (name, content) => name < version && runsHere(c, db, content) });
+}
+
 /**
  * Pushes what follows the first milestone: the files as they are now, or (`landed`) as they
  * landed before the concurrent builds and the batched backfill, without the files that added

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
+import { changesAged, remainingAges } from "../support/balance_changes.ts";
 import { waitFor } from "../support/wait.ts";
 import { claim, record, seedDueRows } from "./fixtures.ts";
 
@@ -15,29 +16,12 @@ async function setSetting(sql: Sql, key: string, value: unknown): Promise<void> 
             where key = ${key}`;
 }
 
-/** Change rows observed `ages` (in hours) ago, inserted in the order given (id order). */
-async function insertAged(sql: Sql, ages: number[]): Promise<void> {
-  await sql`delete from balance_sync.balance_changes`;
-  await sql`
-    insert into balance_sync.balance_changes (
-      wallet_balance_id, new_raw, new_human, delta_raw, delta_human, observed_at, run_id)
-    select gen_random_uuid(), 1, 1, 1, 1, now() - make_interval(hours => a.h), 'run-' || a.h
-    from unnest(${ages}::int[]) with ordinality as a(h, n)
-    order by a.n`;
-}
-
-async function remainingAges(sql: Sql): Promise<number[]> {
-  const rows = await sql`select substr(run_id, 5)::int as h from balance_sync.balance_changes
-                         order by id`;
-  return rows.map((r) => r.h);
-}
-
 Deno.test("retention: the cleanup job deletes only change rows older than the setting (default 30 days)", async () => {
   const sql = (await cluster()).sql;
   await setSetting(sql, "balance_changes_prune_batch", 3);
   // oldest first, as the log is written; 30 days = 720 hours
   const ages = [2000, 1000, 900, 800, 721, 719, 700, 500, 25, 1, 0];
-  await insertAged(sql, ages);
+  await changesAged(sql, ages, "hours");
   await sql`select balance_sync.cleanup_cron_history()`;
   assert.deepEqual(await remainingAges(sql), [719, 700, 500, 25, 1, 0]);
 
@@ -52,7 +36,7 @@ Deno.test("retention: deletes in batches within its time budget; the next run go
   const sql = (await cluster()).sql;
   await setSetting(sql, "balance_changes_prune_batch", 4);
   await setSetting(sql, "balance_changes_prune_seconds", 0);
-  await insertAged(sql, [900, 900, 900, 900, 900, 900, 900, 900, 900, 900, 1]);
+  await changesAged(sql, [900, 900, 900, 900, 900, 900, 900, 900, 900, 900, 1], "hours");
   const [{ n: first }] = await sql`select balance_sync.prune_balance_changes() as n`;
   assert.equal(Number(first), 4, "one batch when the budget is spent");
   await sql`select balance_sync.cleanup_cron_history()`;
@@ -65,7 +49,7 @@ Deno.test("retention: deletes in batches within its time budget; the next run go
 Deno.test("retention: while a cleanup holds its transaction open, record still writes and readers still read the log", async () => {
   const c = await cluster();
   const sql = c.sql;
-  await insertAged(sql, [900, 900, 900, 1]);
+  await changesAged(sql, [900, 900, 900, 1], "hours");
   const { ids } = await seedDueRows(sql, 1);
   await claim(sql, "run-retention", { filter: { wallet_balance_ids: ids } });
   const cleaner = c.connect("postgres", { max: 1 });

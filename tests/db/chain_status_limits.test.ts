@@ -6,8 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
-import { insertAsset, insertBalances, insertChain } from "../../stack/seed.ts";
-import { claim, migratedDb, record } from "./fixtures.ts";
+import { insertChain } from "../../stack/seed.ts";
+import { freshDispatch } from "../support/dispatch.ts";
+import { claim, migratedDb, record, seedDueRows } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 // pg_net and pg_cron live in database `postgres`: the dispatch test runs there
@@ -49,15 +50,8 @@ async function reason(sql: Sql, id: string): Promise<string> {
 
 /** A chain of `family` with one row that claim and record have failed with `error`. */
 async function failedRow(sql: Sql, family: "evm" | "tron", error: string) {
-  const chainId = await insertChain(sql, {
-    name: `${family}-${crypto.randomUUID().slice(0, 6)}`,
-    family,
-  });
-  const [id] = await insertBalances(sql, {
-    chainId,
-    assetOnChainId: await insertAsset(sql, { chainId }),
-    count: 1,
-  });
+  const name = `${family}-${crypto.randomUUID().slice(0, 6)}`;
+  const { chainId, ids: [id] } = await seedDueRows(sql, 1, { name, family });
   const worker = `run-${crypto.randomUUID()}`;
   const claimed = await claim(sql, worker, { filter: { wallet_balance_ids: [id] } });
   assert.deepEqual(claimed.rows.map((r) => [r.id, r.config_error]), [[id, null]]);
@@ -183,20 +177,6 @@ Deno.test("size_refusal: the readers' refusals for size are told apart from othe
 
 // ---- dispatch backoff: database `postgres`, where pg_net's queue and answers are ----
 
-async function freshDispatch(sql: Sql): Promise<void> {
-  await sql`update cron.job set active = false where jobname = 'balance-sync'`;
-  await sql`delete from vault.secrets where name in ('balance_sync_function_url',
-                                                   'balance_sync_secret')`;
-  await sql`select vault.create_secret('http://127.0.0.1:9/functions/v1/balance-sync',
-                                       'balance_sync_function_url')`;
-  await sql`select vault.create_secret('correct-horse-battery-staple', 'balance_sync_secret')`;
-  await sql`update public.chains set is_active = false`;
-  await sql`delete from net.http_request_queue`;
-  await sql`delete from net._http_response`;
-  await sql`delete from balance_sync.dispatch_requests`;
-  await sql`delete from balance_sync.chain_dispatch`;
-}
-
 /** pg_net's worker: every queued POST is answered, with 503 for `failing`, else 200. */
 async function answerAll(sql: Sql, failing: string): Promise<number> {
   const taken = await sql`
@@ -216,17 +196,10 @@ async function answerAll(sql: Sql, failing: string): Promise<number> {
 Deno.test("chain_status and why(): a chain whose scheduled runs keep failing shows its dispatch backoff, and its due row says when it is POSTed again", async () => {
   const { sql } = await cluster();
   await freshDispatch(sql);
-  const chainId = await insertChain(sql, { name: `failing-${crypto.randomUUID().slice(0, 6)}` });
-  const [id] = await insertBalances(sql, {
-    chainId,
-    assetOnChainId: await insertAsset(sql, { chainId }),
-    count: 1,
-  });
-  const healthy = await insertChain(sql, { name: `healthy-${crypto.randomUUID().slice(0, 6)}` });
-  const [healthyRow] = await insertBalances(sql, {
-    chainId: healthy,
-    assetOnChainId: await insertAsset(sql, { chainId: healthy }),
-    count: 1,
+  const suffix = () => crypto.randomUUID().slice(0, 6);
+  const { chainId, ids: [id] } = await seedDueRows(sql, 1, { name: `failing-${suffix()}` });
+  const { chainId: healthy, ids: [healthyRow] } = await seedDueRows(sql, 1, {
+    name: `healthy-${suffix()}`,
   });
 
   // The failing chain's runs answer 503 twice in a row (its rows stay due); the other's 200.

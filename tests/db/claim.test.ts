@@ -1,7 +1,7 @@
 /** balance_sync_claim on a real PostgreSQL, with several real connections at once. */
 import assert from "node:assert/strict";
 import { sharedCluster } from "../../stack/pg.ts";
-import { claim, migratedDb, record, seedDueRows } from "./fixtures.ts";
+import { claim, migratedDb, readOf, record, seedDueRows } from "./fixtures.ts";
 import { insertAsset, insertBalances, insertChain } from "../../stack/seed.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
@@ -124,12 +124,7 @@ Deno.test("claim: the backoff schedule holds (30 s * 2^(n-1), capped at 3600 s)"
   const one = rows[0];
   const [{ decimals }] = await sql`select decimals from public.asset_on_chain where id = ${aoc}`;
   assert.equal(decimals, 18);
-  const result = await record(sql, "worker", [{
-    id: one.id,
-    raw: "1",
-    human: "0.000000000000000001",
-    block: "1",
-  }]);
+  const result = await record(sql, "worker", [readOf(one.id, "1", "1")]);
   assert.equal(result.applied, 1);
   const [row] = await sql`select error_streak from public.wallet_balances where id = ${one.id}`;
   assert.equal(row.error_streak, 0);
@@ -149,39 +144,18 @@ Deno.test("claim: broken-configuration rows are claimed and flagged with a reaso
   const nullDecimals = await insertAsset(sql, { chainId, decimals: null });
   const onNoFamily = await insertAsset(sql, { chainId: noFamily });
 
-  const [healthy] = await insertBalances(sql, { chainId, assetOnChainId: native, count: 1 });
-  const [twoAddresses] = await insertBalances(sql, {
-    chainId,
-    assetOnChainId: native,
-    count: 1,
-    addresses: 2,
-  });
-  const [noAddress] = await insertBalances(sql, {
-    chainId,
-    assetOnChainId: native,
-    count: 1,
-    addresses: 0,
-  });
-  const [noContract] = await insertBalances(sql, {
-    chainId,
-    assetOnChainId: tokenWithoutContract,
-    count: 1,
-  });
-  const [decimals78] = await insertBalances(sql, {
-    chainId,
-    assetOnChainId: badDecimals,
-    count: 1,
-  });
-  const [decimalsNull] = await insertBalances(sql, {
-    chainId,
-    assetOnChainId: nullDecimals,
-    count: 1,
-  });
-  const [familyless] = await insertBalances(sql, {
-    chainId: noFamily,
-    assetOnChainId: onNoFamily,
-    count: 1,
-  });
+  /** One row of the asset (on bsc unless said), its wallet with `addresses` addresses there. */
+  const oneRow = async (
+    assetOnChainId: string,
+    { addresses, on = chainId }: { addresses?: number; on?: string } = {},
+  ) => (await insertBalances(sql, { chainId: on, assetOnChainId, count: 1, addresses }))[0];
+  const healthy = await oneRow(native);
+  const twoAddresses = await oneRow(native, { addresses: 2 });
+  const noAddress = await oneRow(native, { addresses: 0 });
+  const noContract = await oneRow(tokenWithoutContract);
+  const decimals78 = await oneRow(badDecimals);
+  const decimalsNull = await oneRow(nullDecimals);
+  const familyless = await oneRow(onNoFamily, { on: noFamily });
 
   const { rows } = await claim(sql, "worker");
   const reason = new Map(rows.map((r) => [r.id, r.config_error]));

@@ -6,65 +6,18 @@
  * is claimed and recorded in the same tick.
  */
 import assert from "node:assert/strict";
-import { sharedCluster, type Sql } from "../../stack/pg.ts";
-import { claim, migratedDb, record, release, seedDueRows } from "./fixtures.ts";
+import { sharedCluster } from "../../stack/pg.ts";
+import { rowRefusals } from "../support/row_refusals.ts";
+import { claim, migratedDb, readOf, record, release, seedDueRows } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();
 
 const ROWS = 6;
 
-/** Each way another service's database refuses any write to one row (`bad`). */
-const REFUSALS: {
-  name: string;
-  install: (sql: Sql, bad: string) => Promise<unknown>;
-  reason: RegExp;
-}[] = [
-  {
-    name: "a trigger that freezes one row (refuses any update of it)",
-    install: (sql, bad) =>
-      sql.unsafe(`
-        create function public.freeze_row() returns trigger language plpgsql as $$
-        begin
-          if old.id = '${bad}' then raise exception 'row % is frozen by compliance', old.id; end if;
-          return new;
-        end $$;
-        create trigger freeze_row before update on public.wallet_balances
-          for each row execute function public.freeze_row();`),
-    reason: /row .* is frozen by compliance/,
-  },
-  {
-    name: "a NOT VALID check that one legacy row violates",
-    install: async (sql, bad) => {
-      await sql`update public.wallet_balances set sync_count = -1 where id = ${bad}`;
-      await sql.unsafe(`alter table public.wallet_balances
-                          add constraint app_sync_count_sane check (sync_count >= 0) not valid`);
-    },
-    reason: /violates check constraint "app_sync_count_sane"/,
-  },
-  {
-    name: "a trigger that names a table without its schema (our search_path is empty)",
-    install: (sql, bad) =>
-      sql.unsafe(`
-        create table public.review_log (wallet_balance_id uuid, at timestamptz default now());
-        create function public.log_review() returns trigger language plpgsql as $$
-        begin
-          -- written for a session whose search_path has public: the table's schema is left out
-          if new.id = '${bad}' then insert into review_log (wallet_balance_id) values (new.id); end if;
-          return new;
-        end $$;
-        create trigger log_review after update on public.wallet_balances
-          for each row execute function public.log_review();`),
-    reason: /relation "review_log" does not exist/,
-  },
-];
+const REFUSALS = rowRefusals("");
 
-const success = (id: string, raw: string) => ({
-  id,
-  raw,
-  human: `0.${raw.padStart(18, "0")}`,
-  block: "7",
-});
+const success = (id: string, raw: string) => readOf(id, raw, "7");
 
 for (const refusal of REFUSALS) {
   Deno.test(`claim: ${refusal.name}: the other rows of the chain are claimed and recorded in the same tick; the row is parked`, async () => {

@@ -20,13 +20,19 @@ async function leased(sql: Sql): Promise<number> {
   return n;
 }
 
-async function notFound(sql: Sql, filter: unknown): Promise<{ message: string; detail: string }> {
+/**
+ * Claims with `filter` (of one key), which must raise no_data_found with `message` and name the
+ * key in the error's detail.
+ */
+async function assertNotFound(sql: Sql, filter: Record<string, unknown>, message: string) {
   try {
     await claim(sql, `worker-${crypto.randomUUID()}`, { filter });
   } catch (error) {
     const e = error as { code?: string; message: string; detail?: string };
     assert.equal(e.code, "P0002", e.message);
-    return { message: e.message, detail: e.detail ?? "" };
+    assert.equal(e.message, message);
+    assert.equal(e.detail, Object.keys(filter)[0]);
+    return;
   }
   assert.fail(`claim with ${JSON.stringify(filter)} did not raise`);
 }
@@ -34,9 +40,7 @@ async function notFound(sql: Sql, filter: unknown): Promise<{ message: string; d
 Deno.test("claim: a wallet_id that does not exist raises no_data_found naming it and leases nothing", async () => {
   const { sql } = await migratedDb(cluster, "unknown_wallet");
   await seedDueRows(sql, 3);
-  const error = await notFound(sql, { wallet_id: MISSING });
-  assert.equal(error.message, `wallet ${MISSING} does not exist`);
-  assert.equal(error.detail, "wallet_id");
+  await assertNotFound(sql, { wallet_id: MISSING }, `wallet ${MISSING} does not exist`);
   assert.equal(await leased(sql), 0);
 });
 
@@ -44,36 +48,42 @@ Deno.test("claim: a wallet without balance rows is told apart from a wallet that
   const { sql } = await migratedDb(cluster, "empty_wallet");
   await seedDueRows(sql, 2);
   const [{ id }] = await sql`insert into public.wallets (label) values ('empty') returning id`;
-  const error = await notFound(sql, { wallet_id: id });
-  assert.equal(error.message, `wallet ${id} has no wallet_balances rows`);
-  assert.equal(error.detail, "wallet_id");
+  await assertNotFound(sql, { wallet_id: id }, `wallet ${id} has no wallet_balances rows`);
   assert.equal(await leased(sql), 0);
 });
 
 Deno.test("claim: an unknown chain_id or asset_on_chain_id raises no_data_found with its key", async () => {
   const { sql } = await migratedDb(cluster, "unknown_chain");
   await seedDueRows(sql, 2);
-  const chain = await notFound(sql, { chain_id: MISSING });
-  assert.equal(chain.message, `chain ${MISSING} does not exist`);
-  assert.equal(chain.detail, "chain_id");
+  await assertNotFound(sql, { chain_id: MISSING }, `chain ${MISSING} does not exist`);
   const emptyChain = await insertChain(sql, { name: "no rows" });
-  const empty = await notFound(sql, { chain_id: emptyChain });
-  assert.equal(empty.message, `chain ${emptyChain} has no wallet_balances rows`);
-  const asset = await notFound(sql, { asset_on_chain_id: MISSING });
-  assert.equal(asset.message, `asset_on_chain ${MISSING} does not exist`);
-  assert.equal(asset.detail, "asset_on_chain_id");
+  await assertNotFound(
+    sql,
+    { chain_id: emptyChain },
+    `chain ${emptyChain} has no wallet_balances rows`,
+  );
+  await assertNotFound(
+    sql,
+    { asset_on_chain_id: MISSING },
+    `asset_on_chain ${MISSING} does not exist`,
+  );
   assert.equal(await leased(sql), 0);
 });
 
 Deno.test("claim: wallet_balance_ids that all match no row raise no_data_found and lease nothing", async () => {
   const { sql } = await migratedDb(cluster, "unknown_ids");
   await seedDueRows(sql, 2);
-  const one = await notFound(sql, { wallet_balance_ids: [MISSING] });
-  assert.equal(one.message, `wallet_balance ${MISSING} does not exist`);
-  assert.equal(one.detail, "wallet_balance_ids");
+  await assertNotFound(
+    sql,
+    { wallet_balance_ids: [MISSING] },
+    `wallet_balance ${MISSING} does not exist`,
+  );
   const other = MISSING.replace("dead", "beef");
-  const two = await notFound(sql, { wallet_balance_ids: [MISSING, other] });
-  assert.equal(two.message, "none of the 2 wallet_balance_ids exists");
+  await assertNotFound(
+    sql,
+    { wallet_balance_ids: [MISSING, other] },
+    "none of the 2 wallet_balance_ids exists",
+  );
   assert.equal(await leased(sql), 0);
 });
 

@@ -7,7 +7,8 @@
  */
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
-import { insertAsset, insertBalances, insertChain } from "../../stack/seed.ts";
+import { freshDispatch } from "../support/dispatch.ts";
+import { seedDueRows } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster({ migrate: true });
@@ -23,17 +24,7 @@ const SETTINGS = [
 
 /** A clean slate: no earlier chain, request, answer or dispatch state; the cron job paused. */
 async function fresh(sql: Sql, settings: Record<string, string> = {}): Promise<void> {
-  await sql`update cron.job set active = false where jobname = 'balance-sync'`;
-  await sql`delete from vault.secrets where name in ('balance_sync_function_url',
-                                                   'balance_sync_secret')`;
-  await sql`select vault.create_secret('http://127.0.0.1:9/functions/v1/balance-sync',
-                                       'balance_sync_function_url')`;
-  await sql`select vault.create_secret('correct-horse-battery-staple', 'balance_sync_secret')`;
-  await sql`update public.chains set is_active = false`;
-  await sql`delete from net.http_request_queue`;
-  await sql`delete from net._http_response`;
-  await sql`delete from balance_sync.dispatch_requests`;
-  await sql`delete from balance_sync.chain_dispatch`;
+  await freshDispatch(sql);
   await sql`delete from balance_sync.settings where key = any(${SETTINGS})`;
   for (const [key, value] of Object.entries(settings)) {
     await sql`insert into balance_sync.settings (key, value) values (${key}, ${value}::jsonb)`;
@@ -46,14 +37,9 @@ async function seedChain(
   rows: number,
   maxRps: number | null = null,
 ): Promise<string> {
-  const id = await insertChain(sql, { name: name ?? "unnamed", maxRps });
-  if (name === null) await sql`update public.chains set name = null where id = ${id}`;
-  await insertBalances(sql, {
-    chainId: id,
-    assetOnChainId: await insertAsset(sql, { chainId: id }),
-    count: rows,
-  });
-  return id;
+  const { chainId } = await seedDueRows(sql, rows, { name: name ?? "unnamed", maxRps });
+  if (name === null) await sql`update public.chains set name = null where id = ${chainId}`;
+  return chainId;
 }
 
 /** One tick: the cron job's command. */

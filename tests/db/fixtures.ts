@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import type { Cluster, Sql } from "../../stack/pg.ts";
-import { insertAsset, insertBalances, insertChain } from "../../stack/seed.ts";
+import { type ChainSeed, insertAsset, insertBalances, insertChain } from "../../stack/seed.ts";
 import type { ChainConfig } from "../../supabase/functions/balance-sync/chains/types.ts";
 import type {
   Claim,
@@ -12,12 +12,16 @@ import type {
   RecordOutcome,
 } from "../../supabase/functions/balance-sync/db/store.ts";
 
-/** A chain, a native asset on it, and `count` due rows with one active address each. */
+/**
+ * A chain (of `chain`'s fields, else stack/seed.ts's defaults), a native asset on it, and `count`
+ * due rows with one active address each.
+ */
 export async function seedDueRows(
   sql: Sql,
   count: number,
+  chain: ChainSeed = {},
 ): Promise<{ chainId: string; assetOnChainId: string; ids: string[] }> {
-  const chainId = await insertChain(sql);
+  const chainId = await insertChain(sql, chain);
   const assetOnChainId = await insertAsset(sql, { chainId });
   const ids = await insertBalances(sql, { chainId, assetOnChainId, count });
   return { chainId, assetOnChainId, ids };
@@ -41,6 +45,14 @@ export type ClaimResult =
   };
 /** balance_sync_record's answer, as the function's store.ts reads it. */
 export type RecordResult = AsStored<RecordOutcome>;
+
+/**
+ * A read of row `id` for balance_sync_record: `raw` base units (below 10^18) of an 18-decimal
+ * asset, as seedDueRows makes, seen at `block`.
+ */
+export function readOf(id: string, raw: string, block: string) {
+  return { id, raw, human: `0.${raw.padStart(18, "0")}`, block };
+}
 
 export async function claim(
   sql: Sql,
@@ -73,6 +85,13 @@ export function dbName(prefix: string): string {
   return `${prefix.toLowerCase().replace(/[^a-z0-9_]/g, "_").slice(0, 40)}_${++dbSeq}`;
 }
 
+/** A new database with no migration applied, with a client of one connection. */
+export async function emptyDb(c: Cluster, name: string): Promise<{ db: string; sql: Sql }> {
+  const db = dbName(name);
+  await c.createDatabase(db);
+  return { db, sql: c.connect(db, { max: 1 }) };
+}
+
 /** A new migrated database on the module's cluster, with a client of two connections. */
 export async function migratedDb(cluster: () => Promise<Cluster>, name: string) {
   const c = await cluster();
@@ -90,6 +109,13 @@ export async function schemaDump(c: Cluster, db: string): Promise<string> {
   }).output();
   assert.ok(out.success, new TextDecoder().decode(out.stderr));
   return new TextDecoder().decode(out.stdout).replace(/^\\(un)?restrict .*$/gm, "");
+}
+
+/** The schema of a fresh install (every migration on a new database): where upgrades must end. */
+export async function freshInstallSchema(c: Cluster): Promise<string> {
+  const db = dbName("fresh_install");
+  await c.createDatabase(db, { migrate: true });
+  return await schemaDump(c, db);
 }
 
 /** The tables of the sync's domain (the migration adds to them, never restricts them). */

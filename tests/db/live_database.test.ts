@@ -12,8 +12,17 @@
  */
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
-import { claim, dataChecksum, dbName, record, schemaDump } from "./fixtures.ts";
+import {
+  claim,
+  dataChecksum,
+  dbName,
+  emptyDb,
+  freshInstallSchema,
+  record,
+  schemaDump,
+} from "./fixtures.ts";
 import { firstVersion } from "./first_version.ts";
+import { APP_FK, APP_TABLES, constraints, FIRST_VERSION_CONSTRAINTS } from "./app_tables.ts";
 import { readers } from "../../supabase/functions/balance-sync/chains/readers.ts";
 import { createLogger } from "../../supabase/functions/balance-sync/log.ts";
 import {
@@ -453,17 +462,7 @@ Deno.test("live database: a busy wallet_balances makes the migration fail within
   }
 });
 
-const FIRST_VERSION_SCHEMA = `
-create table public.chains (id uuid primary key default gen_random_uuid(), name text not null,
-                            rpc_url text);
-create table public.wallets (id uuid primary key default gen_random_uuid());
-create table public.asset_on_chain (id uuid primary key default gen_random_uuid(), chain_id uuid,
-                                    decimals integer);
-create table public.wallet_balances (
-  id uuid primary key default gen_random_uuid(),
-  wallet_id uuid references public.wallets (id),
-  asset_on_chain_id uuid
-);
+const FIRST_VERSION_SCHEMA = `${APP_TABLES}
 insert into public.chains (id, name, rpc_url) values
   ('${C(1)}', 'BSC', 'http://bsc'), ('${C(2)}', 'Tron', 'http://tron'),
   ('${C(3)}', 'Bitcoin', 'http://btc'), ('${C(4)}', 'My Chain', 'http://mine');
@@ -473,33 +472,13 @@ insert into public.wallet_balances (id, wallet_id, asset_on_chain_id) values
   ('${B(1)}', '${W(1)}', '${AOC(1)}');
 `;
 
-async function constraints(sql: Sql) {
-  return (await sql`
-    select conrelid::regclass::text || '.' || conname as name from pg_constraint
-    where connamespace = 'public'::regnamespace and contype <> 'p' order by 1`).map((r) => r.name);
-}
-
 Deno.test("upgrade: what the first schema version added is dropped, the app's own foreign key stays", async () => {
   const c = await cluster();
-  const db = dbName("upgrade_legacy");
-  await c.createDatabase(db);
-  const sql = c.connect(db, { max: 1 });
+  const { db, sql } = await emptyDb(c, "upgrade_legacy");
   await sql.unsafe(FIRST_VERSION_SCHEMA);
   await c.migrate(db, firstVersion);
   // After the first version: its checks and keys, and every chain without "tron" became evm.
-  assert.deepEqual(await constraints(sql), [
-    "asset_on_chain.asset_on_chain_asset_id_fkey",
-    "asset_on_chain.asset_on_chain_chain_id_fkey",
-    "chains.chains_confirmations_check",
-    "chains.chains_family_check",
-    "chains.chains_max_concurrency_check",
-    "chains.chains_max_rps_check",
-    "user_wallet_addresses.user_wallet_addresses_chain_id_fkey",
-    "user_wallet_addresses.user_wallet_addresses_wallet_id_fkey",
-    "wallet_balances.wallet_balances_asset_on_chain_id_fkey",
-    "wallet_balances.wallet_balances_error_streak_check",
-    "wallet_balances.wallet_balances_wallet_id_fkey",
-  ]);
+  assert.deepEqual(await constraints(sql), [...FIRST_VERSION_CONSTRAINTS, APP_FK].sort());
   await assert.rejects(
     sql`insert into public.chains (name, family) values ('Litecoin', 'litecoin')`,
     /chains_family_check/,
@@ -516,7 +495,7 @@ Deno.test("upgrade: what the first schema version added is dropped, the app's ow
 
   assert.deepEqual(
     await constraints(sql),
-    ["wallet_balances.wallet_balances_wallet_id_fkey"],
+    [APP_FK],
     "only the app's own foreign key is left (same name as the one the first version would add)",
   );
   assert.deepEqual(
@@ -541,11 +520,7 @@ Deno.test("upgrade: what the first schema version added is dropped, the app's ow
 
 Deno.test("upgrade: a fresh install of the first version ends with the schema of a fresh install of this one", async () => {
   const c = await cluster();
-  const upgraded = dbName("upgrade_fresh");
-  const fresh = dbName("fresh_now");
-  await c.createDatabase(upgraded);
-  await c.createDatabase(fresh);
-  const sql = c.connect(upgraded, { max: 1 });
+  const { db: upgraded, sql } = await emptyDb(c, "upgrade_fresh");
   await c.migrate(upgraded, firstVersion);
   const [{ granted }] = await sql`
     select count(*)::int as granted from pg_class as c, aclexplode(c.relacl) as a
@@ -554,6 +529,5 @@ Deno.test("upgrade: a fresh install of the first version ends with the schema of
   assert.ok(granted > 0, "the first version left Supabase's default grants to anon");
 
   await c.migrate(upgraded);
-  await c.migrate(fresh);
-  assert.equal(await schemaDump(c, upgraded), await schemaDump(c, fresh));
+  assert.equal(await schemaDump(c, upgraded), await freshInstallSchema(c));
 });

@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
 import { insertAsset, insertBalances, insertChain } from "../../stack/seed.ts";
-import { claim, dbName, migratedDb } from "./fixtures.ts";
+import { migrateBefore } from "../../stack/upgrade_path.ts";
+import { claim, emptyDb, migratedDb } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();
@@ -166,13 +167,8 @@ Deno.test("metrics: chain_status's last run follows new runs and forgets pruned 
 
 Deno.test("upgrade: from the landed migrations, runs_total and each chain's last run read the same; running runs move to the gauge", async () => {
   const c = await cluster();
-  const db = dbName("metrics_upgrade");
-  await c.createDatabase(db);
-  const pgCron = /create\s+extension\s+(if\s+not\s+exists\s+)?"?pg_cron"?/i;
-  await c.migrate(db, {
-    files: (name, content) => name < "20261206000400" && !pgCron.test(content),
-  });
-  const sql = c.connect(db, { max: 1 });
+  const { db, sql } = await emptyDb(c, "metrics_upgrade");
+  await migrateBefore(c, db, "20261206000400");
   const a = await insertChain(sql);
   const b = await insertChain(sql);
   await sql`

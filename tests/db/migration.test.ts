@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { type Cluster, sharedCluster, type Sql } from "../../stack/pg.ts";
-import { claim, dataChecksum, dbName, DOMAIN_TABLES, record, schemaDump } from "./fixtures.ts";
+import { claim, dataChecksum, DOMAIN_TABLES, emptyDb, record, schemaDump } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();
@@ -17,9 +17,7 @@ async function reapply(c: Cluster, db: string, sql: Sql): Promise<string[]> {
 
 Deno.test("migration: applies on an empty database, and applying it twice changes nothing", async () => {
   const c = await cluster();
-  const db = dbName("empty");
-  await c.createDatabase(db);
-  const sql = c.connect(db, { max: 1 });
+  const { db, sql } = await emptyDb(c, "empty");
 
   const applied = await c.migrate(db);
   assert.ok(applied.some((f) => f.endsWith("_balance_sync_schema.sql")), applied.join());
@@ -133,9 +131,7 @@ insert into public.wallet_balances (id, wallet_id, asset_on_chain_id, on_chain_b
 
 Deno.test("migration: applies on a pre-populated legacy schema with broken rows, and twice in a row", async () => {
   const c = await cluster();
-  const db = dbName("legacy");
-  await c.createDatabase(db);
-  const sql = c.connect(db, { max: 1 });
+  const { db, sql } = await emptyDb(c, "legacy");
   await sql.unsafe(LEGACY_SCHEMA);
   await sql.unsafe(LEGACY_DATA);
   const legacyColumns = await sql`
@@ -245,9 +241,7 @@ Deno.test("migration: applies on a pre-populated legacy schema with broken rows,
 
 Deno.test("migration: chain_status keeps its learned-size and dispatch columns through a re-apply, which needs the event trigger that makes way for 20261201001300's narrower view", async () => {
   const c = await cluster();
-  const db = dbName("status_reapply");
-  await c.createDatabase(db);
-  const sql = c.connect(db, { max: 1 });
+  const { db, sql } = await emptyDb(c, "status_reapply");
   const applied = await c.migrate(db);
   const columns = async () =>
     (await sql`select attname from pg_attribute

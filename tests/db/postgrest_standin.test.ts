@@ -1,16 +1,23 @@
 import assert from "node:assert/strict";
-import { createClient } from "@supabase/supabase-js";
+import { createClient, type SupabaseClient } from "@supabase/supabase-js";
 import { sharedCluster, startCluster } from "../../stack/pg.ts";
 import { startPostgrest } from "../../stack/standins/postgrest.ts";
-import { signJwt, TEST_JWT_SECRET, testKeys } from "../../stack/jwt.ts";
+import { signJwt, TEST_JWT_SECRET, type TestKeys, testKeys } from "../../stack/jwt.ts";
 
 const opts = { sanitizeOps: false, sanitizeResources: false };
 
 const cluster = sharedCluster();
 let databases = 0;
 
+interface Api {
+  url: string;
+  keys: TestKeys;
+  /** A client with the service_role key. */
+  service: SupabaseClient;
+}
+
 /** A fresh migrated database behind a fresh stand-in, on the module's one cluster. */
-async function withApi(fn: (ctx: { url: string }) => Promise<void>): Promise<void> {
+async function withApi(fn: (api: Api) => Promise<void>): Promise<void> {
   const pg = await cluster();
   const name = `api_${++databases}`;
   const db = await pg.createDatabase(name, { migrate: true });
@@ -33,133 +40,121 @@ async function withApi(fn: (ctx: { url: string }) => Promise<void>): Promise<voi
   await admin.end();
   const api = await startPostgrest({ databaseUrl: db, jwtSecret: TEST_JWT_SECRET });
   try {
-    await fn({ url: api.url });
+    const keys = await testKeys();
+    await fn({ url: api.url, keys, service: createClient(api.url, keys.serviceRoleKey) });
   } finally {
     await api.stop();
   }
 }
 
-Deno.test(
+/** A test of its own database and stand-in. */
+function apiTest(name: string, fn: (api: Api) => Promise<void>): void {
+  Deno.test(name, opts, () => withApi(fn));
+}
+
+apiTest(
   "PostgREST stand-in: service_role may call the contract, anon and authenticated get a permission error",
-  opts,
-  async () => {
-    await withApi(async ({ url }) => {
-      const keys = await testKeys();
-      const args = { p_worker: "w-1", p_ids: [] };
+  async ({ url, keys, service }) => {
+    const args = { p_worker: "w-1", p_ids: [] };
 
-      const service = createClient(url, keys.serviceRoleKey);
-      const ok = await service.rpc("balance_sync_release", args);
-      assert.equal(ok.error, null);
-      assert.equal(ok.data, 0);
+    const ok = await service.rpc("balance_sync_release", args);
+    assert.equal(ok.error, null);
+    assert.equal(ok.data, 0);
 
-      const anon = await createClient(url, keys.anonKey).rpc("balance_sync_release", args);
-      assert.equal(anon.status, 401);
-      assert.equal(anon.error?.code, "42501");
-      assert.match(
-        anon.error?.message ?? "",
-        /permission denied for function balance_sync_release/,
-      );
-
-      const user = createClient(url, keys.anonKey, {
-        global: { headers: { Authorization: `Bearer ${keys.userToken}` } },
-      });
-      const denied = await user.rpc("balance_sync_claim", { p_worker: "w-1" });
-      assert.equal(denied.status, 403);
-      assert.equal(denied.error?.code, "42501");
-    });
-  },
-);
-
-Deno.test(
-  "PostgREST stand-in: named JSON arguments arrive as typed SQL arguments",
-  opts,
-  async () => {
-    await withApi(async ({ url }) => {
-      const keys = await testKeys();
-      const client = createClient(url, keys.serviceRoleKey);
-      const ids = ["6f1c1c70-1111-4d7e-9c1d-000000000001", "6f1c1c70-1111-4d7e-9c1d-000000000002"];
-      const big = (2n ** 256n - 2n).toString();
-      const { data, error } = await client.rpc("echo_types", {
-        p_n: 41,
-        p_ids: ids,
-        p_doc: { nested: [1, "two"] },
-        p_big: big,
-      });
-      assert.equal(error, null);
-      assert.deepEqual(data, {
-        n: 42,
-        ids,
-        doc: { nested: [1, "two"] },
-        big: (2n ** 256n - 1n).toString(),
-      });
-
-      const rows = await client.rpc("two_rows");
-      assert.deepEqual(rows.data, [{ k: 1, v: "a" }, { k: 2, v: "b" }]);
-    });
-  },
-);
-
-Deno.test(
-  "PostgREST stand-in: errors carry code, message, details and hint with PostgREST statuses",
-  opts,
-  async () => {
-    await withApi(async ({ url }) => {
-      const keys = await testKeys();
-      const client = createClient(url, keys.serviceRoleKey);
-
-      const raised = await client.rpc("fail_with_hint");
-      assert.equal(raised.status, 400);
-      assert.deepEqual(raised.error, {
-        code: "P0001",
-        message: "bad input",
-        details: "the detail",
-        hint: "the hint",
-      });
-
-      const missing = await client.rpc("no_such_function", { a: 1 });
-      assert.equal(missing.status, 404);
-      assert.equal(missing.error?.code, "PGRST202");
-
-      const badType = await client.rpc("echo_types", {
-        p_n: "not a number",
-        p_ids: [],
-        p_doc: {},
-        p_big: "1",
-      });
-      assert.equal(badType.status, 400);
-      assert.equal(badType.error?.code, "22P02");
-    });
-  },
-);
-
-Deno.test("PostgREST stand-in: a missing, forged or expired JWT is refused", opts, async () => {
-  await withApi(async ({ url }) => {
-    const call = (headers: Record<string, string>) =>
-      fetch(`${url}/rest/v1/rpc/two_rows`, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...headers },
-        body: "{}",
-      }).then(async (r) => ({ status: r.status, body: await r.json() }));
-
-    const none = await call({});
-    assert.equal(none.status, 401);
-
-    const forged = await signJwt({ role: "service_role" }, "some-other-secret-of-enough-length!!");
-    const bad = await call({ authorization: `Bearer ${forged}` });
-    assert.equal(bad.status, 401);
-    assert.equal(bad.body.code, "PGRST301");
-
-    const expiredToken = await signJwt(
-      { role: "service_role", exp: Math.floor(Date.now() / 1000) - 60 },
-      TEST_JWT_SECRET,
+    const anon = await createClient(url, keys.anonKey).rpc("balance_sync_release", args);
+    assert.equal(anon.status, 401);
+    assert.equal(anon.error?.code, "42501");
+    assert.match(
+      anon.error?.message ?? "",
+      /permission denied for function balance_sync_release/,
     );
-    const expired = await call({ authorization: `Bearer ${expiredToken}` });
-    assert.equal(expired.status, 401);
-    assert.equal(expired.body.code, "PGRST303");
 
-    const garbage = await call({ authorization: "Bearer not.a.jwt" });
-    assert.equal(garbage.status, 401);
-  });
+    const user = createClient(url, keys.anonKey, {
+      global: { headers: { Authorization: `Bearer ${keys.userToken}` } },
+    });
+    const denied = await user.rpc("balance_sync_claim", { p_worker: "w-1" });
+    assert.equal(denied.status, 403);
+    assert.equal(denied.error?.code, "42501");
+  },
+);
+
+apiTest(
+  "PostgREST stand-in: named JSON arguments arrive as typed SQL arguments",
+  async ({ service }) => {
+    const ids = ["6f1c1c70-1111-4d7e-9c1d-000000000001", "6f1c1c70-1111-4d7e-9c1d-000000000002"];
+    const big = (2n ** 256n - 2n).toString();
+    const { data, error } = await service.rpc("echo_types", {
+      p_n: 41,
+      p_ids: ids,
+      p_doc: { nested: [1, "two"] },
+      p_big: big,
+    });
+    assert.equal(error, null);
+    assert.deepEqual(data, {
+      n: 42,
+      ids,
+      doc: { nested: [1, "two"] },
+      big: (2n ** 256n - 1n).toString(),
+    });
+
+    const rows = await service.rpc("two_rows");
+    assert.deepEqual(rows.data, [{ k: 1, v: "a" }, { k: 2, v: "b" }]);
+  },
+);
+
+apiTest(
+  "PostgREST stand-in: errors carry code, message, details and hint with PostgREST statuses",
+  async ({ service }) => {
+    const raised = await service.rpc("fail_with_hint");
+    assert.equal(raised.status, 400);
+    assert.deepEqual(raised.error, {
+      code: "P0001",
+      message: "bad input",
+      details: "the detail",
+      hint: "the hint",
+    });
+
+    const missing = await service.rpc("no_such_function", { a: 1 });
+    assert.equal(missing.status, 404);
+    assert.equal(missing.error?.code, "PGRST202");
+
+    const badType = await service.rpc("echo_types", {
+      p_n: "not a number",
+      p_ids: [],
+      p_doc: {},
+      p_big: "1",
+    });
+    assert.equal(badType.status, 400);
+    assert.equal(badType.error?.code, "22P02");
+  },
+);
+
+apiTest("PostgREST stand-in: a missing, forged or expired JWT is refused", async ({ url }) => {
+  const call = (headers: Record<string, string>) =>
+    fetch(`${url}/rest/v1/rpc/two_rows`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...headers },
+      body: "{}",
+    }).then(async (r) => ({ status: r.status, body: await r.json() }));
+
+  const none = await call({});
+  assert.equal(none.status, 401);
+
+  const forged = await signJwt({ role: "service_role" }, "some-other-secret-of-enough-length!!");
+  const bad = await call({ authorization: `Bearer ${forged}` });
+  assert.equal(bad.status, 401);
+  assert.equal(bad.body.code, "PGRST301");
+
+  const expiredToken = await signJwt(
+    { role: "service_role", exp: Math.floor(Date.now() / 1000) - 60 },
+    TEST_JWT_SECRET,
+  );
+  const expired = await call({ authorization: `Bearer ${expiredToken}` });
+  assert.equal(expired.status, 401);
+  assert.equal(expired.body.code, "PGRST303");
+
+  const garbage = await call({ authorization: "Bearer not.a.jwt" });
+  assert.equal(garbage.status, 401);
 });
 
 Deno.test("PostgREST stand-in: a stopped database gives 503", opts, async () => {
@@ -183,51 +178,41 @@ Deno.test("PostgREST stand-in: a stopped database gives 503", opts, async () => 
   }
 });
 
-Deno.test(
+apiTest(
   "PostgREST stand-in: db-max-rows (1,000, as hosted) caps a set-returning call silently, and the change log refuses a larger page",
-  opts,
-  async () => {
-    await withApi(async ({ url }) => {
-      const service = createClient(url, (await testKeys()).serviceRoleKey);
-      const small = await service.rpc("numbers", { p_n: 999 });
-      assert.equal(small.data.length, 999);
-      const capped = await service.rpc("numbers", { p_n: 1500 });
-      assert.equal(capped.error, null);
-      assert.equal(capped.data.length, 1000, "cut at db-max-rows without an error");
-      assert.deepEqual([capped.data[0], capped.data[999]], [1, 1000]);
+  async ({ service }) => {
+    const small = await service.rpc("numbers", { p_n: 999 });
+    assert.equal(small.data.length, 999);
+    const capped = await service.rpc("numbers", { p_n: 1500 });
+    assert.equal(capped.error, null);
+    assert.equal(capped.data.length, 1000, "cut at db-max-rows without an error");
+    assert.deepEqual([capped.data[0], capped.data[999]], [1, 1000]);
 
-      const page = await service.rpc("balance_sync_changes_since", {
-        p_after_id: 0,
-        p_limit: 1001,
-      });
-      assert.equal(page.status, 400);
-      assert.match(page.error?.message ?? "", /p_limit must be 1\.\.1000, got 1001/);
-      assert.match(page.error?.hint ?? "", /db-max-rows/);
-      const full = await service.rpc("balance_sync_changes_since", {
-        p_after_id: 0,
-        p_limit: 1000,
-      });
-      assert.equal(full.error, null);
+    const page = await service.rpc("balance_sync_changes_since", {
+      p_after_id: 0,
+      p_limit: 1001,
     });
+    assert.equal(page.status, 400);
+    assert.match(page.error?.message ?? "", /p_limit must be 1\.\.1000, got 1001/);
+    assert.match(page.error?.hint ?? "", /db-max-rows/);
+    const full = await service.rpc("balance_sync_changes_since", {
+      p_after_id: 0,
+      p_limit: 1000,
+    });
+    assert.equal(full.error, null);
   },
 );
 
-Deno.test(
+apiTest(
   "PostgREST stand-in: requests run under hosted Supabase's role timeouts (authenticator 8 s, which service_role keeps; anon 3 s)",
-  opts,
-  async () => {
-    await withApi(async ({ url }) => {
-      const keys = await testKeys();
-      const service = await createClient(url, keys.serviceRoleKey).rpc("sleep_for", {
-        p_seconds: 0,
-      });
-      assert.equal(service.error, null);
-      assert.equal(service.data, "8s", "service_role keeps authenticator's 8 s");
-      const anonFast = await createClient(url, keys.anonKey).rpc("sleep_for", { p_seconds: 0 });
-      assert.equal(anonFast.data, "3s");
-      const anonSlow = await createClient(url, keys.anonKey).rpc("sleep_for", { p_seconds: 3.5 });
-      assert.equal(anonSlow.error?.code, "57014", JSON.stringify(anonSlow.error));
-      assert.match(anonSlow.error?.message ?? "", /statement timeout/);
-    });
+  async ({ url, keys, service }) => {
+    const serviceCall = await service.rpc("sleep_for", { p_seconds: 0 });
+    assert.equal(serviceCall.error, null);
+    assert.equal(serviceCall.data, "8s", "service_role keeps authenticator's 8 s");
+    const anonFast = await createClient(url, keys.anonKey).rpc("sleep_for", { p_seconds: 0 });
+    assert.equal(anonFast.data, "3s");
+    const anonSlow = await createClient(url, keys.anonKey).rpc("sleep_for", { p_seconds: 3.5 });
+    assert.equal(anonSlow.error?.code, "57014", JSON.stringify(anonSlow.error));
+    assert.match(anonSlow.error?.message ?? "", /statement timeout/);
   },
 );

@@ -1,7 +1,7 @@
 /** balance_sync_record / balance_sync_release on a real PostgreSQL. */
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
-import { claim, migratedDb, record, release, seedDueRows } from "./fixtures.ts";
+import { claim, migratedDb, readOf, record, release, seedDueRows } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();
@@ -153,12 +153,7 @@ Deno.test("record: a lower block never overwrites a higher one", async () => {
   );
 
   await claim(sql, "r2", force);
-  const older = await record(sql, "r2", [{
-    id,
-    raw: "99",
-    human: "0.000000000000000099",
-    block: "999",
-  }]);
+  const older = await record(sql, "r2", [readOf(id, "99", "999")]);
   assert.equal(older.stale_rejected, 1);
   assert.deepEqual(older.stale_ids, [id], "the stale-rejected row is named");
   assert.equal(older.applied, 0);

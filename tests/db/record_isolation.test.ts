@@ -12,7 +12,8 @@
  */
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
-import { claim, migratedDb, record, seedDueRows } from "./fixtures.ts";
+import { frozenRowTrigger } from "../support/row_refusals.ts";
+import { claim, migratedDb, readOf, record, seedDueRows } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();
@@ -67,7 +68,7 @@ async function measure(
     // A new balance for every row in every run (decimals 18: human = raw / 10^18).
     const results = ids.map((id, i) => {
       const raw = String(firstBlock * 1000 + run * 10 + (i % 7));
-      return { id, raw, human: `0.${raw.padStart(18, "0")}`, block: String(firstBlock + run) };
+      return readOf(id, raw, String(firstBlock + run));
     });
     runs.push(await recordMeasured(sql, worker, results));
   }
@@ -86,16 +87,9 @@ Deno.test("record: 1,000 results cost one statement; one refused row among them 
     assert.equal(m.calls, 1, "the common path is the one statement");
   }
 
-  await sql.unsafe(`
-    create function public.refuse_one_row() returns trigger language plpgsql as $$
-    begin
-      if new.id = '${bad}' and new.on_chain_balance_raw is distinct from old.on_chain_balance_raw
-      then raise exception 'row % is frozen by another service', new.id;
-      end if;
-      return new;
-    end $$;
-    create trigger refuse_one_row before update on public.wallet_balances
-      for each row execute function public.refuse_one_row();`);
+  await sql.unsafe(
+    frozenRowTrigger("refuse_one_row", bad, { by: " by another service", balanceOnly: true }),
+  );
 
   const oneBad = await measure(sql, ids, "one-bad", 200);
   const bound = 1 + 2 * Math.ceil(Math.log2(ROWS));
@@ -150,12 +144,7 @@ Deno.test("record: a batch whose every row is refused stays within the subtransa
 
   const claimed = await claim(sql, "all-bad", { limit: ROWS });
   assert.equal(claimed.rows.length, ROWS);
-  const results = ids.map((id, i) => ({
-    id,
-    raw: String(1000 + i),
-    human: `0.${String(1000 + i).padStart(18, "0")}`,
-    block: "5",
-  }));
+  const results = ids.map((id, i) => readOf(id, String(1000 + i), "5"));
   const started = performance.now();
   const { xids, value } = await xidsOf(
     sql,
@@ -194,23 +183,9 @@ Deno.test("record: a duplicate id that falls into the other half is invalid, not
   const { sql } = await migratedDb(cluster, "isolation_dup");
   const { ids } = await seedDueRows(sql, 8);
   const bad = ids[1];
-  await sql.unsafe(`
-    create function public.refuse_one() returns trigger language plpgsql as $$
-    begin
-      if new.id = '${bad}' and new.on_chain_balance_raw is distinct from old.on_chain_balance_raw
-      then raise exception 'row % is frozen', new.id;
-      end if;
-      return new;
-    end $$;
-    create trigger refuse_one before update on public.wallet_balances
-      for each row execute function public.refuse_one();`);
+  await sql.unsafe(frozenRowTrigger("refuse_one", bad, { balanceOnly: true }));
   await claim(sql, "dup", { limit: 8 });
-  const ok = (id: string, raw: string) => ({
-    id,
-    raw,
-    human: `0.${raw.padStart(18, "0")}`,
-    block: "3",
-  });
+  const ok = (id: string, raw: string) => readOf(id, raw, "3");
   // ids[0] twice: at index 0 (first half) and at index 7 (second half)
   const results = [
     ok(ids[0], "1"),

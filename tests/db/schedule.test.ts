@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { type Cluster, sharedCluster, type Sql, withCluster } from "../../stack/pg.ts";
 import { waitFor } from "../support/wait.ts";
-import { insertAsset, insertBalances, insertChain } from "../../stack/seed.ts";
+import { seedDueRows } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster({ migrate: true });
@@ -30,6 +30,15 @@ async function setSecrets(sql: Sql, secrets: Record<string, string>): Promise<vo
   for (const [name, value] of Object.entries(secrets)) {
     await sql`select vault.create_secret(${value}, ${name})`;
   }
+}
+
+/** The function's URL and `secret` in Vault (the stack's local URL), and pg_net's queue empty. */
+async function readyToDispatch(sql: Sql, secret = "correct-horse-battery-staple"): Promise<void> {
+  await setSecrets(sql, {
+    balance_sync_function_url: "http://127.0.0.1:54321/functions/v1/balance-sync",
+    balance_sync_secret: secret,
+  });
+  await sql`delete from net.http_request_queue`;
 }
 
 Deno.test("schedule: the sync, cleanup, status and webhook jobs are present with the right schedule", async () => {
@@ -82,23 +91,9 @@ Deno.test("schedule: applying the migration twice leaves one sync job and one cl
 
 Deno.test("dispatch: one POST per chain with due rows, body naming the chain, secret header and 40 s timeout", async () => {
   const c = await cluster();
-  await setSecrets(c.sql, {
-    balance_sync_function_url: "http://127.0.0.1:54321/functions/v1/balance-sync",
-    balance_sync_secret: "correct-horse-battery-staple",
-  });
-  await c.sql`delete from net.http_request_queue`;
-  const due = await insertChain(c.sql, { name: "dispatch-due" });
-  await insertBalances(c.sql, {
-    chainId: due,
-    assetOnChainId: await insertAsset(c.sql, { chainId: due }),
-    count: 3,
-  });
-  const fresh = await insertChain(c.sql, { name: "dispatch-fresh" });
-  const freshIds = await insertBalances(c.sql, {
-    chainId: fresh,
-    assetOnChainId: await insertAsset(c.sql, { chainId: fresh }),
-    count: 2,
-  });
+  await readyToDispatch(c.sql);
+  const { chainId: due } = await seedDueRows(c.sql, 3, { name: "dispatch-due" });
+  const { ids: freshIds } = await seedDueRows(c.sql, 2, { name: "dispatch-fresh" });
   await c.sql`update public.wallet_balances set last_checked = now(),
               next_sync_at = now() + interval '30 seconds' where id = any(${freshIds})`;
   try {
@@ -129,21 +124,9 @@ Deno.test("dispatch: one POST per chain with due rows, body naming the chain, se
 
 Deno.test("dispatch: a backlog gets parallel POSTs up to the per-chain cap, a rate-limited chain one, all within the per-tick cap", async () => {
   const c = await cluster();
-  await setSecrets(c.sql, {
-    balance_sync_function_url: "http://127.0.0.1:54321/functions/v1/balance-sync",
-    balance_sync_secret: "correct-horse-battery-staple",
-  });
-  await c.sql`delete from net.http_request_queue`;
-  const seed = async (name: string, count: number, maxRps: number | null) => {
-    const id = await insertChain(c.sql, { name });
-    await c.sql`update public.chains set max_rps = ${maxRps} where id = ${id}`;
-    await insertBalances(c.sql, {
-      chainId: id,
-      assetOnChainId: await insertAsset(c.sql, { chainId: id }),
-      count,
-    });
-    return id;
-  };
+  await readyToDispatch(c.sql);
+  const seed = async (name: string, count: number, maxRps: number | null) =>
+    (await seedDueRows(c.sql, count, { name, maxRps })).chainId;
   const big = await seed("backlog-a", 50, null);
   const small = await seed("backlog-b", 5, null);
   const paced = await seed("backlog-paced", 50, 2);
@@ -179,17 +162,8 @@ Deno.test("dispatch: a backlog gets parallel POSTs up to the per-chain cap, a ra
 
 Deno.test("dispatch: a Vault secret saved with a trailing line break is sent without it", async () => {
   const c = await cluster();
-  await setSecrets(c.sql, {
-    balance_sync_function_url: "http://127.0.0.1:54321/functions/v1/balance-sync",
-    balance_sync_secret: "correct-horse-battery-staple\r\n",
-  });
-  await c.sql`delete from net.http_request_queue`;
-  const chainId = await insertChain(c.sql, { name: "dispatch-trimmed-secret" });
-  await insertBalances(c.sql, {
-    chainId,
-    assetOnChainId: await insertAsset(c.sql, { chainId }),
-    count: 1,
-  });
+  await readyToDispatch(c.sql, "correct-horse-battery-staple\r\n");
+  await seedDueRows(c.sql, 1, { name: "dispatch-trimmed-secret" });
   try {
     const [{ queued: count }] = await c.sql`select balance_sync.dispatch() as queued`;
     assert.equal(Number(count), 1);

@@ -6,7 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
-import { dbName } from "./fixtures.ts";
+import { changesAged, remainingAges } from "../support/balance_changes.ts";
+import { migrateBefore } from "../../stack/upgrade_path.ts";
+import { emptyDb } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster({ migrate: true });
@@ -14,34 +16,19 @@ const cluster = sharedCluster({ migrate: true });
 const setValue = (sql: Sql, key: string, json: string) =>
   sql`update balance_sync.settings set value = ${json}::text::jsonb where key = ${key}`;
 
-/** Change rows observed `days` ago, oldest first. */
-async function changesAged(sql: Sql, days: number[]): Promise<void> {
-  await sql`delete from balance_sync.balance_changes`;
-  await sql`
-    insert into balance_sync.balance_changes (
-      wallet_balance_id, new_raw, new_human, delta_raw, delta_human, observed_at, run_id)
-    select gen_random_uuid(), 1, 1, 1, 1, now() - make_interval(days => a.d), 'run-' || a.d
-    from unnest(${days}::int[]) with ordinality as a(d, n)
-    order by a.n`;
-}
-
-const remainingDays = async (sql: Sql) =>
-  (await sql`select substr(run_id, 5)::int as d from balance_sync.balance_changes order by id`)
-    .map((r) => r.d);
-
 Deno.test('settings: the daily cleanup reads a retention stored as a JSON string ("2") like the number 2', async () => {
   const { sql } = await cluster();
   try {
-    await changesAged(sql, [40, 10, 3, 1, 0]);
+    await changesAged(sql, [40, 10, 3, 1, 0], "days");
     await setValue(sql, "balance_changes_retention_days", '"2"');
     await setValue(sql, "balance_changes_prune_batch", '"2"');
     await sql`select balance_sync.cleanup_cron_history()`;
-    assert.deepEqual(await remainingDays(sql), [1, 0]);
+    assert.deepEqual(await remainingAges(sql), [1, 0]);
 
-    await changesAged(sql, [40, 10, 3, 1, 0]);
+    await changesAged(sql, [40, 10, 3, 1, 0], "days");
     await setValue(sql, "balance_changes_retention_days", "2");
     await sql`select balance_sync.cleanup_cron_history()`;
-    assert.deepEqual(await remainingDays(sql), [1, 0]);
+    assert.deepEqual(await remainingAges(sql), [1, 0]);
   } finally {
     await setValue(sql, "balance_changes_retention_days", "30");
     await setValue(sql, "balance_changes_prune_batch", "5000");
@@ -109,7 +96,7 @@ Deno.test("settings: a value its rule refuses is refused when written, naming th
 
 Deno.test("settings: a bad value stored before the check fails only its cleanup step, which is counted; the others run", async () => {
   const { sql } = await cluster();
-  await changesAged(sql, [40, 1]);
+  await changesAged(sql, [40, 1], "days");
   await sql`insert into balance_sync.runs (run_id, kind, started_at, lease_seconds, status)
             values ('ancient-run', 'scheduled', now() - interval '30 days', 120, 'finished')`;
   // as a value written before this check existed
@@ -118,7 +105,7 @@ Deno.test("settings: a bad value stored before the check fails only its cleanup 
   await sql`alter table balance_sync.settings enable trigger settings_check`;
   try {
     await sql`select balance_sync.cleanup_cron_history()`;
-    assert.deepEqual(await remainingDays(sql), [40, 1], "its step did nothing");
+    assert.deepEqual(await remainingAges(sql), [40, 1], "its step did nothing");
     assert.deepEqual(
       [...await sql`select run_id from balance_sync.runs where run_id = 'ancient-run'`],
       [],
@@ -135,13 +122,8 @@ Deno.test("settings: a bad value stored before the check fails only its cleanup 
 
 Deno.test("upgrade: a bad value stored before the check does not stop the migration, and stays as the operator left it", async () => {
   const c = await cluster();
-  const db = dbName("settings_upgrade");
-  await c.createDatabase(db);
-  const pgCron = /create\s+extension\s+(if\s+not\s+exists\s+)?"?pg_cron"?/i;
-  await c.migrate(db, {
-    files: (name, content) => name < "20261206000400" && !pgCron.test(content),
-  });
-  const sql = c.connect(db, { max: 1 });
+  const { db, sql } = await emptyDb(c, "settings_upgrade");
+  await migrateBefore(c, db, "20261206000400");
   await setValue(sql, "balance_changes_retention_days", '"thirty"');
   await setValue(sql, "rows_per_run", '"500"');
   const applied = await c.migrate(db);

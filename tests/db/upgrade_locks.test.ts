@@ -15,13 +15,15 @@ import assert from "node:assert/strict";
 import { type Cluster, sharedCluster, type Sql, withCluster } from "../../stack/pg.ts";
 import {
   AS_LANDED,
+  migrateBefore,
   migrateFirstMilestone,
   migrateRest,
   seedFirstMilestoneBalances,
   UPGRADE_LOCK_FILES,
 } from "../../stack/upgrade_path.ts";
+import { frozenRowTrigger } from "../support/row_refusals.ts";
 import { lockRuleViolations } from "../support/migration_lock_rules.ts";
-import { dbName, schemaDump } from "./fixtures.ts";
+import { dbName, emptyDb, schemaDump } from "./fixtures.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();
@@ -122,21 +124,12 @@ Deno.test("upgrade locks: from the first milestone, the push builds valid indexe
 
 Deno.test("upgrade locks: a batch the database refuses is skipped and counted; the other batches are filled", async () => {
   const c = await cluster();
-  const db = dbName("backfill_refused");
-  await c.createDatabase(db);
-  const sql = c.connect(db, { max: 1 });
+  const { db, sql } = await emptyDb(c, "backfill_refused");
   await migrateFirstMilestone(c, db);
   await seedFirstMilestoneBalances(sql, 20, 1);
   await migrateRest(c, db);
   const ids = (await backoffRows(sql)).map((r) => r.id as string);
-  await sql.unsafe(`
-    create function public.refuse_one() returns trigger language plpgsql as $$
-    begin
-      if new.id = '${ids[7]}' then raise exception 'row % is frozen', new.id; end if;
-      return new;
-    end $$;
-    create trigger refuse_one before update on public.wallet_balances
-      for each row execute function public.refuse_one();`);
+  await sql.unsafe(frozenRowTrigger("refuse_one", ids[7]));
 
   for (let i = 0; i < 10; i++) await sql`select balance_sync.backfill_next_sync_at(5)`;
   const [done] = await sql`select rows_updated, batches, failed_batches, last_error, finished_at
@@ -152,14 +145,10 @@ Deno.test("upgrade locks: a batch the database refuses is skipped and counted; t
 
 Deno.test("upgrade locks: a failed concurrent build stops the push with the command that clears it; then the push builds the index", async () => {
   const c = await cluster();
-  const db = dbName("invalid_index");
-  await c.createDatabase(db);
-  const sql = c.connect(db, { max: 1 });
+  const { db, sql } = await emptyDb(c, "invalid_index");
   await migrateFirstMilestone(c, db);
   await seedFirstMilestoneBalances(sql, 20, 2);
-  await c.migrate(db, {
-    files: (name, content) => name < "20261206000210" && !/extension[^;]*pg_cron/.test(content),
-  });
+  await migrateBefore(c, db, "20261206000210");
   // What a concurrent build that failed half way leaves behind: an INVALID index of that name.
   await assert.rejects(
     sql`create unique index concurrently wallet_balances_next_sync_idx
@@ -178,11 +167,7 @@ Deno.test("upgrade locks: a failed concurrent build stops the push with the comm
 
   await sql`drop index concurrently if exists public.wallet_balances_next_sync_idx`;
   // Up to the file that drops it again: the push builds it, valid.
-  await c.migrate(db, {
-    files: (name, content) =>
-      name < "20261206001300" &&
-      !/create\s+extension\s+(if\s+not\s+exists\s+)?"?pg_cron"?/i.test(content),
-  });
+  await migrateBefore(c, db, "20261206001300");
   const [{ def }] =
     await sql`select pg_get_indexdef('public.wallet_balances_next_sync_idx'::regclass)
                                  as def`;
@@ -217,10 +202,7 @@ Deno.test("upgrade locks: the final schema is the one the files as they landed g
         await migrateFirstMilestone(c, db);
         await seedFirstMilestoneBalances(sql, 20, 2);
       } else {
-        await c.migrate(db, {
-          files: (name, content) =>
-            name < "20261201000000" && !/extension[^;]*pg_cron/.test(content),
-        });
+        await migrateBefore(c, db, "20261201000000");
       }
       await migrateRest(c, db, { landed });
       dumps.push(await schemaWithoutNewObjects(c, db));

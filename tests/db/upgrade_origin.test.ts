@@ -16,57 +16,25 @@
  */
 import assert from "node:assert/strict";
 import { type Cluster, sharedCluster, type Sql, startCluster } from "../../stack/pg.ts";
-import { claim, dbName, schemaDump } from "./fixtures.ts";
+import { claim, dbName, emptyDb, freshInstallSchema, schemaDump } from "./fixtures.ts";
 import { firstVersion, landedLiveSafety } from "./first_version.ts";
+import { APP_FK, APP_TABLES, constraints, FIRST_VERSION_CONSTRAINTS } from "./app_tables.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
 const cluster = sharedCluster();
 
-/** An exchange's tables before balance-sync: the app's own foreign key has the default name. */
-const APP_SCHEMA = `
-create table public.chains (id uuid primary key default gen_random_uuid(), name text not null,
-                            rpc_url text);
-create table public.wallets (id uuid primary key default gen_random_uuid());
-create table public.asset_on_chain (id uuid primary key default gen_random_uuid(), chain_id uuid,
-                                    decimals integer);
-create table public.wallet_balances (
-  id uuid primary key default gen_random_uuid(),
-  wallet_id uuid references public.wallets (id),
-  asset_on_chain_id uuid
-);
+/** The app's tables with two chains of its own. */
+const APP_SCHEMA = `${APP_TABLES}
 insert into public.chains (name, rpc_url) values ('BSC', 'http://bsc'), ('Bitcoin', 'http://btc');
 `;
 
-const APP_FK = "wallet_balances.wallet_balances_wallet_id_fkey";
 const DROP_APP_FK =
   "alter table public.wallet_balances drop constraint wallet_balances_wallet_id_fkey;";
-
-/** What the first version adds on APP_SCHEMA (it skips the key the app already has). */
-const FIRST_VERSION_CONSTRAINTS = [
-  "asset_on_chain.asset_on_chain_asset_id_fkey",
-  "asset_on_chain.asset_on_chain_chain_id_fkey",
-  "chains.chains_confirmations_check",
-  "chains.chains_family_check",
-  "chains.chains_max_concurrency_check",
-  "chains.chains_max_rps_check",
-  "user_wallet_addresses.user_wallet_addresses_chain_id_fkey",
-  "user_wallet_addresses.user_wallet_addresses_wallet_id_fkey",
-  "wallet_balances.wallet_balances_asset_on_chain_id_fkey",
-  "wallet_balances.wallet_balances_error_streak_check",
-];
-
-async function constraints(sql: Sql): Promise<string[]> {
-  return (await sql`
-    select conrelid::regclass::text || '.' || conname as name from pg_constraint
-    where connamespace = 'public'::regnamespace and contype <> 'p' order by 1`).map((r) => r.name);
-}
 
 /** A database with the app's tables that ran the first milestone's push. */
 async function firstVersionDb(name: string, schema = APP_SCHEMA) {
   const c = await cluster();
-  const db = dbName(name);
-  await c.createDatabase(db);
-  const sql = c.connect(db, { max: 1 });
+  const { db, sql } = await emptyDb(c, name);
   if (schema) await sql.unsafe(schema);
   await c.migrate(db, firstVersion);
   return { c, db, sql };
@@ -329,19 +297,13 @@ async function dumpInto(c: Cluster, from: string, to: string): Promise<void> {
 
 Deno.test("upgrade origin: a database that already ran the landed live-safety migration gets the listing table and the schema of a fresh install", async () => {
   const c = await cluster();
-  const upgraded = dbName("origin_landed");
-  const fresh = dbName("origin_fresh");
-  await c.createDatabase(upgraded);
-  await c.createDatabase(fresh);
+  const { db: upgraded, sql } = await emptyDb(c, "origin_landed");
   await c.migrate(upgraded, firstVersion);
   await c.migrate(upgraded, landedLiveSafety);
 
   await c.migrate(upgraded);
-  await c.migrate(fresh);
-
-  const sql = c.connect(upgraded, { max: 1 });
   assert.deepEqual(await leftInPlace(sql), []);
-  assert.equal(await schemaDump(c, upgraded), await schemaDump(c, fresh));
+  assert.equal(await schemaDump(c, upgraded), await freshInstallSchema(c));
 });
 
 /** Chains whose names carry none of the listed words: the first version set evm on them. */

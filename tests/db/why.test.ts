@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { sharedCluster, type Sql } from "../../stack/pg.ts";
-import { claim, migratedDb, record, seedDueRows } from "./fixtures.ts";
+import { claim, migratedDb, readOf, record, seedDueRows } from "./fixtures.ts";
 import { insertAsset, insertBalances, insertChain } from "../../stack/seed.ts";
 
 Deno.test.sanitizer({ ops: false, resources: false });
@@ -74,12 +74,7 @@ Deno.test("why(): never synced is 'due'; after a recorded success it is 'fresh' 
   ]);
 
   await claim(sql, "run-a");
-  const recorded = await record(sql, "run-a", [{
-    id,
-    raw: "5",
-    human: "0.000000000000000005",
-    block: "123",
-  }]);
+  const recorded = await record(sql, "run-a", [readOf(id, "5", "123")]);
   assert.equal(recorded.applied, 1);
   answer = await why(sql, id);
   assert.equal(answer.state, "fresh");

@@ -6,58 +6,13 @@
  * refused row is parked with the database's reason (balance_sync.why).
  */
 import assert from "node:assert/strict";
-import type { Sql } from "../../stack/pg.ts";
 import { seedWorld } from "../../stack/data.ts";
+import { rowRefusals } from "../support/row_refusals.ts";
 import { e2eTest, sharedStack } from "./fixture.ts";
 
 const stack = sharedStack();
 
-const REFUSALS: {
-  name: string;
-  install: (sql: Sql, bad: string) => Promise<unknown>;
-  remove: (sql: Sql) => Promise<unknown>;
-  reason: RegExp;
-}[] = [
-  {
-    name: "a frozen-row trigger",
-    install: (sql, bad) =>
-      sql.unsafe(`
-        create or replace function public.e2e_freeze_row() returns trigger language plpgsql as $$
-        begin
-          if old.id = '${bad}' then raise exception 'row % is frozen by compliance', old.id; end if;
-          return new;
-        end $$;
-        create trigger e2e_freeze_row before update on public.wallet_balances
-          for each row execute function public.e2e_freeze_row();`),
-    remove: (sql) => sql`drop trigger e2e_freeze_row on public.wallet_balances`,
-    reason: /row .* is frozen by compliance/,
-  },
-  {
-    name: "a NOT VALID check one legacy row violates",
-    install: async (sql, bad) => {
-      await sql`update public.wallet_balances set sync_count = -1 where id = ${bad}`;
-      await sql.unsafe(`alter table public.wallet_balances
-                          add constraint e2e_sync_count_sane check (sync_count >= 0) not valid`);
-    },
-    remove: (sql) => sql`alter table public.wallet_balances drop constraint e2e_sync_count_sane`,
-    reason: /violates check constraint "e2e_sync_count_sane"/,
-  },
-  {
-    name: "a trigger with an unqualified table name",
-    install: (sql, bad) =>
-      sql.unsafe(`
-        create table if not exists public.e2e_review_log (wallet_balance_id uuid);
-        create or replace function public.e2e_log_review() returns trigger language plpgsql as $$
-        begin
-          if new.id = '${bad}' then insert into e2e_review_log values (new.id); end if;
-          return new;
-        end $$;
-        create trigger e2e_log_review after update on public.wallet_balances
-          for each row execute function public.e2e_log_review();`),
-    remove: (sql) => sql`drop trigger e2e_log_review on public.wallet_balances`,
-    reason: /relation "e2e_review_log" does not exist/,
-  },
-];
+const REFUSALS = rowRefusals("e2e_");
 
 for (const refusal of REFUSALS) {
   e2eTest(

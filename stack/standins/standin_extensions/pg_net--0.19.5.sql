@@ -77,27 +77,29 @@ as $$
   from jsonb_each_text(coalesce(params, '{}'::jsonb))
 $$;
 
-create function net.http_get(
+-- The one insert behind all three verbs: a request waits in the queue for the dispatcher.
+create function net._enqueue(
+  method net.http_method,
   url text,
-  params jsonb default '{}'::jsonb,
-  headers jsonb default '{}'::jsonb,
-  timeout_milliseconds integer default 5000
+  params jsonb,
+  headers jsonb,
+  body bytea,
+  timeout_milliseconds integer
 )
   returns bigint
-  language plpgsql
+  language sql
   volatile
-  strict
 as $$
-declare
-  request_id bigint;
-begin
-  insert into net.http_request_queue (method, url, headers, timeout_milliseconds)
-  values ('GET', net._encode_url_with_params_array(url, net._params_array(params)), headers,
+  insert into net.http_request_queue (method, url, headers, body, timeout_milliseconds)
+  values (method, net._encode_url_with_params_array(url, net._params_array(params)), headers, body,
           timeout_milliseconds)
-  returning id into request_id;
-  return request_id;
-end
+  returning id
 $$;
+
+create function net.http_get(url text, params jsonb default '{}'::jsonb,
+  headers jsonb default '{}'::jsonb, timeout_milliseconds integer default 5000)
+  returns bigint language sql volatile strict
+as $$ select net._enqueue('GET', url, params, headers, null, timeout_milliseconds) $$;
 
 create function net.http_post(
   url text,
@@ -111,7 +113,6 @@ create function net.http_post(
   volatile
 as $$
 declare
-  request_id bigint;
   content_type text;
 begin
   select header_value into content_type
@@ -131,35 +132,15 @@ begin
     raise exception 'body must not be null';
   end if;
 
-  insert into net.http_request_queue (method, url, headers, body, timeout_milliseconds)
-  values ('POST', net._encode_url_with_params_array(url, net._params_array(params)), headers,
-          convert_to(body::text, 'UTF8'), timeout_milliseconds)
-  returning id into request_id;
-  return request_id;
+  return net._enqueue('POST', url, params, headers, convert_to(body::text, 'UTF8'),
+                      timeout_milliseconds);
 end
 $$;
 
-create function net.http_delete(
-  url text,
-  params jsonb default '{}'::jsonb,
-  headers jsonb default '{}'::jsonb,
-  timeout_milliseconds integer default 5000
-)
-  returns bigint
-  language plpgsql
-  volatile
-  strict
-as $$
-declare
-  request_id bigint;
-begin
-  insert into net.http_request_queue (method, url, headers, timeout_milliseconds)
-  values ('DELETE', net._encode_url_with_params_array(url, net._params_array(params)), headers,
-          timeout_milliseconds)
-  returning id into request_id;
-  return request_id;
-end
-$$;
+create function net.http_delete(url text, params jsonb default '{}'::jsonb,
+  headers jsonb default '{}'::jsonb, timeout_milliseconds integer default 5000)
+  returns bigint language sql volatile strict
+as $$ select net._enqueue('DELETE', url, params, headers, null, timeout_milliseconds) $$;
 
 -- Privileges as on Supabase: the API roles may call the public functions.
 revoke all on function net.http_get(text, jsonb, jsonb, integer) from public;
