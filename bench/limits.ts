@@ -17,7 +17,7 @@ import { repoRoot } from "../stack/bin.ts";
 import { MULTICALL3_ADDRESS } from "../stack/contracts/mod.ts";
 import { startLimitedProvider } from "../stack/limited_provider.ts";
 import { createEvmReader } from "../supabase/functions/balance-sync/chains/evm/reader.ts";
-import { toChainConfig } from "../supabase/functions/balance-sync/db/store.ts";
+import { chainFromRow } from "./chain_row.ts";
 import {
   addressCall,
   addressHex,
@@ -72,14 +72,12 @@ try {
   const best = 1 + Math.ceil(aggregates / perRequest);
 
   const read = createEvmReader();
-  // The chain row as the function converts it: every optional column at its default.
-  const chain = toChainConfig({
+  const chain = chainFromRow({
     id: "limited",
     name: "limited",
     family: "evm",
     rpc_url: provider.rpcUrl,
   });
-  if (typeof chain !== "object" || chain === null) throw new Error(`chain row refused: ${chain}`);
   const queries = provider.holders.map((h, i) => ({
     key: String(i),
     address: h,
