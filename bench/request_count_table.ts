@@ -1,6 +1,6 @@
 /**
- * The rows of the request-count benchmarks (request_counts.ts, request_counts_tron.ts) and their
- * table. A module of its own so that the TRON part, which request_counts.ts loads while it runs,
+ * The rows of the request-count benchmarks (request_counts.ts, request_counts_tron.ts), their
+ * table and the command-line flags both take. A module of its own so that the TRON part, which request_counts.ts loads while it runs,
  * does not import request_counts.ts back.
  */
 
@@ -23,6 +23,17 @@ export interface BenchOptions {
   holders: number;
   latencyMs: number;
 }
+
+/** The flags both scripts take, for parseArgs: --latency=MS (of each request) --holders=N. */
+export const BENCH_FLAGS = {
+  latency: { type: "string", default: "0" },
+  holders: { type: "string", default: "1000" },
+} as const;
+
+export const benchOptions = (values: { latency: string; holders: string }): BenchOptions => ({
+  holders: Number(values.holders),
+  latencyMs: Number(values.latency),
+});
 
 /** The rows as a table on stdout. */
 export function print(rows: BenchRow[]): void {
@@ -54,4 +65,10 @@ export function print(rows: BenchRow[]): void {
       r.cpuMs === undefined ? "-" : (r.cpuMs * 1000 / r.balances).toFixed(1),
     ]);
   }
+}
+
+/** Prints the rows; exits 1 when one took more requests than its target or read a value wrong. */
+export function report(rows: BenchRow[]): void {
+  print(rows);
+  if (rows.some((r) => r.requests / r.balances > r.target || r.errors > 0)) Deno.exit(1);
 }

@@ -17,11 +17,11 @@ import { deployToken, installMulticall3, setTokenBalances } from "../stack/contr
 import { startTronNode, toEvmAddress, toTronBase58 } from "../stack/standins/tron_node.ts";
 import { createTronReader } from "../supabase/functions/balance-sync/chains/tron/reader.ts";
 import type { ChainConfig } from "../supabase/functions/balance-sync/chains/types.ts";
-import { type BenchOptions, type BenchRow, print } from "./request_count_table.ts";
+import * as table from "./request_count_table.ts";
 import { chainFromRow } from "./chain_row.ts";
 import { balanceQueries, countWrong, cpuMs, tokenOf } from "./read_check.ts";
 
-export interface TronBenchOptions extends BenchOptions {
+export interface TronBenchOptions extends table.BenchOptions {
   /** Pacing of the per-call scenario, requests/s (default 100). */
   rps?: number;
 }
@@ -36,7 +36,7 @@ const holderAt = (i: number) =>
 const trxOf = (i: number) => (i % 10 === 0 ? 0n : 2n ** 53n + BigInt(i));
 
 /** The TRON rows: with multicall and per call. */
-export async function run(options: TronBenchOptions): Promise<BenchRow[]> {
+export async function run(options: TronBenchOptions): Promise<table.BenchRow[]> {
   const rps = options.rps ?? 100;
   const anvil = await startAnvil();
   const node = await startTronNode({ anvilRpcUrl: anvil.rpcUrl, latencyMs: options.latencyMs });
@@ -62,7 +62,7 @@ export async function run(options: TronBenchOptions): Promise<BenchRow[]> {
       scenario: string,
       over: Partial<ChainConfig>,
       target: number,
-    ): Promise<BenchRow & { maxPerSecond: number }> => {
+    ): Promise<table.BenchRow & { maxPerSecond: number }> => {
       node.requests.reset();
       const cpu = process.cpuUsage();
       const started = performance.now();
@@ -115,17 +115,7 @@ export async function run(options: TronBenchOptions): Promise<BenchRow[]> {
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
-    options: {
-      latency: { type: "string", default: "0" },
-      holders: { type: "string", default: "1000" },
-      rps: { type: "string", default: "100" },
-    },
+    options: { ...table.BENCH_FLAGS, rps: { type: "string", default: "100" } },
   });
-  const rows = await run({
-    holders: Number(values.holders),
-    latencyMs: Number(values.latency),
-    rps: Number(values.rps),
-  });
-  print(rows);
-  if (rows.some((r) => r.requests / r.balances > r.target || r.errors > 0)) Deno.exit(1);
+  table.report(await run({ ...table.benchOptions(values), rps: Number(values.rps) }));
 }
