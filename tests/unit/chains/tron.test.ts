@@ -30,6 +30,7 @@ import {
   toEvmAddress,
   toTronBase58,
   toTronHex,
+  type TronNode,
 } from "../../../stack/standins/tron_node.ts";
 import {
   createTronReader,
@@ -659,56 +660,62 @@ Deno.test("TRON reader: no queries, or only invalid ones, means no requests", as
 
 const LAG = 5n;
 
-Deno.test("TRON reader: a read that fails over mid-way to a lagging node reports that node's lower head", async () => {
+interface LaggingEnv {
+  primary: TronNode;
+  /** A second node on the same anvil whose head is LAG blocks behind the primary's. */
+  lagging: TronNode;
+  /** The primary's head, after 20 blocks mined. */
+  head: bigint;
+}
+
+async function withLaggingFallback(fn: (env: LaggingEnv) => Promise<void>): Promise<void> {
   await withTronNode(async ({ anvil, node: primary }) => {
     const lagging = await startTronNode({ anvilRpcUrl: anvil.rpcUrl, headLag: Number(LAG) });
     try {
       await mine(anvil.rpcUrl, 20);
-      const head = await blockNumber(anvil.rpcUrl);
-      await primary.setAccountBalance(holder(1), 11n);
-      await primary.setAccountBalance(holder(2), 22n);
-      await lagging.setAccountBalance(holder(1), 11n);
-      await lagging.setAccountBalance(holder(2), 22n);
-      // The primary answers the head, then fails every account read: the read moves on.
-      primary.inject({ kind: "status", status: 500, path: "/wallet/getaccount" });
-
-      const read = await createTronReader(quick)(
-        chainFor(primary.url, { fallbackRpcUrls: [lagging.url] }),
-        [trx("a", holder(1)), trx("b", holder(2))],
-      );
-
-      assert.equal(raw(read, "a"), 11n);
-      assert.equal(raw(read, "b"), 22n);
-      assert.equal(primary.requests.byPath["/wallet/getnowblock"], 1);
-      assert.equal(lagging.requests.byPath["/wallet/getnowblock"], 1, "asked before it served");
-      assert.equal(lagging.requests.byPath["/wallet/getaccount"], 2);
-      assert.equal(read.block, head - LAG, `primary head ${head}, fallback ${head - LAG}`);
+      await fn({ primary, lagging, head: await blockNumber(anvil.rpcUrl) });
     } finally {
       await lagging.stop();
     }
   });
+}
+
+Deno.test("TRON reader: a read that fails over mid-way to a lagging node reports that node's lower head", async () => {
+  await withLaggingFallback(async ({ primary, lagging, head }) => {
+    await primary.setAccountBalance(holder(1), 11n);
+    await primary.setAccountBalance(holder(2), 22n);
+    await lagging.setAccountBalance(holder(1), 11n);
+    await lagging.setAccountBalance(holder(2), 22n);
+    // The primary answers the head, then fails every account read: the read moves on.
+    primary.inject({ kind: "status", status: 500, path: "/wallet/getaccount" });
+
+    const read = await createTronReader(quick)(
+      chainFor(primary.url, { fallbackRpcUrls: [lagging.url] }),
+      [trx("a", holder(1)), trx("b", holder(2))],
+    );
+
+    assert.equal(raw(read, "a"), 11n);
+    assert.equal(raw(read, "b"), 22n);
+    assert.equal(primary.requests.byPath["/wallet/getnowblock"], 1);
+    assert.equal(lagging.requests.byPath["/wallet/getnowblock"], 1, "asked before it served");
+    assert.equal(lagging.requests.byPath["/wallet/getaccount"], 2);
+    assert.equal(read.block, head - LAG, `primary head ${head}, fallback ${head - LAG}`);
+  });
 });
 
 Deno.test("TRON reader: without a failover the read reports the primary's head and never asks the fallback", async () => {
-  await withTronNode(async ({ anvil, node: primary }) => {
-    const lagging = await startTronNode({ anvilRpcUrl: anvil.rpcUrl, headLag: Number(LAG) });
-    try {
-      await mine(anvil.rpcUrl, 20);
-      const head = await blockNumber(anvil.rpcUrl);
-      await primary.setAccountBalance(holder(3), 33n);
+  await withLaggingFallback(async ({ primary, lagging, head }) => {
+    await primary.setAccountBalance(holder(3), 33n);
 
-      const read = await createTronReader(quick)(
-        chainFor(primary.url, { fallbackRpcUrls: [lagging.url] }),
-        [trx("c", holder(3))],
-      );
+    const read = await createTronReader(quick)(
+      chainFor(primary.url, { fallbackRpcUrls: [lagging.url] }),
+      [trx("c", holder(3))],
+    );
 
-      assert.equal(raw(read, "c"), 33n);
-      assert.equal(read.block, head);
-      assert.equal(read.requests, 2);
-      assert.equal(lagging.requests.count, 0);
-    } finally {
-      await lagging.stop();
-    }
+    assert.equal(raw(read, "c"), 33n);
+    assert.equal(read.block, head);
+    assert.equal(read.requests, 2);
+    assert.equal(lagging.requests.count, 0);
   });
 });
 
