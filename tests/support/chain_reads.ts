@@ -109,8 +109,8 @@ export async function assertUnsetKeyRefused(
 }
 
 /**
- * Starts reading `query` on a node that does not answer and calls `abort` with the read's
- * controller: the read ends with a transient outcome matching `pattern` instead of rejecting.
+ * Starts reading `query` (from a node the caller keeps from answering) and calls `abort` with the
+ * read's controller: the read ends with a transient outcome matching `pattern`, not a rejection.
  */
 export async function assertAbortEndsRead(
   read: ChainReader,
