@@ -5,36 +5,17 @@
  *
  *   deno run -A bench/aggregate3_codec.ts [calls=500] [rounds=200]
  */
-import { decodeFunctionResult, encodeAbiParameters, encodeFunctionData, type Hex } from "viem";
+import { decodeFunctionResult, encodeAbiParameters, type Hex, multicall3Abi } from "viem";
 import {
   addressCall,
   decodeAggregate3,
   encodeAggregate3,
   SELECTOR,
 } from "../supabase/functions/balance-sync/chains/abi.ts";
+import { viemEncodeAggregate3 } from "../stack/viem_aggregate3.ts";
 
 const calls = Number(Deno.args[0] ?? 500);
 const rounds = Number(Deno.args[1] ?? 200);
-
-const aggregate3Abi = [{
-  type: "function",
-  name: "aggregate3",
-  stateMutability: "payable",
-  inputs: [{
-    name: "calls",
-    type: "tuple[]",
-    components: [
-      { name: "target", type: "address" },
-      { name: "allowFailure", type: "bool" },
-      { name: "callData", type: "bytes" },
-    ],
-  }],
-  outputs: [{
-    name: "returnData",
-    type: "tuple[]",
-    components: [{ name: "success", type: "bool" }, { name: "returnData", type: "bytes" }],
-  }],
-}] as const;
 
 const hex40 = (i: number) => i.toString(16).padStart(40, "0");
 const batch = Array.from({ length: calls }, (_, i) => ({
@@ -58,20 +39,11 @@ function time(label: string, run: () => unknown): number {
 }
 
 const handEncode = time("hand-written encode", () => encodeAggregate3(batch));
-const viemEncode = time("viem encodeFunctionData", () =>
-  encodeFunctionData({
-    abi: aggregate3Abi,
-    functionName: "aggregate3",
-    args: [batch.map((c) => ({
-      target: `0x${c.target}` as Hex,
-      allowFailure: true,
-      callData: `0x${c.callData}` as Hex,
-    }))],
-  }));
+const viemEncode = time("viem encodeFunctionData", () => viemEncodeAggregate3(batch));
 const handDecode = time("hand-written decode", () => decodeAggregate3(answer, calls));
 const viemDecode = time(
   "viem decodeFunctionResult",
-  () => decodeFunctionResult({ abi: aggregate3Abi, functionName: "aggregate3", data: answer }),
+  () => decodeFunctionResult({ abi: multicall3Abi, functionName: "aggregate3", data: answer }),
 );
 console.log(
   `viem / hand-written: encode ×${(viemEncode / handEncode).toFixed(1)}, ` +

@@ -17,6 +17,7 @@ import { repoRoot } from "../stack/bin.ts";
 import { MULTICALL3_ADDRESS } from "../stack/contracts/mod.ts";
 import { startLimitedProvider } from "../stack/limited_provider.ts";
 import { createEvmReader } from "../supabase/functions/balance-sync/chains/evm/reader.ts";
+import { chainFromRow } from "./chain_row.ts";
 import {
   addressCall,
   addressHex,
@@ -71,19 +72,12 @@ try {
   const best = 1 + Math.ceil(aggregates / perRequest);
 
   const read = createEvmReader();
-  const chain = {
+  const chain = chainFromRow({
     id: "limited",
     name: "limited",
-    family: "evm" as const,
-    rpcUrl: provider.rpcUrl,
-    fallbackRpcUrls: [],
-    multicallAddress: null,
-    confirmations: 0,
-    evmChainId: null,
-    apiKeyEnv: null,
-    maxRps: null,
-    maxConcurrency: null,
-  };
+    family: "evm",
+    rpc_url: provider.rpcUrl,
+  });
   const queries = provider.holders.map((h, i) => ({
     key: String(i),
     address: h,

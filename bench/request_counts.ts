@@ -20,40 +20,18 @@ import {
 } from "../stack/contracts/mod.ts";
 import { startRpcProxy } from "../stack/rpc_proxy.ts";
 import { createEvmReader } from "../supabase/functions/balance-sync/chains/evm/reader.ts";
-import type {
-  BalanceQuery,
-  ChainConfig,
-  ChainRead,
-} from "../supabase/functions/balance-sync/chains/types.ts";
-
-/** One printed line. The TRON script returns the same shape. */
-export interface BenchRow {
-  family: "evm" | "tron";
-  scenario: string;
-  balances: number;
-  requests: number;
-  /** Upper bound the issue sets for requests per balance. */
-  target: number;
-  wallMs: number;
-  /** CPU of the read in this process: median of 3 (in-process stand-ins may add to it). */
-  cpuMs?: number;
-  mode?: string;
-  errors: number;
-}
-
-export interface BenchOptions {
-  holders: number;
-  latencyMs: number;
-}
+import { chainFromRow } from "./chain_row.ts";
+import {
+  BENCH_FLAGS,
+  type BenchOptions,
+  benchOptions,
+  type BenchRow,
+  report,
+} from "./request_count_table.ts";
+import { balanceQueries, countWrong, cpuMs, tokenOf } from "./read_check.ts";
 
 const holderAt = (i: number) => `0x${(0xb0000000 + i).toString(16).padStart(40, "0")}`;
 const nativeOf = (i: number) => BigInt(i) * 10n ** 18n + 1n;
-const tokenOf = (i: number) => (1n << 200n) + BigInt(i);
-
-function cpuMs(start: ReturnType<typeof process.cpuUsage>) {
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
-}
 
 /** The EVM part: returns one row per scenario. Exported for callers that combine families. */
 export async function runEvm(options: BenchOptions): Promise<BenchRow[]> {
@@ -82,23 +60,14 @@ export async function runEvm(options: BenchOptions): Promise<BenchRow[]> {
     }).then((r) => r.text());
     await rpc(rpcUrl, "eth_blockNumber");
 
-    const queries: BalanceQuery[] = holders.flatMap((h, i) => [
-      { key: `n${i}`, address: h, token: null },
-      { key: `t${i}`, address: h, token },
-    ]);
-    const chain: ChainConfig = {
+    const queries = balanceQueries(holders, token);
+    const chain = chainFromRow({
       id: "bench-evm",
       name: "anvil",
       family: "evm",
-      rpcUrl: proxy.url,
-      fallbackRpcUrls: [],
-      multicallAddress: null,
-      confirmations: 0,
-      evmChainId: 31337,
-      apiKeyEnv: null,
-      maxRps: null,
-      maxConcurrency: null,
-    };
+      rpc_url: proxy.url,
+      evm_chain_id: 31337,
+    });
     const reader = createEvmReader();
 
     /** Requests through the counting proxy; CPU from a second read straight to anvil (another
@@ -117,7 +86,7 @@ export async function runEvm(options: BenchOptions): Promise<BenchRow[]> {
         const cpu = process.cpuUsage();
         const direct = await reader({ ...chain, rpcUrl }, queries);
         samples.push(cpuMs(cpu));
-        wrong += countWrong(direct);
+        wrong += countWrong(direct, nativeOf);
       }
       const cpuUsed = samples.sort((a, b) => a - b)[1];
       return {
@@ -129,7 +98,7 @@ export async function runEvm(options: BenchOptions): Promise<BenchRow[]> {
         wallMs,
         cpuMs: cpuUsed,
         mode: read.mode,
-        errors: countWrong(read) + wrong,
+        errors: countWrong(read, nativeOf) + wrong,
       };
     };
 
@@ -145,59 +114,9 @@ export async function runEvm(options: BenchOptions): Promise<BenchRow[]> {
   }
 }
 
-function countWrong(read: ChainRead): number {
-  let wrong = 0;
-  for (const outcome of read.outcomes) {
-    const i = Number(outcome.key.slice(1));
-    const expected = outcome.key.startsWith("n") ? nativeOf(i) : tokenOf(i);
-    if (!outcome.ok || outcome.raw !== expected) wrong++;
-  }
-  return wrong;
-}
-
-function print(rows: BenchRow[]) {
-  const line = (cells: string[]) => console.log(cells.join(" | "));
-  line([
-    "family",
-    "scenario",
-    "balances",
-    "HTTP requests",
-    "requests/balance",
-    "target",
-    "ok",
-    "wall ms",
-    "cpu ms",
-    "cpu µs/balance",
-  ]);
-  for (const r of rows) {
-    const perBalance = r.requests / r.balances;
-    line([
-      r.family,
-      r.scenario,
-      String(r.balances),
-      String(r.requests),
-      perBalance.toFixed(4),
-      `<= ${r.target}`,
-      perBalance <= r.target && r.errors === 0 ? "yes" : `NO (${r.errors} wrong)`,
-      r.wallMs.toFixed(0),
-      r.cpuMs === undefined ? "-" : r.cpuMs.toFixed(0),
-      r.cpuMs === undefined ? "-" : (r.cpuMs * 1000 / r.balances).toFixed(1),
-    ]);
-  }
-}
-
 if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      latency: { type: "string", default: "0" },
-      holders: { type: "string", default: "1000" },
-    },
-  });
-  const options: BenchOptions = {
-    holders: Number(values.holders),
-    latencyMs: Number(values.latency),
-  };
+  const { values } = parseArgs({ args: Deno.args, options: BENCH_FLAGS });
+  const options = benchOptions(values);
   const rows = await runEvm(options);
 
   // ---- TRON part: owned by bench/request_counts_tron.ts (export run(options): Promise<BenchRow[]>).
@@ -216,7 +135,5 @@ if (import.meta.main) {
     console.error("bench/request_counts_tron.ts not found; TRON part skipped");
   }
 
-  print(rows);
-  const failed = rows.filter((r) => r.requests / r.balances > r.target || r.errors > 0);
-  if (failed.length > 0) Deno.exit(1);
+  report(rows);
 }

@@ -16,14 +16,12 @@ import { startAnvil } from "../stack/anvil.ts";
 import { deployToken, installMulticall3, setTokenBalances } from "../stack/contracts/mod.ts";
 import { startTronNode, toEvmAddress, toTronBase58 } from "../stack/standins/tron_node.ts";
 import { createTronReader } from "../supabase/functions/balance-sync/chains/tron/reader.ts";
-import type {
-  BalanceQuery,
-  ChainConfig,
-  ChainRead,
-} from "../supabase/functions/balance-sync/chains/types.ts";
-import type { BenchOptions, BenchRow } from "./request_counts.ts";
+import type { ChainConfig } from "../supabase/functions/balance-sync/chains/types.ts";
+import * as table from "./request_count_table.ts";
+import { chainFromRow } from "./chain_row.ts";
+import { balanceQueries, countWrong, cpuMs, tokenOf } from "./read_check.ts";
 
-export interface TronBenchOptions extends BenchOptions {
+export interface TronBenchOptions extends table.BenchOptions {
   /** Pacing of the per-call scenario, requests/s (default 100). */
   rps?: number;
 }
@@ -36,25 +34,9 @@ const holderAt = (i: number) =>
   toTronBase58(`0x${(0x7b000000 + i).toString(16).padStart(40, "0")}`);
 /** Some TRX balances above 2^53 sun, some never activated (0). */
 const trxOf = (i: number) => (i % 10 === 0 ? 0n : 2n ** 53n + BigInt(i));
-const tokenOf = (i: number) => (1n << 200n) + BigInt(i);
-
-function cpuMs(start: ReturnType<typeof process.cpuUsage>) {
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) / 1000;
-}
-
-function countWrong(read: ChainRead): number {
-  let wrong = 0;
-  for (const outcome of read.outcomes) {
-    const i = Number(outcome.key.slice(1));
-    const expected = outcome.key.startsWith("n") ? trxOf(i) : tokenOf(i);
-    if (!outcome.ok || outcome.raw !== expected) wrong++;
-  }
-  return wrong;
-}
 
 /** The TRON rows: with multicall and per call. */
-export async function run(options: TronBenchOptions): Promise<BenchRow[]> {
+export async function run(options: TronBenchOptions): Promise<table.BenchRow[]> {
   const rps = options.rps ?? 100;
   const anvil = await startAnvil();
   const node = await startTronNode({ anvilRpcUrl: anvil.rpcUrl, latencyMs: options.latencyMs });
@@ -70,31 +52,17 @@ export async function run(options: TronBenchOptions): Promise<BenchRow[]> {
     for (const [i, h] of holders.entries()) {
       if (trxOf(i) !== 0n) await node.setAccountBalance(h, trxOf(i));
     }
-    const queries: BalanceQuery[] = holders.flatMap((h, i) => [
-      { key: `n${i}`, address: h, token: null },
-      { key: `t${i}`, address: h, token: toTronBase58(token) },
-    ]);
-    const chain = (over: Partial<ChainConfig>): ChainConfig => ({
-      id: "bench-tron",
-      name: "tron-standin",
-      family: "tron",
-      rpcUrl: node.url,
-      fallbackRpcUrls: [],
-      multicallAddress: null,
-      confirmations: 0,
-      evmChainId: null,
-      apiKeyEnv: null,
-      maxRps: rps,
-      maxConcurrency: null,
-      ...over,
-    });
+    const queries = balanceQueries(holders, toTronBase58(token));
+    const row = { id: "bench-tron", name: "tron-standin", family: "tron", max_rps: rps };
+    const base = chainFromRow({ ...row, rpc_url: node.url });
+    const chain = (over: Partial<ChainConfig>): ChainConfig => ({ ...base, ...over });
     const reader = createTronReader();
 
     const measure = async (
       scenario: string,
       over: Partial<ChainConfig>,
       target: number,
-    ): Promise<BenchRow & { maxPerSecond: number }> => {
+    ): Promise<table.BenchRow & { maxPerSecond: number }> => {
       node.requests.reset();
       const cpu = process.cpuUsage();
       const started = performance.now();
@@ -113,7 +81,7 @@ export async function run(options: TronBenchOptions): Promise<BenchRow[]> {
         wallMs,
         cpuMs: cpuUsed,
         mode: read.mode,
-        errors: countWrong(read),
+        errors: countWrong(read, trxOf),
         maxPerSecond: node.requests.maxInWindow(1000),
       };
     };
@@ -147,33 +115,7 @@ export async function run(options: TronBenchOptions): Promise<BenchRow[]> {
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
-    options: {
-      latency: { type: "string", default: "0" },
-      holders: { type: "string", default: "1000" },
-      rps: { type: "string", default: "100" },
-    },
+    options: { ...table.BENCH_FLAGS, rps: { type: "string", default: "100" } },
   });
-  const rows = await run({
-    holders: Number(values.holders),
-    latencyMs: Number(values.latency),
-    rps: Number(values.rps),
-  });
-  console.log(
-    "family | scenario | balances | HTTP requests | requests/balance | target | ok | wall ms | cpu ms",
-  );
-  for (const r of rows) {
-    const perBalance = r.requests / r.balances;
-    console.log([
-      r.family,
-      r.scenario,
-      r.balances,
-      r.requests,
-      perBalance.toFixed(4),
-      `<= ${Number(r.target.toFixed(4))}`,
-      perBalance <= r.target && r.errors === 0 ? "yes" : `NO (${r.errors} wrong)`,
-      r.wallMs.toFixed(0),
-      r.cpuMs?.toFixed(0) ?? "-",
-    ].join(" | "));
-  }
-  if (rows.some((r) => r.requests / r.balances > r.target || r.errors > 0)) Deno.exit(1);
+  table.report(await run({ ...table.benchOptions(values), rps: Number(values.rps) }));
 }

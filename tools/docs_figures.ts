@@ -10,6 +10,7 @@
  */
 import type { Results } from "../bench/report.ts";
 import { tableLines } from "../bench/results_table.ts";
+import { formatMarkdown } from "./markdown_fmt.ts";
 import {
   markdownTable,
   type ScaleJson,
@@ -573,25 +574,6 @@ export async function docFiles(): Promise<string[]> {
   return files.sort();
 }
 
-/** Formats markdown as `deno fmt` does in this repository (its deno.json: line width 100). */
-async function denoFmt(markdown: string): Promise<string> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["fmt", "--ext", "md", "-"],
-    cwd: ROOT_PATH,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(markdown));
-  await writer.close();
-  const out = await child.output();
-  if (!out.success) {
-    throw new Error(`deno fmt failed: ${new TextDecoder().decode(out.stderr)}`);
-  }
-  return new TextDecoder().decode(out.stdout);
-}
-
 /** The file's text with every block rendered anew, formatted. Names no block renders throw. */
 export async function renderFile(text: string, path: string): Promise<string> {
   const names = [...text.matchAll(BLOCK)].map((m) => m[1]);
@@ -610,7 +592,7 @@ export async function renderFile(text: string, path: string): Promise<string> {
     (_, name: string) =>
       `<!-- figures:${name} begin -->\n\n${rendered.get(name)}\n\n<!-- figures:${name} end -->`,
   );
-  return await denoFmt(replaced);
+  return await formatMarkdown(replaced);
 }
 
 if (import.meta.main) {

@@ -15,6 +15,7 @@
  */
 import { type Cluster, startCluster } from "../stack/pg.ts";
 import { renderWhereDefined, whereDefined } from "./where_defined.ts";
+import { formatMarkdown } from "./markdown_fmt.ts";
 
 const ROOT = new URL("../", import.meta.url);
 export const SCHEMA_FILE = new URL("supabase/schema.sql", ROOT);
@@ -99,28 +100,11 @@ function migrationFiles(): { name: string; text: string }[] {
     .map((name) => ({ name, text: Deno.readTextFileSync(new URL(name, MIGRATIONS)) }));
 }
 
-/** Markdown as `deno fmt` (this repository's settings) writes it, so that the check passes. */
-async function formattedMarkdown(text: string): Promise<string> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["fmt", "--ext=md", "-"],
-    cwd: ROOT.pathname,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(text));
-  await writer.close();
-  const out = await child.output();
-  if (!out.success) throw new Error(`deno fmt failed:\n${new TextDecoder().decode(out.stderr)}`);
-  return new TextDecoder().decode(out.stdout);
-}
-
 /** Both files, from a cluster whose `postgres` database has every migration applied. */
 export async function snapshot(c: Cluster): Promise<Snapshot> {
   return {
     schema: await schemaDump(c),
-    whereDefined: await formattedMarkdown(
+    whereDefined: await formatMarkdown(
       renderWhereDefined(await whereDefined(c.sql, migrationFiles())),
     ),
   };

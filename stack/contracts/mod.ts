@@ -80,23 +80,23 @@ async function sendTokenCall(
   return sendTransaction(rpcUrl, { to: token, data });
 }
 
-/** Adds `amount` to `holder`'s balance (one transaction, so one new block). Returns that block. */
-export const mint = async (
+/** One TestToken transaction on `holder`'s balance with `amount`; resolves to its block. */
+type BalanceWrite = (
   rpcUrl: string,
   token: string,
   holder: string,
   amount: bigint,
-): Promise<bigint> =>
-  BigInt((await sendTokenCall(rpcUrl, token, "mint", [holder, amount])).blockNumber);
+) => Promise<bigint>;
+
+const balanceWrite =
+  (functionName: "mint" | "setBalance"): BalanceWrite => async (rpcUrl, token, holder, amount) =>
+    BigInt((await sendTokenCall(rpcUrl, token, functionName, [holder, amount])).blockNumber);
+
+/** Adds `amount` to `holder`'s balance (one transaction, so one new block). Returns that block. */
+export const mint = balanceWrite("mint");
 
 /** Sets `holder`'s balance to `amount`, any uint256 (one transaction). Returns its block. */
-export const setTokenBalance = async (
-  rpcUrl: string,
-  token: string,
-  holder: string,
-  amount: bigint,
-): Promise<bigint> =>
-  BigInt((await sendTokenCall(rpcUrl, token, "setBalance", [holder, amount])).blockNumber);
+export const setTokenBalance = balanceWrite("setBalance");
 
 /** Sets many balances, in transactions of up to `perTransaction` holders. Returns the last block. */
 export async function setTokenBalances(

@@ -40,6 +40,19 @@ function descendants(pid: number): number[] {
   return out;
 }
 
+/** Runs `deno run -A <script>` against the dev stack kept in `devDir`; its output as text. */
+async function runDevScript(script: string, devDir: string) {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", script],
+    cwd: repoRoot,
+    env: { BALANCE_SYNC_DEV_DIR: devDir },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { success: out.success, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
 const alive = (pid: number) => {
   try {
     return !Deno.readTextFileSync(`/proc/${pid}/stat`).includes(") Z ");
@@ -139,28 +152,16 @@ stackTest(
         "tron USDT": "95",
       });
 
-      const transfer = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", "dev/transfer.ts"],
-        cwd: repoRoot,
-        env: { BALANCE_SYNC_DEV_DIR: devDir },
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const transferText = new TextDecoder().decode(transfer.stdout);
-      assert.ok(transfer.success, new TextDecoder().decode(transfer.stderr));
+      const transfer = await runDevScript("dev/transfer.ts", devDir);
+      const transferText = transfer.stdout;
+      assert.ok(transfer.success, transfer.stderr);
       assert.match(transferText, /Local EVM \(anvil\)\s+ETH\s+Alice → Bob: 1\.24/);
       assert.match(transferText, /Local TRON \(stand-in\)\s+TRX\s+Alice → Bob: 150/);
       assert.doesNotMatch(transferText, /sync_[0-9a-f]{20,}/, "the sync secret is never printed");
 
-      const sync = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", "dev/sync.ts"],
-        cwd: repoRoot,
-        env: { BALANCE_SYNC_DEV_DIR: devDir },
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      const syncText = new TextDecoder().decode(sync.stdout);
-      assert.ok(sync.success, syncText + new TextDecoder().decode(sync.stderr));
+      const sync = await runDevScript("dev/sync.ts", devDir);
+      const syncText = sync.stdout;
+      assert.ok(sync.success, syncText + sync.stderr);
       // dev:sync forces every chain, so every row is claimed (or busy in a pg_cron run).
       assert.match(syncText, /Local EVM \(anvil\): claimed \d+, synced \d+, failed 0/);
       assert.match(syncText, /Local TRON \(stand-in\): claimed \d+, synced \d+, failed 1/);

@@ -102,197 +102,200 @@ async function withReceiver(secret: string, fn: (r: Receiver) => Promise<void>):
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-stackTest(
+interface Delivering {
+  stack: Stack;
+  secret: { name: string; value: string };
+  receiver: Receiver;
+  /** The endpoint made for `receiver`, with no filter. */
+  endpoint: string;
+}
+
+/**
+ * A delivery test: a clean slate with `settings`, a fresh Vault secret, and a running receiver
+ * that one endpoint (no filter) sends to.
+ */
+function deliveryTest(
+  name: string,
+  settings: Record<string, unknown>,
+  fn: (t: Delivering) => Promise<void>,
+): void {
+  stackTest(name, async () => {
+    const stack = await getStack();
+    await reset(stack, settings);
+    const secret = await vaultSecret(stack.sql);
+    await withReceiver(secret.value, async (receiver) => {
+      const endpoint = await createEndpoint(stack.sql, receiver.url, secret.name);
+      await fn({ stack, secret, receiver, endpoint });
+    });
+  });
+}
+
+deliveryTest(
   "webhooks: every change arrives once, in id order, in signed batches of at most webhook_batch_size, exact decimal strings",
-  async () => {
-    const stack = await getStack();
-    await reset(stack);
-    const secret = await vaultSecret(stack.sql);
-    await withReceiver(secret.value, async (receiver) => {
-      const endpoint = await createEndpoint(stack.sql, receiver.url, secret.name);
-      const ids = await insertChanges(stack.sql, 1200);
-      const summary = await tick(stack);
-      assert.equal(summary.batches_delivered, 3);
-      assert.equal(summary.changes_delivered, 1200);
-      assert.deepEqual(receiver.deliveries.map((d) => d.ids.length), [500, 500, 200]);
-      assert.ok(receiver.deliveries.every((d) => d.verified), "every delivery verifies");
-      assert.deepEqual(receiver.deliveries.flatMap((d) => d.ids), ids);
-      assert.equal(new Set(receiver.deliveries.map((d) => d.webhookId)).size, 3);
-      // the rows exactly as balance_sync_changes_since returns them
-      const first = JSON.parse(receiver.deliveries[0].body);
-      assert.equal(first.type, "balance_sync.changes");
-      const expected = await stack.sql`
-      select c from public.balance_sync_changes_since(0, 500) as c`;
-      assert.deepEqual(first.data.changes, expected.map((r) => r.c));
-      assert.equal(first.data.changes[0].new_raw, "12345678901234567890124");
-      assert.equal(first.data.changes[0].block, "9007199254740995");
-      const s = await status(stack.sql, endpoint);
-      assert.equal(Number(s.cursor), ids[ids.length - 1]);
-      assert.equal(Number(s.lag_changes), 0);
-      assert.equal(s.last_status, 200);
-      // nothing new: the next tick sends nothing
-      const again = await tick(stack);
-      assert.equal(again.endpoints, 0);
-      assert.equal(receiver.deliveries.length, 3);
-    });
+  {},
+  async ({ stack, receiver, endpoint }) => {
+    const ids = await insertChanges(stack.sql, 1200);
+    const summary = await tick(stack);
+    assert.equal(summary.batches_delivered, 3);
+    assert.equal(summary.changes_delivered, 1200);
+    assert.deepEqual(receiver.deliveries.map((d) => d.ids.length), [500, 500, 200]);
+    assert.ok(receiver.deliveries.every((d) => d.verified), "every delivery verifies");
+    assert.deepEqual(receiver.deliveries.flatMap((d) => d.ids), ids);
+    assert.equal(new Set(receiver.deliveries.map((d) => d.webhookId)).size, 3);
+    // the rows exactly as balance_sync_changes_since returns them
+    const first = JSON.parse(receiver.deliveries[0].body);
+    assert.equal(first.type, "balance_sync.changes");
+    const expected = await stack.sql`
+    select c from public.balance_sync_changes_since(0, 500) as c`;
+    assert.deepEqual(first.data.changes, expected.map((r) => r.c));
+    assert.equal(first.data.changes[0].new_raw, "12345678901234567890124");
+    assert.equal(first.data.changes[0].block, "9007199254740995");
+    const s = await status(stack.sql, endpoint);
+    assert.equal(Number(s.cursor), ids[ids.length - 1]);
+    assert.equal(Number(s.lag_changes), 0);
+    assert.equal(s.last_status, 200);
+    // nothing new: the next tick sends nothing
+    const again = await tick(stack);
+    assert.equal(again.endpoints, 0);
+    assert.equal(receiver.deliveries.length, 3);
   },
 );
 
-stackTest(
+deliveryTest(
   "webhooks: a batch answered 500 is sent again with the same webhook-id and body after the backoff, then the cursor moves",
-  async () => {
-    const stack = await getStack();
-    await reset(stack, { webhook_backoff_base_seconds: 1 });
-    const secret = await vaultSecret(stack.sql);
-    await withReceiver(secret.value, async (receiver) => {
-      const endpoint = await createEndpoint(stack.sql, receiver.url, secret.name);
-      const ids = await insertChanges(stack.sql, 3);
-      receiver.answer = () => receiver.deliveries.length === 0 ? 500 : 200;
-      const failed = await tick(stack);
-      assert.equal(failed.failed, 1);
-      let s = await status(stack.sql, endpoint);
-      assert.equal(s.last_status, 500);
-      assert.equal(Number(s.cursor), 0, "the cursor stays before the batch");
-      assert.equal(s.failures, 1);
-      assert.ok(s.next_attempt_at.getTime() > Date.now(), "the retry waits for the backoff");
-      // within the backoff a tick sends nothing
-      await tick(stack);
-      assert.equal(receiver.deliveries.length, 1);
-      // more changes meanwhile do not change the pending batch
-      const later = await insertChanges(stack.sql, 2);
-      await sleep(1100);
-      await tick(stack);
-      const [first, second, third] = receiver.deliveries;
-      assert.equal(second.webhookId, first.webhookId, "same webhook-id on the retry");
-      assert.equal(second.body, first.body, "same body on the retry");
-      assert.deepEqual(second.ids, ids);
-      assert.equal(second.status, 200);
-      assert.deepEqual(third.ids, later, "the next batch follows in order");
-      assert.notEqual(third.webhookId, first.webhookId);
-      s = await status(stack.sql, endpoint);
-      assert.equal(Number(s.cursor), later[1]);
-      assert.equal(s.failures, 0);
-    });
+  { webhook_backoff_base_seconds: 1 },
+  async ({ stack, receiver, endpoint }) => {
+    const ids = await insertChanges(stack.sql, 3);
+    receiver.answer = () => receiver.deliveries.length === 0 ? 500 : 200;
+    const failed = await tick(stack);
+    assert.equal(failed.failed, 1);
+    let s = await status(stack.sql, endpoint);
+    assert.equal(s.last_status, 500);
+    assert.equal(Number(s.cursor), 0, "the cursor stays before the batch");
+    assert.equal(s.failures, 1);
+    assert.ok(s.next_attempt_at.getTime() > Date.now(), "the retry waits for the backoff");
+    // within the backoff a tick sends nothing
+    await tick(stack);
+    assert.equal(receiver.deliveries.length, 1);
+    // more changes meanwhile do not change the pending batch
+    const later = await insertChanges(stack.sql, 2);
+    await sleep(1100);
+    await tick(stack);
+    const [first, second, third] = receiver.deliveries;
+    assert.equal(second.webhookId, first.webhookId, "same webhook-id on the retry");
+    assert.equal(second.body, first.body, "same body on the retry");
+    assert.deepEqual(second.ids, ids);
+    assert.equal(second.status, 200);
+    assert.deepEqual(third.ids, later, "the next batch follows in order");
+    assert.notEqual(third.webhookId, first.webhookId);
+    s = await status(stack.sql, endpoint);
+    assert.equal(Number(s.cursor), later[1]);
+    assert.equal(s.failures, 0);
   },
 );
 
-stackTest(
+deliveryTest(
   "webhooks: receiver down for 10 ticks: attempts follow the exponential backoff, nothing is lost, all arrives after recovery",
-  async () => {
-    const stack = await getStack();
+  { webhook_backoff_base_seconds: 0.4, webhook_backoff_max_seconds: 1.2 },
+  async ({ stack, receiver, endpoint }) => {
     // 0.4 s, 0.8 s, then capped at 1.2 s
-    await reset(stack, { webhook_backoff_base_seconds: 0.4, webhook_backoff_max_seconds: 1.2 });
-    const secret = await vaultSecret(stack.sql);
-    await withReceiver(secret.value, async (receiver) => {
-      const endpoint = await createEndpoint(stack.sql, receiver.url, secret.name);
-      await receiver.stop(); // connections refused
-      const ids = await insertChanges(stack.sql, 700);
-      const attempts: { at: number; next: number }[] = [];
-      for (let i = 0; i < 10; i++) {
-        const before = await status(stack.sql, endpoint);
-        await tick(stack);
-        const after = await status(stack.sql, endpoint);
-        if (after.failures !== before.failures) {
-          attempts.push({
-            at: after.last_attempt_at.getTime(),
-            next: after.next_attempt_at.getTime(),
-          });
-          assert.equal(after.last_status, null);
-          assert.match(after.last_error, /./);
-        }
-        ids.push(...await insertChanges(stack.sql, 10));
-        await sleep(300);
-      }
-      assert.ok(attempts.length >= 4 && attempts.length < 10, `attempts: ${attempts.length}`);
-      const waits = attempts.map((a) => (a.next - a.at) / 1000);
-      const expected = waits.map((_, i) => Math.min(1.2, 0.4 * 2 ** i));
-      waits.forEach((w, i) => assert.ok(Math.abs(w - expected[i]) < 0.05, `wait ${i}: ${w}`));
-      // no attempt before the time the previous one set
-      for (let i = 1; i < attempts.length; i++) {
-        assert.ok(attempts[i].at >= attempts[i - 1].next, `attempt ${i} came early`);
-      }
-      const s = await status(stack.sql, endpoint);
-      assert.equal(Number(s.cursor), 0);
-      assert.ok(Number(s.lag_changes) >= 800);
-      receiver.start();
-      await sleep(1300);
+    await receiver.stop(); // connections refused
+    const ids = await insertChanges(stack.sql, 700);
+    const attempts: { at: number; next: number }[] = [];
+    for (let i = 0; i < 10; i++) {
+      const before = await status(stack.sql, endpoint);
       await tick(stack);
-      assert.deepEqual(receiver.deliveries.flatMap((d) => d.ids), ids);
-      assert.ok(receiver.deliveries.every((d) => d.verified && d.ids.length <= 500));
-      const done = await status(stack.sql, endpoint);
-      assert.equal(Number(done.lag_changes), 0);
-      assert.equal(done.failures, 0);
-    });
+      const after = await status(stack.sql, endpoint);
+      if (after.failures !== before.failures) {
+        attempts.push({
+          at: after.last_attempt_at.getTime(),
+          next: after.next_attempt_at.getTime(),
+        });
+        assert.equal(after.last_status, null);
+        assert.match(after.last_error, /./);
+      }
+      ids.push(...await insertChanges(stack.sql, 10));
+      await sleep(300);
+    }
+    assert.ok(attempts.length >= 4 && attempts.length < 10, `attempts: ${attempts.length}`);
+    const waits = attempts.map((a) => (a.next - a.at) / 1000);
+    const expected = waits.map((_, i) => Math.min(1.2, 0.4 * 2 ** i));
+    waits.forEach((w, i) => assert.ok(Math.abs(w - expected[i]) < 0.05, `wait ${i}: ${w}`));
+    // no attempt before the time the previous one set
+    for (let i = 1; i < attempts.length; i++) {
+      assert.ok(attempts[i].at >= attempts[i - 1].next, `attempt ${i} came early`);
+    }
+    const s = await status(stack.sql, endpoint);
+    assert.equal(Number(s.cursor), 0);
+    assert.ok(Number(s.lag_changes) >= 800);
+    receiver.start();
+    await sleep(1300);
+    await tick(stack);
+    assert.deepEqual(receiver.deliveries.flatMap((d) => d.ids), ids);
+    assert.ok(receiver.deliveries.every((d) => d.verified && d.ids.length <= 500));
+    const done = await status(stack.sql, endpoint);
+    assert.equal(Number(done.lag_changes), 0);
+    assert.equal(done.failures, 0);
   },
 );
 
-stackTest(
+deliveryTest(
   "webhooks: a run that died holding an endpoint mid-batch loses nothing: after its lease the same batch goes with the same webhook-id",
-  async () => {
-    const stack = await getStack();
-    await reset(stack);
-    const secret = await vaultSecret(stack.sql);
-    await withReceiver(secret.value, async (receiver) => {
-      const endpoint = await createEndpoint(stack.sql, receiver.url, secret.name);
-      const ids = await insertChanges(stack.sql, 5);
-      // a run leases the endpoint (1 s) and forms the batch, then dies before answering
-      const [claimed] = await stack
-        .sql`select public.balance_sync_webhook_claim('dead-run', 1) as ids`;
-      assert.deepEqual(claimed.ids, [endpoint]);
-      const [formed] = await stack.sql`
-      select public.balance_sync_webhook_batch(${endpoint}, 'dead-run') ->> 'webhook_id' as id`;
-      await tick(stack);
-      assert.equal(receiver.deliveries.length, 0, "the live lease keeps other runs away");
-      await sleep(1100);
-      await tick(stack);
-      assert.equal(receiver.deliveries.length, 1);
-      assert.equal(receiver.deliveries[0].webhookId, formed.id);
-      assert.deepEqual(receiver.deliveries[0].ids, ids);
-      // the dead run's late answer changes nothing
-      const [late] = await stack.sql`
-      select public.balance_sync_webhook_result(${endpoint}, 'dead-run', ${formed.id}, 200) as r`;
-      assert.equal(late.r.accepted, false);
-      assert.equal(Number((await status(stack.sql, endpoint)).cursor), ids[4]);
-    });
+  {},
+  async ({ stack, receiver, endpoint }) => {
+    const ids = await insertChanges(stack.sql, 5);
+    // a run leases the endpoint (1 s) and forms the batch, then dies before answering
+    const [claimed] = await stack
+      .sql`select public.balance_sync_webhook_claim('dead-run', 1) as ids`;
+    assert.deepEqual(claimed.ids, [endpoint]);
+    const [formed] = await stack.sql`
+    select public.balance_sync_webhook_batch(${endpoint}, 'dead-run') ->> 'webhook_id' as id`;
+    await tick(stack);
+    assert.equal(receiver.deliveries.length, 0, "the live lease keeps other runs away");
+    await sleep(1100);
+    await tick(stack);
+    assert.equal(receiver.deliveries.length, 1);
+    assert.equal(receiver.deliveries[0].webhookId, formed.id);
+    assert.deepEqual(receiver.deliveries[0].ids, ids);
+    // the dead run's late answer changes nothing
+    const [late] = await stack.sql`
+    select public.balance_sync_webhook_result(${endpoint}, 'dead-run', ${formed.id}, 200) as r`;
+    assert.equal(late.r.accepted, false);
+    assert.equal(Number((await status(stack.sql, endpoint)).cursor), ids[4]);
   },
 );
 
-stackTest(
+deliveryTest(
   "webhooks: a forged or altered delivery fails verification, and a replay outside the tolerance window is refused by the library",
-  async () => {
-    const stack = await getStack();
-    await reset(stack);
-    const secret = await vaultSecret(stack.sql);
-    await withReceiver(secret.value, async (receiver) => {
-      await createEndpoint(stack.sql, receiver.url, secret.name);
-      await insertChanges(stack.sql, 2);
-      await tick(stack);
-      const [d] = receiver.deliveries;
-      assert.ok(d.verified);
-      const headers = {
-        "webhook-id": d.webhookId,
-        "webhook-timestamp": d.timestamp,
-        "webhook-signature": d.signature,
-      };
-      const receiverLib = new Webhook(secret.value);
-      assert.doesNotThrow(() => receiverLib.verify(d.body, headers));
-      // another key (a forger's)
-      assert.throws(() => new Webhook(newWebhookSecret()).verify(d.body, headers));
-      // the body altered
-      assert.throws(() =>
-        receiverLib.verify(d.body.replace("12345678901234567890124", "9"), headers)
-      );
-      // the id altered (a replay under another id)
-      assert.throws(() => receiverLib.verify(d.body, { ...headers, "webhook-id": "msg_other" }));
-      // the same delivery replayed 6 minutes later: outside the library's 5-minute tolerance
-      const realNow = Date.now;
-      Date.now = () => realNow() + 6 * 60 * 1000;
-      try {
-        assert.throws(() => receiverLib.verify(d.body, headers), /timestamp/i);
-      } finally {
-        Date.now = realNow;
-      }
-    });
+  {},
+  async ({ stack, secret, receiver }) => {
+    await insertChanges(stack.sql, 2);
+    await tick(stack);
+    const [d] = receiver.deliveries;
+    assert.ok(d.verified);
+    const headers = {
+      "webhook-id": d.webhookId,
+      "webhook-timestamp": d.timestamp,
+      "webhook-signature": d.signature,
+    };
+    const receiverLib = new Webhook(secret.value);
+    assert.doesNotThrow(() => receiverLib.verify(d.body, headers));
+    // another key (a forger's)
+    assert.throws(() => new Webhook(newWebhookSecret()).verify(d.body, headers));
+    // the body altered
+    assert.throws(() =>
+      receiverLib.verify(d.body.replace("12345678901234567890124", "9"), headers)
+    );
+    // the id altered (a replay under another id)
+    assert.throws(() => receiverLib.verify(d.body, { ...headers, "webhook-id": "msg_other" }));
+    // the same delivery replayed 6 minutes later: outside the library's 5-minute tolerance
+    const realNow = Date.now;
+    Date.now = () => realNow() + 6 * 60 * 1000;
+    try {
+      assert.throws(() => receiverLib.verify(d.body, headers), /timestamp/i);
+    } finally {
+      Date.now = realNow;
+    }
   },
 );
 
@@ -414,80 +417,70 @@ stackTest(
   },
 );
 
-stackTest(
+deliveryTest(
   "webhooks: an endpoint failing for webhook_disable_after is disabled with the reason, and retention never deletes what an enabled endpoint has not received",
-  async () => {
-    const stack = await getStack();
-    await reset(stack, { webhook_backoff_base_seconds: 0.2, webhook_disable_after: "1 second" });
-    const secret = await vaultSecret(stack.sql);
-    await withReceiver(secret.value, async (receiver) => {
-      receiver.answer = () => 503;
-      const failing = await createEndpoint(stack.sql, receiver.url, secret.name);
-      const ids = await insertChanges(stack.sql, 6);
-      // old enough for the retention (30 days)
-      await stack
-        .sql`update balance_sync.balance_changes set observed_at = now() - interval '40 days'`;
+  { webhook_backoff_base_seconds: 0.2, webhook_disable_after: "1 second" },
+  async ({ stack, secret, receiver, endpoint: failing }) => {
+    receiver.answer = () => 503;
+    const ids = await insertChanges(stack.sql, 6);
+    // old enough for the retention (30 days)
+    await stack
+      .sql`update balance_sync.balance_changes set observed_at = now() - interval '40 days'`;
 
-      // retention: the enabled endpoint has received nothing, so nothing is deleted
-      const [held] = await stack.sql`select balance_sync.prune_balance_changes() as n`;
-      assert.equal(Number(held.n), 0);
+    // retention: the enabled endpoint has received nothing, so nothing is deleted
+    const [held] = await stack.sql`select balance_sync.prune_balance_changes() as n`;
+    assert.equal(Number(held.n), 0);
 
-      await tick(stack);
-      let s = await status(stack.sql, failing);
-      assert.equal(s.enabled, true);
-      await sleep(1100);
-      await tick(stack);
-      s = await status(stack.sql, failing);
-      assert.equal(s.enabled, false);
-      assert.match(
-        s.disabled_reason,
-        /^failing since .* \(2 attempts without a 2xx answer; last: HTTP 503\)$/,
-      );
-      assert.equal(s.next_attempt_at, null);
-      const sent = receiver.deliveries.length;
-      await sleep(300);
-      await tick(stack);
-      assert.equal(receiver.deliveries.length, sent, "a disabled endpoint gets nothing");
+    await tick(stack);
+    let s = await status(stack.sql, failing);
+    assert.equal(s.enabled, true);
+    await sleep(1100);
+    await tick(stack);
+    s = await status(stack.sql, failing);
+    assert.equal(s.enabled, false);
+    assert.match(
+      s.disabled_reason,
+      /^failing since .* \(2 attempts without a 2xx answer; last: HTTP 503\)$/,
+    );
+    assert.equal(s.next_attempt_at, null);
+    const sent = receiver.deliveries.length;
+    await sleep(300);
+    await tick(stack);
+    assert.equal(receiver.deliveries.length, sent, "a disabled endpoint gets nothing");
 
-      // a healthy endpoint that has received the first 4 holds only the last 2
-      receiver.answer = () => 200;
-      const healthy = await createEndpoint(stack.sql, receiver.url, secret.name);
-      await stack.sql`update balance_sync.webhook_endpoints set delivered_through = ${ids[3]}
-                    where id = ${healthy}`;
-      const [pruned] = await stack.sql`select balance_sync.prune_balance_changes() as n`;
-      assert.equal(Number(pruned.n), 4);
-      const left = await stack.sql`select id from balance_sync.balance_changes order by id`;
-      assert.deepEqual(left.map((r) => Number(r.id)), ids.slice(4));
+    // a healthy endpoint that has received the first 4 holds only the last 2
+    receiver.answer = () => 200;
+    const healthy = await createEndpoint(stack.sql, receiver.url, secret.name);
+    await stack.sql`update balance_sync.webhook_endpoints set delivered_through = ${ids[3]}
+                  where id = ${healthy}`;
+    const [pruned] = await stack.sql`select balance_sync.prune_balance_changes() as n`;
+    assert.equal(Number(pruned.n), 4);
+    const left = await stack.sql`select id from balance_sync.balance_changes order by id`;
+    assert.deepEqual(left.map((r) => Number(r.id)), ids.slice(4));
 
-      // enabled again, it starts afresh from its cursor
-      await stack.sql`select balance_sync.webhook_enable(${failing})`;
-      s = await status(stack.sql, failing);
-      assert.equal(s.enabled, true);
-      assert.equal(s.disabled_reason, null);
-      assert.equal(s.failures, 0);
-    });
+    // enabled again, it starts afresh from its cursor
+    await stack.sql`select balance_sync.webhook_enable(${failing})`;
+    s = await status(stack.sql, failing);
+    assert.equal(s.enabled, true);
+    assert.equal(s.disabled_reason, null);
+    assert.equal(s.failures, 0);
   },
 );
 
-stackTest(
+deliveryTest(
   "webhooks: 10,000 changes recorded in one tick arrive complete, in order, in 20 batches, in the next tick",
-  async () => {
-    const stack = await getStack();
-    await reset(stack);
-    const secret = await vaultSecret(stack.sql);
-    await withReceiver(secret.value, async (receiver) => {
-      const endpoint = await createEndpoint(stack.sql, receiver.url, secret.name);
-      const ids = await insertChanges(stack.sql, 10_000);
-      const started = Date.now();
-      const summary = await tick(stack);
-      const elapsed = Date.now() - started;
-      assert.equal(summary.changes_delivered, 10_000);
-      assert.equal(receiver.deliveries.length, 20);
-      assert.ok(receiver.deliveries.every((d) => d.verified && d.ids.length === 500));
-      assert.deepEqual(receiver.deliveries.flatMap((d) => d.ids), ids);
-      assert.equal(Number((await status(stack.sql, endpoint)).lag_changes), 0);
-      console.log(JSON.stringify({ webhook_10k_tick_ms: elapsed }));
-    });
+  {},
+  async ({ stack, receiver, endpoint }) => {
+    const ids = await insertChanges(stack.sql, 10_000);
+    const started = Date.now();
+    const summary = await tick(stack);
+    const elapsed = Date.now() - started;
+    assert.equal(summary.changes_delivered, 10_000);
+    assert.equal(receiver.deliveries.length, 20);
+    assert.ok(receiver.deliveries.every((d) => d.verified && d.ids.length === 500));
+    assert.deepEqual(receiver.deliveries.flatMap((d) => d.ids), ids);
+    assert.equal(Number((await status(stack.sql, endpoint)).lag_changes), 0);
+    console.log(JSON.stringify({ webhook_10k_tick_ms: elapsed }));
   },
 );
 

@@ -91,25 +91,20 @@ async function addRow(env: DataEnv, spec: RowSpec): Promise<string> {
   return id;
 }
 
-const evmRow = (address: string, over: Partial<RowSpec> = {}) => (env: DataEnv) =>
-  addRow(env, {
-    chainId: env.world.evmChainId,
-    native: true,
-    decimals: 18,
-    contract: null,
-    addresses: [{ address, active: true }],
-    ...over,
-  }).then((id) => [id]);
+/** A native-coin row of one chain of the world for `address`, with `over` changing the spec. */
+const nativeRow =
+  (family: "evm" | "tron") => (address: string, over: Partial<RowSpec> = {}) => (env: DataEnv) =>
+    addRow(env, {
+      chainId: family === "evm" ? env.world.evmChainId : env.world.tronChainId,
+      native: true,
+      decimals: family === "evm" ? 18 : 6,
+      contract: null,
+      addresses: [{ address, active: true }],
+      ...over,
+    }).then((id) => [id]);
 
-const tronRow = (address: string, over: Partial<RowSpec> = {}) => (env: DataEnv) =>
-  addRow(env, {
-    chainId: env.world.tronChainId,
-    native: true,
-    decimals: 6,
-    contract: null,
-    addresses: [{ address, active: true }],
-    ...over,
-  }).then((id) => [id]);
+const evmRow = nativeRow("evm");
+const tronRow = nativeRow("tron");
 
 /** A valid address with its EIP-55 checksum broken (one letter's case flipped). */
 function badChecksum(): string {

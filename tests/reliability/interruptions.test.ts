@@ -9,7 +9,7 @@
  */
 import assert from "node:assert/strict";
 import { isClaim, isRelease, type LeaseEvent, leaseEvents } from "../support/audit.ts";
-import { hasMethod } from "../../stack/rpc_proxy.ts";
+import { hasMethod, type RpcProxy } from "../../stack/rpc_proxy.ts";
 import { TEST_JWT_SECRET } from "../../stack/jwt.ts";
 import { startPostgrest } from "../../stack/standins/postgrest.ts";
 import type { Stack } from "../../stack/stack.ts";
@@ -60,6 +60,29 @@ async function waitForLeaseExpiry(stack: Stack, token: string) {
       where locked_by = ${token}`;
     return row.expired === true;
   }, 30_000);
+}
+
+/** A seeded world (`wallets` wallets) whose two chains each answer through a proxy of their own. */
+async function worldBehindProxies(ctx: TestContext, wallets: number) {
+  const { stack } = ctx;
+  const evm = await ctx.proxy(stack.anvil.rpcUrl);
+  const tron = await ctx.proxy(stack.tron.url);
+  const world = await seedWorld(stack, { wallets, evmRpcUrl: evm.url });
+  await stack.sql`update public.chains set rpc_url = ${tron.url} where id = ${world.tronChainId}`;
+  return { evm, tron, world };
+}
+
+/**
+ * Starts a run with every balance read of both chains held back at their proxies; once both
+ * chains' reads are held, the run (its error if it fails) and the token its rows are leased to.
+ */
+async function startHeld<T>(stack: Stack, evm: RpcProxy, tron: RpcProxy, start: () => Promise<T>) {
+  evm.hold(hasMethod("eth_call"));
+  tron.hold(isTronRead);
+  const run = start().catch((error) => error as Error);
+  await evm.waitHolding(1);
+  await tron.waitHolding(4);
+  return { run, token: await runHoldingRows(stack) };
 }
 
 /** A function process that has already loaded both readers (a forced run of wallet 0). */
@@ -151,23 +174,14 @@ harness.test(
 harness.test(
   "stale writer: a run whose lease expired and was taken over records 0 rows and its summary says lost",
   async (ctx) => {
-    const { stack } = ctx;
-    const evm = await ctx.proxy(stack.anvil.rpcUrl);
-    const tron = await ctx.proxy(stack.tron.url);
-    const world = await seedWorld(stack, { wallets: 2, evmRpcUrl: evm.url });
-    await stack.sql`update public.chains set rpc_url = ${tron.url} where id = ${world.tronChainId}`;
+    const { evm, tron, world } = await worldBehindProxies(ctx, 2);
     const slow = await ctx.serve();
     return { evm, tron, world, slow };
   },
   async (ctx, { evm, tron, world, slow }) => {
     const { stack } = ctx;
     // Run A reads every balance, but its answers are held back.
-    evm.hold(hasMethod("eth_call"));
-    tron.hold(isTronRead);
-    const runA = ctx.call(slow).catch((error) => error as Error);
-    await evm.waitHolding(1);
-    await tron.waitHolding(4);
-    const tokenA = await runHoldingRows(stack);
+    const { run: runA, token: tokenA } = await startHeld(stack, evm, tron, () => ctx.call(slow));
     evm.stopHolding();
     tron.stopHolding();
 
@@ -230,7 +244,7 @@ harness.test(
   "database loss mid-run: 503 with the run id, rows stranded under that id; once it is back every row is reclaimed and synced",
   async (ctx) => {
     const { stack } = ctx;
-    const evm = await ctx.proxy(stack.anvil.rpcUrl);
+    const { evm, tron, world } = await worldBehindProxies(ctx, 3);
     const gate = startTcpGate({ targetHost: stack.cluster.host, targetPort: stack.cluster.port });
     ctx.defer(() => gate.stop());
     const postgrest = await startPostgrest({
@@ -240,21 +254,13 @@ harness.test(
       apiKeys: { secret: [stack.keys.secretKey] },
     });
     ctx.defer(() => postgrest.stop());
-    const tron = await ctx.proxy(stack.tron.url);
-    const world = await seedWorld(stack, { wallets: 3, evmRpcUrl: evm.url });
-    await stack.sql`update public.chains set rpc_url = ${tron.url} where id = ${world.tronChainId}`;
     const server = await warmServer(ctx, world, { ...SHORT_LEASE, SUPABASE_URL: postgrest.url });
     return { evm, tron, gate, world, server };
   },
   async (ctx, { evm, tron, gate, world, server }) => {
     const { stack } = ctx;
     // Both chains' reads are in flight (each chain has its own loop) when the database goes.
-    evm.hold(hasMethod("eth_call"));
-    tron.hold(isTronRead);
-    const run = ctx.call(server).catch((error) => error as Error);
-    await evm.waitHolding(1);
-    await tron.waitHolding(4);
-    const token = await runHoldingRows(stack);
+    const { run, token } = await startHeld(stack, evm, tron, () => ctx.call(server));
 
     await gate.close();
     evm.release();

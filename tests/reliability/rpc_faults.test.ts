@@ -84,6 +84,10 @@ const evmProxy = (fault: Fault | null, extra: Partial<Endpoint> = {}) => async (
   return { rpcUrl: proxy.url, ...extra };
 };
 
+/** The EVM chain behind its proxy, with the token `deploy` puts on anvil in place of its own. */
+const evmTokenProxy = (deploy: (rpcUrl: string) => Promise<string>) => async (env: CaseEnv) =>
+  evmProxy(null, { token: await deploy(env.stack.anvil.rpcUrl) })(env);
+
 /** A TRON case with its own node stand-in (same backing anvil) answering with `fault`. */
 const tronNode = (fault: TronFaultSpec | null, extra: Partial<Endpoint> = {}) =>
 async (
@@ -212,8 +216,7 @@ const CASES: FaultCase[] = [
     affected: "token",
     cause: /balanceOf on 0x[0-9a-fA-F]{40} reverted: balanceOf is disabled/,
     errorClass: "permanent",
-    endpoint: async (env) =>
-      evmProxy(null, { token: await deployReverting(env.stack.anvil.rpcUrl) })(env),
+    endpoint: evmTokenProxy(deployReverting),
   },
   {
     name: "evm: token address is not a contract",
@@ -229,8 +232,7 @@ const CASES: FaultCase[] = [
     affected: "token",
     cause: /malformed balanceOf return/,
     errorClass: "permanent",
-    endpoint: async (env) =>
-      evmProxy(null, { token: await deployMalformed(env.stack.anvil.rpcUrl) })(env),
+    endpoint: evmTokenProxy(deployMalformed),
   },
   {
     name: "evm: token burns all gas",
@@ -238,8 +240,7 @@ const CASES: FaultCase[] = [
     affected: "token",
     cause: /balanceOf on 0x[0-9a-fA-F]{40} reverted/,
     errorClass: "permanent",
-    endpoint: async (env) =>
-      evmProxy(null, { token: await deployGasBurner(env.stack.anvil.rpcUrl) })(env),
+    endpoint: evmTokenProxy(deployGasBurner),
   },
   {
     name: "evm: multicall missing at the configured address (falls back, no error)",

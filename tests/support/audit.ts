@@ -98,6 +98,12 @@ export async function clearAudit(sql: Sql): Promise<void> {
   await sql`truncate test_audit.lease_events, test_audit.protected_changes restart identity`;
 }
 
+/** `rows` with their snake_case column names in camelCase, as the interfaces below name them. */
+function camelRows<T>(rows: readonly Record<string, unknown>[]): T[] {
+  const camel = (name: string) => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [camel(k), v])) as T);
+}
+
 export interface LeaseEvent {
   seq: number;
   rowId: string;
@@ -123,23 +129,7 @@ export async function leaseEvents(sql: Sql): Promise<LeaseEvent[]> {
            new_locked_until, old_status, new_status, sync_delta, error_delta, old_raw, new_raw,
            new_block
     from test_audit.lease_events order by seq`;
-  return rows.map((r) => ({
-    seq: r.seq,
-    rowId: r.row_id,
-    at: r.at,
-    txid: r.txid,
-    oldLockedBy: r.old_locked_by,
-    newLockedBy: r.new_locked_by,
-    oldLockedUntil: r.old_locked_until,
-    newLockedUntil: r.new_locked_until,
-    oldStatus: r.old_status,
-    newStatus: r.new_status,
-    syncDelta: r.sync_delta,
-    errorDelta: r.error_delta,
-    oldRaw: r.old_raw,
-    newRaw: r.new_raw,
-    newBlock: r.new_block,
-  }));
+  return camelRows<LeaseEvent>(rows);
 }
 
 /** A claim: the row passes to a new holder. */
@@ -168,14 +158,10 @@ export interface ProtectedChange {
   newValue: string | null;
 }
 
+/** Every change of a protected column so far, in order. */
 export async function protectedChanges(sql: Sql): Promise<ProtectedChange[]> {
   const rows = await sql`
     select row_id::text, operation, old_value, new_value
     from test_audit.protected_changes order by seq`;
-  return rows.map((r) => ({
-    rowId: r.row_id,
-    operation: r.operation,
-    oldValue: r.old_value,
-    newValue: r.new_value,
-  }));
+  return camelRows<ProtectedChange>(rows);
 }

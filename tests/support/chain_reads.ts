@@ -2,8 +2,10 @@
 import assert from "node:assert/strict";
 import type {
   BalanceOutcome,
+  BalanceQuery,
   ChainConfig,
   ChainRead,
+  ChainReader,
 } from "../../supabase/functions/balance-sync/chains/types.ts";
 import type { ErrorClass } from "../../supabase/functions/balance-sync/chains/errors.ts";
 
@@ -22,6 +24,20 @@ export function chainConfig(
     ...row,
   };
 }
+
+/** A query for the chain's own coin (ETH, TRX, ...) held by `address`. */
+export const coinQuery = (key: string, address: string): BalanceQuery => ({
+  key,
+  address,
+  token: null,
+});
+
+/** A query for the balance of `token` (an ERC20/TRC20 contract) held by `address`. */
+export const tokenQuery = (key: string, address: string, token: string): BalanceQuery => ({
+  key,
+  address,
+  token,
+});
 
 export function byKey(read: ChainRead): Map<string, BalanceOutcome> {
   return new Map(read.outcomes.map((o) => [o.key, o]));
@@ -75,6 +91,42 @@ export function secretChain(
 }
 
 export const secretEnv = (name: string) => (name === "RPC_KEY" ? SECRET : undefined);
+
+/**
+ * A chain whose apiKeyEnv names a secret that is not set: `read` says so as a configuration error
+ * and sends no request.
+ */
+export async function assertUnsetKeyRefused(
+  read: ChainReader,
+  chain: ChainConfig,
+  query: BalanceQuery,
+): Promise<void> {
+  const missing = await read({ ...chain, apiKeyEnv: "OTHER_KEY" }, [query], {
+    env: () => undefined,
+  });
+  failure(missing, query.key, "configuration", /secret OTHER_KEY is not set/);
+  assert.equal(missing.requests, 0);
+}
+
+/**
+ * Starts reading `query` (from a node the caller keeps from answering) and calls `abort` with the
+ * read's controller: the read ends with a transient outcome matching `pattern`, not a rejection.
+ */
+export async function assertAbortEndsRead(
+  read: ChainReader,
+  chain: ChainConfig,
+  query: BalanceQuery,
+  abort: (controller: AbortController) => void,
+  pattern: RegExp,
+): Promise<void> {
+  const controller = new AbortController();
+  const pending = read(chain, [query], { signal: controller.signal });
+  abort(controller);
+  failure(await pending, query.key, "transient", pattern);
+}
+
+/** An unreachable rpc_url with a user:password, a key in its path and one in its query string. */
+export const URL_WITH_SECRETS = `http://user:pw@node.invalid/${PATH_SECRET}?key=${SECRET}`;
 
 export function assertNoSecret(read: ChainRead) {
   assert.equal(read.outcomes.length, 1);

@@ -21,6 +21,18 @@ const run: typeof syncWithFakes = (deps, extra = {}, input = {}) =>
 const balances = (rows: { address: string | null }[], value = 7n) =>
   new Map(rows.map((r) => [r.address!, value]));
 
+/**
+ * A paced TRON chain (`maxRps`) and an unpaced EVM chain with `count` rows each, in one store
+ * (TRON first, chains and rows).
+ */
+function pacedAndUnpaced(maxRps: number, count: number) {
+  const tron = chain("tron", "tron", { maxRps });
+  const evm = chain("bsc", "evm");
+  const tronRows = Array.from({ length: count }, (_, i) => row("tron", { address: `T${i}` }));
+  const evmRows = Array.from({ length: count }, (_, i) => row("bsc", { address: `0x${i}` }));
+  return { tronRows, evmRows, store: new FakeStore([tron, evm], [...tronRows, ...evmRows]) };
+}
+
 Deno.test("POST {}: a paced chain with the stalest rows does not hold up the EVM chain; nothing stays leased", async () => {
   const evm = chain("bsc", "evm");
   const tron = chain("tron", "tron", { maxRps: 2 });
@@ -400,11 +412,7 @@ Deno.test("a run whose chain lease is taken over during a read records the rows 
 });
 
 Deno.test("a run over every chain reports a lost chain lease above its other chains' stop reasons", async () => {
-  const tron = chain("tron", "tron", { maxRps: 50 });
-  const evm = chain("bsc", "evm");
-  const tronRows = Array.from({ length: 6 }, (_, i) => row("tron", { address: `T${i}` }));
-  const evmRows = Array.from({ length: 6 }, (_, i) => row("bsc", { address: `0x${i}` }));
-  const store = new FakeStore([tron, evm], [...tronRows, ...evmRows]);
+  const { tronRows, evmRows, store } = pacedAndUnpaced(50, 6);
   const readers = new FakeReaders();
   readers.behaviour.set("tron", { kind: "balances", balances: balances(tronRows) });
   readers.behaviour.set("bsc", { kind: "balances", balances: balances(evmRows) });
@@ -421,11 +429,7 @@ Deno.test("a run over every chain reports a lost chain lease above its other cha
 });
 
 Deno.test("a paced chain's scheduled run reads past the budget until just before the next tick; an unpaced one keeps the budget", async () => {
-  const tron = chain("tron", "tron", { maxRps: 20 });
-  const evm = chain("bsc", "evm");
-  const tronRows = Array.from({ length: 100 }, (_, i) => row("tron", { address: `T${i}` }));
-  const evmRows = Array.from({ length: 100 }, (_, i) => row("bsc", { address: `0x${i}` }));
-  const store = new FakeStore([tron, evm], [...tronRows, ...evmRows]);
+  const { tronRows, evmRows, store } = pacedAndUnpaced(20, 100);
   store.paceFromLease = true;
   const readers = new FakeReaders();
   readers.behaviour.set("tron", { kind: "paced", msPerQuery: 20, balances: balances(tronRows) });
@@ -452,11 +456,7 @@ Deno.test("a paced chain's scheduled run reads past the budget until just before
 });
 
 Deno.test("a paced run that set its CPU aside reads on past a shared budget the bulk runs used up; an unpaced run stops", async () => {
-  const tron = chain("tron", "tron", { maxRps: 10 });
-  const evm = chain("bsc", "evm");
-  const tronRows = Array.from({ length: 20 }, (_, i) => row("tron", { address: `T${i}` }));
-  const evmRows = Array.from({ length: 20 }, (_, i) => row("bsc", { address: `0x${i}` }));
-  const store = new FakeStore([tron, evm], [...tronRows, ...evmRows]);
+  const { tronRows, evmRows, store } = pacedAndUnpaced(10, 20);
   store.paceFromLease = true;
   const readers = new FakeReaders();
   readers.behaviour.set("tron", { kind: "balances", balances: balances(tronRows) });

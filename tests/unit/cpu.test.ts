@@ -62,6 +62,17 @@ async function fourRuns(budget: () => SharedCpuBudget, cpuBudgetMs: number, stag
   return { used: processCpuMs()! - before, summaries };
 }
 
+/** `read()` as the Edge Runtime would answer it: with its global `EdgeRuntime` set. */
+function inEdgeRuntime<T>(read: () => T): T {
+  const runtime = globalThis as { EdgeRuntime?: unknown };
+  runtime.EdgeRuntime = {};
+  try {
+    return read();
+  } finally {
+    delete runtime.EdgeRuntime;
+  }
+}
+
 Deno.test("four overlapping runs in one process stay within one shared CPU budget (a budget per run would not)", async () => {
   assert.notEqual(processCpuMs(), null, "this runtime reports process CPU");
   const budgetMs = 300;
@@ -106,13 +117,11 @@ Deno.test("where the runtime cannot tell the CPU (Edge Runtime), the budget read
   const budget = new SharedCpuBudget(() => null);
   const share = budget.begin();
   assert.equal(share.used(), null);
-  const runtime = globalThis as { EdgeRuntime?: unknown };
-  runtime.EdgeRuntime = {};
-  try {
-    assert.equal(processCpuMs(), null, "process.cpuUsage() is a stub there: not read");
-  } finally {
-    delete runtime.EdgeRuntime;
-  }
+  assert.equal(
+    inEdgeRuntime(processCpuMs),
+    null,
+    "process.cpuUsage() is a stub there: not read",
+  );
   assert.notEqual(processCpuMs(), null);
 });
 
@@ -153,13 +162,7 @@ Deno.test("the isolate's CPU is its own thread's, as the platform counts: anothe
     `this thread's clock counted ${threadUsed} ms of another thread's work`,
   );
 
-  const runtime = globalThis as { EdgeRuntime?: unknown };
-  runtime.EdgeRuntime = {};
-  try {
-    assert.equal(isolateCpuMs(), null, "the Edge Runtime's sandbox: not read");
-  } finally {
-    delete runtime.EdgeRuntime;
-  }
+  assert.equal(inEdgeRuntime(isolateCpuMs), null, "the Edge Runtime's sandbox: not read");
 });
 
 Deno.test("the window's CPU per row is all its runs used over all the rows they read; each run plans on its share of what is left", () => {

@@ -108,6 +108,15 @@ export class FakeStore implements Store {
       } else setTimeout(resolve, ms);
     });
   }
+
+  /** Counts the call, waits its delay (if any), and fails it where `failOn` says so. */
+  async #answer(op: string, args: unknown, call?: CallOptions): Promise<void> {
+    this.calls.push({ at: performance.now(), op, args, timeoutMs: call?.timeoutMs });
+    await this.#delay(op, call);
+    const failure = this.failOn[op as keyof FakeStore["failOn"]];
+    if (failure) throw failure;
+  }
+
   /** Ids whose result record() refuses as invalid (changing nothing, as the real one does). */
   invalidIds = new Set<string>();
   /** Rows the database itself refuses (say, a legacy trigger): recorded as their error. */
@@ -147,13 +156,7 @@ export class FakeStore implements Store {
   }
 
   async runSettings(call?: CallOptions): Promise<RunSettings | null> {
-    this.calls.push({
-      at: performance.now(),
-      op: "run_settings",
-      args: {},
-      timeoutMs: call?.timeoutMs,
-    });
-    await this.#delay("run_settings", call);
+    await this.#answer("run_settings", {}, call);
     return { ...this.settings };
   }
 
@@ -173,14 +176,7 @@ export class FakeStore implements Store {
   }
 
   async claim(options: ClaimOptions, call?: CallOptions): Promise<Claim> {
-    this.calls.push({
-      at: performance.now(),
-      op: "claim",
-      args: options,
-      timeoutMs: call?.timeoutMs,
-    });
-    await this.#delay("claim", call);
-    if (this.failOn.claim) return Promise.reject(this.failOn.claim);
+    await this.#answer("claim", options, call);
     const scheduled = (options.filter as { scheduled?: boolean } | null)?.scheduled === true;
     if (scheduled) {
       const chainId = (options.filter as { chain_id: string }).chain_id;
@@ -241,14 +237,7 @@ export class FakeStore implements Store {
   }
 
   async record(runId: string, results: RowResult[], call?: CallOptions): Promise<RecordOutcome> {
-    this.calls.push({
-      at: performance.now(),
-      op: "record",
-      args: { runId, results },
-      timeoutMs: call?.timeoutMs,
-    });
-    await this.#delay("record", call);
-    if (this.failOn.record) return Promise.reject(this.failOn.record);
+    await this.#answer("record", { runId, results }, call);
     const outcome: RecordOutcome = {
       applied: 0,
       errored: 0,
@@ -306,14 +295,7 @@ export class FakeStore implements Store {
   }
 
   async release(runId: string, ids: string[], call?: CallOptions): Promise<number> {
-    this.calls.push({
-      at: performance.now(),
-      op: "release",
-      args: { runId, ids },
-      timeoutMs: call?.timeoutMs,
-    });
-    await this.#delay("release", call);
-    if (this.failOn.release) return Promise.reject(this.failOn.release);
+    await this.#answer("release", { runId, ids }, call);
     let n = 0;
     for (const id of ids) {
       const r = this.get(id);
@@ -329,13 +311,7 @@ export class FakeStore implements Store {
   }
 
   async dueChains(minIntervalSeconds: number, call?: CallOptions): Promise<DueChain[]> {
-    this.calls.push({
-      at: performance.now(),
-      op: "due_chains",
-      args: { minIntervalSeconds },
-      timeoutMs: call?.timeoutMs,
-    });
-    await this.#delay("due_chains", call);
+    await this.#answer("due_chains", { minIntervalSeconds }, call);
     return this.chains.flatMap((c) => {
       const due = this.rows.filter((r) => r.chainId === c.id && !r.fresh && r.lockedBy === null);
       return due.length === 0
@@ -350,13 +326,7 @@ export class FakeStore implements Store {
     _leaseSeconds: number,
     call?: CallOptions,
   ): Promise<ChainLease> {
-    this.calls.push({
-      at: performance.now(),
-      op: "acquire_chain",
-      args: { runId, chainId },
-      timeoutMs: call?.timeoutMs,
-    });
-    await this.#delay("acquire_chain", call);
+    await this.#answer("acquire_chain", { runId, chainId }, call);
     const chain = this.chains.find((c) => c.id === chainId);
     if (!chain) return { acquired: false, rateLimited: false, unknownChain: true };
     if (chain.maxRps === null) return { acquired: true, rateLimited: false };
@@ -369,13 +339,7 @@ export class FakeStore implements Store {
   }
 
   async releaseChain(runId: string, chainId: string, call?: CallOptions): Promise<boolean> {
-    this.calls.push({
-      at: performance.now(),
-      op: "release_chain",
-      args: { runId, chainId },
-      timeoutMs: call?.timeoutMs,
-    });
-    await this.#delay("release_chain", call);
+    await this.#answer("release_chain", { runId, chainId }, call);
     if (this.chainLeases.get(chainId) !== runId) return false;
     this.chainLeases.delete(chainId);
     return true;

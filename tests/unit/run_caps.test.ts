@@ -89,26 +89,16 @@ Deno.test("a paced per-call chain's claim is PACED_CLAIM_SECONDS of its pace, ne
 });
 
 Deno.test("a paced chain's claims plan on a share of its pace, or of the rate this run reads it at when that is lower", () => {
-  assert.equal(
-    plannedRps(10, { requests: 0, readMs: 0 }),
-    10 * PACED_RATE_SHARE,
-    "before any read",
-  );
-  assert.equal(
-    plannedRps(10, { requests: 5, readMs: 500 }),
-    10 * PACED_RATE_SHARE,
-    "under a second of reading says little: the pace",
-  );
-  assert.equal(
-    plannedRps(10, { requests: 60, readMs: 10_000 }),
-    6 * PACED_RATE_SHARE,
-    "a slow node",
-  );
-  assert.equal(
-    plannedRps(10, { requests: 200, readMs: 10_000 }),
-    10 * PACED_RATE_SHARE,
-    "never above the pace",
-  );
+  // [requests so far, their read time, the rate planned on (times the share), why]
+  const cases: [number, number, number, string][] = [
+    [0, 0, 10, "before any read"],
+    [5, 500, 10, "under a second of reading says little: the pace"],
+    [60, 10_000, 6, "a slow node"],
+    [200, 10_000, 10, "never above the pace"],
+  ];
+  for (const [requests, readMs, rps, why] of cases) {
+    assert.equal(plannedRps(10, { requests, readMs }), rps * PACED_RATE_SHARE, why);
+  }
   assert.ok(
     PACED_RATE_SHARE < 0.95,
     "below what the pacer reaches at a 50 ms round trip (chains/tron/pacer.ts)",

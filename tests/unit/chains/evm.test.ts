@@ -19,15 +19,18 @@ import {
   startRpcProxy,
 } from "../../../stack/rpc_proxy.ts";
 import {
+  assertAbortEndsRead,
   assertNoSecret,
+  assertUnsetKeyRefused,
   chainConfig,
+  coinQuery as native,
   failure,
-  PATH_SECRET,
   raw,
   refusingFetch,
-  SECRET,
   secretChain,
   secretEnv,
+  tokenQuery as erc20,
+  URL_WITH_SECRETS,
 } from "../../support/chain_reads.ts";
 import {
   createEvmReader,
@@ -47,13 +50,6 @@ const H3 = holder(3);
 function chainFor(rpcUrl: string, over: Partial<ChainConfig> = {}): ChainConfig {
   return chainConfig({ id: "chain-1", name: "anvil", family: "evm", rpcUrl, ...over });
 }
-
-const native = (key: string, address: string): BalanceQuery => ({ key, address, token: null });
-const erc20 = (key: string, address: string, token: string): BalanceQuery => ({
-  key,
-  address,
-  token,
-});
 
 /** Fast failure settings so fault tests stay short; nothing asserts on time. */
 const quick: EvmReaderSettings = { timeoutMs: 400, retryCount: 1, retryDelayMs: 10 };
@@ -598,26 +594,20 @@ Deno.test("EVM reader: the API key secret fills a {apiKey} URL placeholder or an
     const error = failure(down, "a", "transient");
     assert.doesNotMatch(JSON.stringify({ m: error.message, d: error.data }), /s3cr3t/);
 
-    const missing = await createEvmReader()(
-      chainFor(proxy.url, { apiKeyEnv: "OTHER_KEY" }),
-      [native("a", H1)],
-      { env },
-    );
-    failure(missing, "a", "configuration", /secret OTHER_KEY is not set/);
-    assert.equal(missing.requests, 0);
+    await assertUnsetKeyRefused(createEvmReader(), chainFor(proxy.url), native("a", H1));
   });
 });
 
 Deno.test("EVM reader: an aborted signal ends the read with transient outcomes instead of rejecting", async () => {
   await withChain(async ({ proxy }) => {
     proxy.inject({ kind: "hang" });
-    const controller = new AbortController();
-    const pending = createEvmReader()(chainFor(proxy.url), [native("a", H1)], {
-      signal: controller.signal,
-    });
-    controller.abort(new DOMException("run budget exhausted", "TimeoutError"));
-    const read = await pending;
-    failure(read, "a", "transient", /read aborted: run budget exhausted/);
+    await assertAbortEndsRead(
+      createEvmReader(),
+      chainFor(proxy.url),
+      native("a", H1),
+      (controller) => controller.abort(new DOMException("run budget exhausted", "TimeoutError")),
+      /read aborted: run budget exhausted/,
+    );
   });
 });
 
@@ -628,19 +618,14 @@ Deno.test("EVM reader: no queries means no requests", async () => {
   assert.equal(read.block, null);
 });
 
+const BEEF = "0x000000000000000000000000000000000000bEEF";
+
 Deno.test("EVM reader: an unreachable node's error never shows the API key put into its URL", async () => {
   const read = createEvmReader({ fetchFn: refusingFetch, retryCount: 0 });
   assertNoSecret(
     await read(secretChain("evm", "http://node.invalid/v2/{apiKey}", "RPC_KEY"), [
-      { key: "a", address: "0x000000000000000000000000000000000000bEEF", token: null },
+      native("a", BEEF),
     ], { env: secretEnv }),
   );
-  assertNoSecret(
-    await read(
-      secretChain("evm", `http://user:pw@node.invalid/${PATH_SECRET}?key=${SECRET}`, null),
-      [
-        { key: "a", address: "0x000000000000000000000000000000000000bEEF", token: null },
-      ],
-    ),
-  );
+  assertNoSecret(await read(secretChain("evm", URL_WITH_SECRETS, null), [native("a", BEEF)]));
 });

@@ -11,6 +11,9 @@ const SECRET_URL = "https://eth.example.com/v2/abcdefghijklmnopqrstuvwxyz123456"
 const redact = () => "https://eth.example.com/v2/***";
 const classify = (error: unknown) => classifyRpcFailure(error, redact, 1234);
 const body = { method: "eth_call" };
+/** A JSON-RPC error answer, as viem throws it. */
+const rpc = (code: number, message: string, data?: unknown) =>
+  new RpcRequestError({ url: SECRET_URL, body, error: { code, message, data } });
 
 Deno.test("classifyRpcFailure(): HTTP 429/403/503/5xx are transient with status and Retry-After", () => {
   for (const status of [403, 408, 429, 500, 502, 503, 504]) {
@@ -51,8 +54,6 @@ Deno.test("classifyRpcFailure(): network errors and timeouts are transient", () 
 });
 
 Deno.test("classifyRpcFailure(): JSON-RPC errors by code", () => {
-  const rpc = (code: number, message: string, data?: unknown) =>
-    new RpcRequestError({ url: SECRET_URL, body, error: { code, message, data } });
   const limited = classify(new InternalRpcError(rpc(-32005, "rate limited")));
   assert.equal(limited.errorClass, "transient");
   assert.equal(limited.data.rpcCode, -32005);
@@ -75,25 +76,13 @@ Deno.test("classifyRpcFailure(): JSON-RPC errors by code", () => {
 Deno.test("isExecutionError() and executionFailure() recognise reverts and decode the reason", () => {
   const reason =
     "0x08c379a0000000000000000000000000000000000000000000000000000000000000002000000000000000000000000000000000000000000000000000000000000000046e6f706500000000000000000000000000000000000000000000000000000000";
-  const revert = new RpcRequestError({
-    url: SECRET_URL,
-    body,
-    error: { code: 3, message: "execution reverted: nope", data: reason },
-  });
+  const revert = rpc(3, "execution reverted: nope", reason);
   assert.ok(isExecutionError(revert));
   assert.equal(executionFailure(revert).message, "nope");
-  const oog = new RpcRequestError({
-    url: SECRET_URL,
-    body,
-    error: { code: -32000, message: "out of gas" },
-  });
+  const oog = rpc(-32000, "out of gas");
   assert.ok(isExecutionError(oog));
   assert.equal(executionFailure(oog).message, "out of gas");
-  const behind = new RpcRequestError({
-    url: SECRET_URL,
-    body,
-    error: { code: -32000, message: "header not found" },
-  });
+  const behind = rpc(-32000, "header not found");
   assert.ok(!isExecutionError(behind));
   assert.ok(!isExecutionError(new HttpRequestError({ url: SECRET_URL, status: 500, body })));
 });

@@ -12,14 +12,17 @@ import {
 } from "../../../stack/contracts/mod.ts";
 import { closedPortUrl } from "../../../stack/rpc_proxy.ts";
 import {
+  assertAbortEndsRead,
   assertNoSecret,
+  assertUnsetKeyRefused,
   chainConfig,
+  coinQuery as trx,
   failure,
-  PATH_SECRET,
   raw,
   refusingFetch,
-  SECRET,
   secretChain,
+  tokenQuery as trc20,
+  URL_WITH_SECRETS,
 } from "../../support/chain_reads.ts";
 import { withTronNode } from "../../support/tron_env.ts";
 import {
@@ -27,15 +30,13 @@ import {
   toEvmAddress,
   toTronBase58,
   toTronHex,
+  type TronNode,
 } from "../../../stack/standins/tron_node.ts";
 import {
   createTronReader,
   type TronReaderSettings,
 } from "../../../supabase/functions/balance-sync/chains/tron/reader.ts";
-import type {
-  BalanceQuery,
-  ChainConfig,
-} from "../../../supabase/functions/balance-sync/chains/types.ts";
+import type { ChainConfig } from "../../../supabase/functions/balance-sync/chains/types.ts";
 
 /** A TRON address (base58) for test holder `i`. */
 const holder = (i: number) => toTronBase58(`0x${(0x7e0000 + i).toString(16).padStart(40, "0")}`);
@@ -61,13 +62,6 @@ function chainFor(url: string, over: Partial<ChainConfig> = {}): ChainConfig {
     ...over,
   });
 }
-
-const trx = (key: string, address: string): BalanceQuery => ({ key, address, token: null });
-const trc20 = (key: string, address: string, token: string): BalanceQuery => ({
-  key,
-  address,
-  token,
-});
 
 /** Short timeouts and backoffs so fault tests stay quick; nothing asserts on elapsed time. */
 const quick: TronReaderSettings = { timeoutMs: 400, backoffMs: 20, maxWaitMs: 3_000 };
@@ -438,13 +432,7 @@ Deno.test("TRON reader: the API key from apiKeyEnv goes in TRON-PRO-API-KEY and 
     assert.ok(node.requests.records.every((r) => r.apiKey === key));
     assert.equal(JSON.stringify({ m: error.message, d: error.data }).includes(key), false);
 
-    const missing = await createTronReader(quick)(
-      chainFor(node.url, { apiKeyEnv: "OTHER_KEY" }),
-      [trx("a", H1)],
-      { env },
-    );
-    failure(missing, "a", "configuration", /secret OTHER_KEY is not set/);
-    assert.equal(missing.requests, 0);
+    await assertUnsetKeyRefused(createTronReader(quick), chainFor(node.url), trx("a", H1));
   });
 });
 
@@ -650,13 +638,13 @@ Deno.test("TRON reader: confirmations > 0 reads the solidity (confirmed) endpoin
 Deno.test("TRON reader: an aborted signal ends the read with transient outcomes instead of rejecting", async () => {
   await withTronNode(async ({ node }) => {
     node.inject({ kind: "timeout" });
-    const controller = new AbortController();
-    const pending = createTronReader()(chainFor(node.url), [trx("a", H1)], {
-      signal: controller.signal,
-    });
-    setTimeout(() => controller.abort(), 50);
-    const read = await pending;
-    failure(read, "a", "transient", /aborted/);
+    await assertAbortEndsRead(
+      createTronReader(),
+      chainFor(node.url),
+      trx("a", H1),
+      (controller) => setTimeout(() => controller.abort(), 50),
+      /aborted/,
+    );
   });
 });
 
@@ -672,67 +660,67 @@ Deno.test("TRON reader: no queries, or only invalid ones, means no requests", as
 
 const LAG = 5n;
 
-Deno.test("TRON reader: a read that fails over mid-way to a lagging node reports that node's lower head", async () => {
+interface LaggingEnv {
+  primary: TronNode;
+  /** A second node on the same anvil whose head is LAG blocks behind the primary's. */
+  lagging: TronNode;
+  /** The primary's head, after 20 blocks mined. */
+  head: bigint;
+}
+
+async function withLaggingFallback(fn: (env: LaggingEnv) => Promise<void>): Promise<void> {
   await withTronNode(async ({ anvil, node: primary }) => {
     const lagging = await startTronNode({ anvilRpcUrl: anvil.rpcUrl, headLag: Number(LAG) });
     try {
       await mine(anvil.rpcUrl, 20);
-      const head = await blockNumber(anvil.rpcUrl);
-      await primary.setAccountBalance(holder(1), 11n);
-      await primary.setAccountBalance(holder(2), 22n);
-      await lagging.setAccountBalance(holder(1), 11n);
-      await lagging.setAccountBalance(holder(2), 22n);
-      // The primary answers the head, then fails every account read: the read moves on.
-      primary.inject({ kind: "status", status: 500, path: "/wallet/getaccount" });
-
-      const read = await createTronReader(quick)(
-        chainFor(primary.url, { fallbackRpcUrls: [lagging.url] }),
-        [trx("a", holder(1)), trx("b", holder(2))],
-      );
-
-      assert.equal(raw(read, "a"), 11n);
-      assert.equal(raw(read, "b"), 22n);
-      assert.equal(primary.requests.byPath["/wallet/getnowblock"], 1);
-      assert.equal(lagging.requests.byPath["/wallet/getnowblock"], 1, "asked before it served");
-      assert.equal(lagging.requests.byPath["/wallet/getaccount"], 2);
-      assert.equal(read.block, head - LAG, `primary head ${head}, fallback ${head - LAG}`);
+      await fn({ primary, lagging, head: await blockNumber(anvil.rpcUrl) });
     } finally {
       await lagging.stop();
     }
   });
+}
+
+Deno.test("TRON reader: a read that fails over mid-way to a lagging node reports that node's lower head", async () => {
+  await withLaggingFallback(async ({ primary, lagging, head }) => {
+    await primary.setAccountBalance(holder(1), 11n);
+    await primary.setAccountBalance(holder(2), 22n);
+    await lagging.setAccountBalance(holder(1), 11n);
+    await lagging.setAccountBalance(holder(2), 22n);
+    // The primary answers the head, then fails every account read: the read moves on.
+    primary.inject({ kind: "status", status: 500, path: "/wallet/getaccount" });
+
+    const read = await createTronReader(quick)(
+      chainFor(primary.url, { fallbackRpcUrls: [lagging.url] }),
+      [trx("a", holder(1)), trx("b", holder(2))],
+    );
+
+    assert.equal(raw(read, "a"), 11n);
+    assert.equal(raw(read, "b"), 22n);
+    assert.equal(primary.requests.byPath["/wallet/getnowblock"], 1);
+    assert.equal(lagging.requests.byPath["/wallet/getnowblock"], 1, "asked before it served");
+    assert.equal(lagging.requests.byPath["/wallet/getaccount"], 2);
+    assert.equal(read.block, head - LAG, `primary head ${head}, fallback ${head - LAG}`);
+  });
 });
 
 Deno.test("TRON reader: without a failover the read reports the primary's head and never asks the fallback", async () => {
-  await withTronNode(async ({ anvil, node: primary }) => {
-    const lagging = await startTronNode({ anvilRpcUrl: anvil.rpcUrl, headLag: Number(LAG) });
-    try {
-      await mine(anvil.rpcUrl, 20);
-      const head = await blockNumber(anvil.rpcUrl);
-      await primary.setAccountBalance(holder(3), 33n);
+  await withLaggingFallback(async ({ primary, lagging, head }) => {
+    await primary.setAccountBalance(holder(3), 33n);
 
-      const read = await createTronReader(quick)(
-        chainFor(primary.url, { fallbackRpcUrls: [lagging.url] }),
-        [trx("c", holder(3))],
-      );
+    const read = await createTronReader(quick)(
+      chainFor(primary.url, { fallbackRpcUrls: [lagging.url] }),
+      [trx("c", holder(3))],
+    );
 
-      assert.equal(raw(read, "c"), 33n);
-      assert.equal(read.block, head);
-      assert.equal(read.requests, 2);
-      assert.equal(lagging.requests.count, 0);
-    } finally {
-      await lagging.stop();
-    }
+    assert.equal(raw(read, "c"), 33n);
+    assert.equal(read.block, head);
+    assert.equal(read.requests, 2);
+    assert.equal(lagging.requests.count, 0);
   });
 });
 
 Deno.test("TRON reader: an unreachable node's error never shows a key in its rpc_url", async () => {
   const read = createTronReader({ fetch: refusingFetch, maxRetries: 0 });
-  assertNoSecret(
-    await read(
-      secretChain("tron", `http://user:pw@node.invalid/${PATH_SECRET}?key=${SECRET}`, null),
-      [
-        { key: "a", address: "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t", token: null },
-      ],
-    ),
-  );
+  const query = trx("a", "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t");
+  assertNoSecret(await read(secretChain("tron", URL_WITH_SECRETS, null), [query]));
 });

@@ -25,6 +25,14 @@ const ctx: ViewContext = {
 const line = (msg: string, fields: Record<string, unknown>, time = "2026-01-01T12:00:00Z") =>
   JSON.stringify({ level: msg.includes("failed") ? "warn" : "info", time, msg, ...fields });
 
+/** The function's warning for a row that run `runId` failed to sync. */
+const syncFailed = (runId: string, rowId: string, errorClass: string) =>
+  line("Wallet balance sync failed", {
+    run_id: runId,
+    wallet_balance_id: rowId,
+    error_class: errorClass,
+  });
+
 function logFacts(lines: string[]): FunctionLogFacts {
   const facts = new FunctionLogFacts();
   for (const l of lines) facts.observe(l);
@@ -124,11 +132,7 @@ function snapshot(balances: BalanceRow[], over: Partial<Snapshot> = {}): Snapsho
 
 Deno.test("live view shows cron, chain_status per chain, recent runs from run_history, balances and why rows fail", () => {
   const runs = logFacts([
-    line("Wallet balance sync failed", {
-      run_id: "3f2a1b2c-0000-4000-8000-000000000000",
-      wallet_balance_id: "b2",
-      error_class: "transient",
-    }),
+    syncFailed("3f2a1b2c-0000-4000-8000-000000000000", "b2", "transient"),
   ]);
   const text = renderView(
     snapshot([
@@ -386,11 +390,7 @@ Deno.test("--plain prints the view once, then only what changed and a status lin
 
 Deno.test("function log facts: the run and class that failed a row, until the row syncs; the last warning", () => {
   const runs = logFacts([
-    line("Wallet balance sync failed", {
-      run_id: "r1",
-      wallet_balance_id: "b9",
-      error_class: "transient",
-    }),
+    syncFailed("r1", "b9", "transient"),
   ]);
   assert.equal(runs.rowFailure("b9")?.errorClass, "transient");
   assert.equal(runs.rowFailure("b9")?.runId, "r1");

@@ -39,6 +39,15 @@ interface ConstantAnswer {
 const post = (node: TronNode, path: string, body: unknown) =>
   fetch(`${node.url}${path}`, { method: "POST", body: JSON.stringify(body) });
 
+/** H1's constant call of balanceOf(address 0) on `contract`, posted as is; the node's JSON. */
+const balanceOfCall = async (node: TronNode, contract: string) =>
+  await (await post(node, "/wallet/triggerconstantcontract", {
+    owner_address: toTronHex(H1),
+    contract_address: toTronHex(contract),
+    function_selector: "balanceOf(address)",
+    parameter: "0".repeat(64),
+  })).json();
+
 const hex = (text: string) =>
   [...new TextEncoder().encode(text)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
@@ -121,12 +130,7 @@ Deno.test("TRON stand-in: triggerconstantcontract runs balanceOf on anvil and an
 
 Deno.test("TRON stand-in: no contract at the address is CONTRACT_VALIDATE_ERROR, which tronweb decodes", async () => {
   await withNode(async ({ node, tronWeb }) => {
-    const body = await (await post(node, "/wallet/triggerconstantcontract", {
-      owner_address: toTronHex(H1),
-      contract_address: toTronHex(H2),
-      function_selector: "balanceOf(address)",
-      parameter: "0".repeat(64),
-    })).json();
+    const body = await balanceOfCall(node, H2);
     assert.deepEqual(body, {
       result: { code: "CONTRACT_VALIDATE_ERROR", message: hex("Smart contract is not exist.") },
     });
@@ -154,12 +158,7 @@ Deno.test("TRON stand-in: a constant call without owner_address is refused, as j
 Deno.test("TRON stand-in: a revert answers result true, the REVERT message and the revert data", async () => {
   await withNode(async ({ anvil, node }) => {
     const reverting = await deployReverting(anvil.rpcUrl);
-    const body = await (await post(node, "/wallet/triggerconstantcontract", {
-      owner_address: toTronHex(H1),
-      contract_address: toTronHex(reverting),
-      function_selector: "balanceOf(address)",
-      parameter: "0".repeat(64),
-    })).json();
+    const body = await balanceOfCall(node, reverting);
     assert.deepEqual(body.result, { result: true, message: hex("REVERT opcode executed") });
     assert.match(body.constant_result[0], /^08c379a0/);
     assert.deepEqual(body.transaction.ret, [{ ret: "FAILED" }]);
