@@ -55,6 +55,8 @@ export interface ProxyRequestLog {
   failed: boolean;
   /** performance.now() when it arrived (pacing windows). */
   at: number;
+  /** The status and the first error the answer carried, when it failed (diagnostics). */
+  error?: string;
 }
 
 export interface RpcProxy {
@@ -202,7 +204,11 @@ export function startRpcProxy(options: RpcProxyOptions): Promise<RpcProxy> {
     log.push(entry);
     const answer = (response: Response, text?: string) => {
       entry.failed = !response.ok || (text !== undefined && /"error"\s*:/.test(text));
-      if (entry.failed) failed++;
+      if (entry.failed) {
+        failed++;
+        const message = text?.match(/"error"\s*:\s*(\{[^}]*\})/)?.[1] ?? text?.slice(0, 200);
+        entry.error = `HTTP ${response.status} ${message ?? ""}`;
+      }
       return response;
     };
 
@@ -295,7 +301,8 @@ export function startRpcProxy(options: RpcProxyOptions): Promise<RpcProxy> {
         text,
       );
     } catch (error) {
-      return new Response(`upstream unreachable: ${error}`, { status: 502 });
+      const text = `upstream unreachable: ${error}`;
+      return answer(new Response(text, { status: 502 }), text);
     } finally {
       upstream.delete(abort);
     }

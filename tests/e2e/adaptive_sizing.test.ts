@@ -44,7 +44,17 @@ e2eTest(
     try {
       const first = await fn.call();
       assert.equal(first.status, 200, first.text);
-      assert.equal(first.body.synced, HOLDERS, JSON.stringify(first.body));
+      assert.equal(
+        first.body.synced,
+        HOLDERS,
+        [
+          JSON.stringify(first.body),
+          ...fn.lines.filter((l) => /warn|error/.test(l)),
+          ...provider.proxy.log.map((e) =>
+            `${e.calls.length} calls: ${e.outcome}${e.error ? ` ${e.error}` : ""}`
+          ),
+        ].join("\n"),
+      );
       const firstFailed = provider.proxy.failed;
       assert.ok(firstFailed > 0, "the first run was refused for size and split");
       const amounts = await s.sql`

@@ -99,6 +99,16 @@ stackTest(
       );
       sql = postgres(state.databaseUrl!, { max: 1, onnotice: () => {} });
       assert.equal(state.legacyKeys, "disabled");
+      // The state file is written just before the banner; the banner ends with "Started in".
+      await waitFor(
+        "the banner",
+        () => {
+          if (!alive(child.pid)) throw new Error(`deno task dev exited early:\n${output}`);
+          return /Started in/.test(output);
+        },
+        30_000,
+        100,
+      );
       assert.match(output, /legacy JWT keys disabled/);
       const withJwt = await fetch(state.functionUrl!, {
         method: "POST",
@@ -223,7 +233,12 @@ stackTest(
         30_000,
         200,
       );
-      assert.match(output, /^change .* Alice +TRON +TRX +-150 {2}\d+$/m);
+      await waitFor(
+        "--plain to print Alice's -150 TRX change",
+        () => /^change .* Alice +TRON +TRX +-150 {2}\d+$/m.test(output) ? true : null,
+        30_000,
+        200,
+      );
 
       // The demo webhook receiver gets every change, signed and verified (a webhook run is what
       // the job balance-sync-webhooks sends; one from here does not wait for pg_cron's minute).

@@ -4,6 +4,7 @@ import {
   classifyRpcFailure,
   executionFailure,
   isExecutionError,
+  isGasRefusal,
   RetryAfterTooLongError,
 } from "../../../supabase/functions/balance-sync/chains/evm/errors.ts";
 
@@ -98,4 +99,36 @@ Deno.test("classifyRpcFailure(): a Retry-After beyond the cap and an abort are t
   const aborted = classify(new DOMException("aborted", "AbortError"));
   assert.equal(aborted.errorClass, "transient");
   assert.equal(classify("weird").errorClass, "transient");
+});
+
+Deno.test("isGasRefusal(): every way a node says the call ran out of gas, and nothing else", () => {
+  for (
+    const message of [
+      "EVM error OutOfGas",
+      "EVM error MemoryOOG",
+      "EVM error MemoryLimitOOG",
+      "EVM error PrecompileOOG",
+      "EVM error InvalidOperandOOG",
+      "out of gas",
+      "intrinsic gas too high -- CallGasCostMoreThanGasLimit",
+      "gas required exceeds allowance (1000000)",
+    ]
+  ) {
+    const error = rpc(-32603, message);
+    assert.ok(isGasRefusal(error), message);
+    if (/OOG|OutOfGas/.test(message)) {
+      assert.ok(isExecutionError(error), `${message}: the same call fails again anywhere`);
+    }
+  }
+  for (const message of ["header not found", "rate limited", "Google says no", "boog"]) {
+    assert.ok(!isGasRefusal(rpc(-32603, message)), message);
+  }
+  assert.ok(!isExecutionError(rpc(-32603, "Google says no")));
+  const proxied = new RpcRequestError({
+    url: SECRET_URL,
+    body,
+    error: { code: -32603, message: "EVM error MemoryOOG" },
+    status: 502,
+  });
+  assert.ok(!isGasRefusal(proxied), "an HTTP error status is an outage, not the EVM");
 });

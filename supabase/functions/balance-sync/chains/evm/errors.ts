@@ -29,6 +29,13 @@ export class ReadTimeoutError extends Error {
 const EXECUTION_MESSAGE =
   /revert|out of gas|outofgas|gas required exceeds|invalid opcode|invalid jump|stack (over|under)flow|execution/i;
 
+/**
+ * revm (anvil, reth) names each way of running out of gas: OutOfGas, MemoryOOG, MemoryLimitOOG,
+ * PrecompileOOG, InvalidOperandOOG. Which one a too-large aggregate hits depends on its size, so
+ * all of them are the same gas refusal. Case-sensitive: "oog" inside a word is not one.
+ */
+const REVM_OUT_OF_GAS = /[A-Za-z]*OOG\b/;
+
 function findInChain<T>(error: unknown, match: (e: unknown) => e is T): T | undefined {
   let current: unknown = error;
   for (let depth = 0; current && depth < 10; depth++) {
@@ -53,7 +60,9 @@ export function isExecutionError(error: unknown): boolean {
   const rpc = findInChain(error, isRpcRequestError);
   if (!rpc || (rpc.status !== undefined && rpc.status >= 300)) return false;
   if (rpc.code === 3) return true;
-  return EXECUTION_MESSAGE.test(rpc.details ?? "") && !/header not found/i.test(rpc.details);
+  const details = rpc.details ?? "";
+  if (REVM_OUT_OF_GAS.test(details)) return true;
+  return EXECUTION_MESSAGE.test(details) && !/header not found/i.test(details);
 }
 
 const BATCH_REFUSAL =
@@ -90,8 +99,10 @@ export function sizeRefusal(error: unknown): { kind: "batch" | "response"; reaso
 export function isGasRefusal(error: unknown): boolean {
   const rpc = findInChain(error, isRpcRequestError);
   if (!rpc || (rpc.status !== undefined && rpc.status >= 300)) return false;
-  return /out of gas|outofgas|intrinsic gas|gas required exceeds|exceeds (the )?(block )?gas limit|CallGasCostMoreThanGasLimit/i
-    .test(rpc.details ?? "");
+  const details = rpc.details ?? "";
+  return REVM_OUT_OF_GAS.test(details) ||
+    /out of gas|outofgas|intrinsic gas|gas required exceeds|exceeds (the )?(block )?gas limit|CallGasCostMoreThanGasLimit/i
+      .test(details);
 }
 
 /** The revert data a node returned with an execution error, if any. */
