@@ -81,13 +81,27 @@ stackTest(
         )
       ),
     );
+    const exitedEarly = () => {
+      if (!alive(child.pid)) throw new Error(`deno task dev exited early:\n${output}`);
+    };
+    /** Waits until the stack's output matches `pattern` (it arrives in chunks, after the fact). */
+    const waitForOutput = (what: string, pattern: RegExp) =>
+      waitFor(
+        what,
+        () => {
+          exitedEarly();
+          return pattern.test(output);
+        },
+        30_000,
+        200,
+      );
     let sql: postgres.Sql | undefined;
     let stopped = false;
     try {
       const state = await waitFor(
         "the dev stack's state file",
         () => {
-          if (!alive(child.pid)) throw new Error(`deno task dev exited early:\n${output}`);
+          exitedEarly();
           try {
             return JSON.parse(Deno.readTextFileSync(`${devDir}/dev-stack.json`)) as DevState;
           } catch {
@@ -100,15 +114,7 @@ stackTest(
       sql = postgres(state.databaseUrl!, { max: 1, onnotice: () => {} });
       assert.equal(state.legacyKeys, "disabled");
       // The state file is written just before the banner; the banner ends with "Started in".
-      await waitFor(
-        "the banner",
-        () => {
-          if (!alive(child.pid)) throw new Error(`deno task dev exited early:\n${output}`);
-          return /Started in/.test(output);
-        },
-        30_000,
-        100,
-      );
+      await waitForOutput("the banner", /Started in/);
       assert.match(output, /legacy JWT keys disabled/);
       const withJwt = await fetch(state.functionUrl!, {
         method: "POST",
@@ -183,37 +189,25 @@ stackTest(
         "tron TRX": "192.123456",
         "tron USDT": "175.02",
       });
-      await waitFor(
+      await waitForOutput(
         "a live view showing Bob's new TRX balance",
-        () => /Bob\s+TRON\s+TRX\s+192\.123456/.test(output) ? true : null,
-        30_000,
-        200,
+        /Bob\s+TRON\s+TRX\s+192\.123456/,
       );
 
       // --plain prints the whole view once, then only changes and status lines.
       assert.equal(output.match(/^balance-sync local stack/gm)?.length, 1, output.slice(-3000));
       assert.match(output, /^\[status\] /m);
       // Runs come from balance_sync.run_history: the forced runs of dev:sync and of this test.
-      await waitFor(
+      await waitForOutput(
         "--plain to report a forced run from the run history",
-        () =>
-          /^forced run [0-9a-f]{8} \d\d:\d\d:\d\d finished: claimed \d+/m.test(output)
-            ? true
-            : null,
-        30_000,
-        200,
+        /^forced run [0-9a-f]{8} \d\d:\d\d:\d\d finished: claimed \d+/m,
       );
       const [{ forced }] = await sql`
         select count(*)::int as forced from balance_sync.runs where kind = 'forced'`;
       assert.ok(forced >= 3, `forced runs in the history: ${forced}`);
-      await waitFor(
+      await waitForOutput(
         "a status line counting the forced runs of the history",
-        () =>
-          new RegExp(`^\\[status\\] .* runs: \\d+ scheduled, ${forced} forced`, "m").test(output)
-            ? true
-            : null,
-        30_000,
-        200,
+        new RegExp(`^\\[status\\] .* runs: \\d+ scheduled, ${forced} forced`, "m"),
       );
       // The transfer's changes, from balance_sync.balance_changes: wallet, asset, delta, block.
       const [bobTrx] = await sql`
@@ -223,21 +217,13 @@ stackTest(
         join public.assets as a on a.id = aoc.asset_id
         where bc.wallet_id = ${BOB} and a.symbol = 'TRX' and bc.delta_raw = 150000000`;
       assert.ok(bobTrx, "the change log holds Bob's +150 TRX");
-      await waitFor(
+      await waitForOutput(
         "--plain to print Bob's +150 TRX change",
-        () =>
-          new RegExp(`^change \\d\\d:\\d\\d:\\d\\d Bob +TRON +TRX +\\+150 {2}${bobTrx.block}$`, "m")
-              .test(output)
-            ? true
-            : null,
-        30_000,
-        200,
+        new RegExp(`^change \\d\\d:\\d\\d:\\d\\d Bob +TRON +TRX +\\+150 {2}${bobTrx.block}$`, "m"),
       );
-      await waitFor(
+      await waitForOutput(
         "--plain to print Alice's -150 TRX change",
-        () => /^change .* Alice +TRON +TRX +-150 {2}\d+$/m.test(output) ? true : null,
-        30_000,
-        200,
+        /^change .* Alice +TRON +TRX +-150 {2}\d+$/m,
       );
 
       // The demo webhook receiver gets every change, signed and verified (a webhook run is what

@@ -26,15 +26,19 @@ export class ReadTimeoutError extends Error {
   }
 }
 
-const EXECUTION_MESSAGE =
-  /revert|out of gas|outofgas|gas required exceeds|invalid opcode|invalid jump|stack (over|under)flow|execution/i;
+const EXECUTION_MESSAGE = /revert|invalid opcode|invalid jump|stack (over|under)flow|execution/i;
 
 /**
- * revm (anvil, reth) names each way of running out of gas: OutOfGas, MemoryOOG, MemoryLimitOOG,
- * PrecompileOOG, InvalidOperandOOG. Which one a too-large aggregate hits depends on its size, so
- * all of them are the same gas refusal. Case-sensitive: "oog" inside a word is not one.
+ * The call ran out of gas. geth and others say "out of gas"; revm (anvil, reth) names each way:
+ * OutOfGas, MemoryOOG, MemoryLimitOOG, PrecompileOOG, InvalidOperandOOG. Which one a too-large
+ * aggregate hits depends on its size, so all of them are the same gas refusal. The OOG suffix is
+ * matched case-sensitively: "oog" inside a word is not one.
  */
-const REVM_OUT_OF_GAS = /[A-Za-z]*OOG\b/;
+const ranOutOfGas = (details: string) =>
+  /out of gas|outofgas|gas required exceeds/i.test(details) || /OOG\b/.test(details);
+
+/** The call did not fit the node's gas cap before it ran: its calldata alone costs more. */
+const OVER_GAS_CAP = /intrinsic gas|exceeds (the )?(block )?gas limit|CallGasCostMoreThanGasLimit/i;
 
 function findInChain<T>(error: unknown, match: (e: unknown) => e is T): T | undefined {
   let current: unknown = error;
@@ -61,7 +65,7 @@ export function isExecutionError(error: unknown): boolean {
   if (!rpc || (rpc.status !== undefined && rpc.status >= 300)) return false;
   if (rpc.code === 3) return true;
   const details = rpc.details ?? "";
-  if (REVM_OUT_OF_GAS.test(details)) return true;
+  if (ranOutOfGas(details)) return true;
   return EXECUTION_MESSAGE.test(details) && !/header not found/i.test(details);
 }
 
@@ -100,9 +104,7 @@ export function isGasRefusal(error: unknown): boolean {
   const rpc = findInChain(error, isRpcRequestError);
   if (!rpc || (rpc.status !== undefined && rpc.status >= 300)) return false;
   const details = rpc.details ?? "";
-  return REVM_OUT_OF_GAS.test(details) ||
-    /out of gas|outofgas|intrinsic gas|gas required exceeds|exceeds (the )?(block )?gas limit|CallGasCostMoreThanGasLimit/i
-      .test(details);
+  return ranOutOfGas(details) || OVER_GAS_CAP.test(details);
 }
 
 /** The revert data a node returned with an execution error, if any. */
